@@ -1,0 +1,63 @@
+// Type-aware lint. The two architecture rules that matter most are enforced here, not by review:
+// workflow code must stay deterministic (no Node built-ins), and functions/core stays pure.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = builtinModules.flatMap((name) => [name, `${name}/*`]);
+const nodeBuiltinRule = { group: ['node:*', ...nodeBuiltins], message: 'No Node built-ins here.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'cdk.out', 'coverage', 'bench/results', 'reports', 'bin/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Workflow code is replayed in Temporal's deterministic sandbox: Node built-ins break replay.
+    files: ['worker/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { ...nodeBuiltinRule, message: 'Workflow code must be deterministic: no Node built-ins.' },
+            { group: ['../activities/*', '../activities'], message: 'Import activity types only, via proxyActivities.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The core is pure: parsing, validation, routing and outcomes only. Adapters do the I/O.
+    files: ['functions/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { ...nodeBuiltinRule, message: 'functions/core is pure: no Node built-ins.' },
+            {
+              group: ['@temporalio/*', 'aws-lambda', '@aws-sdk/*', '@aws-lambda-powertools/*', 'hono', 'hono/*'],
+              message: 'functions/core is pure: put I/O in functions/adapters.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'functions/core must not read process.env.' }],
+    },
+  },
+  prettier,
+);
