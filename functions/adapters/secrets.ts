@@ -1,0 +1,51 @@
+/**
+ * Deployed functions keep credentials in Secrets Manager, never in plain environment variables:
+ * the stack passes secret ARNs, and these are resolved once at cold start (Powertools caches them).
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { TEMPORAL_ENV } from '../core/env-names';
+
+export type Env = Record<string, string | undefined>;
+
+export class SecretResolutionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SecretResolutionError';
+  }
+}
+
+async function secretString(arn: string): Promise<string> {
+  try {
+    const value = await getSecret(arn, { maxAge: 300 });
+    if (typeof value !== 'string' || value.length === 0) throw new Error('the secret is empty');
+    return value;
+  } catch (error) {
+    throw new SecretResolutionError(`Could not read secret ${arn}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The Temporal connection environment with secrets filled in: an API key secret becomes
+ * TEMPORAL_API_KEY; an mTLS secret `{ "cert": PEM, "key": PEM }` becomes the TLS cert/key data.
+ */
+export async function withTemporalSecrets(env: Env): Promise<Env> {
+  const resolved: Env = { ...env };
+  const apiKeyArn = env[TEMPORAL_ENV.apiKeySecretArn];
+  if (apiKeyArn) resolved[TEMPORAL_ENV.apiKey] = await secretString(apiKeyArn);
+  const mtlsArn = env[TEMPORAL_ENV.mtlsSecretArn];
+  if (mtlsArn) {
+    const raw = await secretString(mtlsArn);
+    let parsed: { cert?: unknown; key?: unknown };
+    try {
+      parsed = JSON.parse(raw) as typeof parsed;
+    } catch (error) {
+      throw new SecretResolutionError(`Secret ${mtlsArn} must be JSON {"cert": PEM, "key": PEM}.`, { cause: error });
+    }
+    if (typeof parsed.cert !== 'string' || typeof parsed.key !== 'string') {
+      throw new SecretResolutionError(`Secret ${mtlsArn} must hold string fields "cert" and "key".`);
+    }
+    resolved[TEMPORAL_ENV.tlsClientCertData] = parsed.cert;
+    resolved[TEMPORAL_ENV.tlsClientKeyData] = parsed.key;
+  }
+  return resolved;
+}

@@ -1,0 +1,91 @@
+/** Read-only calls: describe a workflow, run a query, check that Temporal answers. */
+import { temporal, type google } from '@temporalio/proto';
+import { classifyTemporalError, type Classification } from '../core/error-classification';
+import type { TemporalClientProvider } from './temporal-connection';
+import { fromPayloads, toPayloads, withDeadline } from './temporal-calls';
+
+const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  /** `RUNNING`, `COMPLETED`, `FAILED`, `CANCELED`, `TERMINATED`, `CONTINUED_AS_NEW`, `TIMED_OUT`. */
+  status: string;
+  startTime: string | null;
+  closeTime: string | null;
+  taskQueue: string | null;
+  historyLength: number;
+}
+
+export type ReadResult<T> = { ok: true; value: T } | ({ ok: false } & Classification);
+
+export interface Reader {
+  describe(workflowId: string): Promise<ReadResult<WorkflowDescription>>;
+  query(workflowId: string, query: string, args?: unknown[]): Promise<ReadResult<unknown>>;
+  /** Resolves when Temporal answers for the namespace within the deadline. */
+  health(): Promise<ReadResult<{ namespace: string }>>;
+}
+
+function isoTime(ts: google.protobuf.ITimestamp | null | undefined): string | null {
+  if (!ts?.seconds) return null;
+  return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+function statusName(status: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
+  const name = temporal.api.enums.v1.WorkflowExecutionStatus[status ?? 0] ?? 'UNSPECIFIED';
+  return name.startsWith(STATUS_PREFIX) ? name.slice(STATUS_PREFIX.length) : name;
+}
+
+export function createReader(clients: TemporalClientProvider, deadlineMs: number): Reader {
+  async function run<T>(workflowId: string | undefined, call: () => Promise<T>): Promise<ReadResult<T>> {
+    try {
+      return { ok: true, value: await call() };
+    } catch (error) {
+      return { ok: false, ...classifyTemporalError(error, workflowId) };
+    }
+  }
+
+  return {
+    describe: (workflowId) =>
+      run(workflowId, async () => {
+        const client = await clients.get();
+        const { workflowExecutionInfo: info } = await withDeadline(client, deadlineMs, () =>
+          client.workflowService.describeWorkflowExecution({
+            namespace: clients.namespace,
+            execution: { workflowId },
+          }),
+        );
+        return {
+          workflowId,
+          runId: info?.execution?.runId ?? '',
+          workflowType: info?.type?.name ?? '',
+          status: statusName(info?.status),
+          startTime: isoTime(info?.startTime),
+          closeTime: isoTime(info?.closeTime),
+          taskQueue: info?.taskQueue ?? null,
+          historyLength: Number(info?.historyLength ?? 0),
+        };
+      }),
+    query: (workflowId, query, args = []) =>
+      run(workflowId, async () => {
+        const client = await clients.get();
+        const response = await withDeadline(client, deadlineMs, () =>
+          client.workflowService.queryWorkflow({
+            namespace: clients.namespace,
+            execution: { workflowId },
+            query: { queryType: query, queryArgs: toPayloads(...args) },
+          }),
+        );
+        return fromPayloads(response.queryResult);
+      }),
+    health: () =>
+      run(undefined, async () => {
+        const client = await clients.get();
+        await withDeadline(client, deadlineMs, () =>
+          client.workflowService.describeNamespace({ namespace: clients.namespace }),
+        );
+        return { namespace: clients.namespace };
+      }),
+  };
+}

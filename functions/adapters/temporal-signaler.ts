@@ -1,0 +1,61 @@
+/**
+ * Delivers a signal exactly once per (workflow run, event): the gRPC `requestId` is derived from the
+ * event, so Temporal records a redelivered event once. Uses the raw workflow service because the
+ * high-level handle API does not expose `requestId`.
+ */
+import { temporal } from '@temporalio/proto';
+import { classifyTemporalError } from '../core/error-classification';
+import type { SignalCommand } from '../core/commands';
+import type { Target } from '../core/gateway-config';
+import type { DeliveryOutcome } from '../core/outcomes';
+import { deliveryRequestId } from '../core/request-id';
+import type { TemporalClientProvider } from './temporal-connection';
+import { identity, toPayloads, withDeadline } from './temporal-calls';
+
+const { WorkflowIdReusePolicy } = temporal.api.enums.v1;
+
+export interface Signaler {
+  signal(command: SignalCommand, target: Target): Promise<DeliveryOutcome>;
+}
+
+export function createSignaler(clients: TemporalClientProvider, deadlineMs: number): Signaler {
+  return {
+    async signal(command, target) {
+      const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
+      try {
+        const client = await clients.get();
+        const service = client.workflowService;
+        const common = {
+          namespace: clients.namespace,
+          signalName: command.signal,
+          identity: identity(),
+          requestId,
+        };
+        if (target.startIfMissing) {
+          const response = await withDeadline(client, deadlineMs, () =>
+            service.signalWithStartWorkflowExecution({
+              ...common,
+              workflowId: command.workflowId,
+              workflowType: { name: target.workflowType },
+              taskQueue: { name: target.taskQueue },
+              input: toPayloads(...target.startArgs),
+              signalInput: toPayloads(command.payload),
+              workflowIdReusePolicy: WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
+            }),
+          );
+          return { status: 'delivered', command, started: response.started ?? false };
+        }
+        await withDeadline(client, deadlineMs, () =>
+          service.signalWorkflowExecution({
+            ...common,
+            workflowExecution: { workflowId: command.workflowId },
+            input: toPayloads(command.payload),
+          }),
+        );
+        return { status: 'delivered', command, started: false };
+      } catch (error) {
+        return { status: 'failed', command, ...classifyTemporalError(error, command.workflowId), cause: error };
+      }
+    },
+  };
+}

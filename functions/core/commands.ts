@@ -1,0 +1,109 @@
+/**
+ * Turning an external request into a command for a declared target: the ID is well-formed, a
+ * target declares it, the operation is allowed, and the argument satisfies its schema.
+ */
+import { z } from 'zod';
+import type { GatewayConfig, Target } from './gateway-config';
+import { problem } from './problems';
+import { fail, ok, type Result } from './result';
+
+/** IDs Temporal accepts and logs safely: no control characters, at most 255 characters. */
+export const WorkflowIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, 'must not contain control or invisible format characters');
+
+export const OperationNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier (letters, digits, _ . : -)');
+
+/** Client-chosen event ids (Idempotency-Key, webhook-id, CloudEvent id). */
+export const EventIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export type OperationKind = 'signal' | 'update' | 'query';
+
+/** A signal (or update) ready for Temporal: the unit of delivery, on HTTP and SQS alike. */
+export interface SignalCommand {
+  workflowId: string;
+  signal: string;
+  payload: unknown;
+  eventId: string;
+}
+
+function firstIssue(error: z.ZodError): { message: string; path: string } {
+  const issue = error.issues[0];
+  return { message: issue?.message ?? 'invalid', path: issue?.path.join('.') ?? '' };
+}
+
+export function validateField<T>(schema: z.ZodType<T>, value: unknown, field: string): Result<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return ok(parsed.data);
+  return fail(problem('invalid-request', `${field} ${firstIssue(parsed.error).message}`, field));
+}
+
+/** The target that declares this workflow ID (the first that matches), else 403. */
+export function resolveTarget(config: GatewayConfig, workflowId: string): Result<Target> {
+  const valid = validateField(WorkflowIdSchema, workflowId, 'workflowId');
+  if (!valid.ok) return valid;
+  const target = config.targets.find((candidate) => candidate.matches(workflowId));
+  return target
+    ? ok(target)
+    : fail(
+        problem(
+          'target-not-declared',
+          `No declared target accepts workflow ID "${workflowId}".`,
+          'workflowId',
+        ),
+      );
+}
+
+function operationsOf(target: Target, kind: OperationKind): ReadonlyMap<string, z.ZodType> | readonly string[] {
+  if (kind === 'signal') return target.signals;
+  if (kind === 'update') return target.updates;
+  return target.queries;
+}
+
+/**
+ * Checks that `kind` `name` is declared for the target and, for signals and updates, that the
+ * argument satisfies its schema. Returns the parsed argument.
+ */
+export function checkOperation(target: Target, kind: OperationKind, name: string, argument?: unknown): Result<unknown> {
+  const validName = validateField(OperationNameSchema, name, kind);
+  if (!validName.ok) return validName;
+  const declared = operationsOf(target, kind);
+  const schema = declared instanceof Map ? declared.get(name) : undefined;
+  const isDeclared = declared instanceof Map ? schema !== undefined : (declared as readonly string[]).includes(name);
+  if (!isDeclared) {
+    return fail(
+      problem('operation-not-allowed', `The ${kind} "${name}" is not declared for target "${target.name}".`, kind),
+    );
+  }
+  if (!schema) return ok(argument);
+  const parsed = schema.safeParse(argument);
+  if (parsed.success) return ok(parsed.data);
+  const { message, path } = firstIssue(parsed.error);
+  const field = path ? `body.${path}` : 'body';
+  return fail(problem('invalid-request', `${field}: ${message}`, field));
+}
+
+/** Resolves and validates a signal in one step: the check every ingress path runs. */
+export function prepareSignal(
+  config: GatewayConfig,
+  input: { workflowId: string; signal: string; payload: unknown; eventId: string },
+): Result<{ command: SignalCommand; target: Target }> {
+  const target = resolveTarget(config, input.workflowId);
+  if (!target.ok) return target;
+  const eventId = validateField(EventIdSchema, input.eventId, 'eventId');
+  if (!eventId.ok) return eventId;
+  const payload = checkOperation(target.value, 'signal', input.signal, input.payload);
+  if (!payload.ok) return payload;
+  return ok({
+    command: { workflowId: input.workflowId, signal: input.signal, payload: payload.value, eventId: eventId.value },
+    target: target.value,
+  });
+}

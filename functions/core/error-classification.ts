@@ -1,0 +1,83 @@
+/**
+ * The one place that decides whether a failed Temporal call is worth retrying. Adapters act on the
+ * answer: transient → retry or queue; permanent → 4xx or DLQ with the reason, never retried.
+ */
+import { problem, type Problem } from './problems';
+
+/** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+export const GRPC_STATUS = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export interface Classification {
+  transient: boolean;
+  problem: Problem;
+}
+
+function grpcCode(error: unknown): number | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // gRPC messages start with "<code> <NAME>: "; keep the server's words only.
+  return text.replace(/^\d+ [A-Z_]+: /, '').slice(0, 500);
+}
+
+const transient = (detail: string): Classification => ({
+  transient: true,
+  problem: problem('temporal-unavailable', detail),
+});
+const permanent = (p: Problem): Classification => ({ transient: false, problem: p });
+
+export function classifyTemporalError(error: unknown, workflowId?: string): Classification {
+  const name = error instanceof Error ? error.name : '';
+  const message = messageOf(error);
+  const which = workflowId ? `Workflow "${workflowId}"` : 'The workflow';
+  if (name === 'WorkflowNotFoundError') {
+    return permanent(problem('workflow-not-found', `${which} does not exist.`, 'workflowId'));
+  }
+  switch (grpcCode(error)) {
+    case GRPC_STATUS.NOT_FOUND:
+      return /already completed|already finished|closed/i.test(message)
+        ? permanent(problem('workflow-closed', `${which} has already closed.`, 'workflowId'))
+        : permanent(problem('workflow-not-found', `${which} does not exist.`, 'workflowId'));
+    case GRPC_STATUS.ALREADY_EXISTS:
+      // A start refused by the ID reuse policy: a closed run holds the ID.
+      return permanent(problem('workflow-closed', `${which} has already closed; it is not started again.`, 'workflowId'));
+    case GRPC_STATUS.INVALID_ARGUMENT:
+    case GRPC_STATUS.OUT_OF_RANGE:
+    case GRPC_STATUS.UNIMPLEMENTED:
+    case GRPC_STATUS.FAILED_PRECONDITION:
+      return permanent(problem('temporal-rejected', `Temporal rejected the request: ${message}`));
+    case GRPC_STATUS.DEADLINE_EXCEEDED:
+      return { transient: true, problem: problem('deadline-exceeded', 'Temporal did not answer in time.') };
+    case GRPC_STATUS.UNAUTHENTICATED:
+    case GRPC_STATUS.PERMISSION_DENIED:
+      // The event is fine; the gateway's own credentials are not. Keep the event until they are fixed.
+      return transient(`The gateway could not authenticate to Temporal: ${message}`);
+    default:
+      // Unavailable, resource exhausted, aborted, internal, connect failures, unknown errors: the
+      // event may succeed later, and a bounded retry (maxReceiveCount → DLQ) catches the rest.
+      return transient(`Temporal is unreachable: ${message}`);
+  }
+}

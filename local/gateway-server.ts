@@ -1,0 +1,45 @@
+/**
+ * The gateway's HTTP app on a local Node server: the very app the Lambda handler exports, served
+ * by @hono/node-server. Used by `npm run dev` and the HTTP tests.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createGatewayRuntime, type GatewayRuntime } from '../functions/adapters/gateway-runtime';
+import type { GatewayLogger } from '../functions/adapters/logger';
+import { createHttpApp, type FallbackQueue } from '../functions/handlers/http-app';
+
+export interface GatewayServer {
+  url: string;
+  port: number;
+  runtime: GatewayRuntime;
+  close(): Promise<void>;
+}
+
+export interface GatewayServerOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  env?: Record<string, string | undefined>;
+  logger: GatewayLogger;
+  fallback?: FallbackQueue;
+}
+
+export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const runtime = await createGatewayRuntime(options.env ?? process.env, options.logger);
+  const app = createHttpApp({ ...runtime, ...(options.fallback ? { fallback: options.fallback } : {}) });
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    runtime,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.clients.close();
+    },
+  };
+}
