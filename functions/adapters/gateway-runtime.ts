@@ -43,7 +43,9 @@ export function loadDeadlineMs(env: Env): number {
   if (raw === undefined || raw === '') return DEFAULT_TEMPORAL_DEADLINE_MS;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 100 || value > 60_000) {
-    throw new GatewayEnvError(`${GATEWAY_ENV.temporalDeadlineMs} must be an integer from 100 to 60000 (got "${raw}").`);
+    throw new GatewayEnvError(
+      `${GATEWAY_ENV.temporalDeadlineMs} must be an integer from 100 to 60000 (got "${raw}").`,
+    );
   }
   return value;
 }

@@ -20,7 +20,9 @@ async function secretString(arn: string): Promise<string> {
     if (typeof value !== 'string' || value.length === 0) throw new Error('the secret is empty');
     return value;
   } catch (error) {
-    throw new SecretResolutionError(`Could not read secret ${arn}: ${(error as Error).message}`, { cause: error });
+    throw new SecretResolutionError(`Could not read secret ${arn}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -39,7 +41,9 @@ export async function withTemporalSecrets(env: Env): Promise<Env> {
     try {
       parsed = JSON.parse(raw) as typeof parsed;
     } catch (error) {
-      throw new SecretResolutionError(`Secret ${mtlsArn} must be JSON {"cert": PEM, "key": PEM}.`, { cause: error });
+      throw new SecretResolutionError(`Secret ${mtlsArn} must be JSON {"cert": PEM, "key": PEM}.`, {
+        cause: error,
+      });
     }
     if (typeof parsed.cert !== 'string' || typeof parsed.key !== 'string') {
       throw new SecretResolutionError(`Secret ${mtlsArn} must hold string fields "cert" and "key".`);

@@ -27,10 +27,14 @@ export interface TemporalClientProviderOptions {
 const DEFAULT_ADDRESS = '127.0.0.1:7233';
 
 function definedEntries(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
-export function createTemporalClientProvider(options: TemporalClientProviderOptions = {}): TemporalClientProvider {
+export function createTemporalClientProvider(
+  options: TemporalClientProviderOptions = {},
+): TemporalClientProvider {
   const env = definedEntries(options.env ?? process.env);
   env[TEMPORAL_ENV.address] ??= DEFAULT_ADDRESS;
   const config = loadClientConnectConfig({ overrideEnvVars: env, disableFile: !env.TEMPORAL_CONFIG_FILE });

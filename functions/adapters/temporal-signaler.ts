@@ -40,7 +40,8 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
               taskQueue: { name: target.taskQueue },
               input: toPayloads(...target.startArgs),
               signalInput: toPayloads(command.payload),
-              workflowIdReusePolicy: WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
+              workflowIdReusePolicy:
+                WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
             }),
           );
           return { status: 'delivered', command, started: response.started ?? false };
@@ -54,7 +55,12 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
         );
         return { status: 'delivered', command, started: false };
       } catch (error) {
-        return { status: 'failed', command, ...classifyTemporalError(error, command.workflowId), cause: error };
+        return {
+          status: 'failed',
+          command,
+          ...classifyTemporalError(error, command.workflowId),
+          cause: error,
+        };
       }
     },
   };

@@ -62,28 +62,35 @@ export function resolveTarget(config: GatewayConfig, workflowId: string): Result
       );
 }
 
-function operationsOf(target: Target, kind: OperationKind): ReadonlyMap<string, z.ZodType> | readonly string[] {
-  if (kind === 'signal') return target.signals;
-  if (kind === 'update') return target.updates;
-  return target.queries;
+/** The declared operation's argument schema; undefined when the target does not declare it. */
+function declaredSchema(target: Target, kind: OperationKind, name: string): z.ZodType | undefined {
+  if (kind === 'signal') return target.signals.get(name);
+  if (kind === 'update') return target.updates.get(name);
+  return target.queries.includes(name) ? z.unknown() : undefined;
 }
 
 /**
  * Checks that `kind` `name` is declared for the target and, for signals and updates, that the
  * argument satisfies its schema. Returns the parsed argument.
  */
-export function checkOperation(target: Target, kind: OperationKind, name: string, argument?: unknown): Result<unknown> {
+export function checkOperation(
+  target: Target,
+  kind: OperationKind,
+  name: string,
+  argument?: unknown,
+): Result<unknown> {
   const validName = validateField(OperationNameSchema, name, kind);
   if (!validName.ok) return validName;
-  const declared = operationsOf(target, kind);
-  const schema = declared instanceof Map ? declared.get(name) : undefined;
-  const isDeclared = declared instanceof Map ? schema !== undefined : (declared as readonly string[]).includes(name);
-  if (!isDeclared) {
+  const schema = declaredSchema(target, kind, name);
+  if (!schema) {
     return fail(
-      problem('operation-not-allowed', `The ${kind} "${name}" is not declared for target "${target.name}".`, kind),
+      problem(
+        'operation-not-allowed',
+        `The ${kind} "${name}" is not declared for target "${target.name}".`,
+        kind,
+      ),
     );
   }
-  if (!schema) return ok(argument);
   const parsed = schema.safeParse(argument);
   if (parsed.success) return ok(parsed.data);
   const { message, path } = firstIssue(parsed.error);
@@ -103,7 +110,12 @@ export function prepareSignal(
   const payload = checkOperation(target.value, 'signal', input.signal, input.payload);
   if (!payload.ok) return payload;
   return ok({
-    command: { workflowId: input.workflowId, signal: input.signal, payload: payload.value, eventId: eventId.value },
+    command: {
+      workflowId: input.workflowId,
+      signal: input.signal,
+      payload: payload.value,
+      eventId: eventId.value,
+    },
     target: target.value,
   });
 }

@@ -1,4 +1,11 @@
-import { FINAL_STAGE, QUERIES, SIGNALS, UPDATES, WORKFLOW_TYPES, DEFAULT_TASK_QUEUE } from '../../worker/contract';
+import {
+  FINAL_STAGE,
+  QUERIES,
+  SIGNALS,
+  UPDATES,
+  WORKFLOW_TYPES,
+  DEFAULT_TASK_QUEUE,
+} from '../../worker/contract';
 import type { GatewayConfigInput } from './gateway-config';
 
 const stageCommandSchema = {

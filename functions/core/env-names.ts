@@ -57,3 +57,14 @@ export const WORKER_ENV = {
   /** Emit the task-queue backlog as a CloudWatch EMF metric every N seconds (0 = off). */
   backlogMetricIntervalSec: 'WORKER_BACKLOG_METRIC_INTERVAL_SEC',
 } as const;
+
+/**
+ * The scheduled backlog function's metric. The stack names it and passes it down, so the function
+ * and the worker's autoscaling policy read the same metric without retyping it.
+ */
+export const BACKLOG_METRIC_ENV = {
+  /** CloudWatch namespace the task-queue backlog is published to. */
+  namespace: 'BACKLOG_METRIC_NAMESPACE',
+  /** CloudWatch metric name of the task-queue backlog. */
+  metricName: 'BACKLOG_METRIC_NAME',
+} as const;

@@ -63,7 +63,9 @@ export function classifyTemporalError(error: unknown, workflowId?: string): Clas
         : permanent(problem('workflow-not-found', `${which} does not exist.`, 'workflowId'));
     case GRPC_STATUS.ALREADY_EXISTS:
       // A start refused by the ID reuse policy: a closed run holds the ID.
-      return permanent(problem('workflow-closed', `${which} has already closed; it is not started again.`, 'workflowId'));
+      return permanent(
+        problem('workflow-closed', `${which} has already closed; it is not started again.`, 'workflowId'),
+      );
     case GRPC_STATUS.INVALID_ARGUMENT:
     case GRPC_STATUS.OUT_OF_RANGE:
     case GRPC_STATUS.UNIMPLEMENTED:

@@ -58,7 +58,10 @@ const signalRoute = createRoute({
     body: { content: { 'application/json': { schema: JsonBody } }, required: true },
   },
   responses: {
-    202: { description: 'Delivered, or queued durably', content: { 'application/json': { schema: SignalAcceptedSchema } } },
+    202: {
+      description: 'Delivered, or queued durably',
+      content: { 'application/json': { schema: SignalAcceptedSchema } },
+    },
     ...problemResponses(400, 403, 404, 409, 413, 415, 422, 503),
   },
 });
@@ -69,7 +72,10 @@ const describeRoute = createRoute({
   summary: 'Describe a workflow',
   request: { params: WorkflowParams },
   responses: {
-    200: { description: 'The workflow', content: { 'application/json': { schema: WorkflowDescriptionSchema } } },
+    200: {
+      description: 'The workflow',
+      content: { 'application/json': { schema: WorkflowDescriptionSchema } },
+    },
     ...problemResponses(400, 403, 404, 503, 504),
   },
 });
@@ -104,9 +110,13 @@ export function createHttpApp(deps: HttpAppDeps) {
     defaultHook: (result, c) => {
       if (result.success) return;
       const issue = result.error.issues[0];
-      const where = result.target === 'param' ? 'path' : result.target === 'header' ? 'header' : result.target;
+      const where =
+        result.target === 'param' ? 'path' : result.target === 'header' ? 'header' : result.target;
       const field = [where, ...(issue?.path ?? []).map(String)].join('.');
-      return problemResponse(problem('invalid-request', `${field}: ${issue?.message ?? 'invalid'}`, field), c.req.path);
+      return problemResponse(
+        problem('invalid-request', `${field}: ${issue?.message ?? 'invalid'}`, field),
+        c.req.path,
+      );
     },
   });
 
@@ -127,14 +137,24 @@ export function createHttpApp(deps: HttpAppDeps) {
         });
         return accepted({ status: 'queued', command: outcome.command });
       } catch (error) {
-        logger.error('fallback queue refused the event', { eventId: outcome.command.eventId, error: String(error) });
-        return fail(problem('temporal-unavailable', `${outcome.problem.detail} The fallback queue failed too.`), path);
+        logger.error('fallback queue refused the event', {
+          eventId: outcome.command.eventId,
+          error: String(error),
+        });
+        return fail(
+          problem('temporal-unavailable', `${outcome.problem.detail} The fallback queue failed too.`),
+          path,
+        );
       }
     }
     if (outcome.status === 'failed') {
-      const log = outcome.transient ? logger.error : logger.info;
-      log('signal not delivered', { eventId: outcome.command?.eventId, problem: outcome.problem.code });
-      return fail(outcome.transient ? problem('temporal-unavailable', outcome.problem.detail) : outcome.problem, path);
+      const details = { eventId: outcome.command?.eventId, problem: outcome.problem.code };
+      if (outcome.transient) logger.error('signal not delivered', details);
+      else logger.info('signal refused', details);
+      return fail(
+        outcome.transient ? problem('temporal-unavailable', outcome.problem.detail) : outcome.problem,
+        path,
+      );
     }
     return accepted(outcome);
   }
@@ -150,7 +170,11 @@ export function createHttpApp(deps: HttpAppDeps) {
       maxSize: deps.maxBodyBytes ?? MAX_BODY_BYTES,
       onError: (c) =>
         problemResponse(
-          problem('payload-too-large', `The body exceeds ${deps.maxBodyBytes ?? MAX_BODY_BYTES} bytes.`, 'body'),
+          problem(
+            'payload-too-large',
+            `The body exceeds ${deps.maxBodyBytes ?? MAX_BODY_BYTES} bytes.`,
+            'body',
+          ),
           c.req.path,
         ),
     }),
@@ -201,17 +225,25 @@ export function createHttpApp(deps: HttpAppDeps) {
     info: {
       title: 'Temporal Event Gateway',
       version: 'v1',
-      description: 'Turns external events into Temporal signals, updates and queries. Errors are RFC 9457 problem+json.',
+      description:
+        'Turns external events into Temporal signals, updates and queries. Errors are RFC 9457 problem+json.',
     },
   });
 
-  app.notFound((c) => fail(problem('route-not-found', `No endpoint ${c.req.method} ${c.req.path}.`), c.req.path));
+  app.notFound((c) =>
+    fail(problem('route-not-found', `No endpoint ${c.req.method} ${c.req.path}.`), c.req.path),
+  );
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
     // Only a bug gets here; the sender still gets a problem document, never a stack trace.
     logger.error('unhandled error', { error: String(error), path: c.req.path });
     return new Response(
-      JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'Unexpected error.' }),
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Internal error',
+        status: 500,
+        detail: 'Unexpected error.',
+      }),
       { status: 500, headers: { 'content-type': 'application/problem+json' } },
     );
   });

@@ -14,13 +14,19 @@ export const WorkflowIdParam = WorkflowIdSchema.openapi({
 const operationParam = (name: string, example: string) =>
   OperationNameSchema.openapi({ param: { name, in: 'path' }, example });
 
-export const SignalParams = z.object({ workflowId: WorkflowIdParam, signal: operationParam('signal', 'advanceStage') });
-export const QueryParams = z.object({ workflowId: WorkflowIdParam, query: operationParam('query', 'progress') });
+export const SignalParams = z.object({
+  workflowId: WorkflowIdParam,
+  signal: operationParam('signal', 'advanceStage'),
+});
+export const QueryParams = z.object({
+  workflowId: WorkflowIdParam,
+  query: operationParam('query', 'progress'),
+});
 export const WorkflowParams = z.object({ workflowId: WorkflowIdParam });
 
 export const IdempotencyHeaders = z.object({
   'idempotency-key': EventIdSchema.optional().openapi({
-    param: { name: 'Idempotency-Key', in: 'header' },
+    param: { name: 'idempotency-key', in: 'header' },
     description: 'Event id: posting the same key again is applied once.',
     example: 'order-42-stage-1',
   }),

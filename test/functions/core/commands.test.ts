@@ -5,12 +5,21 @@ import { parseGatewayConfig } from '../../../functions/core/gateway-config';
 
 const config = parseGatewayConfig(DEFAULT_GATEWAY_CONFIG);
 const signal = (overrides: Partial<Parameters<typeof prepareSignal>[1]>) =>
-  prepareSignal(config, { workflowId: 'staged-1', signal: 'advanceStage', payload: { stage: 1 }, eventId: 'e-1', ...overrides });
+  prepareSignal(config, {
+    workflowId: 'staged-1',
+    signal: 'advanceStage',
+    payload: { stage: 1 },
+    eventId: 'e-1',
+    ...overrides,
+  });
 
 describe('preparing a signal', () => {
   it('accepts a declared signal with a valid payload', () => {
     const result = signal({});
-    expect(result).toMatchObject({ ok: true, value: { command: { workflowId: 'staged-1', payload: { stage: 1 } } } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { command: { workflowId: 'staged-1', payload: { stage: 1 } } },
+    });
   });
 
   it('refuses a workflow ID no target declares with 403 target-not-declared', () => {
@@ -21,8 +30,14 @@ describe('preparing a signal', () => {
   });
 
   it('refuses control characters in a workflow ID as a bad request before matching targets', () => {
-    expect(signal({ workflowId: 'staged-1\n' })).toMatchObject({ ok: false, problem: { code: 'invalid-request' } });
-    expect(signal({ workflowId: 'staged-\u200b1' })).toMatchObject({ ok: false, problem: { code: 'invalid-request' } });
+    expect(signal({ workflowId: 'staged-1\n' })).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-request' },
+    });
+    expect(signal({ workflowId: 'staged-\u200b1' })).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-request' },
+    });
   });
 
   it('refuses a signal the target does not declare with 403 operation-not-allowed', () => {
@@ -36,7 +51,10 @@ describe('preparing a signal', () => {
     const result = signal({ payload: { stage: 'two' } });
     expect(result).toMatchObject({ ok: false, problem: { code: 'invalid-request', field: 'body.stage' } });
     expect(signal({ payload: { stage: 9 } })).toMatchObject({ ok: false, problem: { field: 'body.stage' } });
-    expect(signal({ payload: { stage: 1, extra: true } })).toMatchObject({ ok: false, problem: { code: 'invalid-request' } });
+    expect(signal({ payload: { stage: 1, extra: true } })).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-request' },
+    });
     expect(signal({ payload: [] })).toMatchObject({ ok: false, problem: { field: 'body' } });
   });
 

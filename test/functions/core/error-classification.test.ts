@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { classifyTemporalError, GRPC_STATUS } from '../../../functions/core/error-classification';
 
-const grpcError = (code: number, message: string) => Object.assign(new Error(`${code} X: ${message}`), { code });
+const grpcError = (code: number, message: string) =>
+  Object.assign(new Error(`${code} X: ${message}`), { code });
 
 describe('classifying Temporal errors', () => {
   it.each([
@@ -10,7 +11,10 @@ describe('classifying Temporal errors', () => {
     [GRPC_STATUS.UNAUTHENTICATED, 'temporal-unavailable'],
     [GRPC_STATUS.DEADLINE_EXCEEDED, 'deadline-exceeded'],
   ])('treats gRPC code %i as transient (%s)', (code, expected) => {
-    expect(classifyTemporalError(grpcError(code, 'x'))).toMatchObject({ transient: true, problem: { code: expected } });
+    expect(classifyTemporalError(grpcError(code, 'x'))).toMatchObject({
+      transient: true,
+      problem: { code: expected },
+    });
   });
 
   it.each([

@@ -3,7 +3,9 @@ import { deliveryRequestId } from '../../../functions/core/request-id';
 
 describe('delivery request ids', () => {
   it('are stable for the same workflow, operation and event', () => {
-    expect(deliveryRequestId('staged-1', 'advanceStage', 'e1')).toBe(deliveryRequestId('staged-1', 'advanceStage', 'e1'));
+    expect(deliveryRequestId('staged-1', 'advanceStage', 'e1')).toBe(
+      deliveryRequestId('staged-1', 'advanceStage', 'e1'),
+    );
     expect(deliveryRequestId('staged-1', 'advanceStage', 'e1')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
