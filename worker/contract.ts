@@ -27,13 +27,32 @@ export const FINAL_STAGE = 3;
 /** Argument of the `advanceStage` signal and the `setStage` update. */
 export interface StageCommand {
   stage: number;
+  /**
+   * The gateway's event id, when the sender passes it along: the workflow applies an id once, also
+   * across continue-as-new (Temporal's request-id dedupe only covers one run).
+   */
+  eventId?: string;
 }
 
 /** Result of the `progress` query (and of the `setStage` update). */
 export interface StagedProgress {
   stage: number;
   activitiesCompleted: number;
+  /** Query only: what the workflow is blocked on, for humans (not a stable format). */
+  waitingFor?: string;
 }
+
+/** Optional start argument of `stagedWorkflow`; starting with no argument is the normal case. */
+export interface StagedWorkflowInput {
+  /** Event ids already applied by a previous run (carried across continue-as-new). */
+  appliedEventIds?: string[];
+}
+
+/** `ApplicationFailure` types the workflow raises; callers may map them (e.g. to HTTP 422). */
+export const STAGED_FAILURE_TYPES = {
+  /** The `setStage` validator rejected the stage. */
+  invalidStage: 'InvalidStage',
+} as const;
 
 /** What `stagedWorkflow` returns when it completes. */
 export interface StagedResult {
