@@ -1,5 +1,6 @@
 /** Read-only calls: describe a workflow, run a query, check that Temporal answers. */
-import { temporal, type google } from '@temporalio/proto';
+import type { google, temporal } from '@temporalio/proto';
+import { WorkflowExecutionStatus } from './temporal-enums';
 import { classifyTemporalError, type Classification } from '../core/error-classification';
 import type { TemporalClientProvider } from './temporal-connection';
 import { fromPayloads, toPayloads, withDeadline } from './temporal-calls';
@@ -33,7 +34,7 @@ function isoTime(ts: google.protobuf.ITimestamp | null | undefined): string | nu
 }
 
 function statusName(status: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
-  const name = temporal.api.enums.v1.WorkflowExecutionStatus[status ?? 0] ?? 'UNSPECIFIED';
+  const name = WorkflowExecutionStatus[status ?? 0] ?? 'UNSPECIFIED';
   return name.startsWith(STATUS_PREFIX) ? name.slice(STATUS_PREFIX.length) : name;
 }
 

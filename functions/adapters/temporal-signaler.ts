@@ -3,7 +3,6 @@
  * event, so Temporal records a redelivered event once. Uses the raw workflow service because the
  * high-level handle API does not expose `requestId`.
  */
-import { temporal } from '@temporalio/proto';
 import { classifyTemporalError } from '../core/error-classification';
 import type { SignalCommand } from '../core/commands';
 import type { Target } from '../core/gateway-config';
@@ -11,8 +10,7 @@ import type { DeliveryOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import type { TemporalClientProvider } from './temporal-connection';
 import { identity, toPayloads, withDeadline } from './temporal-calls';
-
-const { WorkflowIdReusePolicy } = temporal.api.enums.v1;
+import { WorkflowIdReusePolicy } from './temporal-enums';
 
 export interface Signaler {
   signal(command: SignalCommand, target: Target): Promise<DeliveryOutcome>;

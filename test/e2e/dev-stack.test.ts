@@ -1,0 +1,79 @@
+/**
+ * The one-command local stack, end to end: `npm run dev` (local/dev.ts) starts Temporal, the worker
+ * and the gateway; `npm run demo` completes a workflow through it; SIGTERM stops every child.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isPortOpen } from '../../local/temporal-dev-server';
+import { freePort } from '../support/free-port';
+
+const tsx = (entry: string, env: Record<string, string>) => {
+  // The stack must start its own Temporal: drop any address the developer's shell has.
+  const { TEMPORAL_ADDRESS: _ignored, ...inherited } = process.env;
+  return spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+};
+
+function collect(child: ChildProcess): { text: () => string } {
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return { text: () => text };
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'dev-stack-'));
+let dev: ChildProcess | undefined;
+
+afterAll(() => {
+  dev?.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm run dev + npm run demo', () => {
+  it(
+    'completes a workflow through the local stack and stops every child on SIGTERM',
+    { timeout: 180_000 },
+    async () => {
+      const [gatewayPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+      const env = {
+        GATEWAY_PORT: String(gatewayPort),
+        TEMPORAL_DEV_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        TEMPORAL_DEV_DB: join(dataDir, 'temporal.db'),
+      };
+      dev = tsx('local/dev.ts', env);
+      const devOutput = collect(dev);
+      const deadline = Date.now() + 150_000;
+      while (!devOutput.text().includes('[dev] ready') && Date.now() < deadline && dev.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(devOutput.text()).toContain('[dev] ready');
+      expect(devOutput.text()).toContain(`curl -i -X POST http://127.0.0.1:${gatewayPort}`);
+
+      const demo = tsx('local/demo.ts', { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` });
+      const demoOutput = collect(demo);
+      expect(await exitOf(demo)).toBe(0);
+      expect(demoOutput.text()).toMatch(/COMPLETED/);
+      expect(demoOutput.text()).toContain('4 activities completed');
+      expect(devOutput.text()).toMatch(/\[worker\]/);
+      expect(devOutput.text()).toMatch(/\[gateway\]/);
+
+      dev.kill('SIGTERM');
+      expect(await exitOf(dev)).toBe(0);
+      expect(await isPortOpen(gatewayPort)).toBe(false);
+      expect(await isPortOpen(temporalPort)).toBe(false);
+    },
+  );
+});
