@@ -19,8 +19,10 @@ export const GATEWAY_ENV = {
   temporalDeadlineMs: 'GATEWAY_TEMPORAL_DEADLINE_MS',
   /** URL of the queue the HTTP handler falls back to, and that the queue handler's DLQ reasons go to. */
   queueUrl: 'GATEWAY_QUEUE_URL',
-  /** URL of the dead-letter queue for permanent failures. */
+  /** URL of the dead-letter queue for permanent failures of standard-queue records. */
   dlqUrl: 'GATEWAY_DLQ_URL',
+  /** URL of the FIFO dead-letter queue for permanent failures of FIFO-queue records. */
+  fifoDlqUrl: 'GATEWAY_FIFO_DLQ_URL',
   /** Custom SQS endpoint (ElasticMQ locally). */
   sqsEndpoint: 'SQS_ENDPOINT',
   /** Port of the local ElasticMQ server. */

@@ -5,7 +5,11 @@
  * no worker task runs.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CloudWatchClient, PutMetricDataCommand, type PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  PutMetricDataCommand,
+  type PutMetricDataCommandInput,
+} from '@aws-sdk/client-cloudwatch';
 import { temporal } from '@temporalio/proto';
 import { withTemporalSecrets, type Env } from '../adapters/secrets';
 import { createTemporalClientProvider } from '../adapters/temporal-connection';
@@ -110,8 +114,14 @@ export function readBacklogSettings(env: Env): { target: BacklogTarget; metric: 
     throw new BacklogMetricConfigError(`Missing environment variables: ${missing.join(', ')}.`);
   }
   return {
-    target: { namespace: env[TEMPORAL_ENV.namespace] || 'default', taskQueue: env[TEMPORAL_ENV.taskQueue] ?? '' },
-    metric: { namespace: env[BACKLOG_METRIC_ENV.namespace] ?? '', metricName: env[BACKLOG_METRIC_ENV.metricName] ?? '' },
+    target: {
+      namespace: env[TEMPORAL_ENV.namespace] || 'default',
+      taskQueue: env[TEMPORAL_ENV.taskQueue] ?? '',
+    },
+    metric: {
+      namespace: env[BACKLOG_METRIC_ENV.namespace] ?? '',
+      metricName: env[BACKLOG_METRIC_ENV.metricName] ?? '',
+    },
   };
 }
 
@@ -158,7 +168,9 @@ export const handler = async (): Promise<{ backlog: number }> => {
     throw error;
   });
   try {
-    return await (await handlerPromise)();
+    return await (
+      await handlerPromise
+    )();
   } catch (error) {
     logger.error('could not publish the task-queue backlog', { error });
     throw error;

@@ -1,0 +1,210 @@
+import { Duration, IgnoreMode, RemovalPolicy } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { WORKER_ENV } from '../../functions/core/env-names';
+import { PROJECT_ROOT } from './gateway-function';
+import type { TemporalConnection } from './temporal-connection';
+
+/** Fargate kills a container at most this long after SIGTERM. */
+const FARGATE_MAX_STOP_TIMEOUT = Duration.seconds(120);
+
+/**
+ * Never part of the worker image's build context: host dependencies and build output (the image
+ * installs and builds its own), git history, local state and credentials.
+ */
+const IMAGE_CONTEXT_EXCLUDES = [
+  '.git',
+  '**/node_modules',
+  'cdk.out',
+  'dist',
+  'coverage',
+  'reports',
+  'bench/results',
+  '.temporal-dev',
+  '**/*.log',
+  '**/.env',
+  '**/.env.*',
+];
+
+/** The worker image, built from `worker/Dockerfile` with the repository root as context, at deploy time. */
+export function workerImageFromRepository(): ecs.ContainerImage {
+  return ecs.ContainerImage.fromAsset(PROJECT_ROOT, {
+    file: 'worker/Dockerfile',
+    platform: Platform.LINUX_ARM64,
+    exclude: IMAGE_CONTEXT_EXCLUDES,
+    ignoreMode: IgnoreMode.DOCKER,
+  });
+}
+
+export interface TemporalWorkerServiceProps {
+  readonly vpc: ec2.IVpc;
+  /** @default - private subnets with egress */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Address, namespace, task queue and credentials (as ECS secrets). */
+  readonly temporal: TemporalConnection;
+  /** @default - built from worker/Dockerfile at deploy time ({@link workerImageFromRepository}) */
+  readonly image?: ecs.ContainerImage;
+  /** Fargate CPU units. @default 512 */
+  readonly cpu?: number;
+  /** @default 1024 */
+  readonly memoryLimitMiB?: number;
+  /** Tasks at deploy time. @default 1 */
+  readonly desiredCount?: number;
+  /** @default 1 */
+  readonly minCapacity?: number;
+  /** @default 4 */
+  readonly maxCapacity?: number;
+  /**
+   * How long the worker lets running activities finish after SIGTERM (WORKER_SHUTDOWN_GRACE_MS).
+   * @default Duration.seconds(25)
+   */
+  readonly shutdownGrace?: Duration;
+  /**
+   * SIGTERM → SIGKILL. Must exceed the grace so the drain completes; Fargate allows 120 s at most.
+   * @default - shutdownGrace + 5 s
+   */
+  readonly stopTimeout?: Duration;
+  /** Target average CPU of the service. @default 60 */
+  readonly cpuTargetUtilizationPercent?: number;
+  /**
+   * The task-queue backlog (e.g. {@link BacklogMetricPublisher.metric}); adds step scale-out on it.
+   * @default - CPU scaling only
+   */
+  readonly backlogMetric?: cloudwatch.IMetric;
+  /** Backlog at which one more task starts (ten times this adds three). @default 50 */
+  readonly backlogScaleOutThreshold?: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default - a new cluster with Container Insights */
+  readonly cluster?: ecs.ICluster;
+}
+
+/**
+ * The Temporal worker on ECS Fargate (ARM64, private subnets, no inbound traffic): credentials as
+ * ECS secrets, a deployment circuit breaker that rolls back, a stop timeout above the worker's
+ * shutdown grace, and autoscaling on CPU and on the Temporal task-queue backlog.
+ */
+export class TemporalWorkerService extends Construct {
+  readonly cluster: ecs.ICluster;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly service: ecs.FargateService;
+  readonly scaling: ecs.ScalableTaskCount;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: TemporalWorkerServiceProps) {
+    super(scope, id);
+    const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
+    const shutdownGrace = props.shutdownGrace ?? Duration.seconds(25);
+    const stopTimeout = props.stopTimeout ?? Duration.seconds(shutdownGrace.toSeconds() + 5);
+    if (stopTimeout.toSeconds() <= shutdownGrace.toSeconds()) {
+      throw new WorkerServiceConfigError(
+        `stopTimeout (${stopTimeout.toSeconds()} s) must exceed shutdownGrace (${shutdownGrace.toSeconds()} s)`,
+      );
+    }
+    if (stopTimeout.toSeconds() > FARGATE_MAX_STOP_TIMEOUT.toSeconds()) {
+      throw new WorkerServiceConfigError(
+        `stopTimeout (${stopTimeout.toSeconds()} s) exceeds Fargate's 120 s`,
+      );
+    }
+
+    this.cluster =
+      props.cluster ??
+      new ecs.Cluster(this, 'Cluster', {
+        vpc: props.vpc,
+        containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.container = this.taskDefinition.addContainer('Worker', {
+      image: props.image ?? workerImageFromRepository(),
+      essential: true,
+      environment: {
+        ...props.temporal.containerEnvironment,
+        [WORKER_ENV.shutdownGraceMs]: String(shutdownGrace.toMilliseconds()),
+        // The scheduled BacklogMetricPublisher publishes the backlog, also while no task runs.
+        [WORKER_ENV.backlogMetricIntervalSec]: '0',
+        // V8's heap limit follows the container, not the host: 75 % leaves room for native memory.
+        NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryLimitMiB * 0.75)}`,
+      },
+      secrets: props.temporal.containerSecrets,
+      stopTimeout,
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'worker',
+        logGroup: this.logGroup,
+        // A slow log pipe must never block the worker's event loop (and with it, heartbeats).
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+      }),
+    });
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Temporal worker: no inbound; outbound to Temporal, ECR, Secrets Manager, CloudWatch',
+      allowAllOutbound: true,
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: props.desiredCount ?? 1,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup],
+      assignPublicIp: false,
+      circuitBreaker: { enable: true, rollback: true },
+      // New tasks start polling before old ones drain: no gap in task processing during deploys.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      enableECSManagedTags: true,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+
+    const minCapacity = props.minCapacity ?? 1;
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity: props.maxCapacity ?? 4 });
+    this.scaling.scaleOnCpuUtilization('CpuScaling', {
+      targetUtilizationPercent: props.cpuTargetUtilizationPercent ?? 60,
+      scaleOutCooldown: Duration.minutes(1),
+      scaleInCooldown: Duration.minutes(5),
+    });
+    if (props.backlogMetric) {
+      // Scale out only: scale-in stays with the CPU policy, so the two never fight over a quiet queue
+      // that still has busy workers. From zero tasks, any backlog starts one.
+      const threshold = minCapacity === 0 ? 1 : (props.backlogScaleOutThreshold ?? 50);
+      this.scaling.scaleOnMetric('BacklogScaling', {
+        metric: props.backlogMetric,
+        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        scalingSteps: [
+          { upper: threshold, change: 0 },
+          { lower: threshold, upper: threshold * 10, change: +1 },
+          { lower: threshold * 10, change: +3 },
+        ],
+        evaluationPeriods: 2,
+        cooldown: Duration.minutes(3),
+      });
+    }
+  }
+}
+
+export class WorkerServiceConfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WorkerServiceConfigError';
+  }
+}
