@@ -5,14 +5,20 @@
 import { z } from '@hono/zod-openapi';
 import { EventIdSchema, OperationNameSchema, WorkflowIdSchema } from '../core/commands';
 
-export const WorkflowIdParam = WorkflowIdSchema.openapi({
+/**
+ * The core's schemas may be created before @hono/zod-openapi extends zod (import order), and only
+ * instances created after that have `.openapi`: a clone is such an instance, with the same checks.
+ */
+const documented = <T extends z.ZodType>(schema: T): T => schema.clone() as T;
+
+export const WorkflowIdParam = documented(WorkflowIdSchema).openapi({
   param: { name: 'workflowId', in: 'path' },
   example: 'staged-order-42',
   description: 'Workflow ID; must match a declared target pattern.',
 });
 
 const operationParam = (name: string, example: string) =>
-  OperationNameSchema.openapi({ param: { name, in: 'path' }, example });
+  documented(OperationNameSchema).openapi({ param: { name, in: 'path' }, example });
 
 export const SignalParams = z.object({
   workflowId: WorkflowIdParam,
@@ -25,7 +31,7 @@ export const QueryParams = z.object({
 export const WorkflowParams = z.object({ workflowId: WorkflowIdParam });
 
 export const IdempotencyHeaders = z.object({
-  'idempotency-key': EventIdSchema.optional().openapi({
+  'idempotency-key': documented(EventIdSchema).optional().openapi({
     param: { name: 'idempotency-key', in: 'header' },
     description: 'Event id: posting the same key again is applied once.',
     example: 'order-42-stage-1',
