@@ -469,10 +469,13 @@ export function loadGatewayConfig(source: ConfigSource): GatewayConfig {
   }
   const minCount = r.integer('workerMinCount', 1, { min: 0, max: 100 });
   const maxCount = r.integer('workerMaxCount', 4, { min: 1, max: 100 });
-  const desiredCount = r.integer('workerDesiredCount', Math.max(minCount, 1), { min: 0, max: 100 });
-  if (minCount > maxCount)
+  const desiredCount = r.integer('workerDesiredCount', Math.min(Math.max(minCount, 1), maxCount), {
+    min: 0,
+    max: 100,
+  });
+  if (minCount > maxCount) {
     r.problem('workerMinCount', `(${minCount}) must not exceed workerMaxCount (${maxCount})`);
-  if (desiredCount < minCount || desiredCount > maxCount) {
+  } else if (desiredCount < minCount || desiredCount > maxCount) {
     r.problem('workerDesiredCount', `(${desiredCount}) must lie between workerMinCount and workerMaxCount`);
   }
   const shutdownGraceSeconds = r.integer('workerShutdownGraceSeconds', 25, {

@@ -1,0 +1,405 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
+import { QUEUE_INGEST_ATTRIBUTES } from '../../infra/constructs/sqs-ingest-routes';
+import { lazySynth, SECRET_ARN, type Synthesized } from './support/synth';
+import {
+  functionEnvironment,
+  getAtt,
+  logicalId,
+  ref,
+  resource,
+  resourcesOfType,
+  roleStatements,
+} from './support/template';
+
+const PARTIAL_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:temporal/mtls';
+const CLOUD = { temporalAddress: 'ns.acct.tmprl.cloud:7233', temporalNamespace: 'ns.acct' };
+const IMPORTED_VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  vpcPrivateSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2',
+  vpcAvailabilityZones: 'eu-west-1a,eu-west-1b',
+};
+
+/** Every configuration shape the issue promises, each synthesized once for this file. */
+const variants = {
+  'api-key (imported secret), sync': lazySynth({
+    ...CLOUD,
+    temporalAuth: 'api-key',
+    temporalApiKeySecretArn: SECRET_ARN('temporal-api-key'),
+  }),
+  'mtls (secret by partial ARN), sync': lazySynth({
+    ...CLOUD,
+    temporalAuth: 'mtls',
+    temporalMtlsSecretArn: PARTIAL_ARN,
+  }),
+  'none (self-hosted, open API by choice), sync': lazySynth({
+    temporalAddress: 'temporal.internal:7233',
+    gatewayAuth: 'none',
+    allowUnauthenticatedApi: true,
+  }),
+  'github webhooks (secret imported), sync': lazySynth({
+    ...CLOUD,
+    temporalAuth: 'api-key',
+    gatewayAuth: 'github',
+    gatewayAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:github-webhook',
+  }),
+  'queue ingest with IAM': lazySynth({ ...CLOUD, temporalAuth: 'api-key', ingestMode: 'queue' }),
+  'queue ingest with JWT, FIFO': lazySynth({
+    ...CLOUD,
+    temporalAuth: 'api-key',
+    ingestMode: 'queue',
+    apiAuthorizer: 'jwt',
+    jwtIssuer: 'https://issuer.example.com/',
+    jwtAudience: 'event-gateway',
+    fifo: true,
+  }),
+  'FIFO, sync': lazySynth({ ...CLOUD, temporalAuth: 'api-key', fifo: true }),
+  'imported VPC, functions in VPC': lazySynth({
+    temporalAddress: 'temporal.internal:7233',
+    ...IMPORTED_VPC,
+    functionsInVpc: true,
+  }),
+  'workers scale from zero': lazySynth({
+    ...CLOUD,
+    temporalAuth: 'api-key',
+    workerMinCount: 0,
+    workerDesiredCount: 0,
+  }),
+} as const;
+
+type VariantName = keyof typeof variants;
+
+function variant(name: VariantName): Synthesized {
+  return variants[name]();
+}
+
+describe.each(Object.keys(variants) as VariantName[])('the %s deployment', (name) => {
+  it('synthesizes with no AWS account and no cdk-nag findings left unacknowledged', () => {
+    const { app } = variant(name);
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+      expect(pack.validateScope(app).violations).toEqual([]);
+    }
+  });
+
+  it('has a clean validation report (cdk-nag and CloudFormation validation)', () => {
+    const { assembly } = variant(name);
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: Array<{ violations?: unknown[] }>;
+    };
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations ?? [])).toEqual([]);
+  });
+
+  it('runs every function on Node.js 24 and ARM64', () => {
+    const { gateway, worker } = variant(name);
+    const functions = [gateway, worker].flatMap((template) =>
+      resourcesOfType(template, 'AWS::Lambda::Function'),
+    );
+    expect(functions.length).toBeGreaterThan(1);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    }
+  });
+});
+
+describe('Temporal credentials', () => {
+  it('reads an imported API key secret by its ARN and grants exactly that secret', () => {
+    const { gateway, stacks } = variant('api-key (imported secret), sync');
+    const http = stacks.gateway.httpFunction;
+    if (!http) throw new Error('no ingest function');
+    const fnId = logicalId(stacks.gateway, http.function);
+    expect(functionEnvironment(gateway, fnId)[TEMPORAL_ENV.apiKeySecretArn]).toBe(
+      SECRET_ARN('temporal-api-key'),
+    );
+    expect(roleStatements(gateway, logicalId(stacks.gateway, http.role))).toContainEqual({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Effect: 'Allow',
+      Resource: SECRET_ARN('temporal-api-key'),
+    });
+    gateway.resourceCountIs('AWS::SecretsManager::Secret', 1); // only the gateway auth secret is created
+  });
+
+  it('matches a secret given by partial ARN with the suffix wildcard, for functions and the worker', () => {
+    const { gateway, worker, stacks } = variant('mtls (secret by partial ARN), sync');
+    const consumer = stacks.gateway.queueFunctions[0];
+    if (!consumer) throw new Error('no consumer');
+    expect(roleStatements(gateway, logicalId(stacks.gateway, consumer.role))).toContainEqual({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Effect: 'Allow',
+      Resource: `${PARTIAL_ARN}-??????`,
+    });
+    worker.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Secrets: [
+            { Name: TEMPORAL_ENV.tlsClientCertData, ValueFrom: `${PARTIAL_ARN}:cert::` },
+            { Name: TEMPORAL_ENV.tlsClientKeyData, ValueFrom: `${PARTIAL_ARN}:key::` },
+          ],
+        }),
+      ],
+    });
+  });
+
+  it('connects without TLS or secrets to a self-hosted cluster with auth none', () => {
+    const { gateway, worker, stacks } = variant('none (self-hosted, open API by choice), sync');
+    const http = stacks.gateway.httpFunction;
+    if (!http) throw new Error('no ingest function');
+    const env = functionEnvironment(gateway, logicalId(stacks.gateway, http.function));
+    expect(env).toMatchObject({
+      [TEMPORAL_ENV.address]: 'temporal.internal:7233',
+      [GATEWAY_ENV.auth]: 'none',
+    });
+    expect(env).not.toHaveProperty(TEMPORAL_ENV.tls);
+    expect(env).not.toHaveProperty(TEMPORAL_ENV.apiKeySecretArn);
+    expect(env).not.toHaveProperty(GATEWAY_ENV.authSecretArn);
+    gateway.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const [[, task]] = resourcesOfType(worker, 'AWS::ECS::TaskDefinition') as [
+      [string, { Properties: { ContainerDefinitions: Array<Record<string, unknown>> } }],
+    ];
+    expect(task.Properties.ContainerDefinitions[0]?.Secrets).toBeUndefined();
+  });
+
+  it('gives the ingest function the webhook secret by ARN for Lambda-side webhook verification', () => {
+    const { gateway, stacks } = variant('github webhooks (secret imported), sync');
+    const http = stacks.gateway.httpFunction;
+    if (!http) throw new Error('no ingest function');
+    expect(functionEnvironment(gateway, logicalId(stacks.gateway, http.function))).toMatchObject({
+      [GATEWAY_ENV.auth]: 'github',
+      [GATEWAY_ENV.authSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:github-webhook',
+    });
+  });
+});
+
+describe('queue ingest', () => {
+  function integrations(synth: Synthesized) {
+    return resourcesOfType(synth.gateway, 'AWS::ApiGatewayV2::Integration').map(
+      ([, integration]) => integration.Properties ?? {},
+    );
+  }
+
+  it('has no Lambda on the HTTP path: API Gateway sends to SQS itself', () => {
+    const synth = variant('queue ingest with IAM');
+    expect(synth.stacks.gateway.httpFunction).toBeUndefined();
+    const all = integrations(synth);
+    expect(all).toHaveLength(2);
+    for (const integration of all) {
+      expect(integration).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationSubtype: 'SQS-SendMessage',
+      });
+    }
+    expect(resourcesOfType(synth.gateway, 'AWS::Lambda::Function')).toHaveLength(1); // the queue consumer
+  });
+
+  it('maps the signal route to body = request body and target = message attributes from the path', () => {
+    const synth = variant('queue ingest with IAM');
+    const queueId = logicalId(synth.stacks.gateway, synth.stacks.gateway.standardQueue.queue);
+    const signal = integrations(synth).find((i) =>
+      String((i.RequestParameters as Record<string, string>).MessageAttributes).includes(
+        'request.path.signal',
+      ),
+    );
+    expect(signal?.RequestParameters).toEqual({
+      QueueUrl: ref(queueId),
+      MessageBody: '$request.body',
+      MessageAttributes: JSON.stringify({
+        [QUEUE_INGEST_ATTRIBUTES.workflowId]: {
+          DataType: 'String',
+          StringValue: '${request.path.workflowId}',
+        },
+        [QUEUE_INGEST_ATTRIBUTES.signal]: { DataType: 'String', StringValue: '${request.path.signal}' },
+        [QUEUE_INGEST_ATTRIBUTES.apiRequestId]: { DataType: 'String', StringValue: '${context.requestId}' },
+      }),
+    });
+  });
+
+  it('requires IAM on both routes', () => {
+    const { gateway } = variant('queue ingest with IAM');
+    for (const routeKey of ['POST /v1/workflows/{workflowId}/signals/{signal}', 'POST /v1/events']) {
+      gateway.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        AuthorizationType: 'AWS_IAM',
+      });
+    }
+    gateway.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+  });
+
+  it('lets API Gateway only send messages to the ingest queue', () => {
+    const synth = variant('queue ingest with IAM');
+    const queueId = logicalId(synth.stacks.gateway, synth.stacks.gateway.standardQueue.queue);
+    const roles = resourcesOfType(synth.gateway, 'AWS::IAM::Role').filter(([, role]) =>
+      JSON.stringify(role.Properties?.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'),
+    );
+    expect(roles).toHaveLength(2);
+    for (const [roleId] of roles) {
+      expect(roleStatements(synth.gateway, roleId)).toEqual([
+        { Sid: 'AllowSqsExecution', Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(queueId) },
+      ]);
+    }
+  });
+
+  it('on FIFO, groups by workflow ID, deduplicates by request id and checks a JWT', () => {
+    const synth = variant('queue ingest with JWT, FIFO');
+    const fifo = synth.stacks.gateway.fifoQueue;
+    if (!fifo) throw new Error('no FIFO queue');
+    const signal = integrations(synth).find((i) =>
+      String((i.RequestParameters as Record<string, string>).MessageAttributes).includes(
+        'request.path.signal',
+      ),
+    );
+    expect(signal?.RequestParameters).toMatchObject({
+      QueueUrl: ref(logicalId(synth.stacks.gateway, fifo.queue)),
+      MessageGroupId: '$request.path.workflowId',
+      MessageDeduplicationId: '$context.requestId',
+    });
+    synth.gateway.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['event-gateway'] },
+    });
+    synth.gateway.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /v1/workflows/{workflowId}/signals/{signal}',
+      AuthorizationType: 'JWT',
+    });
+  });
+});
+
+describe('FIFO', () => {
+  it('adds a FIFO pair for per-workflow order, with explicit deduplication ids', () => {
+    const { gateway, stacks } = variant('FIFO, sync');
+    const fifo = stacks.gateway.fifoQueue;
+    if (!fifo) throw new Error('no FIFO queue');
+    expect(resource(gateway, logicalId(stacks.gateway, fifo.queue)).Properties).toMatchObject({
+      QueueName: 'event-gateway-events.fifo',
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: getAtt(logicalId(stacks.gateway, fifo.deadLetterQueue)),
+        maxReceiveCount: 5,
+      },
+    });
+    expect(resource(gateway, logicalId(stacks.gateway, fifo.deadLetterQueue)).Properties).toMatchObject({
+      QueueName: 'event-gateway-events-dlq.fifo',
+      FifoQueue: true,
+    });
+  });
+
+  it('makes the ingest function fall back to the FIFO queue', () => {
+    const { gateway, stacks } = variant('FIFO, sync');
+    const http = stacks.gateway.httpFunction;
+    const fifo = stacks.gateway.fifoQueue;
+    if (!http || !fifo) throw new Error('expected ingest function and FIFO queue');
+    expect(
+      functionEnvironment(gateway, logicalId(stacks.gateway, http.function))[GATEWAY_ENV.queueUrl],
+    ).toEqual(ref(logicalId(stacks.gateway, fifo.queue)));
+  });
+
+  it('consumes each pair with its own function and DLQ, without a batching window on FIFO', () => {
+    const { gateway, stacks } = variant('FIFO, sync');
+    expect(stacks.gateway.queueFunctions).toHaveLength(2);
+    const fifoConsumer = stacks.gateway.queueFunctions[1];
+    const fifo = stacks.gateway.fifoQueue;
+    if (!fifoConsumer || !fifo) throw new Error('expected the FIFO consumer');
+    gateway.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(logicalId(stacks.gateway, fifo.queue)),
+      FunctionName: ref(logicalId(stacks.gateway, fifoConsumer.function)),
+      MaximumBatchingWindowInSeconds: Match.absent(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    expect(
+      functionEnvironment(gateway, logicalId(stacks.gateway, fifoConsumer.function))[GATEWAY_ENV.dlqUrl],
+    ).toEqual(ref(logicalId(stacks.gateway, fifo.deadLetterQueue)));
+    gateway.resourceCountIs('AWS::CloudWatch::Alarm', 2 + 2 + 3 * 2);
+  });
+});
+
+describe('network', () => {
+  it('imports an existing VPC by attributes, without lookups, and creates none', () => {
+    const { gateway, worker } = variant('imported VPC, functions in VPC');
+    gateway.resourceCountIs('AWS::EC2::VPC', 0);
+    worker.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          Subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+          AssignPublicIp: 'DISABLED',
+        },
+      },
+    });
+  });
+
+  it('puts functions in the private subnets when asked, with only the ENI policy added', () => {
+    const { gateway, stacks } = variant('imported VPC, functions in VPC');
+    for (const fn of [stacks.gateway.httpFunction, ...stacks.gateway.queueFunctions]) {
+      if (!fn) throw new Error('expected the ingest function');
+      expect(resource(gateway, logicalId(stacks.gateway, fn.function)).Properties?.VpcConfig).toMatchObject({
+        SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+      });
+      expect(resource(gateway, logicalId(stacks.gateway, fn.role)).Properties?.ManagedPolicyArns).toEqual([
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+            ],
+          ],
+        },
+      ]);
+    }
+  });
+
+  it('creates a VPC with NAT and a rejected-traffic flow log by default', () => {
+    const { gateway } = variant('api-key (imported secret), sync');
+    gateway.resourceCountIs('AWS::EC2::VPC', 1);
+    gateway.resourceCountIs('AWS::EC2::NatGateway', 1);
+    gateway.hasResourceProperties('AWS::EC2::FlowLog', {
+      TrafficType: 'REJECT',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+  });
+});
+
+describe('worker scaling from zero', () => {
+  it('starts a first task on any backlog when the minimum is zero', () => {
+    const { worker } = variant('workers scale from zero');
+    worker.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0 });
+    worker.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    const backlogAlarm = resourcesOfType(worker, 'AWS::CloudWatch::Alarm').find(([, alarm]) =>
+      JSON.stringify(alarm.Properties).includes('TemporalTaskQueueBacklog'),
+    );
+    expect(backlogAlarm?.[1].Properties).toMatchObject({ Threshold: 1 });
+  });
+});
+
+describe('Lambda bundling', () => {
+  const bundled = lazySynth({}, { bundle: true });
+
+  it('bundles each function with the local esbuild to minified ESM with a require shim and source maps', () => {
+    const { assembly, gateway, worker } = bundled();
+    const functions = [gateway, worker].flatMap((template) =>
+      resourcesOfType(template, 'AWS::Lambda::Function'),
+    );
+    expect(functions).toHaveLength(3);
+    for (const [, fn] of functions) {
+      const key = (fn.Properties?.Code as { S3Key: string }).S3Key;
+      const dir = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire as __gatewayCreateRequire } from 'node:module';")).toBe(
+        true,
+      );
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      expect(existsSync(join(dir, 'index.js'))).toBe(false);
+      // Minified: far fewer lines than bytes.
+      expect(code.split('\n').length).toBeLessThan(code.length / 1000);
+    }
+  });
+});

@@ -1,0 +1,263 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../../../functions/core/env-names';
+import { lazySynth } from '../support/synth';
+import {
+  functionEnvironment,
+  getAtt,
+  logicalId,
+  ref,
+  resource,
+  resourcesOfType,
+  roleStatements,
+} from '../support/template';
+
+/** Sync ingest against Temporal Cloud with an API key: the stack most users deploy. */
+const synth = lazySynth({
+  temporalAddress: 'ns.acct.tmprl.cloud:7233',
+  temporalNamespace: 'ns.acct',
+  temporalAuth: 'api-key',
+});
+
+function ids() {
+  const { stacks } = synth();
+  const gateway = stacks.gateway;
+  const http = gateway.httpFunction;
+  const consumer = gateway.queueFunctions[0];
+  if (!http || !consumer || !gateway.temporal.apiKeySecret || !gateway.gatewayAuthSecret) {
+    throw new Error('expected the sync stack with an ingest function, a consumer and both secrets');
+  }
+  return {
+    httpFunction: logicalId(gateway, http.function),
+    httpRole: logicalId(gateway, http.role),
+    httpLogs: logicalId(gateway, http.logGroup),
+    consumerFunction: logicalId(gateway, consumer.function),
+    consumerRole: logicalId(gateway, consumer.role),
+    consumerLogs: logicalId(gateway, consumer.logGroup),
+    queue: logicalId(gateway, gateway.standardQueue.queue),
+    dlq: logicalId(gateway, gateway.standardQueue.deadLetterQueue),
+    temporalSecret: logicalId(gateway, gateway.temporal.apiKeySecret),
+    authSecret: logicalId(gateway, gateway.gatewayAuthSecret),
+  };
+}
+
+const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const XRAY = {
+  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  Effect: 'Allow',
+  Resource: '*',
+};
+const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+
+describe('EventGatewayStack', () => {
+  it('runs every function on Node.js 24, ARM64, with active tracing and JSON logs', () => {
+    const functions = resourcesOfType(synth().gateway, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(2);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+        MemorySize: 512,
+      });
+    }
+  });
+
+  it('gives each function its own log group with a retention', () => {
+    const { gateway } = synth();
+    const { httpLogs, consumerLogs, httpFunction, consumerFunction } = ids();
+    for (const [logs, fn] of [
+      [httpLogs, httpFunction],
+      [consumerLogs, consumerFunction],
+    ] as const) {
+      expect(resource(gateway, logs).Properties).toEqual({ RetentionInDays: 30 });
+      expect(resource(gateway, fn).Properties?.LoggingConfig).toEqual({
+        LogFormat: 'JSON',
+        LogGroup: ref(logs),
+      });
+    }
+  });
+
+  it('lets the ingest function send to its queue and read its secrets, and nothing more', () => {
+    const { gateway } = synth();
+    const { httpRole, httpLogs, queue, temporalSecret, authSecret } = ids();
+    expect(roleStatements(gateway, httpRole)).toEqual([
+      { Action: LOG_WRITE, Effect: 'Allow', Resource: getAtt(httpLogs) },
+      XRAY,
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: getAtt(queue),
+      },
+      { Action: SECRET_READ, Effect: 'Allow', Resource: ref(temporalSecret) },
+      { Action: SECRET_READ, Effect: 'Allow', Resource: ref(authSecret) },
+    ]);
+    expect(resource(gateway, httpRole).Properties?.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets the queue function consume its queue, send to its DLQ and read the Temporal secret, and nothing more', () => {
+    const { gateway } = synth();
+    const { consumerRole, consumerLogs, queue, dlq, temporalSecret } = ids();
+    expect(roleStatements(gateway, consumerRole)).toEqual([
+      { Action: LOG_WRITE, Effect: 'Allow', Resource: getAtt(consumerLogs) },
+      XRAY,
+      { Action: SECRET_READ, Effect: 'Allow', Resource: ref(temporalSecret) },
+      {
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        Effect: 'Allow',
+        Resource: getAtt(queue),
+      },
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: getAtt(dlq),
+      },
+    ]);
+    expect(resource(gateway, consumerRole).Properties?.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('passes secret ARNs to functions, never secret values', () => {
+    const { gateway } = synth();
+    const { httpFunction, consumerFunction, temporalSecret, authSecret } = ids();
+    const httpEnv = functionEnvironment(gateway, httpFunction);
+    expect(httpEnv).toMatchObject({
+      [TEMPORAL_ENV.address]: 'ns.acct.tmprl.cloud:7233',
+      [TEMPORAL_ENV.namespace]: 'ns.acct',
+      [TEMPORAL_ENV.tls]: 'true',
+      [TEMPORAL_ENV.apiKeySecretArn]: ref(temporalSecret),
+      [GATEWAY_ENV.auth]: 'api-key',
+      [GATEWAY_ENV.authSecretArn]: ref(authSecret),
+    });
+    for (const env of [httpEnv, functionEnvironment(gateway, consumerFunction)]) {
+      for (const name of [
+        TEMPORAL_ENV.apiKey,
+        TEMPORAL_ENV.tlsClientCertData,
+        TEMPORAL_ENV.tlsClientKeyData,
+        GATEWAY_ENV.apiKeys,
+        GATEWAY_ENV.webhookSecret,
+      ]) {
+        expect(env).not.toHaveProperty(name);
+      }
+    }
+  });
+
+  it('consumes the queue with partial batch failures, a batch size, a batching window and bounded concurrency', () => {
+    const { gateway } = synth();
+    const { queue, consumerFunction } = ids();
+    gateway.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    gateway.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(queue),
+      FunctionName: ref(consumerFunction),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      ScalingConfig: { MaximumConcurrency: 10 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(functionEnvironment(gateway, consumerFunction)).toMatchObject({
+      [GATEWAY_ENV.queueUrl]: ref(queue),
+      [GATEWAY_ENV.dlqUrl]: ref(ids().dlq),
+    });
+  });
+
+  it('encrypts both queues, refuses plain HTTP and redrives to the DLQ after five receives', () => {
+    const { gateway } = synth();
+    const { queue, dlq } = ids();
+    expect(resource(gateway, queue).Properties).toEqual({
+      QueueName: 'event-gateway-events',
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      // Six times the queue function's 60 s timeout.
+      VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(dlq), maxReceiveCount: 5 },
+    });
+    expect(resource(gateway, dlq).Properties).toEqual({
+      QueueName: 'event-gateway-events-dlq',
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    for (const id of [queue, dlq]) {
+      gateway.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [ref(id)],
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ],
+        },
+      });
+    }
+  });
+
+  it('routes every request to the ingest function through a throttled stage with JSON access logs', () => {
+    const { gateway } = synth();
+    gateway.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'NONE',
+    });
+    gateway.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: getAtt(ids().httpFunction),
+    });
+    const [[, stage]] = resourcesOfType(gateway, 'AWS::ApiGatewayV2::Stage') as [
+      [string, { Properties: Record<string, unknown> }],
+    ];
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+    const format = JSON.parse((stage.Properties.AccessLogSettings as { Format: string }).Format) as Record<
+      string,
+      string
+    >;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+  });
+
+  it('alarms on DLQ depth, oldest message age, function errors and throttles', () => {
+    const { gateway } = synth();
+    const { queue, dlq, httpFunction, consumerFunction } = ids();
+    const alarms = resourcesOfType(gateway, 'AWS::CloudWatch::Alarm').map(
+      ([, alarm]) => alarm.Properties ?? {},
+    );
+    const on = (metric: string, dimension: unknown) =>
+      alarms.filter(
+        (a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(JSON.stringify(dimension)),
+      );
+    expect(on('ApproximateNumberOfMessagesVisible', getAtt(dlq, 'QueueName'))).toEqual([
+      expect.objectContaining({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    expect(on('ApproximateAgeOfOldestMessage', getAtt(queue, 'QueueName'))).toEqual([
+      expect.objectContaining({ Threshold: 300, EvaluationPeriods: 3 }),
+    ]);
+    for (const fn of [httpFunction, consumerFunction]) {
+      expect(on('Errors', ref(fn))).toHaveLength(1);
+      expect(on('Throttles', ref(fn))).toHaveLength(1);
+    }
+    expect(alarms).toHaveLength(6);
+  });
+
+  it('has a dashboard and outputs the API URL, the queue URLs and the secrets to fill in', () => {
+    const { gateway } = synth();
+    gateway.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const outputs = Object.keys(gateway.findOutputs('*')).filter((name) => !name.startsWith('ExportsOutput'));
+    expect(outputs.sort()).toEqual(
+      ['ApiUrl', 'DeadLetterQueueUrl', 'GatewayAuthSecretArn', 'QueueUrl', 'TemporalApiKeySecretArn'].sort(),
+    );
+  });
+});
