@@ -4,19 +4,34 @@
  */
 import { DEFAULT_GATEWAY_CONFIG } from '../core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
-import { parseGatewayConfig, parseGatewayConfigJson, type GatewayConfig } from '../core/gateway-config';
+import {
+  GatewayConfigError,
+  parseGatewayConfig,
+  parseGatewayConfigJson,
+  type GatewayConfig,
+} from '../core/gateway-config';
+import { authSettingsFromEnv, createAuthenticator, type Authenticator } from './http-auth';
 import type { GatewayLogger } from './logger';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from './temporal-calls';
 import { createTemporalClientProvider, type TemporalClientProvider } from './temporal-connection';
 import { createReader, type Reader } from './temporal-reader';
 import { createSignaler, type Signaler } from './temporal-signaler';
-import { withTemporalSecrets, type Env } from './secrets';
+import { createUpdater, type Updater } from './temporal-updater';
+import { withAuthSecrets, withTemporalSecrets, type Env } from './secrets';
+import { createSqsClient } from './sqs-client';
+import { createSqsFallbackQueue } from './sqs-fallback-queue';
+import type { FallbackQueue } from '../handlers/http-app';
 
 export interface GatewayRuntime {
   config: GatewayConfig;
+  /** The SQS fallback for transiently failed signals, when GATEWAY_QUEUE_URL is set. */
+  fallback?: FallbackQueue;
   clients: TemporalClientProvider;
   signaler: Signaler;
+  updater: Updater;
   reader: Reader;
+  /** Verifies senders as GATEWAY_AUTH says. */
+  authenticator: Authenticator;
   logger: GatewayLogger;
   deadlineMs: number;
 }
@@ -34,6 +49,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   if (json) return parseGatewayConfigJson(json);
   const taskQueue = env[TEMPORAL_ENV.taskQueue];
   return parseGatewayConfig({
+    ...DEFAULT_GATEWAY_CONFIG,
     targets: DEFAULT_GATEWAY_CONFIG.targets.map((target) => (taskQueue ? { ...target, taskQueue } : target)),
   });
 }
@@ -50,15 +66,39 @@ export function loadDeadlineMs(env: Env): number {
   return value;
 }
 
+/** Runs one loader; its problems join the others instead of hiding them. */
+function collect<T>(problems: string[], load: () => T): T | undefined {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof GatewayConfigError) problems.push(...error.problems);
+    else if (error instanceof GatewayEnvError) problems.push(error.message);
+    else throw error;
+    return undefined;
+  }
+}
+
 export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Promise<GatewayRuntime> {
-  const config = loadGatewayConfig(env);
-  const deadlineMs = loadDeadlineMs(env);
-  const clients = createTemporalClientProvider({ env: await withTemporalSecrets(env) });
+  const problems: string[] = [];
+  const config = collect(problems, () => loadGatewayConfig(env));
+  const deadlineMs = collect(problems, () => loadDeadlineMs(env));
+  const auth = authSettingsFromEnv(await withAuthSecrets(env));
+  if (!auth.ok) problems.push(...auth.problems);
+  if (!config || deadlineMs === undefined || !auth.ok) throw new GatewayConfigError(problems);
+  // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
+  const clients = createTemporalClientProvider({
+    env: await withTemporalSecrets(env),
+    connectTimeoutMs: deadlineMs,
+  });
+  const queueUrl = env[GATEWAY_ENV.queueUrl];
   return {
     config,
+    ...(queueUrl ? { fallback: createSqsFallbackQueue(createSqsClient(env), queueUrl) } : {}),
     clients,
     signaler: createSignaler(clients, deadlineMs),
+    updater: createUpdater(clients, deadlineMs),
     reader: createReader(clients, deadlineMs),
+    authenticator: createAuthenticator(auth.settings),
     logger,
     deadlineMs,
   };

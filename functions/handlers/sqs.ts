@@ -1,2 +1,23 @@
-// Placeholder entry point; the SQS batch handler lands with the SQS ingress.
-export const handler = () => Promise.resolve({ batchItemFailures: [] });
+/**
+ * SQS queue Lambda (event source mapping with ReportBatchItemFailures). Dependencies are built
+ * during the init phase, once per execution environment.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GATEWAY_ENV } from '../core/env-names';
+import { createGatewayRuntime } from '../adapters/gateway-runtime';
+import { createSqsClient } from '../adapters/sqs-client';
+import { createDeadLetters } from '../adapters/sqs-dead-letters';
+import { createSqsBatchHandler } from './sqs-batch';
+
+const logger = new Logger({ serviceName: 'event-gateway-queue' });
+const runtime = await createGatewayRuntime(process.env, logger);
+const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || undefined;
+
+export const handler = createSqsBatchHandler({
+  ...runtime,
+  deadLetters: createDeadLetters(createSqsClient(), {
+    standard: process.env[GATEWAY_ENV.dlqUrl],
+    fifo: process.env[GATEWAY_ENV.fifoDlqUrl],
+  }),
+  ...(concurrency ? { concurrency } : {}),
+});

@@ -1,0 +1,67 @@
+/**
+ * Permanent failures go to the dead-letter queue at once, with the reason as message attributes
+ * (`errorType`, `errorMessage`), instead of being retried until maxReceiveCount. If the DLQ write
+ * fails, the caller fails the record so SQS keeps it: never lost.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { Problem } from '../core/problems';
+import { isFifoQueue } from './sqs-client';
+
+export const DLQ_ATTRIBUTES = {
+  errorType: 'errorType',
+  errorMessage: 'errorMessage',
+  sourceMessageId: 'sourceMessageId',
+  sourceQueueArn: 'sourceQueueArn',
+  eventId: 'eventId',
+} as const;
+
+/** SQS message attribute values are limited; a reason longer than this is cut. */
+const MAX_REASON_CHARS = 1_000;
+
+export interface DeadLetters {
+  send(record: SQSRecord, problem: Problem, eventId?: string): Promise<void>;
+}
+
+export interface DeadLetterQueues {
+  standard?: string;
+  fifo?: string;
+}
+
+export class DeadLetterQueueMissingError extends Error {
+  constructor(sourceArn: string) {
+    super(`No dead-letter queue is configured for records from ${sourceArn}.`);
+    this.name = 'DeadLetterQueueMissingError';
+  }
+}
+
+const text = (value: string) => ({ DataType: 'String', StringValue: value });
+
+export function createDeadLetters(client: SQSClient, queues: DeadLetterQueues): DeadLetters {
+  return {
+    async send(record, problem, eventId) {
+      const fifo = isFifoQueue(record.eventSourceARN);
+      const queueUrl = fifo ? queues.fifo : queues.standard;
+      if (!queueUrl) throw new DeadLetterQueueMissingError(record.eventSourceARN);
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: record.body,
+          MessageAttributes: {
+            [DLQ_ATTRIBUTES.errorType]: text(problem.code),
+            [DLQ_ATTRIBUTES.errorMessage]: text(problem.detail.slice(0, MAX_REASON_CHARS)),
+            [DLQ_ATTRIBUTES.sourceMessageId]: text(record.messageId),
+            [DLQ_ATTRIBUTES.sourceQueueArn]: text(record.eventSourceARN),
+            ...(eventId ? { [DLQ_ATTRIBUTES.eventId]: text(eventId) } : {}),
+          },
+          ...(fifo
+            ? {
+                MessageGroupId: record.attributes.MessageGroupId ?? 'dead-letters',
+                MessageDeduplicationId: record.messageId,
+              }
+            : {}),
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The HTTP handler's durable fallback: a signal Temporal could not take right now is written to the
+ * gateway's queue in the SQS message format, keeping its event id, so the queue handler delivers
+ * it later with the same Temporal request id (applied once, however often it is retried).
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SignalCommand } from '../core/commands';
+import { deliveryRequestId } from '../core/request-id';
+import type { SqsSignalMessage } from '../core/sqs-message';
+import type { FallbackQueue } from '../handlers/http-app';
+import { isFifoQueue } from './sqs-client';
+
+export function createSqsFallbackQueue(client: SQSClient, queueUrl: string): FallbackQueue {
+  const fifo = isFifoQueue(queueUrl);
+  return {
+    async enqueue(command: SignalCommand) {
+      const message: SqsSignalMessage = {
+        workflowId: command.workflowId,
+        signal: command.signal,
+        payload: command.payload,
+        eventId: command.eventId,
+      };
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(message),
+          ...(fifo
+            ? {
+                // Per-workflow order; the dedup id drops a client retry inside SQS's 5-minute window.
+                MessageGroupId: command.workflowId,
+                MessageDeduplicationId: deliveryRequestId(
+                  command.workflowId,
+                  command.signal,
+                  command.eventId,
+                ),
+              }
+            : {}),
+        }),
+      );
+    },
+  };
+}
