@@ -50,7 +50,7 @@ export async function signalPayloads(
   while (Date.now() < deadline) {
     const { raw } = await handle.describe();
     // Only a task a worker has started holds signals back; a merely scheduled one does not.
-    if (raw.pendingWorkflowTask?.state !== PENDING_WORKFLOW_TASK_STARTED) break;
+    if (Number(raw.pendingWorkflowTask?.state ?? 0) !== PENDING_WORKFLOW_TASK_STARTED) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const history = await handle.fetchHistory();

@@ -149,8 +149,11 @@ describe('the SQS batch handler', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: sent.transient }]);
     expect(await countSignals({ client }, good, 'advanceStage')).toBe(2);
     const dead = await receiveAll(stack.client, stack.queues.eventsDlq.url);
-    const reasons = Object.fromEntries(
-      dead.map((m) => [attribute(m, DLQ_ATTRIBUTES.sourceMessageId), attribute(m, DLQ_ATTRIBUTES.errorType)]),
+    const reasons: Record<string, string | undefined> = Object.fromEntries(
+      dead.map(
+        (m) =>
+          [attribute(m, DLQ_ATTRIBUTES.sourceMessageId), attribute(m, DLQ_ATTRIBUTES.errorType)] as const,
+      ),
     );
     expect(reasons).toEqual({
       [sent.notJson]: 'invalid-json',
