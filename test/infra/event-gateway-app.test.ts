@@ -7,6 +7,7 @@ import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
 import { QUEUE_INGEST_ATTRIBUTES } from '../../infra/constructs/sqs-ingest-routes';
 import { lazySynth, SECRET_ARN, type Synthesized } from './support/synth';
 import {
+  onlyResourceProperties,
   functionEnvironment,
   getAtt,
   logicalId,
@@ -156,10 +157,11 @@ describe('Temporal credentials', () => {
     expect(env).not.toHaveProperty(TEMPORAL_ENV.apiKeySecretArn);
     expect(env).not.toHaveProperty(GATEWAY_ENV.authSecretArn);
     gateway.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    const [[, task]] = resourcesOfType(worker, 'AWS::ECS::TaskDefinition') as [
-      [string, { Properties: { ContainerDefinitions: Array<Record<string, unknown>> } }],
-    ];
-    expect(task.Properties.ContainerDefinitions[0]?.Secrets).toBeUndefined();
+    const task = onlyResourceProperties<{ ContainerDefinitions: Array<Record<string, unknown>> }>(
+      worker,
+      'AWS::ECS::TaskDefinition',
+    );
+    expect(task.ContainerDefinitions[0]?.Secrets).toBeUndefined();
   });
 
   it('gives the ingest function the webhook secret by ARN for Lambda-side webhook verification', () => {

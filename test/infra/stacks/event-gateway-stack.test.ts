@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../../functions/core/env-names';
 import { lazySynth } from '../support/synth';
 import {
+  onlyResourceProperties,
   functionEnvironment,
   getAtt,
   logicalId,
@@ -210,15 +211,13 @@ describe('EventGatewayStack', () => {
       PayloadFormatVersion: '2.0',
       IntegrationUri: getAtt(ids().httpFunction),
     });
-    const [[, stage]] = resourcesOfType(gateway, 'AWS::ApiGatewayV2::Stage') as [
-      [string, { Properties: Record<string, unknown> }],
-    ];
-    expect(stage.Properties).toMatchObject({
+    const stage = onlyResourceProperties<Record<string, unknown>>(gateway, 'AWS::ApiGatewayV2::Stage');
+    expect(stage).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
     });
-    const format = JSON.parse((stage.Properties.AccessLogSettings as { Format: string }).Format) as Record<
+    const format = JSON.parse((stage.AccessLogSettings as { Format: string }).Format) as Record<
       string,
       string
     >;

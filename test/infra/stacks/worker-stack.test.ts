@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKLOG_METRIC_ENV, TEMPORAL_ENV, WORKER_ENV } from '../../../functions/core/env-names';
 import { lazySynth } from '../support/synth';
 import {
+  onlyResourceProperties,
   importOfRef,
   functionEnvironment,
   getAtt,
@@ -32,12 +33,12 @@ interface ContainerDefinition {
 }
 
 function taskDefinition() {
-  const [[, task]] = resourcesOfType(synth().worker, 'AWS::ECS::TaskDefinition') as [
-    [string, { Properties: Record<string, unknown> & { ContainerDefinitions: ContainerDefinition[] } }],
-  ];
-  const [container] = task.Properties.ContainerDefinitions;
+  const task = onlyResourceProperties<
+    Record<string, unknown> & { ContainerDefinitions: ContainerDefinition[] }
+  >(synth().worker, 'AWS::ECS::TaskDefinition');
+  const [container] = task.ContainerDefinitions;
   if (!container) throw new Error('no container');
-  return { task: task.Properties, container };
+  return { task, container };
 }
 
 describe('WorkerStack', () => {

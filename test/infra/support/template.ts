@@ -55,3 +55,10 @@ export function importOfRef(producer: Template, id: string): { 'Fn::ImportValue'
   if (!output?.Export) throw new Error(`no export of ${id}`);
   return { 'Fn::ImportValue': output.Export.Name };
 }
+
+/** The properties of the one resource of a type, typed by the caller. */
+export function onlyResourceProperties<T>(template: Template, type: string): T {
+  const all = resourcesOfType(template, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0]?.[1].Properties as T;
+}
