@@ -1,10 +1,12 @@
 /**
- * `npm run dev`: the embedded default stack — a real Temporal dev server (UI on 8233), the worker
- * and the gateway on GATEWAY_PORT — with prefixed logs. Ctrl-C or SIGTERM stops every child.
+ * `npm run dev`: the embedded default stack — a real Temporal dev server (UI on 8233), ElasticMQ
+ * on SQS_PORT with the gateway's queues, the worker, and the gateway on GATEWAY_PORT consuming the
+ * queues like Lambda would — with prefixed logs. Ctrl-C or SIGTERM stops every child.
  *
  * Set TEMPORAL_ADDRESS to use a Temporal server you already run instead of starting one;
- * TEMPORAL_DEV_PORT / TEMPORAL_UI_PORT / TEMPORAL_DEV_DB move the embedded one (workflows persist in
- * .temporal-dev/ by default, so a restarted stack still has them).
+ * TEMPORAL_DEV_PORT / TEMPORAL_UI_PORT / TEMPORAL_DEV_DB move the embedded one; SQS_ENDPOINT uses
+ * an SQS server you already run. Workflows and messages persist in .dev-data/ by default, so a
+ * restarted stack still has them.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,10 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { DEFAULT_TASK_QUEUE } from '../worker/contract';
 import { startChild, waitFor, type Child } from './child-process';
+import { createLocalSqsClient, ELASTICMQ_DEFAULT_PORT, resolveSqsEndpoint } from './elasticmq';
+import { ensureGatewayQueues } from './sqs-queues';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const children: Child[] = [];
+/** Everything the stack started, stopped in reverse order. */
+const children: { name: string; stop(graceMs?: number): Promise<void> }[] = [];
 let stopping = false;
 
 async function stopAll(code: number): Promise<never> {
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   let temporalAddress = process.env[TEMPORAL_ENV.address];
   let uiUrl = '(your Temporal UI)';
   if (!temporalAddress) {
-    const dbFilename = process.env.TEMPORAL_DEV_DB ?? `${root}.temporal-dev/temporal.db`;
+    const dbFilename = process.env.TEMPORAL_DEV_DB ?? `${root}.dev-data/temporal.db`;
     mkdirSync(dirname(dbFilename), { recursive: true });
     const port = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
     const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
@@ -61,10 +66,25 @@ async function main(): Promise<void> {
     uiUrl = `http://localhost:${uiPort}`;
   }
 
+  console.log('[dev] starting ElasticMQ (the first run fetches it from Maven Central)…');
+  const sqs = await resolveSqsEndpoint({
+    port: Number(process.env[GATEWAY_ENV.sqsPort] ?? ELASTICMQ_DEFAULT_PORT),
+    persistDir: process.env.SQS_DEV_DATA ?? `${root}.dev-data/elasticmq`,
+  });
+  children.push({ name: 'sqs', stop: () => sqs.stop() });
+  const sqsClient = createLocalSqsClient(sqs.endpoint, sqs.region);
+  const queues = await ensureGatewayQueues(sqsClient);
+  sqsClient.destroy();
+
   const env = {
     ...process.env,
     [TEMPORAL_ENV.address]: temporalAddress,
     [TEMPORAL_ENV.taskQueue]: taskQueue,
+    [GATEWAY_ENV.sqsEndpoint]: sqs.endpoint,
+    AWS_REGION: sqs.region,
+    [GATEWAY_ENV.queueUrl]: queues.events.url,
+    [GATEWAY_ENV.dlqUrl]: queues.eventsDlq.url,
+    [GATEWAY_ENV.fifoDlqUrl]: queues.eventsDlqFifo.url,
   };
   tsx('worker', `${root}worker/main.ts`, env);
   tsx('gateway', `${root}local/gateway-main.ts`, { ...env, [GATEWAY_ENV.port]: String(gatewayPort) });
@@ -76,11 +96,15 @@ async function main(): Promise<void> {
   gateway      ${gatewayUrl}   (OpenAPI: ${gatewayUrl}/openapi.json)
   temporal     ${temporalAddress}   UI: ${uiUrl}
   task queue   ${taskQueue}
+  sqs          ${sqs.endpoint}   queues: ${Object.values(queues)
+    .map((q) => q.name)
+    .join(', ')}
 
   try it:
     curl -i -X POST ${gatewayUrl}/v1/workflows/staged-hello/signals/advanceStage \\
       -H 'content-type: application/json' -H 'Idempotency-Key: hello-1' -d '{"stage":1}'
     curl ${gatewayUrl}/v1/workflows/staged-hello/queries/progress
+    npx event-gateway enqueue --workflow-id staged-hello --signal advanceStage --payload '{"stage":2}'
   or run the whole demo:  npm run demo
   Ctrl-C stops everything.
 `);

@@ -12,7 +12,7 @@ import { freePort } from '../support/free-port';
 
 const tsx = (entry: string, env: Record<string, string>) => {
   // The stack must start its own Temporal: drop any address the developer's shell has.
-  const { TEMPORAL_ADDRESS: _ignored, ...inherited } = process.env;
+  const { TEMPORAL_ADDRESS: _ignored, SQS_ENDPOINT: _ignoredToo, ...inherited } = process.env;
   return spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,12 +46,19 @@ describe('npm run dev + npm run demo', () => {
     'completes a workflow through the local stack and stops every child on SIGTERM',
     { timeout: 180_000 },
     async () => {
-      const [gatewayPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+      const [gatewayPort, temporalPort, uiPort, sqsPort] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+      ];
       const env = {
         GATEWAY_PORT: String(gatewayPort),
         TEMPORAL_DEV_PORT: String(temporalPort),
         TEMPORAL_UI_PORT: String(uiPort),
         TEMPORAL_DEV_DB: join(dataDir, 'temporal.db'),
+        SQS_PORT: String(sqsPort),
+        SQS_DEV_DATA: join(dataDir, 'elasticmq'),
       };
       dev = tsx('local/dev.ts', env);
       const devOutput = collect(dev);
@@ -74,6 +81,7 @@ describe('npm run dev + npm run demo', () => {
       expect(await exitOf(dev)).toBe(0);
       expect(await isPortOpen(gatewayPort)).toBe(false);
       expect(await isPortOpen(temporalPort)).toBe(false);
+      expect(await isPortOpen(sqsPort)).toBe(false);
     },
   );
 });
