@@ -51,6 +51,7 @@ export class BacklogMetricPublisher extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
+      metricsNamespace: props.metricNamespace,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       environment: {

@@ -150,6 +150,7 @@ export class EventGatewayStack extends Stack {
         description: 'HTTP ingest: signals, updates and queries into Temporal; queues when Temporal is down',
         timeout: HTTP_FUNCTION_TIMEOUT,
         logRetention,
+        metricsNamespace: names.metricNamespace,
         ...functionVpc,
         environment: {
           ...gatewayEnvironment,
@@ -184,6 +185,7 @@ export class EventGatewayStack extends Stack {
         description: `Delivers events from the ${label.toLowerCase()} queue to Temporal; permanent failures to its DLQ`,
         timeout: QUEUE_FUNCTION_TIMEOUT,
         logRetention,
+        metricsNamespace: names.metricNamespace,
         ...functionVpc,
         environment: gatewayEnvironment,
       });

@@ -110,13 +110,15 @@ describe('Temporal credentials', () => {
   it('reads an imported API key secret by its ARN and grants exactly that secret', () => {
     const { gateway, stacks } = variant('api-key (imported secret), sync');
     const http = stacks.gateway.httpFunction;
-    if (!http) throw new Error('no ingest function');
-    const fnId = logicalId(stacks.gateway, http.function);
-    expect(functionEnvironment(gateway, fnId)[TEMPORAL_ENV.apiKeySecretArn]).toBe(
-      SECRET_ARN('temporal-api-key'),
-    );
-    expect(roleStatements(gateway, logicalId(stacks.gateway, http.role))).toContainEqual({
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    const consumer = stacks.gateway.queueFunctions[0];
+    if (!http || !consumer) throw new Error('expected the ingest and queue functions');
+    for (const fn of [http, consumer]) {
+      expect(
+        functionEnvironment(gateway, logicalId(stacks.gateway, fn.function))[TEMPORAL_ENV.apiKeySecretArn],
+      ).toBe(SECRET_ARN('temporal-api-key'));
+    }
+    expect(roleStatements(gateway, logicalId(stacks.gateway, consumer.role))).toContainEqual({
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       Effect: 'Allow',
       Resource: SECRET_ARN('temporal-api-key'),
     });
@@ -128,7 +130,7 @@ describe('Temporal credentials', () => {
     const consumer = stacks.gateway.queueFunctions[0];
     if (!consumer) throw new Error('no consumer');
     expect(roleStatements(gateway, logicalId(stacks.gateway, consumer.role))).toContainEqual({
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       Effect: 'Allow',
       Resource: `${PARTIAL_ARN}-??????`,
     });

@@ -44,11 +44,12 @@ function ids() {
 
 const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const XRAY = {
-  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
   Effect: 'Allow',
   Resource: '*',
 };
-const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+const SQS_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 
 describe('EventGatewayStack', () => {
   it('runs every function on Node.js 24, ARM64, with active tracing and JSON logs', () => {
@@ -87,13 +88,8 @@ describe('EventGatewayStack', () => {
     expect(roleStatements(gateway, httpRole)).toEqual([
       { Action: LOG_WRITE, Effect: 'Allow', Resource: getAtt(httpLogs) },
       XRAY,
-      {
-        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-        Effect: 'Allow',
-        Resource: getAtt(queue),
-      },
-      { Action: SECRET_READ, Effect: 'Allow', Resource: ref(temporalSecret) },
-      { Action: SECRET_READ, Effect: 'Allow', Resource: ref(authSecret) },
+      { Action: SQS_SEND, Effect: 'Allow', Resource: getAtt(queue) },
+      { Action: SECRET_READ, Effect: 'Allow', Resource: [ref(authSecret), ref(temporalSecret)] },
     ]);
     expect(resource(gateway, httpRole).Properties?.ManagedPolicyArns).toBeUndefined();
   });
@@ -107,20 +103,16 @@ describe('EventGatewayStack', () => {
       { Action: SECRET_READ, Effect: 'Allow', Resource: ref(temporalSecret) },
       {
         Action: [
-          'sqs:ReceiveMessage',
           'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueUrl',
           'sqs:DeleteMessage',
           'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
         ],
         Effect: 'Allow',
         Resource: getAtt(queue),
       },
-      {
-        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-        Effect: 'Allow',
-        Resource: getAtt(dlq),
-      },
+      { Action: SQS_SEND, Effect: 'Allow', Resource: getAtt(dlq) },
     ]);
     expect(resource(gateway, consumerRole).Properties?.ManagedPolicyArns).toBeUndefined();
   });
