@@ -45,7 +45,8 @@ export class GatewayNetwork extends Construct {
       });
       Validations.of(this.vpc).acknowledge({
         id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
-        reason: 'Nothing in this app reads or adds routes to the imported subnets; the VPC owner manages routing.',
+        reason:
+          'Nothing in this app reads or adds routes to the imported subnets; the VPC owner manages routing.',
       });
       return;
     }
