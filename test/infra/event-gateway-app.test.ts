@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -404,6 +405,27 @@ describe('Lambda bundling', () => {
       expect(existsSync(join(dir, 'index.js'))).toBe(false);
       // Minified: far fewer lines than bytes.
       expect(code.split('\n').length).toBeLessThan(code.length / 1000);
+    }
+  });
+
+  it('produces bundles that load as ES modules, CommonJS dependencies included, and export handler', () => {
+    const { assembly, gateway, worker } = bundled();
+    for (const [, fn] of [gateway, worker].flatMap((template) =>
+      resourcesOfType(template, 'AWS::Lambda::Function'),
+    )) {
+      const key = (fn.Properties?.Code as { S3Key: string }).S3Key;
+      const entry = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+      // A separate process with an empty environment, like a fresh Lambda sandbox (minus AWS).
+      const output = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(entry)}); console.log(typeof m.handler);`,
+        ],
+        { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      expect(output.trim()).toBe('function');
     }
   });
 });
