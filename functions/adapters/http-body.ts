@@ -1,6 +1,7 @@
 /**
  * Reads a JSON request body strictly: JSON media types only, valid UTF-8, valid JSON. The size
- * limit is enforced earlier by the body-limit middleware (413).
+ * limit is enforced earlier by the body-limit middleware (413). The HTTP app reads the body bytes
+ * once and hands the same bytes to the signature verifier and to `parseJsonBytes`.
  */
 import { problem } from '../core/problems';
 import { fail, ok, type Result } from '../core/result';
@@ -14,9 +15,32 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Strict UTF-8: a body with invalid sequences is refused, never silently repaired. */
+export function decodeUtf8(bytes: Uint8Array): Result<string> {
+  try {
+    return ok(utf8.decode(bytes));
+  } catch {
+    return fail(problem('invalid-json', 'The body is not valid UTF-8.', 'body'));
+  }
+}
+
+/** Parses JSON text; the problem names the body. */
+export function parseJsonText(text: string): Result<unknown> {
+  try {
+    return ok(JSON.parse(text));
+  } catch (error) {
+    return fail(problem('invalid-json', `The body is not valid JSON: ${(error as Error).message}`, 'body'));
+  }
+}
+
 export async function readJsonBody(request: Request): Promise<Result<unknown>> {
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  const contentType = request.headers.get('content-type') ?? undefined;
+  return parseJsonBytes(
+    new Uint8Array(await request.arrayBuffer()),
+    request.headers.get('content-type') ?? undefined,
+  );
+}
+
+export function parseJsonBytes(bytes: Uint8Array, contentType: string | undefined): Result<unknown> {
   if (bytes.length === 0) {
     return fail(problem('invalid-request', 'The body is empty; send a JSON value.', 'body'));
   }
@@ -29,15 +53,6 @@ export async function readJsonBody(request: Request): Promise<Result<unknown>> {
       ),
     );
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return fail(problem('invalid-json', 'The body is not valid UTF-8.', 'body'));
-  }
-  try {
-    return ok(JSON.parse(text));
-  } catch (error) {
-    return fail(problem('invalid-json', `The body is not valid JSON: ${(error as Error).message}`, 'body'));
-  }
+  const text = decodeUtf8(bytes);
+  return text.ok ? parseJsonText(text.value) : text;
 }

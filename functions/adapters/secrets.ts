@@ -3,7 +3,7 @@
  * the stack passes secret ARNs, and these are resolved once at cold start (Powertools caches them).
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { TEMPORAL_ENV } from '../core/env-names';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
 
 export type Env = Record<string, string | undefined>;
 
@@ -52,4 +52,17 @@ export async function withTemporalSecrets(env: Env): Promise<Env> {
     resolved[TEMPORAL_ENV.tlsClientKeyData] = parsed.key;
   }
   return resolved;
+}
+
+/**
+ * The auth environment with its secret filled in. The secret behind GATEWAY_AUTH_SECRET_ARN is a
+ * plain string in the format of the variable it replaces: comma-separated keys for `api-key` (list
+ * old and new keys while rotating), the signing secret for the webhook modes.
+ */
+export async function withAuthSecrets(env: Env): Promise<Env> {
+  const arn = env[GATEWAY_ENV.authSecretArn];
+  const mode = env[GATEWAY_ENV.auth]?.trim();
+  if (!arn || !mode || mode === 'none') return env;
+  const value = await secretString(arn);
+  return { ...env, [mode === 'api-key' ? GATEWAY_ENV.apiKeys : GATEWAY_ENV.webhookSecret]: value };
 }

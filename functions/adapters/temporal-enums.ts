@@ -4,4 +4,9 @@
  */
 import protos from '@temporalio/proto';
 
-export const { WorkflowIdReusePolicy, WorkflowExecutionStatus } = protos.temporal.api.enums.v1;
+export const {
+  WorkflowIdReusePolicy,
+  WorkflowIdConflictPolicy,
+  WorkflowExecutionStatus,
+  UpdateWorkflowExecutionLifecycleStage,
+} = protos.temporal.api.enums.v1;

@@ -35,6 +35,14 @@ export interface SignalCommand {
   eventId: string;
 }
 
+/** An update ready for Temporal; like a signal, but the sender waits for the workflow's answer. */
+export interface UpdateCommand {
+  workflowId: string;
+  update: string;
+  payload: unknown;
+  eventId: string;
+}
+
 function firstIssue(error: z.ZodError): { message: string; path: string } {
   const issue = error.issues[0];
   return { message: issue?.message ?? 'invalid', path: issue?.path.join('.') ?? '' };
@@ -113,6 +121,28 @@ export function prepareSignal(
     command: {
       workflowId: input.workflowId,
       signal: input.signal,
+      payload: payload.value,
+      eventId: eventId.value,
+    },
+    target: target.value,
+  });
+}
+
+/** Resolves and validates an update: the target declares it and the argument fits its schema. */
+export function prepareUpdate(
+  config: GatewayConfig,
+  input: { workflowId: string; update: string; payload: unknown; eventId: string },
+): Result<{ command: UpdateCommand; target: Target }> {
+  const target = resolveTarget(config, input.workflowId);
+  if (!target.ok) return target;
+  const eventId = validateField(EventIdSchema, input.eventId, 'eventId');
+  if (!eventId.ok) return eventId;
+  const payload = checkOperation(target.value, 'update', input.update, input.payload);
+  if (!payload.ok) return payload;
+  return ok({
+    command: {
+      workflowId: input.workflowId,
+      update: input.update,
       payload: payload.value,
       eventId: eventId.value,
     },

@@ -29,4 +29,15 @@ export const DEFAULT_GATEWAY_CONFIG = {
       startIfMissing: true,
     },
   ],
+  routes: [
+    {
+      // Senders know their business key, not the workflow ID: the route builds it.
+      name: 'stage-advanced',
+      match: { type: 'com.example.stage.advanced' },
+      workflowId: 'staged-{data.workflowKey}',
+      signal: SIGNALS.advanceStage,
+      payload: { stage: 'data.stage' },
+      startIfMissing: true,
+    },
+  ],
 } satisfies GatewayConfigInput;

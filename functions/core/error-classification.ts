@@ -56,6 +56,15 @@ export function classifyTemporalError(error: unknown, workflowId?: string): Clas
   if (name === 'WorkflowNotFoundError') {
     return permanent(problem('workflow-not-found', `${which} does not exist.`, 'workflowId'));
   }
+  if (name === 'WorkflowUpdateFailedError') {
+    // The workflow answered: its validator (or handler) refused the update, with its own reason.
+    const cause = (error as { cause?: unknown }).cause;
+    const reason = cause instanceof Error ? cause.message : message;
+    return permanent(problem('update-rejected', reason.slice(0, 500), 'body'));
+  }
+  if (name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
+    return { transient: true, problem: problem('deadline-exceeded', 'The workflow did not answer in time.') };
+  }
   switch (grpcCode(error)) {
     case GRPC_STATUS.NOT_FOUND:
       return /already completed|already finished|closed/i.test(message)

@@ -3,6 +3,7 @@
  * Parsed and compiled once, at cold start, with every problem reported together.
  */
 import { z } from 'zod';
+import { checkRouteTarget, compileRoute, RouteSchema, type Route } from './routes';
 
 const ID_REUSE_POLICIES = ['REJECT_DUPLICATE', 'ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY'] as const;
 export type IdReusePolicy = (typeof ID_REUSE_POLICIES)[number];
@@ -36,6 +37,8 @@ const TargetSchema = z.strictObject({
 
 export const GatewayConfigSchema = z.strictObject({
   targets: z.array(TargetSchema).min(1, 'declare at least one target'),
+  /** How CloudEvents find their workflows (`POST /v1/events`, CloudEvent queue messages). */
+  routes: z.array(RouteSchema).default([]),
 });
 
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
@@ -50,6 +53,7 @@ export interface Target extends Omit<TargetConfig, 'signals' | 'updates'> {
 
 export interface GatewayConfig {
   targets: readonly Target[];
+  routes: readonly Route[];
 }
 
 export class GatewayConfigError extends Error {
@@ -95,6 +99,13 @@ function compileTarget(target: TargetConfig, index: number, problems: string[]):
   };
 }
 
+function reportDuplicates(items: readonly { name: string }[], where: string, problems: string[]) {
+  const names = items.map((item) => item.name);
+  names
+    .filter((name, index) => names.indexOf(name) !== index)
+    .forEach((name) => problems.push(`${where}: the name "${name}" is declared twice`));
+}
+
 /** Validates and compiles a configuration; throws one error listing every problem. */
 export function parseGatewayConfig(input: unknown): GatewayConfig {
   const parsed = GatewayConfigSchema.safeParse(input);
@@ -105,12 +116,12 @@ export function parseGatewayConfig(input: unknown): GatewayConfig {
   }
   const problems: string[] = [];
   const targets = parsed.data.targets.map((target, index) => compileTarget(target, index, problems));
-  const names = parsed.data.targets.map((t) => t.name);
-  names
-    .filter((name, index) => names.indexOf(name) !== index)
-    .forEach((name) => problems.push(`targets: the name "${name}" is declared twice`));
+  reportDuplicates(parsed.data.targets, 'targets', problems);
+  const routes = parsed.data.routes.map((route, index) => compileRoute(route, index, problems));
+  reportDuplicates(parsed.data.routes, 'routes', problems);
+  routes.forEach((route, index) => checkRouteTarget(route, targets, index, problems));
   if (problems.length > 0) throw new GatewayConfigError(problems);
-  return { targets };
+  return { targets, routes };
 }
 
 /** Parses the configuration from its JSON text (as found in an environment variable). */

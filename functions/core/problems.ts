@@ -16,6 +16,7 @@ export const PROBLEMS = {
   'payload-too-large': { status: 413, title: 'Body too large', retryable: false },
   'unsupported-media-type': { status: 415, title: 'Body must be JSON', retryable: false },
   'no-matching-route': { status: 422, title: 'No route matches the event', retryable: false },
+  'event-field-missing': { status: 422, title: 'The event lacks a field its route needs', retryable: false },
   'update-rejected': { status: 422, title: 'The workflow rejected the update', retryable: false },
   'temporal-rejected': { status: 422, title: 'Temporal rejected the request', retryable: false },
   'temporal-unavailable': { status: 503, title: 'Temporal is unavailable', retryable: true },

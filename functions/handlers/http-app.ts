@@ -1,33 +1,57 @@
 /**
  * The HTTP API v1 as one Hono app: the same object serves API Gateway (via hono/aws-lambda) and the
  * local Node server. Every route resolves its target in core before anything reaches Temporal.
+ *
+ * The body is read once (Hono caches it): the authenticator verifies those bytes and the handlers
+ * parse the same bytes, so a signature always covers exactly what is delivered.
  */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { prepareSignal, checkOperation, resolveTarget, type SignalCommand } from '../core/commands';
+import {
+  checkOperation,
+  prepareSignal,
+  prepareUpdate,
+  resolveTarget,
+  type SignalCommand,
+} from '../core/commands';
+import { summarizeDeliveries, type DeliveryReport } from '../core/event-outcome';
 import type { GatewayConfig } from '../core/gateway-config';
-import type { DeliveryOutcome } from '../core/outcomes';
+import type { DeliveryOutcome, UpdateOutcome } from '../core/outcomes';
 import { problem, type Problem } from '../core/problems';
-import { readJsonBody } from '../adapters/http-body';
-import { problemResponse } from '../adapters/http-problem';
+import { routeCloudEvent, type RoutedCommand } from '../core/routes';
+import { readCloudEvent } from '../adapters/cloud-event-http';
+import { parseJsonBytes } from '../adapters/http-body';
+import { createAuthenticator, type Authenticator } from '../adapters/http-auth';
+import { problemDocument, problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { Reader } from '../adapters/temporal-reader';
 import type { Signaler } from '../adapters/temporal-signaler';
+import type { Updater } from '../adapters/temporal-updater';
 import {
+  API_SECURITY,
+  BinaryEventData,
+  CloudEventBody,
+  CloudEventHeaders,
+  EventAcceptedSchema,
   HealthSchema,
   IdempotencyHeaders,
   JsonBody,
   QueryParams,
   QueryResultSchema,
+  SECURITY_SCHEMES,
   SignalAcceptedSchema,
   SignalParams,
+  UpdateParams,
+  UpdateResultSchema,
   WorkflowDescriptionSchema,
   WorkflowParams,
   problemResponses,
 } from './http-schemas';
 
 type SignalAccepted = z.infer<typeof SignalAcceptedSchema>;
+type Delivery = z.infer<typeof EventAcceptedSchema>['deliveries'][number];
 
 /** Large enough for any real signal argument, small against Temporal's 2 MiB payload limit. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -40,18 +64,37 @@ export interface FallbackQueue {
 export interface HttpAppDeps {
   config: GatewayConfig;
   signaler: Signaler;
+  updater: Updater;
   reader: Reader;
   logger: GatewayLogger;
+  /** Verifies senders on /v1; absent = no authentication (GATEWAY_AUTH=none). */
+  authenticator?: Authenticator;
   /** Where a transiently failed signal goes instead of a 503; absent = answer 503. */
   fallback?: FallbackQueue;
   newEventId?: () => string;
   maxBodyBytes?: number;
 }
 
+/** The document's header; `scripts/openapi.ts` and the served document share it. */
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Temporal Event Gateway',
+    version: 'v1',
+    description:
+      'Turns external events into Temporal signals, updates and queries. Errors are RFC 9457 problem+json naming the offending `field`. ' +
+      'Each deployment authenticates /v1 requests in exactly one way, chosen by GATEWAY_AUTH (none, api-key, standard-webhooks, github, stripe); ' +
+      'the security alternatives list them all, the empty one standing for `none`.',
+  },
+} as const;
+
+const security = API_SECURITY;
+
 const signalRoute = createRoute({
   method: 'post',
   path: '/v1/workflows/{workflowId}/signals/{signal}',
   summary: 'Send a signal to a workflow (signal-with-start where the target allows it)',
+  security,
   request: {
     params: SignalParams,
     headers: IdempotencyHeaders,
@@ -62,7 +105,61 @@ const signalRoute = createRoute({
       description: 'Delivered, or queued durably',
       content: { 'application/json': { schema: SignalAcceptedSchema } },
     },
-    ...problemResponses(400, 403, 404, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+const eventsRoute = createRoute({
+  method: 'post',
+  path: '/v1/events',
+  summary: 'Deliver a CloudEvent to every workflow its matching routes name',
+  description:
+    'Structured mode (`application/cloudevents+json`) or binary mode (`ce-*` headers). The CloudEvent `id` is the event id: ' +
+    'posting the same event again is applied once. One event may match several routes (fan-out). Routing is all or nothing: ' +
+    'if any matching route cannot use the event (missing field, undeclared target, bad argument) nothing is delivered and the ' +
+    'answer is that 4xx. Delivery: if any delivery fails transiently and cannot be queued, the answer is 503/504 and the sender ' +
+    'retries the whole event (deliveries that succeeded are deduplicated); if all fail permanently, the first failure is the ' +
+    'answer; otherwise 202 with `delivered`, `queued` or `partial` and each delivery’s status.',
+  security,
+  request: {
+    headers: CloudEventHeaders,
+    body: {
+      content: {
+        'application/cloudevents+json': { schema: CloudEventBody },
+        'application/json': { schema: BinaryEventData },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    202: {
+      description: 'Accepted: every delivery delivered or queued, or some failed permanently (`partial`)',
+      content: { 'application/json': { schema: EventAcceptedSchema } },
+    },
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
+  },
+});
+
+const updateRoute = createRoute({
+  method: 'post',
+  path: '/v1/workflows/{workflowId}/updates/{update}',
+  summary: "Run a workflow update and answer with the workflow's result (update-with-start where allowed)",
+  description:
+    'The update id derives from the event id (Idempotency-Key, else generated): retrying with the same key returns the ' +
+    "recorded result instead of applying the update again. 422 `update-rejected` carries the workflow's reason; 504 means " +
+    'the workflow did not answer within the deadline (the update may still apply: retry with the same key to learn its result).',
+  security,
+  request: {
+    params: UpdateParams,
+    headers: IdempotencyHeaders,
+    body: { content: { 'application/json': { schema: JsonBody } }, required: true },
+  },
+  responses: {
+    200: {
+      description: "The workflow's result",
+      content: { 'application/json': { schema: UpdateResultSchema } },
+    },
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
   },
 });
 
@@ -70,13 +167,14 @@ const describeRoute = createRoute({
   method: 'get',
   path: '/v1/workflows/{workflowId}',
   summary: 'Describe a workflow',
+  security,
   request: { params: WorkflowParams },
   responses: {
     200: {
       description: 'The workflow',
       content: { 'application/json': { schema: WorkflowDescriptionSchema } },
     },
-    ...problemResponses(400, 403, 404, 503, 504),
+    ...problemResponses(400, 401, 403, 404, 503, 504),
   },
 });
 
@@ -84,28 +182,44 @@ const queryRoute = createRoute({
   method: 'get',
   path: '/v1/workflows/{workflowId}/queries/{query}',
   summary: 'Run a declared query',
+  security,
   request: { params: QueryParams },
   responses: {
     200: { description: 'The query result', content: { 'application/json': { schema: QueryResultSchema } } },
-    ...problemResponses(400, 403, 404, 422, 503, 504),
+    ...problemResponses(400, 401, 403, 404, 422, 503, 504),
   },
 });
 
 const healthRoute = createRoute({
   method: 'get',
   path: '/healthz',
-  summary: 'Readiness: Temporal answers',
+  summary: 'Readiness: Temporal answers (no credentials needed)',
+  security: [],
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: HealthSchema } } },
     ...problemResponses(503),
   },
 });
 
+/** What a signal came to once the fallback had its chance. */
+type SettledSignal =
+  { status: 'delivered' | 'queued' } | { status: 'failed'; transient: boolean; problem: Problem };
+
+type AppEnv = { Variables: { authEventId: string | undefined } };
+
+const EMPTY = new Uint8Array(0);
+
+/** The one read of the body; Hono caches it, so every later read sees the same bytes. */
+async function bodyBytes(c: { req: { arrayBuffer(): Promise<ArrayBuffer> } }): Promise<Uint8Array> {
+  return new Uint8Array(await c.req.arrayBuffer());
+}
+
 export function createHttpApp(deps: HttpAppDeps) {
-  const { config, signaler, reader, logger } = deps;
+  const { config, signaler, updater, reader, logger } = deps;
+  const authenticator = deps.authenticator ?? createAuthenticator({ mode: 'none' });
   const newEventId = deps.newEventId ?? (() => crypto.randomUUID());
 
-  const app = new OpenAPIHono({
+  const app = new OpenAPIHono<AppEnv>({
     // Schema violations in params or headers: 400 naming the first offending field.
     defaultHook: (result, c) => {
       if (result.success) return;
@@ -120,13 +234,21 @@ export function createHttpApp(deps: HttpAppDeps) {
     },
   });
 
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
+    app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
+  }
+
   /** Ends the request with a problem document; typed routes return only their success bodies. */
   const fail = (p: Problem, path: string): never => {
     const res = problemResponse(p, path);
     throw new HTTPException(res.status as 400, { res });
   };
 
-  async function acceptOutcome(outcome: DeliveryOutcome, path: string): Promise<SignalAccepted> {
+  /** The event id of a request: an authenticated one (webhook id, signed body) beats a header. */
+  const eventIdOf = (c: Context<AppEnv>, header: string | undefined) =>
+    c.get('authEventId') ?? header ?? newEventId();
+
+  async function settleSignal(outcome: DeliveryOutcome): Promise<SettledSignal> {
     if (outcome.status === 'failed' && outcome.transient && outcome.command && deps.fallback) {
       try {
         await deps.fallback.enqueue(outcome.command);
@@ -135,33 +257,74 @@ export function createHttpApp(deps: HttpAppDeps) {
           eventId: outcome.command.eventId,
           reason: outcome.problem.detail,
         });
-        return accepted({ status: 'queued', command: outcome.command });
+        return { status: 'queued' };
       } catch (error) {
         logger.error('fallback queue refused the event', {
           eventId: outcome.command.eventId,
           error: String(error),
         });
-        return fail(
-          problem('temporal-unavailable', `${outcome.problem.detail} The fallback queue failed too.`),
-          path,
-        );
+        return {
+          status: 'failed',
+          transient: true,
+          problem: problem(
+            'temporal-unavailable',
+            `${outcome.problem.detail} The fallback queue failed too.`,
+          ),
+        };
       }
     }
     if (outcome.status === 'failed') {
       const details = { eventId: outcome.command?.eventId, problem: outcome.problem.code };
       if (outcome.transient) logger.error('signal not delivered', details);
       else logger.info('signal refused', details);
-      return fail(
-        outcome.transient ? problem('temporal-unavailable', outcome.problem.detail) : outcome.problem,
-        path,
-      );
+      return {
+        status: 'failed',
+        transient: outcome.transient,
+        // A signal that could not be delivered nor queued is retried by the sender: 503 + Retry-After.
+        problem: outcome.transient
+          ? problem('temporal-unavailable', outcome.problem.detail)
+          : outcome.problem,
+      };
     }
-    return accepted(outcome);
+    return { status: outcome.status };
   }
 
-  function accepted(outcome: Extract<DeliveryOutcome, { status: 'delivered' | 'queued' }>): SignalAccepted {
-    const { workflowId, signal, eventId } = outcome.command;
-    return { status: outcome.status, workflowId, signal, eventId };
+  /** An update failure as the sender sees it: the deadline is 504, other transient trouble 503. */
+  function updateProblem(outcome: Extract<UpdateOutcome, { status: 'failed' }>): Problem {
+    const details = { eventId: outcome.command.eventId, problem: outcome.problem.code };
+    if (outcome.transient) logger.warn('update not answered', details);
+    else logger.info('update refused', details);
+    if (!outcome.transient || outcome.problem.code === 'deadline-exceeded') return outcome.problem;
+    return problem('temporal-unavailable', outcome.problem.detail);
+  }
+
+  async function deliver(routed: RoutedCommand): Promise<DeliveryReport> {
+    const base = { route: routed.route, kind: routed.kind, workflowId: routed.command.workflowId };
+    if (routed.kind === 'signal') {
+      const settled = await settleSignal(await signaler.signal(routed.command, routed.target));
+      return { ...base, operation: routed.command.signal, ...settled };
+    }
+    const outcome = await updater.update(routed.command, routed.target);
+    return outcome.status === 'completed'
+      ? { ...base, operation: routed.command.update, status: 'delivered', result: outcome.result }
+      : {
+          ...base,
+          operation: routed.command.update,
+          status: 'failed',
+          transient: outcome.transient,
+          problem: updateProblem(outcome),
+        };
+  }
+
+  function deliveryOnWire(report: DeliveryReport): Delivery {
+    return {
+      route: report.route,
+      workflowId: report.workflowId,
+      [report.kind]: report.operation,
+      status: report.status,
+      ...(report.result === undefined ? {} : { result: report.result }),
+      ...(report.problem ? { problem: problemDocument(report.problem) } : {}),
+    };
   }
 
   app.use(
@@ -180,19 +343,76 @@ export function createHttpApp(deps: HttpAppDeps) {
     }),
   );
 
+  app.use('/v1/*', async (c, next) => {
+    const body = authenticator.needsBody ? await bodyBytes(c) : EMPTY;
+    const verdict = authenticator.verify({ headers: c.req.raw.headers, body });
+    if (!verdict.ok) {
+      logger.info('request not authenticated', { mode: authenticator.mode, field: verdict.problem.field });
+      const res = problemResponse(verdict.problem, c.req.path);
+      if (verdict.challenge) res.headers.set('www-authenticate', verdict.challenge);
+      return res;
+    }
+    c.set('authEventId', verdict.eventId);
+    await next();
+  });
+
   app.openapi(signalRoute, async (c) => {
     const { workflowId, signal } = c.req.valid('param');
     const path = c.req.path;
     // Resolve the target before reading the body: an undeclared target is 403 whatever it sends.
     const target = resolveTarget(config, workflowId);
     if (!target.ok) return fail(target.problem, path);
-    const body = await readJsonBody(c.req.raw);
+    const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
     if (!body.ok) return fail(body.problem, path);
-    const eventId = c.req.valid('header')['idempotency-key'] ?? newEventId();
+    const eventId = eventIdOf(c, c.req.valid('header')['idempotency-key']);
     const prepared = prepareSignal(config, { workflowId, signal, payload: body.value, eventId });
     if (!prepared.ok) return fail(prepared.problem, path);
-    const outcome = await signaler.signal(prepared.value.command, prepared.value.target);
-    return c.json(await acceptOutcome(outcome, path), 202);
+    const { command } = prepared.value;
+    const settled = await settleSignal(await signaler.signal(command, prepared.value.target));
+    if (settled.status === 'failed') return fail(settled.problem, path);
+    const accepted: SignalAccepted = {
+      status: settled.status,
+      workflowId: command.workflowId,
+      signal: command.signal,
+      eventId: command.eventId,
+    };
+    return c.json(accepted, 202);
+  });
+
+  app.openapi(eventsRoute, async (c) => {
+    const path = c.req.path;
+    const read = readCloudEvent(c.req.raw.headers, await bodyBytes(c));
+    if (!read.ok) return fail(read.problem, path);
+    const { mode, event } = read.value;
+    const authEventId = c.get('authEventId');
+    const routed = routeCloudEvent(config, event, authEventId ? { eventId: authEventId } : {});
+    if (!routed.ok) {
+      const p = routed.problem;
+      // In binary mode the attributes are headers: name the header the sender has to fix.
+      const inHeader = mode === 'binary' && (p.field === 'id' || p.field === 'type');
+      return fail(inHeader ? { ...p, field: `header.ce-${p.field}` } : p, path);
+    }
+    const reports = await Promise.all(routed.value.map(deliver));
+    const summary = summarizeDeliveries(reports);
+    if (!summary.ok) return fail(summary.problem, path);
+    const eventId = authEventId ?? event.id;
+    logger.info('event routed', { eventId, status: summary.value, deliveries: reports.length });
+    return c.json({ status: summary.value, eventId, deliveries: reports.map(deliveryOnWire) }, 202);
+  });
+
+  app.openapi(updateRoute, async (c) => {
+    const { workflowId, update } = c.req.valid('param');
+    const path = c.req.path;
+    const target = resolveTarget(config, workflowId);
+    if (!target.ok) return fail(target.problem, path);
+    const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
+    if (!body.ok) return fail(body.problem, path);
+    const eventId = eventIdOf(c, c.req.valid('header')['idempotency-key']);
+    const prepared = prepareUpdate(config, { workflowId, update, payload: body.value, eventId });
+    if (!prepared.ok) return fail(prepared.problem, path);
+    const outcome = await updater.update(prepared.value.command, prepared.value.target);
+    if (outcome.status === 'failed') return fail(updateProblem(outcome), path);
+    return c.json({ result: outcome.result, workflowId, update, eventId }, 200);
   });
 
   app.openapi(describeRoute, async (c) => {
@@ -220,15 +440,7 @@ export function createHttpApp(deps: HttpAppDeps) {
       : fail(problem('temporal-unavailable', result.problem.detail), c.req.path);
   });
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Temporal Event Gateway',
-      version: 'v1',
-      description:
-        'Turns external events into Temporal signals, updates and queries. Errors are RFC 9457 problem+json.',
-    },
-  });
+  app.doc31('/openapi.json', OPENAPI_INFO);
 
   app.notFound((c) =>
     fail(problem('route-not-found', `No endpoint ${c.req.method} ${c.req.path}.`), c.req.path),
@@ -252,3 +464,8 @@ export function createHttpApp(deps: HttpAppDeps) {
 }
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
+
+/** The OpenAPI 3.1 document of an app, exactly as `GET /openapi.json` serves it. */
+export function openApiDocument(app: HttpApp) {
+  return app.getOpenAPI31Document(OPENAPI_INFO);
+}

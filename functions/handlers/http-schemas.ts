@@ -3,13 +3,15 @@
  * parameter rules are the core's, so the document and the checks cannot drift apart.
  */
 import { z } from '@hono/zod-openapi';
+import { z as zod } from 'zod';
+import { CloudEventSchema } from '../core/cloud-event';
 import { EventIdSchema, OperationNameSchema, WorkflowIdSchema } from '../core/commands';
 
 /**
  * The core's schemas may be created before @hono/zod-openapi extends zod (import order), and only
  * instances created after that have `.openapi`: a clone is such an instance, with the same checks.
  */
-const documented = <T extends z.ZodType>(schema: T): T => schema.clone() as T;
+const documented = <T extends z.ZodType>(schema: T): T => schema.clone();
 
 export const WorkflowIdParam = documented(WorkflowIdSchema).openapi({
   param: { name: 'workflowId', in: 'path' },
@@ -28,14 +30,20 @@ export const QueryParams = z.object({
   workflowId: WorkflowIdParam,
   query: operationParam('query', 'progress'),
 });
+export const UpdateParams = z.object({
+  workflowId: WorkflowIdParam,
+  update: operationParam('update', 'setStage'),
+});
 export const WorkflowParams = z.object({ workflowId: WorkflowIdParam });
 
 export const IdempotencyHeaders = z.object({
-  'idempotency-key': documented(EventIdSchema).optional().openapi({
-    param: { name: 'idempotency-key', in: 'header' },
-    description: 'Event id: posting the same key again is applied once.',
-    example: 'order-42-stage-1',
-  }),
+  'idempotency-key': documented(EventIdSchema)
+    .optional()
+    .openapi({
+      param: { name: 'idempotency-key', in: 'header' },
+      description: 'Event id: posting the same key again is applied once.',
+      example: 'order-42-stage-1',
+    }),
 });
 
 export const ProblemSchema = z
@@ -57,6 +65,82 @@ export const SignalAcceptedSchema = z
     eventId: z.string(),
   })
   .openapi('SignalAccepted');
+
+export const UpdateResultSchema = z
+  .object({
+    result: z.unknown().openapi({
+      description: "The update handler's return value.",
+      example: { stage: 2, activitiesCompleted: 1 },
+    }),
+    workflowId: z.string(),
+    update: z.string(),
+    eventId: z.string().openapi({ description: 'The event id the update id derives from.' }),
+  })
+  .openapi('UpdateResult');
+
+export const DeliverySchema = z
+  .object({
+    route: z.string().openapi({ description: 'The route that produced this delivery.' }),
+    workflowId: z.string(),
+    signal: z.string().optional(),
+    update: z.string().optional(),
+    status: z.enum(['delivered', 'queued', 'failed']),
+    result: z.unknown().optional().openapi({ description: "An update's result." }),
+    problem: ProblemSchema.optional().openapi({ description: 'Why a failed delivery failed.' }),
+  })
+  .openapi('Delivery');
+
+export const EventAcceptedSchema = z
+  .object({
+    status: z.enum(['delivered', 'queued', 'partial']).openapi({
+      description:
+        '`delivered`: every delivery reached its workflow; `queued`: some were queued durably; `partial`: some failed permanently (see `deliveries`).',
+    }),
+    eventId: z.string(),
+    deliveries: z.array(DeliverySchema),
+  })
+  .openapi('EventAccepted');
+
+/** Binary-mode attributes; structured-mode events carry them in the body instead. */
+const ceHeader = (name: string, example: string) =>
+  z
+    .string()
+    .optional()
+    .openapi({
+      param: { name, in: 'header' },
+      description: `Binary mode: the event's ${name.slice(3)}.`,
+      example,
+    });
+
+export const CloudEventHeaders = z.object({
+  'ce-specversion': ceHeader('ce-specversion', '1.0'),
+  'ce-id': ceHeader('ce-id', 'evt-42-1'),
+  'ce-source': ceHeader('ce-source', '/orders'),
+  'ce-type': ceHeader('ce-type', 'com.example.stage.advanced'),
+});
+
+/**
+ * The structured-mode body, documented from the very schema the gateway checks events against. A
+ * plain schema object (not zod), so the gateway's own parser reads the body — see `JsonBody`.
+ */
+const { $schema: _dialect, ...cloudEventJsonSchema } = zod.toJSONSchema(CloudEventSchema, { io: 'input' });
+export const CloudEventBody = {
+  ...(cloudEventJsonSchema as object),
+  type: 'object' as const,
+  description: 'A CloudEvents 1.0 event in structured mode; routes read `data` and the attributes.',
+  example: {
+    specversion: '1.0',
+    id: 'evt-42-1',
+    source: '/orders',
+    type: 'com.example.stage.advanced',
+    data: { workflowKey: 'order-42', stage: 1 },
+  },
+};
+
+export const BinaryEventData = {
+  description: 'Binary mode: the event data; the attributes are the ce-* headers.',
+  example: { workflowKey: 'order-42', stage: 1 },
+};
 
 export const WorkflowDescriptionSchema = z
   .object({
@@ -92,3 +176,46 @@ export const problemResponses = (...statuses: number[]) =>
       { description: 'Problem', content: { 'application/problem+json': { schema: ProblemSchema } } },
     ]),
   );
+
+/**
+ * Every way a deployment may authenticate senders. Exactly one applies, chosen by GATEWAY_AUTH; the
+ * empty requirement in `API_SECURITY` stands for `none`, the local default.
+ */
+export const SECURITY_SCHEMES = {
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'GATEWAY_AUTH=api-key: one of the keys in GATEWAY_API_KEYS.',
+  },
+  bearerApiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'GATEWAY_AUTH=api-key: an API key sent as `Authorization: Bearer <key>`.',
+  },
+  standardWebhooks: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'webhook-signature',
+    description:
+      'GATEWAY_AUTH=standard-webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` over the raw body (standardwebhooks.com). The webhook-id is the event id.',
+  },
+  githubSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-hub-signature-256',
+    description: 'GATEWAY_AUTH=github: `sha256=<hex HMAC-SHA256 of the raw body>`.',
+  },
+  stripeSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'stripe-signature',
+    description:
+      'GATEWAY_AUTH=stripe: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, within 5 minutes.',
+  },
+} as const;
+
+export const API_SECURITY: Record<string, string[]>[] = [
+  {},
+  ...Object.keys(SECURITY_SCHEMES).map((name) => ({ [name]: [] })),
+];

@@ -93,6 +93,9 @@ describe('HTTP API v1 against a real Temporal dev server', () => {
       (d) => d.status === 'COMPLETED',
     );
     expect(described).toMatchObject({ workflowId: id, workflowType: 'stagedWorkflow', status: 'COMPLETED' });
+    const { startTime, closeTime } = described as unknown as { startTime: string; closeTime: string };
+    expect(new Date(closeTime).getTime()).toBeGreaterThanOrEqual(new Date(startTime).getTime());
+    expect(Date.now() - new Date(startTime).getTime()).toBeLessThan(60_000);
     const query = await fetch(`${gateway.url}/v1/workflows/${id}/queries/progress`);
     expect(query.status).toBe(200);
     expect(await query.json()).toMatchObject({ result: { stage: 3, activitiesCompleted: 4 } });
@@ -129,7 +132,7 @@ describe('HTTP API v1 against a real Temporal dev server', () => {
     expect(await countSignals(env, id, 'advanceStage')).toBe(2);
   });
 
-  it('answers a running workflow describe with its run and RUNNING status', async () => {
+  it('answers a running workflow describe with its run, type, status and start time', async () => {
     const id = uniqueName('staged-describe');
     await post(`/v1/workflows/${id}/signals/advanceStage`, { stage: 1 });
     const response = await fetch(`${gateway.url}/v1/workflows/${id}`);
@@ -138,6 +141,8 @@ describe('HTTP API v1 against a real Temporal dev server', () => {
     expect(body).toMatchObject({ workflowId: id, workflowType: 'stagedWorkflow' });
     expect(body.runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(['RUNNING', 'COMPLETED']).toContain(body.status);
+    expect(new Date(body.startTime as string).toISOString()).toBe(body.startTime);
+    if (body.status === 'RUNNING') expect(body.closeTime).toBeNull();
   });
 
   describe('bad input gets a 4xx problem document and never reaches Temporal', () => {

@@ -1,0 +1,120 @@
+/**
+ * Runs a workflow update and waits for the workflow's answer, under the call deadline. The update id
+ * derives from the event id, so a retried request finds the update it already made (Temporal
+ * answers with the recorded outcome) instead of applying it twice. Where the target may start
+ * workflows, update-with-start (ExecuteMultiOperation) creates a missing workflow atomically.
+ *
+ * The raw workflow service is used, like the signaler, because it lets the deadline cover the
+ * whole exchange (request and any polling) and sets request ids exactly.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { UpdateCommand } from '../core/commands';
+import { classifyTemporalError } from '../core/error-classification';
+import type { Target } from '../core/gateway-config';
+import type { UpdateOutcome } from '../core/outcomes';
+import { deliveryRequestId } from '../core/request-id';
+import type { TemporalClientProvider } from './temporal-connection';
+import { fromPayloads, identity, toPayloads, withDeadline } from './temporal-calls';
+import {
+  UpdateWorkflowExecutionLifecycleStage,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from './temporal-enums';
+
+export interface Updater {
+  update(command: UpdateCommand, target: Target): Promise<UpdateOutcome>;
+}
+
+const COMPLETED = UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+
+type Outcome = temporal.api.update.v1.IOutcome;
+
+export function createUpdater(clients: TemporalClientProvider, deadlineMs: number): Updater {
+  return {
+    async update(command, target) {
+      const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
+      try {
+        const client = await clients.get();
+        const service = client.workflowService;
+        const { namespace } = clients;
+        const updateRequest = {
+          namespace,
+          workflowExecution: { workflowId: command.workflowId },
+          waitPolicy: { lifecycleStage: COMPLETED },
+          request: {
+            meta: { updateId, identity: identity() },
+            input: { name: command.update, args: toPayloads(command.payload) },
+          },
+        };
+        const { outcome, started } = await withDeadline(client, deadlineMs, async () => {
+          let response: temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse | null | undefined;
+          let started = false;
+          if (target.startIfMissing) {
+            const multi = await service.executeMultiOperation({
+              namespace,
+              operations: [
+                {
+                  startWorkflow: {
+                    namespace,
+                    workflowId: command.workflowId,
+                    workflowType: { name: target.workflowType },
+                    taskQueue: { name: target.taskQueue },
+                    input: toPayloads(...target.startArgs),
+                    identity: identity(),
+                    // Same event → same start request: a retry never starts a second run.
+                    requestId: deliveryRequestId(
+                      command.workflowId,
+                      `start:${command.update}`,
+                      command.eventId,
+                    ),
+                    workflowIdReusePolicy:
+                      WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
+                    workflowIdConflictPolicy:
+                      WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+                  },
+                },
+                { updateWorkflow: updateRequest },
+              ],
+            });
+            started = multi.responses?.[0]?.startWorkflow?.started ?? false;
+            response = multi.responses?.[1]?.updateWorkflow;
+          } else {
+            response = await service.updateWorkflowExecution(updateRequest);
+          }
+          let outcome: Outcome | null | undefined = response?.outcome;
+          // The server answers early when its own long-poll ends first; keep polling until the deadline.
+          while (!outcome) {
+            const polled = await service.pollWorkflowExecutionUpdate({
+              namespace,
+              updateRef: {
+                workflowExecution: {
+                  workflowId: command.workflowId,
+                  runId: response?.updateRef?.workflowExecution?.runId ?? '',
+                },
+                updateId,
+              },
+              identity: identity(),
+              waitPolicy: { lifecycleStage: COMPLETED },
+            });
+            outcome = polled.outcome;
+          }
+          return { outcome, started };
+        });
+        if (outcome.failure) {
+          const cause = defaultFailureConverter.failureToError(outcome.failure, defaultPayloadConverter);
+          throw new WorkflowUpdateFailedError('Workflow Update failed', cause);
+        }
+        return { status: 'completed', command, result: fromPayloads(outcome.success), started };
+      } catch (error) {
+        return {
+          status: 'failed',
+          command,
+          ...classifyTemporalError(error, command.workflowId),
+          cause: error,
+        };
+      }
+    },
+  };
+}

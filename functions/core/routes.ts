@@ -1,0 +1,278 @@
+/**
+ * Declarative routes: which CloudEvents go to which workflow, as which signal or update, with which
+ * argument. Senders know business keys (an order id), not workflow IDs; a route builds the ID from
+ * the event and the target it resolves to decides what is allowed, exactly as for a direct signal.
+ */
+import { z } from 'zod';
+import { parseCloudEventJson, type CloudEventJson } from './cloud-event';
+import {
+  checkOperation,
+  EventIdSchema,
+  resolveTarget,
+  validateField,
+  type OperationKind,
+  type SignalCommand,
+  type UpdateCommand,
+} from './commands';
+import type { GatewayConfig, Target } from './gateway-config';
+import { problem, type Problem } from './problems';
+import { fail, ok, type Result } from './result';
+import {
+  formatFieldPath,
+  lookupField,
+  parseFieldPath,
+  parseTemplate,
+  renderTemplate,
+  sampleTemplate,
+  type FieldPath,
+  type Template,
+} from './route-expressions';
+
+const operationName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
+
+export const RouteSchema = z.strictObject({
+  /** Names the route in responses and logs. */
+  name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
+  match: z.strictObject({
+    /** The event `type`, exactly. */
+    type: z.string().min(1).optional(),
+    /** Or a prefix of the event `type`, e.g. `com.example.payment.`. */
+    typePrefix: z.string().min(1).optional(),
+    /** The event `source`, exactly; absent = any source. */
+    source: z.string().min(1).optional(),
+  }),
+  /** Workflow-ID template, e.g. `staged-{data.workflowKey}`. */
+  workflowId: z.string().min(1),
+  /** The signal to send; set this or `update`. */
+  signal: operationName.optional(),
+  /** The update to run; set this or `signal`. */
+  update: operationName.optional(),
+  /**
+   * The argument: a field path (`data`, the default, passes the whole data) or an object whose
+   * values are field paths, e.g. `{ "stage": "data.stage" }`.
+   */
+  payload: z.union([z.string(), z.record(z.string().min(1), z.string())]).default('data'),
+  /** Overrides the target's `startIfMissing` for events on this route. */
+  startIfMissing: z.boolean().optional(),
+});
+
+export type RouteConfig = z.output<typeof RouteSchema>;
+
+type PayloadMapping = { whole: FieldPath } | { fields: ReadonlyMap<string, FieldPath> };
+
+/** A route ready to use: its match, template and mapping compiled. */
+export interface Route {
+  name: string;
+  kind: Extract<OperationKind, 'signal' | 'update'>;
+  operation: string;
+  matches: (event: CloudEventJson) => boolean;
+  workflowId: Template;
+  payload: PayloadMapping;
+  startIfMissing?: boolean;
+}
+
+/** One delivery an event produces; `target` carries the route's start-if-missing decision. */
+export type RoutedCommand =
+  | { route: string; kind: 'signal'; command: SignalCommand; target: Target }
+  | { route: string; kind: 'update'; command: UpdateCommand; target: Target };
+
+function compileMapping(payload: RouteConfig['payload'], where: string, problems: string[]): PayloadMapping {
+  const path = (text: string, at: string): FieldPath => {
+    const parsed = parseFieldPath(text);
+    if (parsed.ok) return parsed.path;
+    problems.push(`${at}: ${parsed.error}`);
+    return [];
+  };
+  if (typeof payload === 'string') return { whole: path(payload, where) };
+  return {
+    fields: new Map(Object.entries(payload).map(([key, text]) => [key, path(text, `${where}.${key}`)])),
+  };
+}
+
+/** Compiles one route, adding every problem it has to `problems`. */
+export function compileRoute(route: RouteConfig, index: number, problems: string[]): Route {
+  const where = `routes[${index}]`;
+  const { match } = route;
+  if ((match.type === undefined) === (match.typePrefix === undefined)) {
+    problems.push(`${where}.match: set exactly one of "type" or "typePrefix"`);
+  }
+  if ((route.signal === undefined) === (route.update === undefined)) {
+    problems.push(`${where}: set exactly one of "signal" or "update"`);
+  }
+  const template = parseTemplate(route.workflowId);
+  if (!template.ok) problems.push(`${where}.workflowId: ${template.error}`);
+  return {
+    name: route.name,
+    kind: route.update === undefined ? 'signal' : 'update',
+    operation: route.update ?? route.signal ?? '',
+    matches: (event) =>
+      (match.type === undefined || event.type === match.type) &&
+      (match.typePrefix === undefined || event.type.startsWith(match.typePrefix)) &&
+      (match.source === undefined || event.source === match.source),
+    workflowId: template.ok ? template.template : { source: route.workflowId, parts: [], fields: [] },
+    payload: compileMapping(route.payload, `${where}.payload`, problems),
+    ...(route.startIfMissing === undefined ? {} : { startIfMissing: route.startIfMissing }),
+  };
+}
+
+/** Values a business key commonly takes; a template filled with them stands in for real IDs. */
+const SAMPLE_KEYS = ['1', 'a', 'A1', 'order-42', '6f1c2a9e-0b4d-4c8e-9a57-3d2b1e0f4c6a'];
+
+/**
+ * Start-up check that a route's operation is declared by the target its IDs resolve to. Decidable
+ * only where sample IDs resolve to a target: a template whose samples match no target pattern is
+ * not reported (real keys may still match), a constant ID that matches none is.
+ */
+export function checkRouteTarget(
+  route: Route,
+  targets: readonly Target[],
+  index: number,
+  problems: string[],
+) {
+  const where = `routes[${index}]`;
+  const template = route.workflowId;
+  // A route already reported as malformed (no operation, unparsable template) has nothing to check.
+  if (template.parts.length === 0 || route.operation === '') return;
+  const ids =
+    template.fields.length === 0
+      ? [template.source]
+      : SAMPLE_KEYS.map((key) => sampleTemplate(template, key));
+  const resolved = ids
+    .map((id) => targets.find((target) => target.matches(id)))
+    .filter((target): target is Target => target !== undefined);
+  if (resolved.length === 0) {
+    if (template.fields.length === 0) {
+      problems.push(`${where}.workflowId: "${template.source}" matches no declared target`);
+    }
+    return;
+  }
+  const declares = (target: Target) =>
+    route.kind === 'signal' ? target.signals.has(route.operation) : target.updates.has(route.operation);
+  if (!resolved.some(declares)) {
+    const names = [...new Set(resolved.map((target) => `"${target.name}"`))].join(', ');
+    problems.push(
+      `${where}.${route.kind}: "${route.operation}" is not declared by target ${names}, which workflow IDs like "${ids[0] ?? ''}" resolve to`,
+    );
+  }
+}
+
+function mapPayload(route: Route, event: CloudEventJson): Result<unknown> {
+  const read = (path: FieldPath): Result<unknown> => {
+    const found = lookupField(event, path);
+    const name = formatFieldPath(path);
+    return found.found
+      ? ok(found.value)
+      : fail(
+          problem(
+            'event-field-missing',
+            `The event has no field ${name}, which route "${route.name}" passes to the workflow.`,
+            name,
+          ),
+        );
+  };
+  if ('whole' in route.payload) return read(route.payload.whole);
+  const argument: Record<string, unknown> = {};
+  for (const [key, path] of route.payload.fields) {
+    const value = read(path);
+    if (!value.ok) return value;
+    argument[key] = value.value;
+  }
+  return ok(argument);
+}
+
+/** Renames a schema problem's `body.x` field to the event field the route took `x` from. */
+function eventField(route: Route, p: Problem): Problem {
+  const rest = p.field?.startsWith('body') ? p.field.slice('body'.length).replace(/^\./, '') : undefined;
+  if (rest === undefined) return p;
+  const segments = rest === '' ? [] : rest.split('.');
+  let field: string;
+  if ('whole' in route.payload) {
+    field = [formatFieldPath(route.payload.whole), ...segments].join('.');
+  } else {
+    const [key, ...tail] = segments;
+    const source = key === undefined ? undefined : route.payload.fields.get(key);
+    field = source
+      ? [formatFieldPath(source), ...tail].join('.')
+      : `${route.name}.payload${rest ? `.${rest}` : ''}`;
+  }
+  return { ...p, field, detail: `Route "${route.name}": ${p.detail.replace(/^body[^:]*: /, `${field}: `)}` };
+}
+
+function routeOne(
+  config: GatewayConfig,
+  route: Route,
+  event: CloudEventJson,
+  eventId: string,
+): Result<RoutedCommand> {
+  const workflowId = renderTemplate(route.workflowId, event);
+  if (!workflowId.ok) return workflowId;
+  const target = resolveTarget(config, workflowId.value);
+  if (!target.ok) {
+    return fail({ ...target.problem, detail: `Route "${route.name}": ${target.problem.detail}` });
+  }
+  const argument = mapPayload(route, event);
+  if (!argument.ok) return argument;
+  const payload = checkOperation(target.value, route.kind, route.operation, argument.value);
+  if (!payload.ok) return fail(eventField(route, payload.problem));
+  const routedTarget =
+    route.startIfMissing === undefined
+      ? target.value
+      : { ...target.value, startIfMissing: route.startIfMissing };
+  const common = { workflowId: workflowId.value, payload: payload.value, eventId };
+  return ok(
+    route.kind === 'signal'
+      ? {
+          route: route.name,
+          kind: 'signal',
+          command: { ...common, signal: route.operation },
+          target: routedTarget,
+        }
+      : {
+          route: route.name,
+          kind: 'update',
+          command: { ...common, update: route.operation },
+          target: routedTarget,
+        },
+  );
+}
+
+/**
+ * CloudEvent (JSON form) → the deliveries its matching routes produce, for HTTP and queue ingress
+ * alike. All or nothing: when any matching route cannot use the event, the event is refused before
+ * anything is delivered, so a sender fixes and resends it whole. Two routes that produce the same
+ * workflow and operation collapse into the first (the event id would dedupe the second anyway).
+ *
+ * @param options.eventId an authenticated event id (e.g. a webhook id) that replaces the event's `id`.
+ */
+export function routeCloudEvent(
+  config: GatewayConfig,
+  input: unknown,
+  options: { eventId?: string } = {},
+): Result<RoutedCommand[]> {
+  const event = parseCloudEventJson(input);
+  if (!event.ok) return event;
+  const eventId = validateField(EventIdSchema, options.eventId ?? event.value.id, 'id');
+  if (!eventId.ok) return eventId;
+  const matching = config.routes.filter((route) => route.matches(event.value));
+  if (matching.length === 0) {
+    return fail(
+      problem(
+        'no-matching-route',
+        `No route matches an event of type "${event.value.type.slice(0, 200)}" from source "${event.value.source.slice(0, 200)}".`,
+        'type',
+      ),
+    );
+  }
+  const routed: RoutedCommand[] = [];
+  const seen = new Set<string>();
+  for (const route of matching) {
+    const result = routeOne(config, route, event.value, eventId.value);
+    if (!result.ok) return result;
+    const { kind, command } = result.value;
+    const key = JSON.stringify([kind, command.workflowId, route.operation]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    routed.push(result.value);
+  }
+  return ok(routed);
+}
