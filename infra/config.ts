@@ -124,7 +124,8 @@ export interface GatewayConfig {
   worker: {
     cpu: number;
     memoryMiB: number;
-    desiredCount: number;
+    /** Absent: 1 when the service is created, then whatever autoscaling chose (deploys keep it). */
+    desiredCount?: number;
     minCount: number;
     maxCount: number;
     shutdownGraceSeconds: number;
@@ -469,13 +470,11 @@ export function loadGatewayConfig(source: ConfigSource): GatewayConfig {
   }
   const minCount = r.integer('workerMinCount', 1, { min: 0, max: 100 });
   const maxCount = r.integer('workerMaxCount', 4, { min: 1, max: 100 });
-  const desiredCount = r.integer('workerDesiredCount', Math.min(Math.max(minCount, 1), maxCount), {
-    min: 0,
-    max: 100,
-  });
+  const desired = r.integer('workerDesiredCount', -1, { min: 0, max: 100 });
+  const desiredCount = desired === -1 ? undefined : desired;
   if (minCount > maxCount) {
     r.problem('workerMinCount', `(${minCount}) must not exceed workerMaxCount (${maxCount})`);
-  } else if (desiredCount < minCount || desiredCount > maxCount) {
+  } else if (desiredCount !== undefined && (desiredCount < minCount || desiredCount > maxCount)) {
     r.problem('workerDesiredCount', `(${desiredCount}) must lie between workerMinCount and workerMaxCount`);
   }
   const shutdownGraceSeconds = r.integer('workerShutdownGraceSeconds', 25, {
@@ -485,7 +484,7 @@ export function loadGatewayConfig(source: ConfigSource): GatewayConfig {
   const worker = {
     cpu,
     memoryMiB,
-    desiredCount,
+    ...(desiredCount !== undefined ? { desiredCount } : {}),
     minCount,
     maxCount,
     shutdownGraceSeconds,

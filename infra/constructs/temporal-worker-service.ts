@@ -53,7 +53,11 @@ export interface TemporalWorkerServiceProps {
   readonly cpu?: number;
   /** @default 1024 */
   readonly memoryLimitMiB?: number;
-  /** Tasks at deploy time. @default 1 */
+  /**
+   * Tasks at deploy time. Leave unset with autoscaling: a fixed number would reset the scaled count
+   * on every deploy.
+   * @default - 1 when the service is created; later deploys keep the current count
+   */
   readonly desiredCount?: number;
   /** @default 1 */
   readonly minCapacity?: number;
@@ -164,7 +168,7 @@ export class TemporalWorkerService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: props.desiredCount ?? 1,
+      desiredCount: props.desiredCount,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
       assignPublicIp: false,

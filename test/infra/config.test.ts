@@ -58,7 +58,6 @@ describe('loadGatewayConfig', () => {
     expect(config.worker).toEqual({
       cpu: 512,
       memoryMiB: 1024,
-      desiredCount: 1,
       minCount: 1,
       maxCount: 4,
       shutdownGraceSeconds: 25,
