@@ -12,7 +12,7 @@ import type { GatewayQueues } from './sqs-queues';
 export interface QueueConsumerOptions {
   client: SQSClient;
   queues: GatewayQueues;
-  runtime: Pick<GatewayRuntime, 'config' | 'signaler' | 'logger'>;
+  runtime: Pick<GatewayRuntime, 'config' | 'signaler' | 'updater' | 'logger'>;
   /** Poller knobs shared by both queues (batch size, window, visibility, wait time…). */
   poller?: Partial<Omit<SqsPollerOptions, 'client' | 'queueUrl' | 'queueArn' | 'handler'>>;
   concurrency?: number;

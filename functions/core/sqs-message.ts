@@ -1,13 +1,32 @@
 /**
- * What an SQS message body means: a signal command `{ workflowId, signal, payload, eventId? }`.
- * The event id is the body's `eventId`, else the SQS `messageId`, which is stable across
- * redeliveries — so a redelivered message maps to the same Temporal request id.
+ * What an SQS message means. Three shapes arrive on the gateway's queues:
+ *
+ * 1. the gateway's command `{ workflowId, signal, payload, eventId? }` (producers, the CLI, the
+ *    HTTP fallback);
+ * 2. a CloudEvent, routed by the configured routes like `POST /v1/events`;
+ * 3. queue-mode ingest (API Gateway → SQS, no Lambda on the HTTP path): the body is the signal's
+ *    bare argument and the target travels in the message attributes below.
+ *
+ * The event id is the body's `eventId` (or the CloudEvent `id`), else the SQS `messageId`, which
+ * is stable across redeliveries — so a redelivered message maps to the same Temporal request id.
  */
 import { z } from 'zod';
-import { prepareSignal, type SignalCommand } from './commands';
-import type { GatewayConfig, Target } from './gateway-config';
+import { looksLikeCloudEvent } from './cloud-event';
+import { prepareSignal } from './commands';
+import type { GatewayConfig } from './gateway-config';
 import { problem } from './problems';
-import { fail, type Result } from './result';
+import { fail, ok, type Result } from './result';
+import { routeCloudEvent, type RoutedCommand } from './routes';
+
+/** Message attributes of queue-mode ingest; infra maps API Gateway path parameters onto them. */
+export const QUEUE_INGEST_ATTRIBUTES = {
+  /** Path parameter `{workflowId}` of the signal route. */
+  workflowId: 'workflowId',
+  /** Path parameter `{signal}` of the signal route. */
+  signal: 'signal',
+  /** API Gateway's request id, for correlating access logs with the message. */
+  apiRequestId: 'apiRequestId',
+} as const;
 
 export const SqsSignalMessageSchema = z.object({
   workflowId: z.string(),
@@ -18,35 +37,58 @@ export const SqsSignalMessageSchema = z.object({
 
 export type SqsSignalMessage = z.infer<typeof SqsSignalMessageSchema>;
 
+/** The parts of an SQS record (Lambda's `SQSRecord` fits) that decide what it means. */
 export interface SqsRecordInput {
   messageId: string;
   body: string;
+  messageAttributes?: Record<string, { stringValue?: string | undefined } | undefined>;
 }
 
-export function parseSqsRecord(
-  config: GatewayConfig,
-  record: SqsRecordInput,
-): Result<{ command: SignalCommand; target: Target }> {
-  let body: unknown;
+function parseBody(body: string): Result<unknown> {
   try {
-    body = JSON.parse(record.body);
+    return ok(JSON.parse(body));
   } catch (error) {
     return fail(
       problem('invalid-json', `The message body is not valid JSON: ${(error as Error).message}`, 'body'),
     );
   }
-  const parsed = SqsSignalMessageSchema.safeParse(body);
+}
+
+function signalDelivery(
+  config: GatewayConfig,
+  input: { workflowId: string; signal: string; payload: unknown; eventId: string },
+): Result<RoutedCommand[]> {
+  const prepared = prepareSignal(config, input);
+  if (!prepared.ok) return prepared;
+  return ok([{ route: 'direct', kind: 'signal', ...prepared.value }]);
+}
+
+/** The deliveries one SQS record asks for, or the permanent problem that sends it to the DLQ. */
+export function parseSqsRecord(config: GatewayConfig, record: SqsRecordInput): Result<RoutedCommand[]> {
+  const body = parseBody(record.body);
+  if (!body.ok) return body;
+
+  const attributes = record.messageAttributes ?? {};
+  const workflowId = attributes[QUEUE_INGEST_ATTRIBUTES.workflowId]?.stringValue;
+  const signal = attributes[QUEUE_INGEST_ATTRIBUTES.signal]?.stringValue;
+  if (workflowId !== undefined && signal !== undefined) {
+    return signalDelivery(config, { workflowId, signal, payload: body.value, eventId: record.messageId });
+  }
+
+  if (looksLikeCloudEvent(body.value)) return routeCloudEvent(config, body.value);
+
+  const parsed = SqsSignalMessageSchema.safeParse(body.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = ['body', ...(issue?.path ?? []).map(String)].join('.');
     return fail(
       problem(
         'invalid-request',
-        `${field}: ${issue?.message ?? 'invalid'} (expected { workflowId, signal, payload, eventId? })`,
+        `${field}: ${issue?.message ?? 'invalid'} (expected { workflowId, signal, payload, eventId? } or a CloudEvent)`,
         field,
       ),
     );
   }
-  const { workflowId, signal, payload, eventId } = parsed.data;
-  return prepareSignal(config, { workflowId, signal, payload, eventId: eventId ?? record.messageId });
+  const message = parsed.data;
+  return signalDelivery(config, { ...message, eventId: message.eventId ?? record.messageId });
 }

@@ -1,6 +1,7 @@
 /**
  * The SQS batch handler's logic, independent of where its dependencies come from (Lambda or the
- * local poller). Each record ends in one of three ways:
+ * local poller). A record is a gateway command, a CloudEvent (routed, possibly to several
+ * workflows) or a queue-mode signal (see core/sqs-message). Each record ends in one of three ways:
  *   delivered            → success (SQS deletes it);
  *   permanent failure    → written to the DLQ with the reason, then success (never retried);
  *   transient failure    → reported in batchItemFailures (SQS redelivers it; after maxReceiveCount
@@ -16,17 +17,23 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import type { GatewayConfig } from '../core/gateway-config';
+import type { Problem } from '../core/problems';
+import type { RoutedCommand } from '../core/routes';
 import { parseSqsRecord } from '../core/sqs-message';
 import type { GatewayLogger } from '../adapters/logger';
 import type { DeadLetters } from '../adapters/sqs-dead-letters';
 import { isFifoQueue } from '../adapters/sqs-client';
 import type { Signaler } from '../adapters/temporal-signaler';
+import type { Updater } from '../adapters/temporal-updater';
 
 export const DEFAULT_SQS_CONCURRENCY = 10;
+
+type DeliveryFailure = { transient: boolean; problem: Problem; cause?: unknown };
 
 export interface SqsBatchDeps {
   config: GatewayConfig;
   signaler: Signaler;
+  updater: Updater;
   deadLetters: DeadLetters;
   logger: GatewayLogger;
   /** Records of a standard-queue batch delivered at the same time, at most. */
@@ -42,30 +49,40 @@ export class TransientDeliveryError extends Error {
 }
 
 export function createSqsBatchHandler(deps: SqsBatchDeps) {
-  const { config, signaler, deadLetters, logger } = deps;
+  const { config, signaler, updater, deadLetters, logger } = deps;
   const limit = pLimit(deps.concurrency ?? DEFAULT_SQS_CONCURRENCY);
 
+  /** Delivers one routed command; a failure comes back as its problem and whether it may pass. */
+  async function deliver(delivery: RoutedCommand): Promise<DeliveryFailure | undefined> {
+    if (delivery.kind === 'signal') {
+      const outcome = await signaler.signal(delivery.command, delivery.target);
+      return outcome.status === 'failed' ? outcome : undefined;
+    }
+    // An update from a queue has nobody waiting for its answer: a rejection is a permanent failure.
+    const outcome = await updater.update(delivery.command, delivery.target);
+    return outcome.status === 'failed' ? outcome : undefined;
+  }
+
   async function handleRecord(record: SQSRecord): Promise<void> {
-    const prepared = parseSqsRecord(config, record);
-    if (!prepared.ok) {
-      await deadLetters.send(record, prepared.problem);
-      logger.warn('message sent to the DLQ', {
-        messageId: record.messageId,
-        errorType: prepared.problem.code,
-      });
+    const parsed = parseSqsRecord(config, record);
+    if (!parsed.ok) {
+      await deadLetters.send(record, parsed.problem);
+      logger.warn('message sent to the DLQ', { messageId: record.messageId, errorType: parsed.problem.code });
       return;
     }
-    const { command, target } = prepared.value;
-    const outcome = await signaler.signal(command, target);
-    if (outcome.status !== 'failed') return;
-    if (outcome.transient) {
-      throw new TransientDeliveryError(outcome.problem.detail, { cause: outcome.cause });
-    }
-    await deadLetters.send(record, outcome.problem, command.eventId);
+    // One record may fan out (a CloudEvent matching several routes). A retry re-sends every
+    // delivery; those already made are deduplicated by their request ids.
+    const failures = (await Promise.all(parsed.value.map(deliver))).filter((f) => f !== undefined);
+    const transient = failures.find((failure) => failure.transient);
+    if (transient) throw new TransientDeliveryError(transient.problem.detail, { cause: transient.cause });
+    const permanent = failures[0];
+    if (!permanent) return;
+    const eventId = parsed.value[0]?.command.eventId;
+    await deadLetters.send(record, permanent.problem, eventId);
     logger.warn('message sent to the DLQ', {
       messageId: record.messageId,
-      eventId: command.eventId,
-      errorType: outcome.problem.code,
+      eventId,
+      errorType: permanent.problem.code,
     });
   }
 

@@ -2,19 +2,10 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpSqsIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { QUEUE_INGEST_ATTRIBUTES } from '../../functions/core/sqs-message';
 
-/**
- * SQS message attributes written by queue-mode ingest. The SQS handler reads the target from
- * these when the body is the bare signal argument. Wire names: never rename.
- */
-export const QUEUE_INGEST_ATTRIBUTES = {
-  /** Path parameter `{workflowId}` of the signal route. */
-  workflowId: 'workflowId',
-  /** Path parameter `{signal}` of the signal route. */
-  signal: 'signal',
-  /** API Gateway's request id, for correlating access logs with the message. */
-  apiRequestId: 'apiRequestId',
-} as const;
+// The SQS handler reads these attributes; they are defined once, in the handler's core.
+export { QUEUE_INGEST_ATTRIBUTES };
 
 export const QUEUE_INGEST_ROUTES = {
   signal: '/v1/workflows/{workflowId}/signals/{signal}',

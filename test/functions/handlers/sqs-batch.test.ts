@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Message } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayRuntime, type GatewayRuntime } from '../../../functions/adapters/gateway-runtime';
@@ -13,6 +13,7 @@ import { silentLogger } from '../../../functions/adapters/logger';
 import { DLQ_ATTRIBUTES, createDeadLetters } from '../../../functions/adapters/sqs-dead-letters';
 import type { Signaler } from '../../../functions/adapters/temporal-signaler';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
+import { QUEUE_INGEST_ATTRIBUTES } from '../../../functions/core/sqs-message';
 import { createSqsBatchHandler } from '../../../functions/handlers/sqs-batch';
 import type { Child } from '../../../local/child-process';
 import { startGatewayServer } from '../../../local/gateway-server';
@@ -25,6 +26,7 @@ import { countSignals, signalPayloads, uniqueName } from '../../support/staged-w
 import { queueDepth, receiveAll, waitFor } from '../../local/support';
 
 const config = {
+  routes: DEFAULT_GATEWAY_CONFIG.routes,
   targets: [
     ...DEFAULT_GATEWAY_CONFIG.targets,
     {
@@ -164,6 +166,39 @@ describe('the SQS batch handler', () => {
     expect(dead.find((m) => attribute(m, DLQ_ATTRIBUTES.sourceMessageId) === sent.notJson)?.Body).toBe(
       '{"workflowId": ',
     );
+  });
+
+  it('delivers a CloudEvent body through its route and a queue-mode message through its attributes', async () => {
+    const key = uniqueName('order');
+    const queueModeId = uniqueName('staged-queue-mode');
+    const event = {
+      specversion: '1.0',
+      id: `ce-${key}`,
+      source: '/orders',
+      type: 'com.example.stage.advanced',
+      data: { workflowKey: key, stage: 1 },
+    };
+    await stack.send(stack.queues.events, event);
+    await stack.client.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queues.events.url,
+        MessageBody: '{"stage":2}',
+        MessageAttributes: {
+          [QUEUE_INGEST_ATTRIBUTES.workflowId]: { DataType: 'String', StringValue: queueModeId },
+          [QUEUE_INGEST_ATTRIBUTES.signal]: { DataType: 'String', StringValue: 'advanceStage' },
+        },
+      }),
+    );
+    const handler = createSqsBatchHandler({
+      ...runtime,
+      deadLetters: createDeadLetters(stack.client, { standard: stack.queues.eventsDlq.url }),
+    });
+    const messages = await receiveAll(stack.client, stack.queues.events.url, 3);
+    expect(
+      (await handler(toSqsEvent(messages, { queueArn: stack.queues.events.arn }))).batchItemFailures,
+    ).toEqual([]);
+    expect(await signalPayloads({ client }, `staged-${key}`, 'advanceStage')).toEqual([{ stage: 1 }]);
+    expect(await signalPayloads({ client }, queueModeId, 'advanceStage')).toEqual([{ stage: 2 }]);
   });
 
   it('records one event once, whether it is sent three times or redelivered', async () => {

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
+import { parseGatewayConfig } from '../../../functions/core/gateway-config';
+import { QUEUE_INGEST_ATTRIBUTES, parseSqsRecord } from '../../../functions/core/sqs-message';
+
+const config = parseGatewayConfig(DEFAULT_GATEWAY_CONFIG);
+const record = (body: unknown, messageAttributes?: Record<string, { stringValue: string }>) => ({
+  messageId: 'msg-1',
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+  ...(messageAttributes ? { messageAttributes } : {}),
+});
+
+describe('reading an SQS record', () => {
+  it('takes a gateway command and uses its eventId', () => {
+    const result = parseSqsRecord(
+      config,
+      record({ workflowId: 'staged-1', signal: 'advanceStage', payload: { stage: 1 }, eventId: 'e-9' }),
+    );
+    expect(result).toMatchObject({ ok: true, value: [{ kind: 'signal', command: { eventId: 'e-9' } }] });
+  });
+
+  it('falls back to the SQS messageId as the event id, stable across redeliveries', () => {
+    const result = parseSqsRecord(
+      config,
+      record({ workflowId: 'staged-1', signal: 'advanceStage', payload: { stage: 1 } }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      value: [{ command: { eventId: 'msg-1', workflowId: 'staged-1' } }],
+    });
+  });
+
+  it('routes a CloudEvent body like POST /v1/events, with the CloudEvent id as the event id', () => {
+    const event = {
+      specversion: '1.0',
+      id: 'ce-42',
+      source: '/orders',
+      type: 'com.example.stage.advanced',
+      datacontenttype: 'application/json',
+      data: { workflowKey: 'order-42', stage: 2 },
+    };
+    expect(parseSqsRecord(config, record(event))).toMatchObject({
+      ok: true,
+      value: [
+        {
+          kind: 'signal',
+          command: { workflowId: 'staged-order-42', payload: { stage: 2 }, eventId: 'ce-42' },
+        },
+      ],
+    });
+  });
+
+  it('refuses a CloudEvent no route matches as a permanent no-matching-route problem', () => {
+    const event = { specversion: '1.0', id: 'x', source: '/s', type: 'com.example.other', data: {} };
+    expect(parseSqsRecord(config, record(event))).toMatchObject({
+      ok: false,
+      problem: { code: 'no-matching-route' },
+    });
+  });
+
+  it('reads a queue-mode message: the body is the bare argument, the target is in the attributes', () => {
+    const result = parseSqsRecord(
+      config,
+      record(
+        { stage: 3 },
+        {
+          [QUEUE_INGEST_ATTRIBUTES.workflowId]: { stringValue: 'staged-q' },
+          [QUEUE_INGEST_ATTRIBUTES.signal]: { stringValue: 'advanceStage' },
+        },
+      ),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      value: [
+        {
+          command: {
+            workflowId: 'staged-q',
+            signal: 'advanceStage',
+            payload: { stage: 3 },
+            eventId: 'msg-1',
+          },
+        },
+      ],
+    });
+  });
+
+  it('validates a queue-mode argument against the signal schema', () => {
+    const attributes = {
+      [QUEUE_INGEST_ATTRIBUTES.workflowId]: { stringValue: 'staged-q' },
+      [QUEUE_INGEST_ATTRIBUTES.signal]: { stringValue: 'advanceStage' },
+    };
+    expect(parseSqsRecord(config, record({ stage: 'x' }, attributes))).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-request', field: 'body.stage' },
+    });
+  });
+
+  it('names the problem of a body that is neither JSON nor a known shape', () => {
+    expect(parseSqsRecord(config, record('not json'))).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-json' },
+    });
+    expect(parseSqsRecord(config, record({ hello: 'world' }))).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-request', field: 'body.workflowId' },
+    });
+  });
+});
