@@ -10,6 +10,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { Client } from '@temporalio/client';
 import type { SQSEvent } from 'aws-lambda';
 import type { GatewayRuntime } from '../functions/adapters/gateway-runtime';
 import { createDeadLetters } from '../functions/adapters/sqs-dead-letters';
@@ -18,10 +19,12 @@ import { DEFAULT_SQS_CONCURRENCY, createSqsBatchHandler } from '../functions/han
 import { startQueueConsumers } from '../local/queue-consumer';
 import { toSqsEvent } from '../local/sqs-event';
 import type { GatewayQueue, GatewayQueues } from '../local/sqs-queues';
-import type { LoadTarget } from './signal-load';
+import { directSignal, type LoadTarget } from './signal-load';
 import { median, round } from './stats';
 
 const SQS_BATCH_MAX = 10;
+/** The gateway's default per-call deadline. */
+const DEADLINE_MS = 5_000;
 
 export class SqsBenchError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -99,6 +102,13 @@ export interface SqsBatchResult {
   /** Median ms of a batch of 10 with the default concurrency (10). */
   concurrentMs: number;
   speedup: number;
+  /**
+   * The same ten signals sent straight to Temporal, one after another and all at once: what this
+   * Temporal on this machine allows a batch of ten at best (the handler cannot beat it).
+   */
+  directSequentialMs: number;
+  directConcurrentMs: number;
+  directSpeedup: number;
   batchSize: number;
   defaultConcurrency: number;
   repetitions: number;
@@ -110,6 +120,7 @@ export interface SqsBatchResult {
  * one, not a deduplicated retry); sequential and concurrent take turns.
  */
 export async function sqsBatchSpeedup(
+  temporal: Client,
   client: SQSClient,
   queues: GatewayQueues,
   runtime: Pick<GatewayRuntime, 'config' | 'signaler' | 'updater' | 'logger'>,
@@ -126,6 +137,7 @@ export async function sqsBatchSpeedup(
     concurrent: createSqsBatchHandler({ ...runtime, deadLetters }),
   } as const;
   const times = { single: [] as number[], sequential: [] as number[], concurrent: [] as number[] };
+  const direct = { sequential: [] as number[], concurrent: [] as number[] };
   let firstId = 0;
 
   const timed = async (kind: keyof typeof handlers, size: number, record: boolean) => {
@@ -142,12 +154,28 @@ export async function sqsBatchSpeedup(
     if (record) times[kind].push(elapsed);
   };
 
-  // One unrecorded round warms the connection and the JIT for all three.
+  const directBatch = async (concurrent: boolean, record: boolean) => {
+    const ids = Array.from(
+      { length: SQS_BATCH_MAX },
+      (_, i) => target.workflowIds[(firstId + i) % target.workflowIds.length]!,
+    );
+    firstId += SQS_BATCH_MAX;
+    const started = performance.now();
+    if (concurrent) await Promise.all(ids.map((id) => directSignal(temporal, target, id, DEADLINE_MS)));
+    else for (const id of ids) await directSignal(temporal, target, id, DEADLINE_MS);
+    if (record) direct[concurrent ? 'concurrent' : 'sequential'].push(performance.now() - started);
+  };
+
+  // One unrecorded round warms the connection and the JIT for all of them.
   for (let rep = -1; rep < repetitions; rep += 1) {
     await timed('single', 1, rep >= 0);
     await timed('sequential', SQS_BATCH_MAX, rep >= 0);
     await timed('concurrent', SQS_BATCH_MAX, rep >= 0);
+    await directBatch(false, rep >= 0);
+    await directBatch(true, rep >= 0);
   }
+  const directSequentialMs = median(direct.sequential, 'direct sequential batches');
+  const directConcurrentMs = median(direct.concurrent, 'direct concurrent batches');
   const sequentialMs = median(times.sequential, 'sequential batches');
   const concurrentMs = median(times.concurrent, 'concurrent batches');
   return {
@@ -155,6 +183,9 @@ export async function sqsBatchSpeedup(
     sequentialMs: round(sequentialMs, 2),
     concurrentMs: round(concurrentMs, 2),
     speedup: round(sequentialMs / concurrentMs, 2),
+    directSequentialMs: round(directSequentialMs, 2),
+    directConcurrentMs: round(directConcurrentMs, 2),
+    directSpeedup: round(directSequentialMs / directConcurrentMs, 2),
     batchSize: SQS_BATCH_MAX,
     defaultConcurrency: DEFAULT_SQS_CONCURRENCY,
     repetitions,

@@ -1,0 +1,210 @@
+/**
+ * Lambda cold-start weight: bundle bytes and module-init time of the gateway's two functions
+ * against two anchors bundled the same way — the AWS-native alternative (a Step Functions
+ * `SendTaskSuccess` Lambda) and the floor of anything that talks to Temporal (a bare
+ * `@temporalio/client` Lambda).
+ *
+ * Bundling mirrors the CDK `NodejsFunction` settings in infra/constructs/gateway-function.ts:
+ * esbuild, platform node, ESM, minified, linked source map without sources, the `require` banner,
+ * `mainFields` module→main, and everything bundled including the AWS SDK (`bundleAwsSDK: true`:
+ * the runtime's own SDK copy is not pinned). Only the target differs: node20 here, node24 in Lambda.
+ *
+ * Init time is measured the way Lambda's "Init Duration" sees it, from process start to the
+ * handler module resolved: each sample is a fresh `node` that imports the bundle with the function's
+ * environment (nothing that touches the network at init: no secret ARNs). The variants take turns
+ * within each round so the machine's noise falls on all of them alike.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
+import { initCostsByModule, type InitCost } from './cpu-profile';
+import { median, round } from './stats';
+
+/** The CDK construct's banner: ESM output still meets CommonJS dependencies that call `require`. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __gatewayCreateRequire } from 'node:module';" +
+  'const require = __gatewayCreateRequire(import.meta.url);';
+
+export const LAMBDA_VARIANTS = {
+  ingest: 'functions/handlers/http.ts',
+  queue: 'functions/handlers/sqs.ts',
+  sfnAnchor: 'bench/lambdas/sfn-anchor.ts',
+  bareClient: 'bench/lambdas/bare-client.ts',
+} as const;
+
+export type LambdaVariant = keyof typeof LAMBDA_VARIANTS;
+
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/event-gateway-events';
+
+/**
+ * What each function gets from the stack (minus secret ARNs, which would reach Secrets Manager at
+ * init). Every variant gets the GatewayFunction construct's common environment, including
+ * `NODE_OPTIONS=--enable-source-maps`, so all four pay for reading their source map alike.
+ */
+export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<string, string> {
+  const common: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: `bench-${variant}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    POWERTOOLS_SERVICE_NAME: `bench-${variant}`,
+    POWERTOOLS_METRICS_NAMESPACE: 'EventGateway',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '',
+    [TEMPORAL_ENV.address]: '127.0.0.1:7233',
+    [TEMPORAL_ENV.namespace]: 'default',
+    [TEMPORAL_ENV.taskQueue]: 'event-gateway',
+  };
+  switch (variant) {
+    case 'ingest':
+      return {
+        ...common,
+        [GATEWAY_ENV.auth]: 'api-key',
+        [GATEWAY_ENV.apiKeys]: 'bench-api-key-0123456789',
+        [GATEWAY_ENV.queueUrl]: QUEUE_URL,
+      };
+    case 'queue':
+      return {
+        ...common,
+        [GATEWAY_ENV.queueUrl]: QUEUE_URL,
+        [GATEWAY_ENV.dlqUrl]: `${QUEUE_URL}-dlq`,
+        [GATEWAY_ENV.fifoDlqUrl]: `${QUEUE_URL}-dlq.fifo`,
+      };
+    default:
+      return common;
+  }
+}
+
+export interface BundledLambda {
+  variant: LambdaVariant;
+  path: string;
+  bytes: number;
+}
+
+function bundleOptions(entry: string, outfile: string, minify: boolean): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'warning',
+    metafile: true,
+  };
+}
+
+/**
+ * Bundles every variant into `outDir/<variant>/index.mjs`. `minify: false` is for profiling only:
+ * the same code with one statement per line, so profile ticks map back to source modules.
+ */
+export async function bundleLambdas(
+  repoRoot: string,
+  outDir: string,
+  options: { minify?: boolean } = {},
+): Promise<BundledLambda[]> {
+  const minify = options.minify ?? true;
+  return Promise.all(
+    (Object.keys(LAMBDA_VARIANTS) as LambdaVariant[]).map(async (variant) => {
+      const dir = join(outDir, variant);
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, 'index.mjs');
+      const result = await build(bundleOptions(join(repoRoot, LAMBDA_VARIANTS[variant]), path, minify));
+      const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('.mjs'));
+      return { variant, path, bytes: output?.[1].bytes ?? 0 };
+    }),
+  );
+}
+
+/** Printed by the runner: ms since process start before and after the import resolved. */
+interface InitSample {
+  beforeImportMs: number;
+  afterImportMs: number;
+}
+
+const RUNNER = [
+  'const before = performance.now();',
+  'await import(process.env.BENCH_BUNDLE_URL);',
+  'const after = performance.now();',
+  'process.stdout.write(JSON.stringify({ beforeImportMs: before, afterImportMs: after }));',
+  // Powertools or the SDK may hold handles open; the sample is taken, so leave at once.
+  'process.exit(0);',
+].join('\n');
+
+function runNode(args: readonly string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`node ${args.join(' ')} exited with ${code}: ${err.trim().slice(0, 2000)}`));
+    });
+  });
+}
+
+async function sampleInit(
+  bundle: BundledLambda,
+  sourceMaps: boolean,
+  extraArgs: readonly string[] = [],
+): Promise<InitSample> {
+  const env = { ...lambdaEnv(bundle.variant, sourceMaps), BENCH_BUNDLE_URL: pathToFileURL(bundle.path).href };
+  const out = await runNode([...extraArgs, '--input-type=module', '-e', RUNNER], env);
+  return JSON.parse(out) as InitSample;
+}
+
+export interface InitTimes {
+  /** Median ms from process start to the handler module resolved. */
+  initMs: number;
+  /** Median ms of the import alone (without Node's own start-up). */
+  importMs: number;
+  samples: number[];
+}
+
+/** `runs` fresh processes per variant, the variants taking turns within each round. */
+export async function measureInit(
+  bundles: readonly BundledLambda[],
+  runs: number,
+  sourceMaps: boolean,
+): Promise<Record<LambdaVariant, InitTimes>> {
+  const samples = new Map<LambdaVariant, InitSample[]>(bundles.map((bundle) => [bundle.variant, []]));
+  for (let round = 0; round < runs; round += 1) {
+    // A different order each round, so no variant always runs right after a particular one.
+    const order = bundles.map((_, index) => bundles[(index + round) % bundles.length]!);
+    for (const bundle of order) samples.get(bundle.variant)!.push(await sampleInit(bundle, sourceMaps));
+  }
+  const result = {} as Record<LambdaVariant, InitTimes>;
+  for (const [variant, list] of samples) {
+    result[variant] = {
+      initMs: round(median(list.map((sample) => sample.afterImportMs))),
+      importMs: round(median(list.map((sample) => sample.afterImportMs - sample.beforeImportMs))),
+      samples: list.map((sample) => round(sample.afterImportMs)),
+    };
+  }
+  return result;
+}
+
+/**
+ * Profiles one import of an unminified bundle with `--cpu-prof` and returns its init costs by
+ * module. Timing comes from `measureInit`; this only says where the time goes.
+ */
+export async function profileInit(bundle: BundledLambda, profileDir: string): Promise<InitCost[]> {
+  const dir = join(profileDir, bundle.variant);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await sampleInit(bundle, false, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200']);
+  const [file] = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`node --cpu-prof wrote no profile into ${dir}`);
+  return initCostsByModule(join(dir, file), bundle.path);
+}

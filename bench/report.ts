@@ -1,0 +1,268 @@
+/**
+ * The markdown of a run: the goals of issue 7 with their measured values, then the detail tables.
+ * docs/benchmarks.md copies it, so it says what was measured and nothing more.
+ */
+import type { InitCost } from './cpu-profile';
+
+interface ThroughputRow {
+  concurrency: number;
+  directSignalsPerSec: number;
+  gatewaySignalsPerSec: number;
+  ratio: number;
+  directErrors: number;
+  gatewayErrors: number;
+  directCpuMsPerSignal: Record<string, number>;
+  gatewayCpuMsPerSignal: Record<string, number>;
+}
+
+interface WorkerPhases {
+  loadMs: number;
+  connectAndCreateMs: number;
+  firstPollMs: number;
+}
+
+const phases = (p: WorkerPhases | undefined) =>
+  p ? `load ${p.loadMs} + connect/create ${p.connectAndCreateMs} + first poll ${p.firstPollMs} ms` : 'n/a';
+
+/** What the report reads from the result file; every section may be absent (`--only`). */
+export interface BenchOutput {
+  environment: {
+    mode: string;
+    date: string;
+    node: string;
+    cpuCount: number;
+    cpuModel: string;
+    loadAverageBefore: number[];
+    loadAverageAfter: number[];
+    commit: string;
+    durationSeconds: number;
+  };
+  throughput?: {
+    concurrency: number;
+    directSignalsPerSec: number;
+    gatewaySignalsPerSec: number;
+    ratio: number;
+    table: ThroughputRow[];
+    sqsPath: { signalsPerSec: number; messages: number; pollers: number; batchConcurrency: number };
+  };
+  latency?: {
+    directP50Ms: number;
+    gatewayP50Ms: number;
+    addedP50Ms: number;
+    addedP99Ms: number;
+    directP99Ms: number;
+    gatewayP99Ms: number;
+    samples: number;
+  };
+  sqsBatch?: {
+    singleSignalMs: number;
+    sequentialMs: number;
+    concurrentMs: number;
+    speedup: number;
+    directSequentialMs: number;
+    directConcurrentMs: number;
+    directSpeedup: number;
+  };
+  lambdaInit?: {
+    ingestBytes: number;
+    ingestMs: number;
+    queueBytes: number;
+    queueMs: number;
+    sfnAnchorMs: number;
+    bareClientMs: number;
+    ratioToAnchor: number;
+    sfnAnchorBytes: number;
+    bareClientBytes: number;
+    ratioToBareClient: number;
+    runs: number;
+    importOnlyMs: Record<string, number>;
+    withoutSourceMaps: Record<string, number>;
+    initCosts: Record<string, InitCost[]>;
+  };
+  workerStart?: {
+    prebundledMs: number;
+    runtimeBundlingMs: number;
+    ratio: number;
+    prebundledSpawnMs: number;
+    runtimeBundlingSpawnMs: number;
+    prebundledPhases?: WorkerPhases;
+    runtimeBundlingPhases?: WorkerPhases;
+    runs: number;
+  };
+  endToEnd?: { p50Ms: number; p99Ms: number; samples: number };
+}
+
+export interface GoalCheck {
+  goal: string;
+  measured: string;
+  holds: boolean;
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** `a + b + c = total` of the named processes' CPU ms per signal. */
+const cpu = (perSignal: Record<string, number> | undefined, names: readonly string[]) =>
+  perSignal && names.every((name) => perSignal[name] !== undefined)
+    ? `${names.map((name) => perSignal[name]!.toFixed(2)).join(' + ')} = ${perSignal.total?.toFixed(2)}`
+    : 'n/a';
+
+/** Issue 7's goals against this run's figures. */
+export function checkGoals(output: BenchOutput): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  const { throughput, latency, sqsBatch, lambdaInit, workerStart } = output;
+  if (throughput)
+    checks.push({
+      goal: `throughput ratio (gateway / direct) at ${throughput.concurrency} ≥ 0.9`,
+      measured: String(throughput.ratio),
+      holds: throughput.ratio >= 0.9,
+    });
+  if (latency)
+    checks.push({
+      goal: 'added p50 latency ≤ 2 ms',
+      measured: `${latency.addedP50Ms} ms`,
+      holds: latency.addedP50Ms <= 2,
+    });
+  if (sqsBatch)
+    checks.push({
+      goal: 'SQS batch speedup ≥ 5',
+      measured: `${sqsBatch.speedup}×`,
+      holds: sqsBatch.speedup >= 5,
+    });
+  if (lambdaInit) {
+    checks.push({
+      goal: 'ingest init / Step Functions anchor ≤ 1.5',
+      measured: String(lambdaInit.ratioToAnchor),
+      holds: lambdaInit.ratioToAnchor <= 1.5,
+    });
+    checks.push({
+      goal: 'ingest init ≤ bare @temporalio/client + 10 %',
+      measured: String(lambdaInit.ratioToBareClient),
+      holds: lambdaInit.ratioToBareClient <= 1.1,
+    });
+  }
+  if (workerStart)
+    checks.push({
+      goal: 'worker start prebundled / runtime bundling ≤ 0.25',
+      measured: String(workerStart.ratio),
+      holds: workerStart.ratio <= 0.25,
+    });
+  return checks;
+}
+
+export function renderMarkdown(output: BenchOutput): string {
+  const env = output.environment;
+  const lines: string[] = [
+    `Run of ${env.date} (${env.mode}), Node ${env.node}, ${env.cpuCount} × ${env.cpuModel}, ` +
+      `load average ${env.loadAverageBefore[0]} → ${env.loadAverageAfter[0]}, commit ${env.commit}, ${env.durationSeconds} s.`,
+    '',
+    '| goal | measured | holds |',
+    '|---|---|---|',
+    ...checkGoals(output).map((c) => `| ${c.goal} | ${c.measured} | ${c.holds ? 'yes' : '**no**'} |`),
+    '',
+  ];
+  const { throughput, latency, sqsBatch, lambdaInit, workerStart, endToEnd } = output;
+  if (throughput) {
+    lines.push(
+      '**Throughput** (signals/s, same dev server, same workflows)',
+      '',
+      '| concurrency | direct client | gateway (HTTP) | ratio | CPU ms/signal direct: client + Temporal | CPU ms/signal gateway: load generator + gateway + Temporal |',
+      '|---:|---:|---:|---:|---|---|',
+      ...throughput.table.map(
+        (r) =>
+          `| ${r.concurrency} | ${r.directSignalsPerSec} | ${r.gatewaySignalsPerSec} | ${r.ratio}` +
+          `${r.directErrors + r.gatewayErrors > 0 ? ` (errors ${r.directErrors}/${r.gatewayErrors})` : ''} | ` +
+          `${cpu(r.directCpuMsPerSignal, ['bench', 'temporal'])} | ${cpu(r.gatewayCpuMsPerSignal, ['bench', 'gateway', 'temporal'])} |`,
+      ),
+      '',
+      `SQS path (local event source mapping, ${throughput.sqsPath.pollers} pollers × batch concurrency ` +
+        `${throughput.sqsPath.batchConcurrency}, ${throughput.sqsPath.messages} messages): ` +
+        `${throughput.sqsPath.signalsPerSec} signals/s.`,
+      '',
+    );
+  }
+  if (latency)
+    lines.push(
+      `**Latency** (one at a time, ${latency.samples} each, interleaved): direct p50 ${latency.directP50Ms} ms / ` +
+        `p99 ${latency.directP99Ms} ms; gateway p50 ${latency.gatewayP50Ms} ms / p99 ${latency.gatewayP99Ms} ms; ` +
+        `added p50 ${latency.addedP50Ms} ms, p99 ${latency.addedP99Ms} ms.`,
+      '',
+    );
+  if (sqsBatch)
+    lines.push(
+      `**SQS batch of 10** through the queue handler: one record ${sqsBatch.singleSignalMs} ms; ten sequential ` +
+        `${sqsBatch.sequentialMs} ms; ten with the default concurrency ${sqsBatch.concurrentMs} ms; speedup ${sqsBatch.speedup}×. ` +
+        `The same ten signals sent straight to Temporal: ${sqsBatch.directSequentialMs} ms one after another, ` +
+        `${sqsBatch.directConcurrentMs} ms all at once, ${sqsBatch.directSpeedup}× (the most this Temporal allows).`,
+      '',
+    );
+  if (lambdaInit) {
+    const row = (
+      name: string,
+      bytes: number,
+      ms: number,
+      importMs: number | undefined,
+      noMaps: number | undefined,
+    ) =>
+      `| ${name} | ${kib(bytes)} | ${ms} | ${importMs ?? ''} | ${noMaps ?? ''} | ${(ms / lambdaInit.sfnAnchorMs).toFixed(2)} |`;
+    lines.push(
+      `**Lambda init** (median of ${lambdaInit.runs} fresh processes each; ms from process start to the handler module loaded)`,
+      '',
+      '| function | bundle | init ms | of which import | init ms without source maps | × anchor |',
+      '|---|---:|---:|---:|---:|---:|',
+      row(
+        'ingest (HTTP)',
+        lambdaInit.ingestBytes,
+        lambdaInit.ingestMs,
+        lambdaInit.importOnlyMs.ingest,
+        lambdaInit.withoutSourceMaps.ingestMs,
+      ),
+      row(
+        'queue (SQS)',
+        lambdaInit.queueBytes,
+        lambdaInit.queueMs,
+        lambdaInit.importOnlyMs.queue,
+        lambdaInit.withoutSourceMaps.queueMs,
+      ),
+      row(
+        'bare @temporalio/client',
+        lambdaInit.bareClientBytes,
+        lambdaInit.bareClientMs,
+        lambdaInit.importOnlyMs.bareClient,
+        lambdaInit.withoutSourceMaps.bareClientMs,
+      ),
+      row(
+        'Step Functions SendTaskSuccess (anchor)',
+        lambdaInit.sfnAnchorBytes,
+        lambdaInit.sfnAnchorMs,
+        lambdaInit.importOnlyMs.sfnAnchor,
+        lambdaInit.withoutSourceMaps.sfnAnchorMs,
+      ),
+      '',
+      'Top init costs (self time in a `--cpu-prof` profile of the unminified bundle, by source package):',
+      '',
+      ...Object.entries(lambdaInit.initCosts).map(
+        ([variant, costs]) =>
+          `- ${variant}: ${costs
+            .slice(0, 8)
+            .map((c) => `${c.module} ${c.selfMs} ms`)
+            .join(', ')}`,
+      ),
+      '',
+    );
+  }
+  if (workerStart)
+    lines.push(
+      `**Worker start** (process start → first poll, median of ${workerStart.runs}): prebundled ${workerStart.prebundledMs} ms, ` +
+        `bundling at start ${workerStart.runtimeBundlingMs} ms, ratio ${workerStart.ratio} ` +
+        `(from outside, spawn → log line: ${workerStart.prebundledSpawnMs} / ${workerStart.runtimeBundlingSpawnMs} ms). ` +
+        `Phases, prebundled: ${phases(workerStart.prebundledPhases)}; bundling at start: ${phases(workerStart.runtimeBundlingPhases)}.`,
+      '',
+    );
+  if (endToEnd)
+    lines.push(
+      `**End to end** (HTTP 202 → \`progress\` query shows the stage, ${endToEnd.samples} events): p50 ${endToEnd.p50Ms} ms, ` +
+        `p99 ${endToEnd.p99Ms} ms.`,
+      '',
+    );
+  return `${lines.join('\n')}`;
+}
