@@ -34,7 +34,10 @@ export default tseslint.config(
         {
           patterns: [
             { ...nodeBuiltinRule, message: 'Workflow code must be deterministic: no Node built-ins.' },
-            { group: ['../activities/*', '../activities'], message: 'Import activity types only, via proxyActivities.' },
+            {
+              group: ['../activities/*', '../activities'],
+              message: 'Import activity types only, via proxyActivities.',
+            },
           ],
         },
       ],
@@ -50,13 +53,23 @@ export default tseslint.config(
           patterns: [
             { ...nodeBuiltinRule, message: 'functions/core is pure: no Node built-ins.' },
             {
-              group: ['@temporalio/*', 'aws-lambda', '@aws-sdk/*', '@aws-lambda-powertools/*', 'hono', 'hono/*'],
+              group: [
+                '@temporalio/*',
+                'aws-lambda',
+                '@aws-sdk/*',
+                '@aws-lambda-powertools/*',
+                'hono',
+                'hono/*',
+              ],
               message: 'functions/core is pure: put I/O in functions/adapters.',
             },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'functions/core must not read process.env.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'functions/core must not read process.env.' },
+      ],
     },
   },
   prettier,

@@ -41,7 +41,8 @@ function onPath(command: string): string | undefined {
 export function findTemporalCli(): string | undefined {
   const fromEnv = process.env.TEMPORAL_CLI;
   if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new TemporalCliError(`TEMPORAL_CLI points to ${fromEnv}, which does not exist.`);
+    if (!existsSync(fromEnv))
+      throw new TemporalCliError(`TEMPORAL_CLI points to ${fromEnv}, which does not exist.`);
     return fromEnv;
   }
   return onPath('temporal') ?? (existsSync(cachedTemporalCliPath()) ? cachedTemporalCliPath() : undefined);
@@ -67,13 +68,17 @@ async function checkGo(): Promise<string> {
 }
 
 /** Builds the CLI into the cache. Safe to run concurrently: each build renames into place atomically. */
-export async function buildTemporalCli(log: (line: string) => void = (l) => console.error(l)): Promise<string> {
+export async function buildTemporalCli(
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<string> {
   const go = await checkGo();
   const target = cachedTemporalCliPath();
   const dir = join(target, '..');
   await mkdir(dir, { recursive: true });
   const staging = await mkdtemp(join(dir, '.build-'));
-  log(`[temporal-cli] building ${GO_MODULE}@${TEMPORAL_CLI_VERSION} with ${go} (first time only; takes a few minutes)…`);
+  log(
+    `[temporal-cli] building ${GO_MODULE}@${TEMPORAL_CLI_VERSION} with ${go} (first time only; takes a few minutes)…`,
+  );
   const started = Date.now();
   const ticker = setInterval(
     () => log(`[temporal-cli] still building… ${Math.round((Date.now() - started) / 1000)} s`),
