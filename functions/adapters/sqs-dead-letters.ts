@@ -23,9 +23,10 @@ export interface DeadLetters {
   send(record: SQSRecord, problem: Problem, eventId?: string): Promise<void>;
 }
 
+/** The DLQ URLs available; each record goes to the one of its source queue's kind (FIFO or not). */
 export interface DeadLetterQueues {
-  standard?: string;
-  fifo?: string;
+  standard?: string | undefined;
+  fifo?: string | undefined;
 }
 
 export class DeadLetterQueueMissingError extends Error {
@@ -41,7 +42,10 @@ export function createDeadLetters(client: SQSClient, queues: DeadLetterQueues): 
   return {
     async send(record, problem, eventId) {
       const fifo = isFifoQueue(record.eventSourceARN);
-      const queueUrl = fifo ? queues.fifo : queues.standard;
+      // Matched by kind, not by variable: a deployed FIFO consumer gets its FIFO DLQ as GATEWAY_DLQ_URL.
+      const queueUrl = [queues.standard, queues.fifo].find(
+        (url) => url !== undefined && isFifoQueue(url) === fifo,
+      );
       if (!queueUrl) throw new DeadLetterQueueMissingError(record.eventSourceARN);
       await client.send(
         new SendMessageCommand({

@@ -201,6 +201,23 @@ describe('the SQS batch handler', () => {
     expect(await signalPayloads({ client }, queueModeId, 'advanceStage')).toEqual([{ stage: 2 }]);
   });
 
+  it('dead-letters a FIFO record to the FIFO DLQ even when that is the only DLQ configured', async () => {
+    const id = uniqueName('staged-fifo-poison');
+    await stack.send(stack.queues.eventsFifo, '{not json', { groupId: id, dedupId: id });
+    const handler = createSqsBatchHandler({
+      ...runtime,
+      // As deployed: each consumer Lambda gets its own DLQ as GATEWAY_DLQ_URL, FIFO or not.
+      deadLetters: createDeadLetters(stack.client, { standard: stack.queues.eventsDlqFifo.url }),
+    });
+    const messages = await receiveAll(stack.client, stack.queues.eventsFifo.url, 3);
+    const response = await handler(toSqsEvent(messages, { queueArn: stack.queues.eventsFifo.arn }));
+    expect(response.batchItemFailures).toEqual([]);
+    const dead = await receiveAll(stack.client, stack.queues.eventsDlqFifo.url, 1);
+    expect(dead.map((m) => [m.Body, attribute(m, DLQ_ATTRIBUTES.errorType)])).toEqual([
+      ['{not json', 'invalid-json'],
+    ]);
+  });
+
   it('records one event once, whether it is sent three times or redelivered', async () => {
     const id = uniqueName('staged-dup');
     const event = { workflowId: id, signal: 'advanceStage', payload: { stage: 1 }, eventId: 'same-event' };
