@@ -79,7 +79,10 @@ export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<s
 }
 
 export interface BundledLambda {
+  /** Whose environment it runs with. */
   variant: LambdaVariant;
+  /** Its name in results: the variant, or an experiment's own name. */
+  label: string;
   path: string;
   bytes: number;
 }
@@ -111,30 +114,49 @@ export async function bundleLambdas(
   outDir: string,
   options: { minify?: boolean } = {},
 ): Promise<BundledLambda[]> {
-  const minify = options.minify ?? true;
   return Promise.all(
-    (Object.keys(LAMBDA_VARIANTS) as LambdaVariant[]).map(async (variant) => {
-      const dir = join(outDir, variant);
-      await mkdir(dir, { recursive: true });
-      const path = join(dir, 'index.mjs');
-      const result = await build(bundleOptions(join(repoRoot, LAMBDA_VARIANTS[variant]), path, minify));
-      const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('.mjs'));
-      return { variant, path, bytes: output?.[1].bytes ?? 0 };
-    }),
+    (Object.keys(LAMBDA_VARIANTS) as LambdaVariant[]).map((variant) =>
+      bundleLambda(
+        join(repoRoot, LAMBDA_VARIANTS[variant]),
+        join(outDir, variant),
+        variant,
+        variant,
+        options,
+      ),
+    ),
   );
+}
+
+/** Bundles one entry into `dir/index.mjs` the way the stack does. */
+export async function bundleLambda(
+  entry: string,
+  dir: string,
+  variant: LambdaVariant,
+  label: string,
+  options: { minify?: boolean } = {},
+): Promise<BundledLambda> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'index.mjs');
+  const result = await build(bundleOptions(entry, path, options.minify ?? true));
+  const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('.mjs'));
+  return { variant, label, path, bytes: output?.[1].bytes ?? 0 };
 }
 
 /** Printed by the runner: ms since process start before and after the import resolved. */
 interface InitSample {
   beforeImportMs: number;
   afterImportMs: number;
+  /** User + system CPU of the whole process (all threads) when the import resolved. */
+  cpuMs: number;
 }
 
 const RUNNER = [
   'const before = performance.now();',
   'await import(process.env.BENCH_BUNDLE_URL);',
   'const after = performance.now();',
-  'process.stdout.write(JSON.stringify({ beforeImportMs: before, afterImportMs: after }));',
+  'const { user, system } = process.cpuUsage();',
+  'const cpuMs = (user + system) / 1000;',
+  'process.stdout.write(JSON.stringify({ beforeImportMs: before, afterImportMs: after, cpuMs }));',
   // Powertools or the SDK may hold handles open; the sample is taken, so leave at once.
   'process.exit(0);',
 ].join('\n');
@@ -169,6 +191,11 @@ export interface InitTimes {
   initMs: number;
   /** Median ms of the import alone (without Node's own start-up). */
   importMs: number;
+  /**
+   * Median CPU ms the process had used by then: less sensitive than wall time to other work on a
+   * shared machine (but it counts V8's background threads too).
+   */
+  cpuMs: number;
   samples: number[];
 }
 
@@ -177,18 +204,19 @@ export async function measureInit(
   bundles: readonly BundledLambda[],
   runs: number,
   sourceMaps: boolean,
-): Promise<Record<LambdaVariant, InitTimes>> {
-  const samples = new Map<LambdaVariant, InitSample[]>(bundles.map((bundle) => [bundle.variant, []]));
+): Promise<Record<string, InitTimes>> {
+  const samples = new Map<string, InitSample[]>(bundles.map((bundle) => [bundle.label, []]));
   for (let round = 0; round < runs; round += 1) {
     // A different order each round, so no variant always runs right after a particular one.
     const order = bundles.map((_, index) => bundles[(index + round) % bundles.length]!);
-    for (const bundle of order) samples.get(bundle.variant)!.push(await sampleInit(bundle, sourceMaps));
+    for (const bundle of order) samples.get(bundle.label)!.push(await sampleInit(bundle, sourceMaps));
   }
-  const result = {} as Record<LambdaVariant, InitTimes>;
-  for (const [variant, list] of samples) {
-    result[variant] = {
+  const result: Record<string, InitTimes> = {};
+  for (const [label, list] of samples) {
+    result[label] = {
       initMs: round(median(list.map((sample) => sample.afterImportMs))),
       importMs: round(median(list.map((sample) => sample.afterImportMs - sample.beforeImportMs))),
+      cpuMs: round(median(list.map((sample) => sample.cpuMs))),
       samples: list.map((sample) => round(sample.afterImportMs)),
     };
   }
@@ -200,7 +228,7 @@ export async function measureInit(
  * module. Timing comes from `measureInit`; this only says where the time goes.
  */
 export async function profileInit(bundle: BundledLambda, profileDir: string): Promise<InitCost[]> {
-  const dir = join(profileDir, bundle.variant);
+  const dir = join(profileDir, bundle.label);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await sampleInit(bundle, false, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200']);

@@ -42,6 +42,7 @@ export interface BenchOutput {
     directSignalsPerSec: number;
     gatewaySignalsPerSec: number;
     ratio: number;
+    cpuBoundRatio: number;
     table: ThroughputRow[];
     sqsPath: { signalsPerSec: number; messages: number; pollers: number; batchConcurrency: number };
   };
@@ -76,7 +77,10 @@ export interface BenchOutput {
     ratioToBareClient: number;
     runs: number;
     importOnlyMs: Record<string, number>;
-    withoutSourceMaps: Record<string, number>;
+    cpuMs: Record<string, number>;
+    cpuRatioToAnchor: number;
+    cpuRatioToBareClient: number;
+    withoutSourceMaps: { ingestMs: number; queueMs: number; sfnAnchorMs: number; bareClientMs: number };
     initCosts: Record<string, InitCost[]>;
   };
   workerStart?: {
@@ -89,7 +93,7 @@ export interface BenchOutput {
     runtimeBundlingPhases?: WorkerPhases;
     runs: number;
   };
-  endToEnd?: { p50Ms: number; p99Ms: number; samples: number };
+  endToEnd?: { p50Ms: number; p99Ms: number; directP50Ms: number; directP99Ms: number; samples: number };
 }
 
 export interface GoalCheck {
@@ -149,6 +153,19 @@ export function checkGoals(output: BenchOutput): GoalCheck[] {
   return checks;
 }
 
+function throughputTable(rows: readonly ThroughputRow[]): string[] {
+  return [
+    '| concurrency | direct client | gateway (HTTP) | ratio | CPU ms/signal direct: client + Temporal | CPU ms/signal gateway: load generator + gateway + Temporal |',
+    '|---:|---:|---:|---:|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.concurrency} | ${r.directSignalsPerSec} | ${r.gatewaySignalsPerSec} | ${r.ratio}` +
+        `${r.directErrors + r.gatewayErrors > 0 ? ` (errors ${r.directErrors}/${r.gatewayErrors})` : ''} | ` +
+        `${cpu(r.directCpuMsPerSignal, ['bench', 'temporal'])} | ${cpu(r.gatewayCpuMsPerSignal, ['bench', 'gateway', 'temporal'])} |`,
+    ),
+  ];
+}
+
 export function renderMarkdown(output: BenchOutput): string {
   const env = output.environment;
   const lines: string[] = [
@@ -163,17 +180,15 @@ export function renderMarkdown(output: BenchOutput): string {
   const { throughput, latency, sqsBatch, lambdaInit, workerStart, endToEnd } = output;
   if (throughput) {
     lines.push(
-      '**Throughput** (signals/s, same dev server, same workflows)',
+      '**Throughput** (signals/s, same dev server, same workflows; all processes share the 2 cores)',
       '',
-      '| concurrency | direct client | gateway (HTTP) | ratio | CPU ms/signal direct: client + Temporal | CPU ms/signal gateway: load generator + gateway + Temporal |',
-      '|---:|---:|---:|---:|---|---|',
-      ...throughput.table.map(
-        (r) =>
-          `| ${r.concurrency} | ${r.directSignalsPerSec} | ${r.gatewaySignalsPerSec} | ${r.ratio}` +
-          `${r.directErrors + r.gatewayErrors > 0 ? ` (errors ${r.directErrors}/${r.gatewayErrors})` : ''} | ` +
-          `${cpu(r.directCpuMsPerSignal, ['bench', 'temporal'])} | ${cpu(r.gatewayCpuMsPerSignal, ['bench', 'gateway', 'temporal'])} |`,
-      ),
+      ...throughputTable(throughput.table),
       '',
+      `CPU-bound prediction of the ratio at ${throughput.concurrency} (direct CPU per signal / gateway CPU per signal): ` +
+        `${throughput.cpuBoundRatio}.`,
+      '',
+    );
+    lines.push(
       `SQS path (local event source mapping, ${throughput.sqsPath.pollers} pollers × batch concurrency ` +
         `${throughput.sqsPath.batchConcurrency}, ${throughput.sqsPath.messages} messages): ` +
         `${throughput.sqsPath.signalsPerSec} signals/s.`,
@@ -196,46 +211,46 @@ export function renderMarkdown(output: BenchOutput): string {
       '',
     );
   if (lambdaInit) {
-    const row = (
-      name: string,
-      bytes: number,
-      ms: number,
-      importMs: number | undefined,
-      noMaps: number | undefined,
-    ) =>
-      `| ${name} | ${kib(bytes)} | ${ms} | ${importMs ?? ''} | ${noMaps ?? ''} | ${(ms / lambdaInit.sfnAnchorMs).toFixed(2)} |`;
-    lines.push(
-      `**Lambda init** (median of ${lambdaInit.runs} fresh processes each; ms from process start to the handler module loaded)`,
-      '',
-      '| function | bundle | init ms | of which import | init ms without source maps | × anchor |',
-      '|---|---:|---:|---:|---:|---:|',
-      row(
+    const rows = [
+      [
         'ingest (HTTP)',
+        'ingest',
         lambdaInit.ingestBytes,
         lambdaInit.ingestMs,
-        lambdaInit.importOnlyMs.ingest,
         lambdaInit.withoutSourceMaps.ingestMs,
-      ),
-      row(
+      ],
+      [
         'queue (SQS)',
+        'queue',
         lambdaInit.queueBytes,
         lambdaInit.queueMs,
-        lambdaInit.importOnlyMs.queue,
         lambdaInit.withoutSourceMaps.queueMs,
-      ),
-      row(
+      ],
+      [
         'bare @temporalio/client',
+        'bareClient',
         lambdaInit.bareClientBytes,
         lambdaInit.bareClientMs,
-        lambdaInit.importOnlyMs.bareClient,
         lambdaInit.withoutSourceMaps.bareClientMs,
-      ),
-      row(
+      ],
+      [
         'Step Functions SendTaskSuccess (anchor)',
+        'sfnAnchor',
         lambdaInit.sfnAnchorBytes,
         lambdaInit.sfnAnchorMs,
-        lambdaInit.importOnlyMs.sfnAnchor,
         lambdaInit.withoutSourceMaps.sfnAnchorMs,
+      ],
+    ] as const;
+    lines.push(
+      `**Lambda init** (median of ${lambdaInit.runs} fresh processes each, variants interleaved; ms from process start to the handler module loaded)`,
+      '',
+      '| function | bundle | init ms | × anchor | × bare client | of which import | CPU ms | init ms without source maps |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
+        ([name, key, bytes, ms, noMaps]) =>
+          `| ${name} | ${kib(bytes)} | ${ms} | ${(ms / lambdaInit.sfnAnchorMs).toFixed(2)} | ` +
+          `${(ms / lambdaInit.bareClientMs).toFixed(2)} | ${lambdaInit.importOnlyMs[key] ?? ''} | ` +
+          `${lambdaInit.cpuMs[key] ?? ''} | ${noMaps} |`,
       ),
       '',
       'Top init costs (self time in a `--cpu-prof` profile of the unminified bundle, by source package):',
@@ -261,7 +276,8 @@ export function renderMarkdown(output: BenchOutput): string {
   if (endToEnd)
     lines.push(
       `**End to end** (HTTP 202 → \`progress\` query shows the stage, ${endToEnd.samples} events): p50 ${endToEnd.p50Ms} ms, ` +
-        `p99 ${endToEnd.p99Ms} ms.`,
+        `p99 ${endToEnd.p99Ms} ms; with the signal sent straight to Temporal instead: p50 ${endToEnd.directP50Ms} ms, ` +
+        `p99 ${endToEnd.directP99Ms} ms.`,
       '',
     );
   return `${lines.join('\n')}`;

@@ -23,11 +23,11 @@ import { createLocalSqsClient, startElasticMq, type ElasticMq } from '../local/e
 import { freePort } from '../local/java-process';
 import { ensureGatewayQueues } from '../local/sqs-queues';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
-import { TEMPORAL_CLI_VERSION } from '../local/temporal-cli';
+import { ensureTemporalCli } from '../local/temporal-cli';
 import { SIGNALS, WORKFLOW_TYPES } from '../worker/contract';
 import type { InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
-import { bundleLambdas, measureInit, profileInit, type LambdaVariant } from './lambda-init';
+import { bundleLambdas, measureInit, profileInit, type InitTimes, type LambdaVariant } from './lambda-init';
 import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
 import { renderMarkdown, type BenchOutput } from './report';
 import {
@@ -63,7 +63,7 @@ const PLANS = {
     initRuns: 9,
     profileRuns: 1,
     workerRuns: 3,
-    throughputSeconds: 2,
+    throughputSeconds: 3,
     concurrencies: [1, 8, 32, 64],
     poolSize: 256,
     sqsPathMessages: 1_000,
@@ -94,6 +94,17 @@ const SQS_PATH_POLLERS = 3;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
+/** What `temporal --version` says (a CLI built from source reports its server version there). */
+async function temporalVersion(): Promise<string> {
+  try {
+    return execFileSync(await ensureTemporalCli(), ['--version'])
+      .toString()
+      .trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 function gitDescription(): string {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).toString().trim();
@@ -118,14 +129,52 @@ function meanCosts(profiles: readonly InitCost[][], top: number): InitCost[] {
     .slice(0, top);
 }
 
+/** The named variant's times; every bundled variant is measured, so a gap is a bug here. */
+function timesOf(all: Record<string, InitTimes>, variant: LambdaVariant): InitTimes {
+  const times = all[variant];
+  if (!times) throw new Error(`no init times for ${variant}`);
+  return times;
+}
+
+/** The headline figures of one measurement set (with or without source maps). */
+function initSummary(all: Record<string, InitTimes>) {
+  const [ingest, queue, sfnAnchor, bareClient] = (
+    ['ingest', 'queue', 'sfnAnchor', 'bareClient'] as const
+  ).map((variant) => timesOf(all, variant)) as [InitTimes, InitTimes, InitTimes, InitTimes];
+  return {
+    ingestMs: ingest.initMs,
+    queueMs: queue.initMs,
+    sfnAnchorMs: sfnAnchor.initMs,
+    bareClientMs: bareClient.initMs,
+    ratioToAnchor: round(ingest.initMs / sfnAnchor.initMs, 2),
+    ratioToBareClient: round(ingest.initMs / bareClient.initMs, 2),
+    queueRatioToBareClient: round(queue.initMs / bareClient.initMs, 2),
+    importOnlyMs: {
+      ingest: ingest.importMs,
+      queue: queue.importMs,
+      sfnAnchor: sfnAnchor.importMs,
+      bareClient: bareClient.importMs,
+    },
+    cpuMs: {
+      ingest: ingest.cpuMs,
+      queue: queue.cpuMs,
+      sfnAnchor: sfnAnchor.cpuMs,
+      bareClient: bareClient.cpuMs,
+    },
+    cpuRatioToAnchor: round(ingest.cpuMs / sfnAnchor.cpuMs, 2),
+    cpuRatioToBareClient: round(ingest.cpuMs / bareClient.cpuMs, 2),
+  };
+}
+
 async function lambdaInitSection(plan: Plan) {
   const dir = join(workDir, 'lambdas');
   await rm(dir, { recursive: true, force: true });
   const bundles = await bundleLambdas(repoRoot, join(dir, 'minified'));
   const bytes = Object.fromEntries(bundles.map((b) => [b.variant, b.bytes])) as Record<LambdaVariant, number>;
   log(`lambda bundles: ${bundles.map((b) => `${b.variant} ${(b.bytes / 1024).toFixed(0)} KiB`).join(', ')}`);
-  const deployed = await measureInit(bundles, plan.initRuns, true);
-  const noMaps = await measureInit(bundles, plan.initRuns, false);
+  const deployedTimes = await measureInit(bundles, plan.initRuns, true);
+  const deployed = initSummary(deployedTimes);
+  const noMaps = initSummary(await measureInit(bundles, plan.initRuns, false));
   const profiled = await bundleLambdas(repoRoot, join(dir, 'profiled'), { minify: false });
   const initCosts: Record<string, InitCost[]> = {};
   for (const bundle of profiled) {
@@ -135,31 +184,27 @@ async function lambdaInitSection(plan: Plan) {
   }
   const result = {
     ingestBytes: bytes.ingest,
-    ingestMs: deployed.ingest.initMs,
+    ingestMs: deployed.ingestMs,
     queueBytes: bytes.queue,
-    queueMs: deployed.queue.initMs,
-    sfnAnchorMs: deployed.sfnAnchor.initMs,
-    bareClientMs: deployed.bareClient.initMs,
-    ratioToAnchor: round(deployed.ingest.initMs / deployed.sfnAnchor.initMs, 2),
+    queueMs: deployed.queueMs,
+    sfnAnchorMs: deployed.sfnAnchorMs,
+    bareClientMs: deployed.bareClientMs,
+    ratioToAnchor: deployed.ratioToAnchor,
     sfnAnchorBytes: bytes.sfnAnchor,
     bareClientBytes: bytes.bareClient,
-    ratioToBareClient: round(deployed.ingest.initMs / deployed.bareClient.initMs, 2),
-    queueRatioToBareClient: round(deployed.queue.initMs / deployed.bareClient.initMs, 2),
+    ratioToBareClient: deployed.ratioToBareClient,
+    queueRatioToBareClient: deployed.queueRatioToBareClient,
     runs: plan.initRuns,
     method:
       'median over fresh node processes of performance.now() when `await import(bundle)` resolved ' +
       '(process start → handler module ready, like Lambda Init Duration), NODE_OPTIONS=--enable-source-maps ' +
       'as the GatewayFunction construct sets it; variants interleaved',
-    importOnlyMs: Object.fromEntries(bundles.map((b) => [b.variant, deployed[b.variant].importMs])),
-    samplesMs: Object.fromEntries(bundles.map((b) => [b.variant, deployed[b.variant].samples])),
-    withoutSourceMaps: {
-      ingestMs: noMaps.ingest.initMs,
-      queueMs: noMaps.queue.initMs,
-      sfnAnchorMs: noMaps.sfnAnchor.initMs,
-      bareClientMs: noMaps.bareClient.initMs,
-      ratioToAnchor: round(noMaps.ingest.initMs / noMaps.sfnAnchor.initMs, 2),
-      ratioToBareClient: round(noMaps.ingest.initMs / noMaps.bareClient.initMs, 2),
-    },
+    importOnlyMs: deployed.importOnlyMs,
+    cpuMs: deployed.cpuMs,
+    cpuRatioToAnchor: deployed.cpuRatioToAnchor,
+    cpuRatioToBareClient: deployed.cpuRatioToBareClient,
+    samplesMs: Object.fromEntries(bundles.map((b) => [b.variant, timesOf(deployedTimes, b.variant).samples])),
+    withoutSourceMaps: noMaps,
     initCosts,
   };
   log(
@@ -345,7 +390,7 @@ async function main(): Promise<void> {
       loadAverageBefore: loadBefore.map((v) => round(v, 2)),
       loadAverageAfter: loadavg().map((v) => round(v, 2)),
       commit: gitDescription(),
-      temporal: `temporal server start-dev (CLI ${TEMPORAL_CLI_VERSION}), in-memory, headless`,
+      temporal: `temporal server start-dev, in-memory, headless: ${await temporalVersion()}`,
       gateway:
         "local HTTP server (@hono/node-server, the ingest Lambda's app) in its own Node process via tsx; load from the bench process",
       note: 'a shared 2-core machine: compare figures within this run, not across runs',
@@ -377,6 +422,44 @@ function cpuPerSignal(runs: readonly { sample: RateSample; cpu: Record<string, n
   return perSignal;
 }
 
+/** One concurrency: direct, gateway, gateway, direct, so a drift in the machine's load cancels out. */
+async function throughputRow(
+  plan: Plan,
+  client: Client,
+  gatewayUrl: string,
+  target: LoadTarget,
+  pids: { gateway: number | undefined; temporal: number | undefined },
+  concurrency: number,
+) {
+  const metered = async (run: () => Promise<RateSample>, meteredPids: Record<string, number | undefined>) => {
+    const meter = startCpuMeter(meteredPids);
+    const sample = await run();
+    return { sample, cpu: meter.read() };
+  };
+  const direct = () =>
+    metered(() => directRate(client, target, concurrency, plan.throughputSeconds, DEADLINE_MS), {
+      temporal: pids.temporal,
+    });
+  const gateway = () =>
+    metered(() => gatewayRate(gatewayUrl, target, concurrency, plan.throughputSeconds), pids);
+  const directRuns = [await direct()];
+  const gatewayRuns = [await gateway(), await gateway()];
+  directRuns.push(await direct());
+  const rate = (runs: { sample: RateSample }[]) =>
+    round(runs.reduce((a, r) => a + r.sample.completed, 0) / runs.reduce((a, r) => a + r.sample.seconds, 0));
+  return {
+    concurrency,
+    directSignalsPerSec: rate(directRuns),
+    gatewaySignalsPerSec: rate(gatewayRuns),
+    ratio: round(rate(gatewayRuns) / rate(directRuns), 3),
+    directErrors: directRuns.reduce((a, r) => a + r.sample.errors, 0),
+    gatewayErrors: gatewayRuns.reduce((a, r) => a + r.sample.errors, 0),
+    // `bench` is the caller: the direct client loop, or autocannon.
+    directCpuMsPerSignal: cpuPerSignal(directRuns),
+    gatewayCpuMsPerSignal: cpuPerSignal(gatewayRuns),
+  };
+}
+
 async function throughputSection(
   plan: Plan,
   client: Client,
@@ -391,41 +474,7 @@ async function throughputSection(
   await gatewayRate(gatewayUrl, target, 8, 1);
   const table = [];
   for (const concurrency of plan.concurrencies) {
-    const metered = async (
-      run: () => Promise<RateSample>,
-      meteredPids: Record<string, number | undefined>,
-    ) => {
-      const meter = startCpuMeter(meteredPids);
-      const sample = await run();
-      return { sample, cpu: meter.read() };
-    };
-    const direct = () =>
-      metered(() => directRate(client, target, concurrency, plan.throughputSeconds, DEADLINE_MS), {
-        temporal: pids.temporal,
-      });
-    const gateway = () =>
-      metered(() => gatewayRate(gatewayUrl, target, concurrency, plan.throughputSeconds), pids);
-    // direct, gateway, gateway, direct: a drift in the machine's load cancels out.
-    const directRuns = [await direct()];
-    const gatewayRuns = [await gateway(), await gateway()];
-    directRuns.push(await direct());
-    const rate = (runs: { sample: RateSample }[]) =>
-      round(
-        runs.reduce((a, r) => a + r.sample.completed, 0) / runs.reduce((a, r) => a + r.sample.seconds, 0),
-      );
-    const directCpu = cpuPerSignal(directRuns);
-    const gatewayCpu = cpuPerSignal(gatewayRuns);
-    const row = {
-      concurrency,
-      directSignalsPerSec: rate(directRuns),
-      gatewaySignalsPerSec: rate(gatewayRuns),
-      ratio: round(rate(gatewayRuns) / rate(directRuns), 3),
-      directErrors: directRuns.reduce((a, r) => a + r.sample.errors, 0),
-      gatewayErrors: gatewayRuns.reduce((a, r) => a + r.sample.errors, 0),
-      // `bench` is the caller: the direct client loop, or autocannon.
-      directCpuMsPerSignal: directCpu,
-      gatewayCpuMsPerSignal: gatewayCpu,
-    };
+    const row = await throughputRow(plan, client, gatewayUrl, target, pids, concurrency);
     log(`throughput c=${concurrency}: ${JSON.stringify(row)}`);
     table.push(row);
   }
@@ -451,6 +500,11 @@ async function throughputSection(
     directSignalsPerSec: headline.directSignalsPerSec,
     gatewaySignalsPerSec: headline.gatewaySignalsPerSec,
     ratio: headline.ratio,
+    /** If the machine were only CPU-bound: direct CPU per signal / gateway CPU per signal. */
+    cpuBoundRatio: round(
+      (headline.directCpuMsPerSignal.total ?? 0) / (headline.gatewayCpuMsPerSignal.total ?? 1),
+      3,
+    ),
     table,
     sqsPath,
     secondsPerRun: plan.throughputSeconds,

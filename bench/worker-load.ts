@@ -10,8 +10,11 @@ import type { Client } from '@temporalio/client';
 import { TEMPORAL_ENV, WORKER_ENV } from '../functions/core/env-names';
 import { QUERIES, WORKFLOW_TYPES, type StagedProgress } from '../worker/contract';
 import { startAndWaitFor, type BenchChild } from './processes';
-import { postSignal, type LoadTarget } from './signal-load';
+import { directSignal, postSignal, type LoadTarget } from './signal-load';
 import { median, percentile, round } from './stats';
+
+/** The gateway's default per-call deadline. */
+const DEADLINE_MS = 5_000;
 
 export class WorkerBenchError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -238,13 +241,17 @@ async function waitForProgress(
 export interface EndToEndResult {
   p50Ms: number;
   p99Ms: number;
+  /** The same, with the signal sent straight to Temporal (the raw call the gateway makes). */
+  directP50Ms: number;
+  directP99Ms: number;
   samples: number;
 }
 
 /**
  * Workflows that already wait for an event (their first activity done), each advanced through its
- * three stages by signals through the gateway. A sample runs from the 202 to the first `progress`
- * answer that shows the new stage; queries are sent back to back, so the resolution is one query.
+ * three stages by signals — through the gateway and, taking turns, straight to Temporal. A sample
+ * runs from the accepted signal (the 202, or the direct call's answer) to the first `progress` answer
+ * that shows the new stage; queries are sent back to back, so the resolution is one query.
  */
 export async function endToEnd(
   client: Client,
@@ -253,32 +260,41 @@ export async function endToEnd(
   samples: number,
 ): Promise<EndToEndResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const latencies: number[] = [];
+  const viaGateway: number[] = [];
+  const direct: number[] = [];
   const stagesPerWorkflow = 3;
+  let turn = 0;
   try {
-    for (let index = 0; latencies.length < samples; index += 1) {
+    for (let index = 0; viaGateway.length < samples || direct.length < samples; index += 1) {
       const workflowId = `${target.workflowIds[0]}-e2e-${index}`;
       await client.workflow.start(WORKFLOW_TYPES.staged, {
         workflowId,
         taskQueue: target.taskQueue,
         args: [],
       });
-      for (let stage = 1; stage <= stagesPerWorkflow && latencies.length < samples; stage += 1) {
+      for (let stage = 1; stage <= stagesPerWorkflow; stage += 1) {
         // The workflow waits for this stage once the activity before it completed.
         await waitForProgress(client, workflowId, (p) => p.activitiesCompleted >= stage, 30_000);
-        const status = await postSignal(agent, gatewayUrl, target, workflowId, { stage });
+        const useGateway = turn++ % 2 === 0;
+        if (useGateway) {
+          const status = await postSignal(agent, gatewayUrl, target, workflowId, { stage });
+          if (status !== 202) throw new WorkerBenchError(`the gateway answered ${status} to a signal`);
+        } else {
+          await directSignal(client, { ...target, payload: { stage } }, workflowId, DEADLINE_MS);
+        }
         const accepted = performance.now();
-        if (status !== 202) throw new WorkerBenchError(`the gateway answered ${status} to a signal`);
         const reflected = await waitForProgress(client, workflowId, (p) => p.stage >= stage, 30_000);
-        latencies.push(reflected - accepted);
+        (useGateway ? viaGateway : direct).push(reflected - accepted);
       }
     }
   } finally {
     agent.destroy();
   }
   return {
-    p50Ms: round(percentile(latencies, 50, 'end-to-end'), 2),
-    p99Ms: round(percentile(latencies, 99, 'end-to-end'), 2),
-    samples,
+    p50Ms: round(percentile(viaGateway, 50, 'end-to-end'), 2),
+    p99Ms: round(percentile(viaGateway, 99, 'end-to-end'), 2),
+    directP50Ms: round(percentile(direct, 50, 'end-to-end, direct'), 2),
+    directP99Ms: round(percentile(direct, 99, 'end-to-end, direct'), 2),
+    samples: viaGateway.length,
   };
 }
