@@ -18,7 +18,7 @@ import { createReader, type Reader } from './temporal-reader';
 import { createSignaler, type Signaler } from './temporal-signaler';
 import { createUpdater, type Updater } from './temporal-updater';
 import { withAuthSecrets, withTemporalSecrets, type Env } from './secrets';
-import { createSqsClient } from './sqs-client';
+import { lazySqsClient } from './sqs-client';
 import { createSqsFallbackQueue } from './sqs-fallback-queue';
 import type { FallbackQueue } from '../handlers/http-app';
 
@@ -93,7 +93,7 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const queueUrl = env[GATEWAY_ENV.queueUrl];
   return {
     config,
-    ...(queueUrl ? { fallback: createSqsFallbackQueue(createSqsClient(env), queueUrl) } : {}),
+    ...(queueUrl ? { fallback: createSqsFallbackQueue(lazySqsClient(env), queueUrl) } : {}),
     clients,
     signaler: createSignaler(clients, deadlineMs),
     updater: createUpdater(clients, deadlineMs),

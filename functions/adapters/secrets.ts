@@ -2,7 +2,6 @@
  * Deployed functions keep credentials in Secrets Manager, never in plain environment variables:
  * the stack passes secret ARNs, and these are resolved once at cold start (Powertools caches them).
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
 
 export type Env = Record<string, string | undefined>;
@@ -16,6 +15,9 @@ export class SecretResolutionError extends Error {
 
 async function secretString(arn: string): Promise<string> {
   try {
+    // Loaded only when a secret ARN is configured: local runs and secret-less functions skip the
+    // Secrets Manager client's initialisation at cold start.
+    const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
     const value = await getSecret(arn, { maxAge: 300 });
     if (typeof value !== 'string' || value.length === 0) throw new Error('the secret is empty');
     return value;

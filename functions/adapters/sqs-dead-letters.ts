@@ -3,10 +3,9 @@
  * (`errorType`, `errorMessage`), instead of being retried until maxReceiveCount. If the DLQ write
  * fails, the caller fails the record so SQS keeps it: never lost.
  */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { Problem } from '../core/problems';
-import { isFifoQueue } from './sqs-client';
+import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
 
 export const DLQ_ATTRIBUTES = {
   errorType: 'errorType',
@@ -38,7 +37,7 @@ export class DeadLetterQueueMissingError extends Error {
 
 const text = (value: string) => ({ DataType: 'String', StringValue: value });
 
-export function createDeadLetters(client: SQSClient, queues: DeadLetterQueues): DeadLetters {
+export function createDeadLetters(client: SqsClientSource, queues: DeadLetterQueues): DeadLetters {
   return {
     async send(record, problem, eventId) {
       const fifo = isFifoQueue(record.eventSourceARN);
@@ -47,25 +46,23 @@ export function createDeadLetters(client: SQSClient, queues: DeadLetterQueues): 
         (url) => url !== undefined && isFifoQueue(url) === fifo,
       );
       if (!queueUrl) throw new DeadLetterQueueMissingError(record.eventSourceARN);
-      await client.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: record.body,
-          MessageAttributes: {
-            [DLQ_ATTRIBUTES.errorType]: text(problem.code),
-            [DLQ_ATTRIBUTES.errorMessage]: text(problem.detail.slice(0, MAX_REASON_CHARS)),
-            [DLQ_ATTRIBUTES.sourceMessageId]: text(record.messageId),
-            [DLQ_ATTRIBUTES.sourceQueueArn]: text(record.eventSourceARN),
-            ...(eventId ? { [DLQ_ATTRIBUTES.eventId]: text(eventId) } : {}),
-          },
-          ...(fifo
-            ? {
-                MessageGroupId: record.attributes.MessageGroupId ?? 'dead-letters',
-                MessageDeduplicationId: record.messageId,
-              }
-            : {}),
-        }),
-      );
+      await sendSqsMessage(client, {
+        QueueUrl: queueUrl,
+        MessageBody: record.body,
+        MessageAttributes: {
+          [DLQ_ATTRIBUTES.errorType]: text(problem.code),
+          [DLQ_ATTRIBUTES.errorMessage]: text(problem.detail.slice(0, MAX_REASON_CHARS)),
+          [DLQ_ATTRIBUTES.sourceMessageId]: text(record.messageId),
+          [DLQ_ATTRIBUTES.sourceQueueArn]: text(record.eventSourceARN),
+          ...(eventId ? { [DLQ_ATTRIBUTES.eventId]: text(eventId) } : {}),
+        },
+        ...(fifo
+          ? {
+              MessageGroupId: record.attributes.MessageGroupId ?? 'dead-letters',
+              MessageDeduplicationId: record.messageId,
+            }
+          : {}),
+      });
     },
   };
 }

@@ -3,14 +3,13 @@
  * gateway's queue in the SQS message format, keeping its event id, so the queue handler delivers
  * it later with the same Temporal request id (applied once, however often it is retried).
  */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SignalCommand } from '../core/commands';
 import { deliveryRequestId } from '../core/request-id';
 import type { SqsSignalMessage } from '../core/sqs-message';
 import type { FallbackQueue } from '../handlers/http-app';
-import { isFifoQueue } from './sqs-client';
+import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
 
-export function createSqsFallbackQueue(client: SQSClient, queueUrl: string): FallbackQueue {
+export function createSqsFallbackQueue(client: SqsClientSource, queueUrl: string): FallbackQueue {
   const fifo = isFifoQueue(queueUrl);
   return {
     async enqueue(command: SignalCommand) {
@@ -20,23 +19,17 @@ export function createSqsFallbackQueue(client: SQSClient, queueUrl: string): Fal
         payload: command.payload,
         eventId: command.eventId,
       };
-      await client.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: JSON.stringify(message),
-          ...(fifo
-            ? {
-                // Per-workflow order; the dedup id drops a client retry inside SQS's 5-minute window.
-                MessageGroupId: command.workflowId,
-                MessageDeduplicationId: deliveryRequestId(
-                  command.workflowId,
-                  command.signal,
-                  command.eventId,
-                ),
-              }
-            : {}),
-        }),
-      );
+      await sendSqsMessage(client, {
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify(message),
+        ...(fifo
+          ? {
+              // Per-workflow order; the dedup id drops a client retry inside SQS's 5-minute window.
+              MessageGroupId: command.workflowId,
+              MessageDeduplicationId: deliveryRequestId(command.workflowId, command.signal, command.eventId),
+            }
+          : {}),
+      });
     },
   };
 }

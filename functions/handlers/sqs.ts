@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GATEWAY_ENV } from '../core/env-names';
 import { createGatewayRuntime } from '../adapters/gateway-runtime';
-import { createSqsClient } from '../adapters/sqs-client';
+import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
 import { createSqsBatchHandler } from './sqs-batch';
 
@@ -15,7 +15,7 @@ const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || und
 
 export const handler = createSqsBatchHandler({
   ...runtime,
-  deadLetters: createDeadLetters(createSqsClient(), {
+  deadLetters: createDeadLetters(lazySqsClient(), {
     standard: process.env[GATEWAY_ENV.dlqUrl],
     fifo: process.env[GATEWAY_ENV.fifoDlqUrl],
   }),
