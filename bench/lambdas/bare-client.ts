@@ -1,6 +1,6 @@
 /**
  * The floor of any Lambda that talks to Temporal: the bare `@temporalio/client` (gRPC and the API's
- * protobuf definitions), a lazy connection and a client at module scope, and one raw signal call.
+ * protobuf definitions), a lazy connection and a client at module scope, and one signal per event.
  * The gateway's ingest function must stay within 10 % of this.
  */
 import { Client, Connection } from '@temporalio/client';
