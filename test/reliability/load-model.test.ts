@@ -60,6 +60,9 @@ describe('the load model', () => {
     });
     const poison = batches.flatMap((batch) => batch.flatMap((entry) => (entry.poison ? [entry.poison] : [])));
     expect(new Set(poison.map((p) => p.kind)).size).toBe(POISON_KINDS.length);
+    // Markers find poison messages in the DLQ by substring: none may contain another.
+    for (const a of poison)
+      for (const b of poison) if (a !== b) expect(a.body.includes(b.marker)).toBe(false);
     for (const p of poison) {
       const parsed = parseSqsRecord(config, { messageId: 'm', body: p.body });
       expect(parsed.ok ? 'accepted' : parsed.problem.code).toBe(p.errorType);
