@@ -35,7 +35,31 @@ export class DeadLetterQueueMissingError extends Error {
   }
 }
 
-const text = (value: string) => ({ DataType: 'String', StringValue: value });
+/**
+ * SQS accepts only #x9 #xA #xD #x20–#xD7FF #xE000–#xFFFD #x10000–#x10FFFF in attribute values; a
+ * reason quoting a bad input (a lone surrogate, a control character) would make the DLQ write fail
+ * and turn a permanent failure into an endless retry. Such characters become U+FFFD, and the cut
+ * is made between characters, never inside a surrogate pair.
+ */
+export function sqsSafeText(value: string, maxChars = MAX_REASON_CHARS): string {
+  let out = '';
+  let count = 0;
+  for (const char of value) {
+    if (count++ >= maxChars) break;
+    const code = char.codePointAt(0) ?? 0xfffd;
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      code >= 0x10000;
+    out += allowed ? char : '\ufffd';
+  }
+  return out;
+}
+
+const text = (value: string) => ({ DataType: 'String', StringValue: sqsSafeText(value) });
 
 export function createDeadLetters(client: SqsClientSource, queues: DeadLetterQueues): DeadLetters {
   return {
@@ -51,7 +75,7 @@ export function createDeadLetters(client: SqsClientSource, queues: DeadLetterQue
         MessageBody: record.body,
         MessageAttributes: {
           [DLQ_ATTRIBUTES.errorType]: text(problem.code),
-          [DLQ_ATTRIBUTES.errorMessage]: text(problem.detail.slice(0, MAX_REASON_CHARS)),
+          [DLQ_ATTRIBUTES.errorMessage]: text(problem.detail),
           [DLQ_ATTRIBUTES.sourceMessageId]: text(record.messageId),
           [DLQ_ATTRIBUTES.sourceQueueArn]: text(record.eventSourceARN),
           ...(eventId ? { [DLQ_ATTRIBUTES.eventId]: text(eventId) } : {}),

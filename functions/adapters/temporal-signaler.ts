@@ -4,6 +4,7 @@
  * high-level handle API does not expose `requestId`.
  */
 import { classifyTemporalError } from '../core/error-classification';
+import { problem } from '../core/problems';
 import type { SignalCommand } from '../core/commands';
 import type { Target } from '../core/gateway-config';
 import type { DeliveryOutcome } from '../core/outcomes';
@@ -20,6 +21,21 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
   return {
     async signal(command, target) {
       const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
+      // Converted before any call: a payload that cannot be encoded is the event's fault, permanent,
+      // never to be confused with Temporal being unreachable.
+      let signalInput: ReturnType<typeof toPayloads>;
+      try {
+        signalInput = toPayloads(command.payload);
+      } catch (error) {
+        const detail = `The payload cannot be encoded for Temporal: ${(error as Error).message}`;
+        return {
+          status: 'failed',
+          command,
+          transient: false,
+          problem: problem('invalid-request', detail, 'body'),
+          cause: error,
+        };
+      }
       try {
         const client = await clients.get();
         const service = client.workflowService;
@@ -37,7 +53,7 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
               workflowType: { name: target.workflowType },
               taskQueue: { name: target.taskQueue },
               input: toPayloads(...target.startArgs),
-              signalInput: toPayloads(command.payload),
+              signalInput,
               workflowIdReusePolicy:
                 WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
             }),
@@ -48,7 +64,7 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
           service.signalWorkflowExecution({
             ...common,
             workflowExecution: { workflowId: command.workflowId },
-            input: toPayloads(command.payload),
+            input: signalInput,
           }),
         );
         return { status: 'delivered', command, started: false };

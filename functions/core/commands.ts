@@ -25,6 +25,25 @@ export const EventIdSchema = z
   .max(255, 'must be at most 255 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
+/**
+ * Deepest nesting an argument may have. Real event payloads are shallow; a deep one is an attack or
+ * a bug, and past a few thousand levels the Temporal payload converter overflows its stack — a local
+ * error that must not be mistaken for a Temporal outage.
+ */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+/** Whether `value` nests arrays/objects deeper than `max`, checked without recursion. */
+export function exceedsDepth(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export type OperationKind = 'signal' | 'update' | 'query';
 
 /** A signal (or update) ready for Temporal: the unit of delivery, on HTTP and SQS alike. */
@@ -96,6 +115,15 @@ export function checkOperation(
         'operation-not-allowed',
         `The ${kind} "${name}" is not declared for target "${target.name}".`,
         kind,
+      ),
+    );
+  }
+  if (exceedsDepth(argument, MAX_ARGUMENT_DEPTH)) {
+    return fail(
+      problem(
+        'invalid-request',
+        `body nests arrays or objects deeper than ${MAX_ARGUMENT_DEPTH} levels.`,
+        'body',
       ),
     );
   }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkOperation, prepareSignal, resolveTarget } from '../../../functions/core/commands';
+import {
+  MAX_ARGUMENT_DEPTH,
+  checkOperation,
+  exceedsDepth,
+  prepareSignal,
+  resolveTarget,
+} from '../../../functions/core/commands';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
 
@@ -73,5 +79,34 @@ describe('queries', () => {
       ok: false,
       problem: { code: 'operation-not-allowed' },
     });
+  });
+});
+
+describe('argument depth', () => {
+  it('refuses arguments nested deeper than the limit with a 400 naming the body', () => {
+    const deep = JSON.parse(
+      `${'['.repeat(MAX_ARGUMENT_DEPTH + 1)}${']'.repeat(MAX_ARGUMENT_DEPTH + 1)}`,
+    ) as unknown;
+    const shallow = JSON.parse(
+      `${'['.repeat(MAX_ARGUMENT_DEPTH)}${']'.repeat(MAX_ARGUMENT_DEPTH)}`,
+    ) as unknown;
+    const open = parseGatewayConfig({
+      targets: [
+        {
+          name: 'open',
+          workflowIdPattern: '^open-.+$',
+          workflowType: 'w',
+          taskQueue: 'q',
+          signals: { any: {} },
+        },
+      ],
+    });
+    const prepare = (payload: unknown) =>
+      prepareSignal(open, { workflowId: 'open-1', signal: 'any', payload, eventId: 'e' });
+    expect(prepare(deep)).toMatchObject({ ok: false, problem: { code: 'invalid-request', field: 'body' } });
+    expect(prepare(shallow).ok).toBe(true);
+    expect(
+      exceedsDepth(JSON.parse(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`), MAX_ARGUMENT_DEPTH),
+    ).toBe(true);
   });
 });
