@@ -47,14 +47,7 @@ const resultsDir = join(repoRoot, 'bench', 'results');
 /** Inside the repo: built bundles resolve their packages from its node_modules. */
 const workDir = join(repoRoot, 'dist', 'bench');
 
-export const SECTIONS = [
-  'lambdaInit',
-  'workerStart',
-  'throughput',
-  'latency',
-  'sqsBatch',
-  'endToEnd',
-] as const;
+const SECTIONS = ['lambdaInit', 'workerStart', 'throughput', 'latency', 'sqsBatch', 'endToEnd'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Sizes of each measurement; quick stays well under three minutes on two busy cores. */
