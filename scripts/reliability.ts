@@ -172,7 +172,7 @@ async function main(): Promise<number> {
         ),
       ),
     ),
-  ].map((name) => ({ name, description: KNOWN_DEFECTS[name as keyof typeof KNOWN_DEFECTS] ?? 'unknown' }));
+  ].map((name) => ({ name, description: KNOWN_DEFECTS[name] ?? 'unknown' }));
   const date = startedAt.toISOString().slice(0, 10);
   const report = {
     title: 'Temporal Event Gateway — reliability report',
@@ -276,7 +276,7 @@ function knownDefectLines(section: ReportSection): string[] {
     '**Open defects still seen (counted in the totals above):**',
     '',
     ...Object.entries(defects).flatMap(([name, cases]) => [
-      `- \`${name}\` — ${KNOWN_DEFECTS[name as keyof typeof KNOWN_DEFECTS] ?? ''}`,
+      `- \`${name}\` — ${KNOWN_DEFECTS[name] ?? ''}`,
       ...cases.map((line) => `  - ${line.slice(0, 400)}`),
     ]),
     '',
