@@ -10,6 +10,7 @@ describe('classifying Temporal errors', () => {
     [GRPC_STATUS.RESOURCE_EXHAUSTED, 'temporal-unavailable'],
     [GRPC_STATUS.UNAUTHENTICATED, 'temporal-unavailable'],
     [GRPC_STATUS.DEADLINE_EXCEEDED, 'deadline-exceeded'],
+    [GRPC_STATUS.CANCELLED, 'deadline-exceeded'],
   ])('treats gRPC code %i as transient (%s)', (code, expected) => {
     expect(classifyTemporalError(grpcError(code, 'x'))).toMatchObject({
       transient: true,
