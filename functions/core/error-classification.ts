@@ -80,9 +80,9 @@ export function classifyTemporalError(error: unknown, workflowId?: string): Clas
     case GRPC_STATUS.UNIMPLEMENTED:
     case GRPC_STATUS.FAILED_PRECONDITION:
       return permanent(problem('temporal-rejected', `Temporal rejected the request: ${message}`));
-    case GRPC_STATUS.DEADLINE_EXCEEDED:
     // The gateway cancels a call only when its deadline passes, and grpc-js then reports either code
     // (measured: about 1 in 8 expiries arrive as CANCELLED "Call cancelled").
+    case GRPC_STATUS.DEADLINE_EXCEEDED:
     case GRPC_STATUS.CANCELLED:
       return { transient: true, problem: problem('deadline-exceeded', 'Temporal did not answer in time.') };
     case GRPC_STATUS.UNAUTHENTICATED:
