@@ -82,12 +82,14 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const problems: string[] = [];
   const config = collect(problems, () => loadGatewayConfig(env));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
-  const auth = authSettingsFromEnv(await withAuthSecrets(env));
+  // Both secret sets are read at once: two Secrets Manager round trips in parallel at cold start.
+  const [authEnv, temporalEnv] = await Promise.all([withAuthSecrets(env), withTemporalSecrets(env)]);
+  const auth = authSettingsFromEnv(authEnv);
   if (!auth.ok) problems.push(...auth.problems);
   if (!config || deadlineMs === undefined || !auth.ok) throw new GatewayConfigError(problems);
   // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
   const clients = createTemporalClientProvider({
-    env: await withTemporalSecrets(env),
+    env: temporalEnv,
     connectTimeoutMs: deadlineMs,
   });
   const queueUrl = env[GATEWAY_ENV.queueUrl];
