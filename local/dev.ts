@@ -23,15 +23,19 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const children: { name: string; stop(graceMs?: number): Promise<void> }[] = [];
 let stopping = false;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
+let stopped: Promise<never> | undefined;
+
+/** Stops every child once, however many signals arrive; later calls wait for the same stop. */
+function stopAll(code: number): Promise<never> {
+  stopped ??= (async () => {
     stopping = true;
     console.log('\n[dev] stopping…');
     // Reverse start order: the gateway and worker drain before Temporal goes away.
     for (const child of [...children].reverse()) await child.stop(15_000);
     console.log('[dev] stopped');
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopped;
 }
 
 function tsx(name: string, entry: string, env: Record<string, string | undefined>): Child {
@@ -47,8 +51,10 @@ function tsx(name: string, entry: string, env: Record<string, string | undefined
 }
 
 async function main(): Promise<void> {
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  // `on`, not `once`: Ctrl-C reaches npm, tsx and this process alike and tsx relays it again, so a
+  // second signal must not fall through to Node's default (exit at once, children orphaned).
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
 
   const gatewayPort = Number(process.env[GATEWAY_ENV.port] ?? 3000);
   const taskQueue = process.env[TEMPORAL_ENV.taskQueue] ?? DEFAULT_TASK_QUEUE;

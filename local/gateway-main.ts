@@ -30,15 +30,19 @@ async function main(): Promise<void> {
   const server = await startGatewayServer({ port, host: process.env.GATEWAY_HOST ?? '127.0.0.1', logger });
   logger.info(`gateway listening on ${server.url}`);
   const consumers = await startLocalQueueConsumers(server.runtime);
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     void (async () => {
       await consumers?.stop();
       await server.close();
       process.exit(0);
     })();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: a repeated signal (Ctrl-C relayed by tsx) must not kill a draining process.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {

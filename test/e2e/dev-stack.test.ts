@@ -1,6 +1,6 @@
 /**
  * The one-command local stack, end to end: `npm run dev` (local/dev.ts) starts Temporal, the worker
- * and the gateway; `npm run demo` completes a workflow through it; SIGTERM stops every child.
+ * and the gateway; `npm run demo` completes a workflow through it; Ctrl-C (even twice) stops every child.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,7 +43,7 @@ afterAll(() => {
 
 describe('npm run dev + npm run demo', () => {
   it(
-    'completes a workflow through the local stack and stops every child on SIGTERM',
+    'completes a workflow through the local stack and stops every child on a repeated Ctrl-C',
     { timeout: 180_000 },
     async () => {
       const [gatewayPort, temporalPort, uiPort, sqsPort] = [
@@ -77,7 +77,11 @@ describe('npm run dev + npm run demo', () => {
       expect(devOutput.text()).toMatch(/\[worker\]/);
       expect(devOutput.text()).toMatch(/\[gateway\]/);
 
-      dev.kill('SIGTERM');
+      // Ctrl-C in a terminal reaches the stack twice (directly and relayed by tsx/npm): the second
+      // signal must not cut the orderly stop short and orphan the servers.
+      dev.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      dev.kill('SIGINT');
       expect(await exitOf(dev)).toBe(0);
       expect(await isPortOpen(gatewayPort)).toBe(false);
       expect(await isPortOpen(temporalPort)).toBe(false);
