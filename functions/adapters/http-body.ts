@@ -33,13 +33,6 @@ export function parseJsonText(text: string): Result<unknown> {
   }
 }
 
-export async function readJsonBody(request: Request): Promise<Result<unknown>> {
-  return parseJsonBytes(
-    new Uint8Array(await request.arrayBuffer()),
-    request.headers.get('content-type') ?? undefined,
-  );
-}
-
 export function parseJsonBytes(bytes: Uint8Array, contentType: string | undefined): Result<unknown> {
   if (bytes.length === 0) {
     return fail(problem('invalid-request', 'The body is empty; send a JSON value.', 'body'));
