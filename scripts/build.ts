@@ -11,13 +11,13 @@
  * stay inside the repo so Node resolves the external packages from its node_modules.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { build } from 'esbuild';
 import { WORKFLOW_BUNDLE_FILE } from '../worker/main';
+import { isProcessEntry } from './process-entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -76,17 +76,7 @@ export async function buildWorker(options: BuildWorkerOptions = {}): Promise<Bui
   return { mainPath, workflowBundlePath };
 }
 
-function isProcessEntry(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isProcessEntry()) {
+if (isProcessEntry(import.meta.url)) {
   const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
   buildWorker({ ...(values.outdir ? { outDir: values.outdir } : {}) }).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

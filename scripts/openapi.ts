@@ -3,7 +3,6 @@
  * from the very app and zod schemas that serve and validate requests. A test compares the checked-in
  * file with what the app generates, so the document cannot drift from the code.
  */
-import { realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { silentLogger } from '../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { parseGatewayConfig } from '../functions/core/gateway-config';
 import { createHttpApp, openApiDocument } from '../functions/handlers/http-app';
+import { isProcessEntry } from './process-entry';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../docs/openapi.json', import.meta.url));
 
@@ -34,17 +34,7 @@ export function generateOpenApiDocument() {
 /** The file's exact text: stable key order as generated, two-space indent, trailing newline. */
 export const openApiText = (): string => `${JSON.stringify(generateOpenApiDocument(), null, 2)}\n`;
 
-function isProcessEntry(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isProcessEntry()) {
+if (isProcessEntry(import.meta.url)) {
   await mkdir(dirname(OPENAPI_PATH), { recursive: true });
   await writeFile(OPENAPI_PATH, openApiText());
   console.log(`wrote ${OPENAPI_PATH}`);
