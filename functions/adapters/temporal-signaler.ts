@@ -1,7 +1,8 @@
 /**
  * Delivers a signal exactly once per (workflow run, event): the gRPC `requestId` is derived from the
- * event, so Temporal records a redelivered event once. Uses the raw workflow service because the
- * high-level handle API does not expose `requestId`.
+ * event, so Temporal records a redelivered event once per run; the event id also travels in the
+ * Temporal header, so the workflow's dedupe interceptor skips it across resets and continue-as-new.
+ * Uses the raw workflow service because the high-level handle API does not expose `requestId`.
  */
 import { classifyTemporalError } from '../core/error-classification';
 import { problem } from '../core/problems';
@@ -9,6 +10,7 @@ import type { SignalCommand } from '../core/commands';
 import type { Target } from '../core/gateway-config';
 import type { DeliveryOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
+import { eventHeader } from './event-header';
 import type { TemporalClientProvider } from './temporal-connection';
 import { identity, toPayloads, withDeadline } from './temporal-calls';
 import { WorkflowIdReusePolicy } from './temporal-enums';
@@ -44,6 +46,8 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
           signalName: command.signal,
           identity: identity(),
           requestId,
+          // On signal-with-start Temporal records it on the start and on the signal event alike.
+          header: eventHeader(command),
         };
         if (target.startIfMissing) {
           const response = await withDeadline(client, deadlineMs, () =>

@@ -1,7 +1,8 @@
 /**
  * Runs a workflow update and waits for the workflow's answer, under the call deadline. The update id
  * derives from the event id, so a retried request finds the update it already made (Temporal
- * answers with the recorded outcome) instead of applying it twice. Where the target may start
+ * answers with the recorded outcome) instead of applying it twice; the event id also travels in the
+ * update's header for the workflow's dedupe interceptor, which covers resets and continue-as-new. Where the target may start
  * workflows, update-with-start (ExecuteMultiOperation) creates a missing workflow atomically.
  *
  * The raw workflow service is used, like the signaler, because it lets the deadline cover the
@@ -15,6 +16,7 @@ import { classifyTemporalError } from '../core/error-classification';
 import type { Target } from '../core/gateway-config';
 import type { UpdateOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
+import { eventHeader } from './event-header';
 import type { TemporalClientProvider } from './temporal-connection';
 import { fromPayloads, identity, toPayloads, withDeadline } from './temporal-calls';
 import {
@@ -45,7 +47,7 @@ export function createUpdater(clients: TemporalClientProvider, deadlineMs: numbe
           waitPolicy: { lifecycleStage: COMPLETED },
           request: {
             meta: { updateId, identity: identity() },
-            input: { name: command.update, args: toPayloads(command.payload) },
+            input: { header: eventHeader(command), name: command.update, args: toPayloads(command.payload) },
           },
         };
         const { outcome, started } = await withDeadline(client, deadlineMs, async () => {

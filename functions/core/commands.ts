@@ -52,6 +52,8 @@ export interface SignalCommand {
   signal: string;
   payload: unknown;
   eventId: string;
+  /** Where the event came from (webhook source, route name, `http`, `sqs`); sent as a header. */
+  source?: string;
 }
 
 /** An update ready for Temporal; like a signal, but the sender waits for the workflow's answer. */
@@ -60,6 +62,8 @@ export interface UpdateCommand {
   update: string;
   payload: unknown;
   eventId: string;
+  /** Where the event came from (webhook source, route name, `http`); sent as a header. */
+  source?: string;
 }
 
 function firstIssue(error: z.ZodError): { message: string; path: string } {
@@ -137,7 +141,7 @@ export function checkOperation(
 /** Resolves and validates a signal in one step: the check every ingress path runs. */
 export function prepareSignal(
   config: GatewayConfig,
-  input: { workflowId: string; signal: string; payload: unknown; eventId: string },
+  input: { workflowId: string; signal: string; payload: unknown; eventId: string; source?: string },
 ): Result<{ command: SignalCommand; target: Target }> {
   const target = resolveTarget(config, input.workflowId);
   if (!target.ok) return target;
@@ -151,6 +155,7 @@ export function prepareSignal(
       signal: input.signal,
       payload: payload.value,
       eventId: eventId.value,
+      ...(input.source === undefined ? {} : { source: input.source }),
     },
     target: target.value,
   });
@@ -159,7 +164,7 @@ export function prepareSignal(
 /** Resolves and validates an update: the target declares it and the argument fits its schema. */
 export function prepareUpdate(
   config: GatewayConfig,
-  input: { workflowId: string; update: string; payload: unknown; eventId: string },
+  input: { workflowId: string; update: string; payload: unknown; eventId: string; source?: string },
 ): Result<{ command: UpdateCommand; target: Target }> {
   const target = resolveTarget(config, input.workflowId);
   if (!target.ok) return target;
@@ -173,6 +178,7 @@ export function prepareUpdate(
       update: input.update,
       payload: payload.value,
       eventId: eventId.value,
+      ...(input.source === undefined ? {} : { source: input.source }),
     },
     target: target.value,
   });

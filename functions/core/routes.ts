@@ -218,7 +218,7 @@ function routeOne(
     route.startIfMissing === undefined
       ? target.value
       : { ...target.value, startIfMissing: route.startIfMissing };
-  const common = { workflowId: workflowId.value, payload: payload.value, eventId };
+  const common = { workflowId: workflowId.value, payload: payload.value, eventId, source: route.name };
   return ok(
     route.kind === 'signal'
       ? {

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { looksLikeCloudEvent } from './cloud-event';
+import { EVENT_SOURCES } from '../../contract/temporal-headers';
 import { prepareSignal } from './commands';
 import type { GatewayConfig } from './gateway-config';
 import { problem } from './problems';
@@ -58,7 +59,7 @@ function signalDelivery(
   config: GatewayConfig,
   input: { workflowId: string; signal: string; payload: unknown; eventId: string },
 ): Result<RoutedCommand[]> {
-  const prepared = prepareSignal(config, input);
+  const prepared = prepareSignal(config, { ...input, source: EVENT_SOURCES.sqs });
   if (!prepared.ok) return prepared;
   return ok([{ route: 'direct', kind: 'signal', ...prepared.value }]);
 }

@@ -16,6 +16,7 @@ import {
   resolveTarget,
   type SignalCommand,
 } from '../core/commands';
+import { EVENT_SOURCES } from '../../contract/temporal-headers';
 import { summarizeDeliveries, type DeliveryReport } from '../core/event-outcome';
 import type { GatewayConfig } from '../core/gateway-config';
 import type { DeliveryOutcome, UpdateOutcome } from '../core/outcomes';
@@ -365,7 +366,13 @@ export function createHttpApp(deps: HttpAppDeps) {
     const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
     if (!body.ok) return fail(body.problem, path);
     const eventId = eventIdOf(c, c.req.valid('header')['idempotency-key']);
-    const prepared = prepareSignal(config, { workflowId, signal, payload: body.value, eventId });
+    const prepared = prepareSignal(config, {
+      workflowId,
+      signal,
+      payload: body.value,
+      eventId,
+      source: EVENT_SOURCES.http,
+    });
     if (!prepared.ok) return fail(prepared.problem, path);
     const { command } = prepared.value;
     const settled = await settleSignal(await signaler.signal(command, prepared.value.target));
@@ -408,7 +415,13 @@ export function createHttpApp(deps: HttpAppDeps) {
     const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
     if (!body.ok) return fail(body.problem, path);
     const eventId = eventIdOf(c, c.req.valid('header')['idempotency-key']);
-    const prepared = prepareUpdate(config, { workflowId, update, payload: body.value, eventId });
+    const prepared = prepareUpdate(config, {
+      workflowId,
+      update,
+      payload: body.value,
+      eventId,
+      source: EVENT_SOURCES.http,
+    });
     if (!prepared.ok) return fail(prepared.problem, path);
     const outcome = await updater.update(prepared.value.command, prepared.value.target);
     if (outcome.status === 'failed') return fail(updateProblem(outcome), path);

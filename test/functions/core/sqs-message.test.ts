@@ -11,12 +11,15 @@ const record = (body: unknown, messageAttributes?: Record<string, { stringValue:
 });
 
 describe('reading an SQS record', () => {
-  it('takes a gateway command and uses its eventId', () => {
+  it('takes a gateway command and uses its eventId, naming the queue as the source', () => {
     const result = parseSqsRecord(
       config,
       record({ workflowId: 'staged-1', signal: 'advanceStage', payload: { stage: 1 }, eventId: 'e-9' }),
     );
-    expect(result).toMatchObject({ ok: true, value: [{ kind: 'signal', command: { eventId: 'e-9' } }] });
+    expect(result).toMatchObject({
+      ok: true,
+      value: [{ kind: 'signal', command: { eventId: 'e-9', source: 'sqs' } }],
+    });
   });
 
   it('falls back to the SQS messageId as the event id, stable across redeliveries', () => {
@@ -44,7 +47,12 @@ describe('reading an SQS record', () => {
       value: [
         {
           kind: 'signal',
-          command: { workflowId: 'staged-order-42', payload: { stage: 2 }, eventId: 'ce-42' },
+          command: {
+            workflowId: 'staged-order-42',
+            payload: { stage: 2 },
+            eventId: 'ce-42',
+            source: 'stage-advanced',
+          },
         },
       ],
     });

@@ -1,0 +1,131 @@
+/**
+ * Every delivery carries its event id (and source) in the Temporal header, as recorded in the
+ * workflow's history by a real dev server: signal, signal-with-start, update, CloudEvent.
+ */
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPORAL_HEADERS } from '../../../contract/temporal-headers';
+import { silentLogger } from '../../../functions/adapters/logger';
+import { startGatewayServer, type GatewayServer } from '../../../local/gateway-server';
+import { startStagedWorker, uniqueName } from '../../support/staged-worker';
+import { sharedTemporal, stopSharedTemporal } from '../../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let gateway: GatewayServer;
+let worker: Awaited<ReturnType<typeof startStagedWorker>>;
+
+beforeAll(async () => {
+  env = await sharedTemporal();
+  const taskQueue = uniqueName('headers');
+  worker = await startStagedWorker(env, taskQueue);
+  gateway = await startGatewayServer({
+    logger: silentLogger,
+    env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue },
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await worker?.stop();
+  await stopSharedTemporal();
+});
+
+function decoded(header: temporal.api.common.v1.IHeader | null | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(header?.fields ?? {}).map(([key, payload]) => [
+      key,
+      defaultPayloadConverter.fromPayload(payload),
+    ]),
+  );
+}
+
+async function recordedHeaders(workflowId: string) {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    signals: events.flatMap((e) =>
+      e.workflowExecutionSignaledEventAttributes
+        ? [decoded(e.workflowExecutionSignaledEventAttributes.header)]
+        : [],
+    ),
+    updates: events.flatMap((e) =>
+      e.workflowExecutionUpdateAcceptedEventAttributes
+        ? [decoded(e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.header)]
+        : [],
+    ),
+  };
+}
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('the event header', () => {
+  it('travels on signal-with-start and on a plain signal, with the Idempotency-Key as event id', async () => {
+    const workflowId = uniqueName('staged-hdr');
+    const first = await post(
+      `/v1/workflows/${workflowId}/signals/advanceStage`,
+      { stage: 1 },
+      {
+        'idempotency-key': 'evt-start',
+      },
+    );
+    expect(first.status).toBe(202);
+    const second = await post(
+      `/v1/workflows/${workflowId}/signals/advanceStage`,
+      { stage: 2 },
+      {
+        'idempotency-key': 'evt-plain',
+      },
+    );
+    expect(second.status).toBe(202);
+
+    const { signals } = await recordedHeaders(workflowId);
+    expect(signals).toEqual([
+      { [TEMPORAL_HEADERS.eventId]: 'evt-start', [TEMPORAL_HEADERS.source]: 'http' },
+      { [TEMPORAL_HEADERS.eventId]: 'evt-plain', [TEMPORAL_HEADERS.source]: 'http' },
+    ]);
+  });
+
+  it('travels on an update', async () => {
+    const workflowId = uniqueName('staged-hdr');
+    const response = await post(
+      `/v1/workflows/${workflowId}/updates/setStage`,
+      { stage: 1 },
+      {
+        'idempotency-key': 'evt-update',
+      },
+    );
+    expect(response.status).toBe(200);
+    const { updates } = await recordedHeaders(workflowId);
+    expect(updates).toEqual([
+      { [TEMPORAL_HEADERS.eventId]: 'evt-update', [TEMPORAL_HEADERS.source]: 'http' },
+    ]);
+  });
+
+  it('names the route of a CloudEvent and carries its id', async () => {
+    const key = uniqueName('ce');
+    const response = await fetch(`${gateway.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: `ce-id-${key}`,
+        source: 'test',
+        type: 'com.example.stage.advanced',
+        data: { workflowKey: key, stage: 1 },
+      }),
+    });
+    expect(response.status).toBe(202);
+    const { signals } = await recordedHeaders(`staged-${key}`);
+    expect(signals).toEqual([
+      { [TEMPORAL_HEADERS.eventId]: `ce-id-${key}`, [TEMPORAL_HEADERS.source]: 'stage-advanced' },
+    ]);
+  });
+});
