@@ -27,7 +27,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed in Temporal's deterministic sandbox: Node built-ins break replay.
-    files: ['worker/workflows/**/*.ts'],
+    files: ['worker/workflows/**/*.ts', 'worker/interceptors/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

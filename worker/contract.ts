@@ -38,6 +38,12 @@ export interface StageCommand {
 export interface StagedProgress {
   stage: number;
   activitiesCompleted: number;
+  /**
+   * Distinct well-formed events the workflow applied (`advanceStage` signals and `setStage`
+   * updates, a stale stage included: it was applied, it just changed nothing). A duplicate that
+   * slipped through would show as a wrong total.
+   */
+  eventsApplied: number;
   /** Query only: what the workflow is blocked on, for humans (not a stable format). */
   waitingFor?: string;
 }
@@ -61,3 +67,9 @@ export interface StagedResult {
 
 /** Start-to-close timeouts of the four steps, as in the seed workflow. */
 export const STAGE_ACTIVITY_TIMEOUTS = ['45 seconds', '30 seconds', '15 minutes', '2 hours'] as const;
+
+/**
+ * Heartbeat timeouts of the four steps: the long ones heartbeat, so an attempt whose worker died is
+ * retried within this time rather than after its start-to-close timeout. The short ones need none.
+ */
+export const STAGE_HEARTBEAT_TIMEOUTS = [undefined, undefined, '30 seconds', '30 seconds'] as const;

@@ -9,6 +9,7 @@ import type {
   StepInput,
   StepResult,
 } from '../workflows/activity-types';
+import { withHeartbeats } from './heartbeat';
 
 /** The slice of a logger the activities use; `console` and the SDK's loggers both fit. */
 export interface ActivityLogger {
@@ -46,11 +47,17 @@ export function createActivities(deps: ActivityDeps = {}): StagedActivities {
   const logger: ActivityLogger = deps.logger ?? activityLog;
   const step =
     (activity: StagedActivityName) =>
-    async (input: StepInput): Promise<StepResult> => {
-      await deps.hooks?.onStep?.({ activity, input });
-      logger.info(`${activity}: ${WHAT_EACH_STEP_DOES[activity]}`, { step: input.step, stage: input.stage });
-      return { step: input.step };
-    };
+    (input: StepInput): Promise<StepResult> =>
+      // Every step heartbeats (a no-op for steps without a heartbeat timeout), so a long one whose
+      // worker died is retried within its heartbeat timeout.
+      withHeartbeats(async () => {
+        await deps.hooks?.onStep?.({ activity, input });
+        logger.info(`${activity}: ${WHAT_EACH_STEP_DOES[activity]}`, {
+          step: input.step,
+          stage: input.stage,
+        });
+        return { step: input.step };
+      });
   return {
     stepOne: step('stepOne'),
     stepTwo: step('stepTwo'),

@@ -45,6 +45,11 @@ export class AppliedEventIds {
     return true;
   }
 
+  /** Removes an id, e.g. of an update whose handler failed and so applied nothing. */
+  forget(id: string): void {
+    this.#ids.delete(id);
+  }
+
   /** Oldest first: pass it as the next run's input so the order (and so eviction) carries over. */
   toArray(): string[] {
     return [...this.#ids];

@@ -18,6 +18,7 @@ import {
   QUERIES,
   SIGNALS,
   STAGE_ACTIVITY_TIMEOUTS,
+  STAGE_HEARTBEAT_TIMEOUTS,
   STAGED_FAILURE_TYPES,
   UPDATES,
   type StageCommand,
@@ -39,17 +40,26 @@ export const advanceStageSignal = defineSignal<[StageCommand]>(SIGNALS.advanceSt
 export const progressQuery = defineQuery<StagedProgress>(QUERIES.progress);
 export const setStageUpdate = defineUpdate<StagedProgress, [StageCommand]>(UPDATES.setStage);
 
-// One proxy per step because each step has its own start-to-close timeout.
+function stepProxy(index: 0 | 1 | 2 | 3): StagedActivities {
+  const heartbeatTimeout = STAGE_HEARTBEAT_TIMEOUTS[index];
+  return proxyActivities<StagedActivities>({
+    startToCloseTimeout: STAGE_ACTIVITY_TIMEOUTS[index],
+    ...(heartbeatTimeout ? { heartbeatTimeout } : {}),
+  });
+}
+
+// One proxy per step because each step has its own timeouts.
 const steps: readonly ((input: StepInput) => Promise<StepResult>)[] = [
-  proxyActivities<StagedActivities>({ startToCloseTimeout: STAGE_ACTIVITY_TIMEOUTS[0] }).stepOne,
-  proxyActivities<StagedActivities>({ startToCloseTimeout: STAGE_ACTIVITY_TIMEOUTS[1] }).stepTwo,
-  proxyActivities<StagedActivities>({ startToCloseTimeout: STAGE_ACTIVITY_TIMEOUTS[2] }).stepThree,
-  proxyActivities<StagedActivities>({ startToCloseTimeout: STAGE_ACTIVITY_TIMEOUTS[3] }).stepFour,
+  stepProxy(0).stepOne,
+  stepProxy(1).stepTwo,
+  stepProxy(2).stepThree,
+  stepProxy(3).stepFour,
 ];
 
 interface StagedState {
   stage: number;
   activitiesCompleted: number;
+  eventsApplied: number;
 }
 
 /** Derived from state rather than tracked, so a query can never disagree with what the loop does. */
@@ -87,7 +97,7 @@ function initialEventIds(input: unknown): string[] {
 }
 
 export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<StagedResult> {
-  const state: StagedState = { stage: 0, activitiesCompleted: 0 };
+  const state: StagedState = { stage: 0, activitiesCompleted: 0, eventsApplied: 0 };
   const applied = new AppliedEventIds(initialEventIds(input));
 
   // Handlers are set before the first await so a signal delivered with the start (or before the
@@ -103,6 +113,8 @@ export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<Stage
       log.info(`${SIGNALS.advanceStage} ignored: event already applied`, { eventId: command.eventId });
       return;
     }
+    // Duplicates carrying the gateway's header never get here: the dedupe interceptor skips them.
+    state.eventsApplied += 1;
     if (command.stage <= state.stage) {
       log.info(`${SIGNALS.advanceStage} ignored: stage not above current`, {
         stage: command.stage,
@@ -124,8 +136,9 @@ export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<Stage
       if (!command.ok) throw rejectStage(command.reason);
       if (command.eventId !== undefined) applied.record(command.eventId);
       state.stage = command.stage;
+      state.eventsApplied += 1;
       log.info('stage set by update', { stage: state.stage });
-      return { stage: state.stage, activitiesCompleted: state.activitiesCompleted };
+      return { ...state };
     },
     {
       validator: (payload: unknown) => {

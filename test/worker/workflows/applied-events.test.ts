@@ -57,3 +57,13 @@ describe('AppliedEventIds', () => {
     expect(() => new AppliedEventIds([], 1.5)).toThrow(/positive integer/);
   });
 });
+
+describe('AppliedEventIds.forget', () => {
+  it('lets a forgotten id be recorded again, as for an update whose handler failed', () => {
+    const applied = new AppliedEventIds(['a', 'b']);
+    applied.forget('a');
+    expect(applied.has('a')).toBe(false);
+    expect(applied.record('a')).toBe(true);
+    expect(applied.toArray()).toEqual(['b', 'a']);
+  });
+});

@@ -130,8 +130,13 @@ describe('stagedWorkflow', () => {
         [3],
       ];
       for (const payload of junk) await handle.signal(advanceStageSignal, payload as StageCommand);
-      // A query is answered after the signals before it have been applied.
-      expect(await handle.query(progressQuery)).toMatchObject({ stage: 2, activitiesCompleted: 3 });
+      // A query is answered after the signals before it have been applied. The three stale stages
+      // are events applied (without effect); the malformed ones are not.
+      expect(await handle.query(progressQuery)).toMatchObject({
+        stage: 2,
+        activitiesCompleted: 3,
+        eventsApplied: 4,
+      });
       expect((await handle.describe()).status.name).toBe('RUNNING');
       const events = await historyEventTypes(handle.workflowId);
       expect(events.filter((type) => /WORKFLOW_TASK_FAILED/.test(type))).toEqual([]);
@@ -150,7 +155,11 @@ describe('stagedWorkflow', () => {
       await handle.signal(advanceStageSignal, { stage: 1, eventId: 'evt-1' });
       await waitForProgress(handle, (p) => p.activitiesCompleted === 2);
       await handle.signal(advanceStageSignal, { stage: 3, eventId: 'evt-1' });
-      expect(await handle.query(progressQuery)).toMatchObject({ stage: 1, activitiesCompleted: 2 });
+      expect(await handle.query(progressQuery)).toMatchObject({
+        stage: 1,
+        activitiesCompleted: 2,
+        eventsApplied: 1,
+      });
 
       await handle.signal(advanceStageSignal, { stage: 3, eventId: 'evt-2' });
       expect(await handle.result()).toEqual({ activitiesCompleted: 4 });
@@ -175,11 +184,13 @@ describe('stagedWorkflow', () => {
         expect(await handle.executeUpdate(setStageUpdate, { args: [{ stage: 2 }] })).toEqual({
           stage: 2,
           activitiesCompleted: 1,
+          eventsApplied: 1,
         });
         await waitForProgress(handle, (p) => p.activitiesCompleted === 3);
         expect(await handle.executeUpdate(setStageUpdate, { args: [{ stage: 3 }] })).toEqual({
           stage: 3,
           activitiesCompleted: 3,
+          eventsApplied: 2,
         });
         expect(await handle.result()).toEqual({ activitiesCompleted: 4 });
       });
