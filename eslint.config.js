@@ -27,7 +27,8 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed in Temporal's deterministic sandbox: Node built-ins break replay.
-    files: ['worker/workflows/**/*.ts', 'worker/interceptors/**/*.ts'],
+    // worker/workflow.ts is the `temporal-event-gateway/workflow` entry, bundled into teams' workflows.
+    files: ['worker/workflows/**/*.ts', 'worker/interceptors/**/*.ts', 'worker/workflow.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -38,6 +39,35 @@ export default tseslint.config(
               group: ['../activities/*', '../activities'],
               message: 'Import activity types only, via proxyActivities.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The contract is shared by the gateway, the worker and workflow code: it imports nothing.
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\./)', message: 'contract/ is dependency-free: import only its own files.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The worker harness and workflow code never import the gateway.
+    files: ['worker/**/*.ts'],
+    ignores: ['worker/workflows/**/*.ts', 'worker/interceptors/**/*.ts', 'worker/workflow.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/functions/**', '**/infra/**'], message: 'The worker does not import the gateway.' },
           ],
         },
       ],

@@ -24,7 +24,7 @@ import { freePort } from '../local/java-process';
 import { ensureGatewayQueues } from '../local/sqs-queues';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { ensureTemporalCli } from '../local/temporal-cli';
-import { SIGNALS, WORKFLOW_TYPES } from '../worker/contract';
+import { SIGNALS, WORKFLOW_TYPES } from '../contract';
 import type { InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
 import { bundleLambdas, measureInit, profileInit, type InitTimes, type LambdaVariant } from './lambda-init';

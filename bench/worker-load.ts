@@ -7,8 +7,8 @@ import { copyFile, cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { TEMPORAL_ENV, WORKER_ENV } from '../functions/core/env-names';
-import { QUERIES, WORKFLOW_TYPES, type StagedProgress } from '../worker/contract';
+import { TEMPORAL_ENV, WORKER_ENV } from '../contract';
+import { QUERIES, WORKFLOW_TYPES, type StagedProgress } from '../contract';
 import { startAndWaitFor, type BenchChild } from './processes';
 import { directSignal, postSignal, type LoadTarget } from './signal-load';
 import { median, percentile, round } from './stats';
@@ -33,7 +33,7 @@ export interface WorkerBuild {
 /**
  * `tsx scripts/build.ts --outdir <outDir>/prebundled` (the production build), then a copy of its
  * main.js into `<outDir>/runtime-bundling/worker/` next to a copy of worker/workflows, where
- * worker/main.ts's resolveWorkflowSource falls back to bundling the sources at start.
+ * worker/main.ts's locateWorkflows falls back to bundling the sources at start.
  */
 export async function buildWorkerVariants(repoRoot: string, outDir: string): Promise<WorkerBuild> {
   await rm(outDir, { recursive: true, force: true });
@@ -41,7 +41,15 @@ export async function buildWorkerVariants(repoRoot: string, outDir: string): Pro
   const { child, value } = await startAndWaitFor(
     {
       command: process.execPath,
-      args: ['--import', 'tsx', join(repoRoot, 'scripts', 'build.ts'), '--outdir', prebuilt],
+      args: [
+        '--import',
+        'tsx',
+        join(repoRoot, 'scripts', 'build.ts'),
+        '--only',
+        'worker',
+        '--outdir',
+        prebuilt,
+      ],
       env: process.env,
       cwd: repoRoot,
     },

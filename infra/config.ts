@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_TASK_QUEUE } from '../worker/contract';
+import { DEFAULT_TASK_QUEUE } from '../contract';
 
 export const TEMPORAL_AUTH_MODES = ['none', 'api-key', 'mtls'] as const;
 export type TemporalAuthMode = (typeof TEMPORAL_AUTH_MODES)[number];

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
-import { DEFAULT_TASK_QUEUE } from '../worker/contract';
+import { DEFAULT_TASK_QUEUE } from '../contract';
 import { startChild, waitFor, type Child } from './child-process';
 import { createLocalSqsClient, ELASTICMQ_DEFAULT_PORT, resolveSqsEndpoint } from './elasticmq';
 import { ensureGatewayQueues } from './sqs-queues';

@@ -1,25 +1,37 @@
 /**
- * Builds the worker for production (`npm run build`, or `tsx scripts/build.ts [--outdir <dir>]`):
+ * The build (`npm run build`, or `tsx scripts/build.ts [--outdir <dir>] [--only lib,lambda,worker]`):
  *
- * - `<outdir>/worker/workflow-bundle.js`: the workflows prebundled by the SDK, so the container does
- *   not run webpack at start-up (seconds of CPU on a small Fargate task) and cannot bundle differently
- *   from what was tested;
- * - `<outdir>/worker/main.js`: worker/main.ts and our own modules bundled by esbuild. Every package
- *   stays external: @temporalio/core-bridge is a native addon and the image ships node_modules anyway.
+ * - `lib`: the package's three entry points as compiled ESM + `.d.ts` in `<outdir>/lib` (the
+ *   `exports` map of package.json points there);
+ * - `lambda`: the gateway's Lambda handlers prebuilt in `<outdir>/lambda/<name>/index.mjs`, the
+ *   assets the constructs use in a team's `cdk synth` (no esbuild, no Docker there);
+ * - `worker`: this repository's staged-demo worker: `<outdir>/worker/main.js` (our modules bundled
+ *   by esbuild, every package external: @temporalio/core-bridge is a native addon and the image
+ *   ships node_modules anyway) and `<outdir>/worker/workflow-bundle.js`, the workflows prebundled
+ *   by `prebundleWorkflows`, which main.js finds next to itself.
  *
- * main.js finds the workflow bundle next to itself. outdir defaults to `dist` at the repo root; it must
- * stay inside the repo so Node resolves the external packages from its node_modules.
+ * outdir defaults to `dist` at the repo root; for `worker` it must stay inside the repo so Node
+ * resolves the external packages from its node_modules.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { build } from 'esbuild';
-import { WORKFLOW_BUNDLE_FILE } from '../worker/main';
+import ts from 'typescript';
+import { GATEWAY_HANDLERS, handlerBuildOptions, type GatewayHandlerName } from '../infra/lambda-handlers';
+import { prebundleWorkflows } from '../worker/bundle-workflows';
 import { isProcessEntry } from './process-entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The modules behind the package's entry points; tsc follows their imports. */
+export const LIBRARY_ENTRIES = [
+  'infra/index.ts',
+  'worker/index.ts',
+  'worker/workflow.ts',
+  'contract/index.ts',
+];
 
 export class BuildError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -28,10 +40,20 @@ export class BuildError extends Error {
   }
 }
 
-export interface BuildWorkerOptions {
+export interface BuildOptions {
   /** @default `dist` at the repo root */
   outDir?: string;
   log?: (line: string) => void;
+}
+
+function outDirOf(options: BuildOptions): string {
+  return resolve(options.outDir ?? join(repoRoot, 'dist'));
+}
+
+function wrap(what: string, error: unknown): BuildError {
+  return new BuildError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }
 
 export interface BuildWorkerResult {
@@ -39,20 +61,19 @@ export interface BuildWorkerResult {
   workflowBundlePath: string;
 }
 
-export async function buildWorker(options: BuildWorkerOptions = {}): Promise<BuildWorkerResult> {
+/** This repository's staged-demo worker (what worker/Dockerfile runs). */
+export async function buildWorker(options: BuildOptions = {}): Promise<BuildWorkerResult> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const workerDir = join(resolve(options.outDir ?? join(repoRoot, 'dist')), 'worker');
+  const workerDir = join(outDirOf(options), 'worker');
   const mainPath = join(workerDir, 'main.js');
-  const workflowBundlePath = join(workerDir, WORKFLOW_BUNDLE_FILE);
-  await mkdir(workerDir, { recursive: true });
-
   const started = Date.now();
+  let workflowBundlePath: string;
   try {
-    const [{ code }] = await Promise.all([
-      bundleWorkflowCode({
+    [workflowBundlePath] = await Promise.all([
+      prebundleWorkflows({
         workflowsPath: join(repoRoot, 'worker', 'workflows', 'index.ts'),
-        // The bundler's INFO lines are noise in a build log; failures still throw.
-        logger: new DefaultLogger('WARN', ({ level, message }) => log(`[bundle] ${level} ${message}`)),
+        outDir: workerDir,
+        log,
       }),
       build({
         entryPoints: [join(repoRoot, 'worker', 'main.ts')],
@@ -66,19 +87,170 @@ export async function buildWorker(options: BuildWorkerOptions = {}): Promise<Bui
         logLevel: 'warning',
       }),
     ]);
-    await writeFile(workflowBundlePath, code);
   } catch (error) {
-    throw new BuildError(`worker build failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw wrap('worker build', error);
   }
   log(`built ${mainPath} and ${workflowBundlePath} in ${Date.now() - started} ms`);
   return { mainPath, workflowBundlePath };
 }
 
+/** The gateway's Lambda handlers, each in its own asset directory. */
+export async function buildLambdas(options: BuildOptions = {}): Promise<Record<GatewayHandlerName, string>> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const lambdaDir = join(outDirOf(options), 'lambda');
+  const started = Date.now();
+  await rm(lambdaDir, { recursive: true, force: true });
+  const names = Object.keys(GATEWAY_HANDLERS) as GatewayHandlerName[];
+  try {
+    await Promise.all(
+      names.map((name) =>
+        build(handlerBuildOptions(join(repoRoot, GATEWAY_HANDLERS[name]), join(lambdaDir, name))),
+      ),
+    );
+  } catch (error) {
+    throw wrap('Lambda build', error);
+  }
+  log(`built ${names.length} Lambda handlers in ${lambdaDir} in ${Date.now() - started} ms`);
+  return Object.fromEntries(names.map((name) => [name, join(lambdaDir, name)])) as Record<
+    GatewayHandlerName,
+    string
+  >;
+}
+
+/**
+ * Relative module specifiers as Node's ESM loader needs them: the sources import `./config`
+ * (bundler resolution), the emitted JS and declarations import `./config.js` or `./dir/index.js`.
+ */
+function withJsExtension(specifier: string, fromFile: string, host: ts.CompilerHost): string {
+  if (!specifier.startsWith('.') || /\.(m?js|json)$/.test(specifier)) return specifier;
+  const base = resolve(fromFile, '..', specifier);
+  if (host.fileExists(`${base}.ts`)) return `${specifier}.js`;
+  if (host.fileExists(join(base, 'index.ts'))) return `${specifier}/index.js`;
+  return specifier;
+}
+
+function specifierRewriter<T extends ts.SourceFile | ts.Bundle>(
+  host: ts.CompilerHost,
+): ts.TransformerFactory<T> {
+  return (context) =>
+    (root: T): T => {
+      if (!ts.isSourceFile(root)) return root;
+      const file = root.fileName;
+      const rewrite = (literal: ts.Expression): ts.StringLiteral | undefined =>
+        ts.isStringLiteral(literal)
+          ? context.factory.createStringLiteral(withJsExtension(literal.text, file, host))
+          : undefined;
+      const visit = (node: ts.Node): ts.Node => {
+        if (ts.isImportDeclaration(node)) {
+          return context.factory.updateImportDeclaration(
+            node,
+            node.modifiers,
+            node.importClause,
+            rewrite(node.moduleSpecifier) ?? node.moduleSpecifier,
+            node.attributes,
+          );
+        }
+        if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
+          return context.factory.updateExportDeclaration(
+            node,
+            node.modifiers,
+            node.isTypeOnly,
+            node.exportClause,
+            rewrite(node.moduleSpecifier) ?? node.moduleSpecifier,
+            node.attributes,
+          );
+        }
+        if (
+          ts.isImportTypeNode(node) &&
+          ts.isLiteralTypeNode(node.argument) &&
+          ts.isStringLiteral(node.argument.literal)
+        ) {
+          const literal = rewrite(node.argument.literal);
+          return context.factory.updateImportTypeNode(
+            node,
+            context.factory.createLiteralTypeNode(literal ?? node.argument.literal),
+            node.attributes,
+            node.qualifier,
+            node.typeArguments,
+            node.isTypeOf,
+          );
+        }
+        return ts.visitEachChild(node, visit, context);
+      };
+      return ts.visitEachChild(root, visit, context);
+    };
+}
+
+/** The package's entry points: compiled ESM and declarations in `<outdir>/lib`. */
+export async function buildLibrary(options: BuildOptions = {}): Promise<string> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const libDir = join(outDirOf(options), 'lib');
+  const started = Date.now();
+  await rm(libDir, { recursive: true, force: true });
+  const configPath = join(repoRoot, 'tsconfig.json');
+  const read = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
+  if (read.error) throw new BuildError(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
+  const parsed = ts.parseJsonConfigFileContent(read.config as object, ts.sys, repoRoot);
+  const compilerOptions: ts.CompilerOptions = {
+    ...parsed.options,
+    noEmit: false,
+    declaration: true,
+    // The sources are not in the package, so maps would point nowhere.
+    sourceMap: false,
+    outDir: libDir,
+    rootDir: repoRoot,
+    // `preserve` would keep import syntax as written; ESNext emits the same ESM without the
+    // `import x = require()` forms preserve allows.
+    module: ts.ModuleKind.ESNext,
+    // Consumers build with their own settings: declarations must not need ours.
+    declarationMap: false,
+  };
+  const host = ts.createCompilerHost(compilerOptions);
+  const program = ts.createProgram(
+    LIBRARY_ENTRIES.map((entry) => join(repoRoot, entry)),
+    compilerOptions,
+    host,
+  );
+  const result = program.emit(undefined, undefined, undefined, false, {
+    after: [specifierRewriter<ts.SourceFile>(host)],
+    afterDeclarations: [specifierRewriter<ts.SourceFile | ts.Bundle>(host)],
+  });
+  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
+  if (diagnostics.length > 0) {
+    throw new BuildError(
+      `library build failed:\n${ts.formatDiagnostics(diagnostics, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => repoRoot,
+        getNewLine: () => '\n',
+      })}`,
+    );
+  }
+  log(`built the library in ${libDir} in ${Date.now() - started} ms`);
+  return libDir;
+}
+
+export const BUILD_PARTS = ['lib', 'lambda', 'worker'] as const;
+export type BuildPart = (typeof BUILD_PARTS)[number];
+
+/** Builds the parts asked for (all by default), one after the other: the machine may be small. */
+export async function buildAll(
+  parts: readonly BuildPart[] = BUILD_PARTS,
+  options: BuildOptions = {},
+): Promise<void> {
+  if (parts.includes('lib')) await buildLibrary(options);
+  if (parts.includes('lambda')) await buildLambdas(options);
+  if (parts.includes('worker')) await buildWorker(options);
+}
+
 if (isProcessEntry(import.meta.url)) {
-  const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
-  buildWorker({ ...(values.outdir ? { outDir: values.outdir } : {}) }).catch((error: unknown) => {
+  const { values } = parseArgs({ options: { outdir: { type: 'string' }, only: { type: 'string' } } });
+  const parts = values.only?.split(',').map((part) => part.trim()) ?? [...BUILD_PARTS];
+  const unknown = parts.filter((part) => !(BUILD_PARTS as readonly string[]).includes(part));
+  if (unknown.length > 0) {
+    console.error(`unknown build part(s): ${unknown.join(', ')} (known: ${BUILD_PARTS.join(', ')})`);
+    process.exit(2);
+  }
+  buildAll(parts as BuildPart[], values.outdir ? { outDir: values.outdir } : {}).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   });

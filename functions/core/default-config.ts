@@ -1,11 +1,4 @@
-import {
-  FINAL_STAGE,
-  QUERIES,
-  SIGNALS,
-  UPDATES,
-  WORKFLOW_TYPES,
-  DEFAULT_TASK_QUEUE,
-} from '../../worker/contract';
+import { FINAL_STAGE, QUERIES, SIGNALS, UPDATES, WORKFLOW_TYPES, DEFAULT_TASK_QUEUE } from '../../contract';
 import type { GatewayConfigInput } from './gateway-config';
 
 const stageCommandSchema = {

@@ -31,34 +31,8 @@ export const GATEWAY_ENV = {
   sqsConcurrency: 'GATEWAY_SQS_CONCURRENCY',
 } as const;
 
-/**
- * Temporal connection variables, as read by `@temporalio/envconfig` (the standard names of every
- * Temporal SDK and the CLI), plus ours for the task queue and the secret ARNs.
- */
-export const TEMPORAL_ENV = {
-  address: 'TEMPORAL_ADDRESS',
-  namespace: 'TEMPORAL_NAMESPACE',
-  apiKey: 'TEMPORAL_API_KEY',
-  tls: 'TEMPORAL_TLS',
-  tlsClientCertData: 'TEMPORAL_TLS_CLIENT_CERT_DATA',
-  tlsClientKeyData: 'TEMPORAL_TLS_CLIENT_KEY_DATA',
-  tlsServerCaCertData: 'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
-  taskQueue: 'TEMPORAL_TASK_QUEUE',
-  /** ARN of a Secrets Manager secret with the API key (Lambda reads it at cold start). */
-  apiKeySecretArn: 'TEMPORAL_API_KEY_SECRET_ARN',
-  /** ARN of a Secrets Manager secret with `{ "cert": PEM, "key": PEM }` for mTLS. */
-  mtlsSecretArn: 'TEMPORAL_MTLS_SECRET_ARN',
-} as const;
-
-/** The worker's own knobs. */
-export const WORKER_ENV = {
-  /** Milliseconds the worker lets running activities finish after SIGTERM. */
-  shutdownGraceMs: 'WORKER_SHUTDOWN_GRACE_MS',
-  /** Path of the prebundled workflow code; the dev fallback bundles at start when absent. */
-  workflowBundlePath: 'WORKER_WORKFLOW_BUNDLE',
-  /** Emit the task-queue backlog as a CloudWatch EMF metric every N seconds (0 = off). */
-  backlogMetricIntervalSec: 'WORKER_BACKLOG_METRIC_INTERVAL_SEC',
-} as const;
+/** Shared with the worker, so defined in the contract; re-exported for the gateway's modules. */
+export { TEMPORAL_ENV } from '../../contract/env-names';
 
 /**
  * The scheduled backlog function's metric. The stack names it and passes it down, so the function

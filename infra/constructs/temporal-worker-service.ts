@@ -6,7 +6,7 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { WORKER_ENV } from '../../functions/core/env-names';
+import { WORKER_ENV } from '../../contract';
 import { PROJECT_ROOT } from './gateway-function';
 import type { TemporalConnection } from './temporal-connection';
 
@@ -144,8 +144,6 @@ export class TemporalWorkerService extends Construct {
       environment: {
         ...props.temporal.containerEnvironment,
         [WORKER_ENV.shutdownGraceMs]: String(shutdownGrace.toMilliseconds()),
-        // The scheduled BacklogMetricPublisher publishes the backlog, also while no task runs.
-        [WORKER_ENV.backlogMetricIntervalSec]: '0',
         // V8's heap limit follows the container, not the host: 75 % leaves room for native memory.
         NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryLimitMiB * 0.75)}`,
       },

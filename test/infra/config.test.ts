@@ -9,7 +9,7 @@ import {
   PLACEHOLDER_TEMPORAL_ADDRESS,
   type ConfigSource,
 } from '../../infra/config';
-import { DEFAULT_TASK_QUEUE } from '../../worker/contract';
+import { DEFAULT_TASK_QUEUE } from '../../contract';
 
 function source(
   context: Record<string, unknown> = {},

@@ -36,7 +36,7 @@ import { startGatewayServer, type GatewayServer } from '../../local/gateway-serv
 import { createSqsPoller, type SqsPoller } from '../../local/sqs-poller';
 import { ensureGatewayQueues, type GatewayQueues } from '../../local/sqs-queues';
 import { startTemporalDevServer } from '../../local/temporal-dev-server';
-import { SIGNALS } from '../../worker/contract';
+import { SIGNALS } from '../../contract';
 import { freePort } from '../support/free-port';
 import { CountingLogger } from './support/deployments';
 import { recordedSignals } from './support/history';

@@ -14,7 +14,7 @@ import { silentLogger } from '../../functions/adapters/logger';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
 import { createHttpApp, type HttpApp } from '../../functions/handlers/http-app';
 import { createTimeSkippingTestEnv } from '../../local/time-skipping-server';
-import { FINAL_STAGE, SIGNALS } from '../../worker/contract';
+import { FINAL_STAGE, SIGNALS } from '../../contract';
 import { progressQuery } from '../../worker/workflows/staged-workflow';
 import { startStagedWorker, uniqueName } from '../support/staged-worker';
 import { signalTimes } from './support/history';

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
-import type { StagedProgress } from '../../worker/contract';
-import { createStagedWorker, type StagedWorker, type StagedWorkerOptions } from '../../worker/main';
+import type { StagedProgress } from '../../contract';
+import type { GatewayWorker } from '../../worker/index';
+import { createStagedWorker, type StagedWorkerOptions } from '../../worker/main';
 import { progressQuery } from '../../worker/workflows/staged-workflow';
 
 export const workflowsPath = fileURLToPath(new URL('../../worker/workflows/index.ts', import.meta.url));
@@ -48,10 +49,10 @@ export async function waitForProgress(
 export async function withStagedWorker<T>(
   env: TestWorkflowEnvironment,
   options: Omit<StagedWorkerOptions, 'connection' | 'taskQueue'>,
-  fn: (worker: StagedWorker) => Promise<T>,
+  fn: (worker: GatewayWorker) => Promise<T>,
 ): Promise<T> {
   const staged = await createStagedWorker({
-    workflowSource: { kind: 'code', code: await workflowBundleCode() },
+    workflowBundle: { code: await workflowBundleCode() },
     ...options,
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPORAL_ENV, WORKER_ENV } from '../../functions/core/env-names';
+import { TEMPORAL_ENV, WORKER_ENV } from '../../contract';
 import { buildWorker, type BuildWorkerResult } from '../../scripts/build';
 import { createActivities } from '../../worker/activities';
 import { advanceStageSignal, stagedWorkflow } from '../../worker/workflows/staged-workflow';

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPORAL_ENV, WORKER_ENV } from '../../functions/core/env-names';
-import { DEFAULT_TASK_QUEUE } from '../../worker/contract';
+import { TEMPORAL_ENV, WORKER_ENV } from '../../contract';
+import { DEFAULT_TASK_QUEUE } from '../../contract';
 import {
   DEFAULT_SHUTDOWN_GRACE_MS,
   WORKFLOW_BUNDLE_FILE,
   WorkerConfigError,
   loadWorkerSettings,
+  locateWorkflows,
   resolveWorkflowSource,
-} from '../../worker/main';
+} from '../../worker/index';
 
 // A config file that does not exist: keeps a developer's ~/.config/temporalio/temporal.toml out of the tests.
 const isolated = { TEMPORAL_CONFIG_FILE: join(tmpdir(), 'no-such-temporal.toml') };
@@ -82,6 +83,13 @@ describe('loadWorkerSettings', () => {
     ).toMatchObject({ taskQueue: 'orders', shutdownGraceMs: 2500, workflowBundlePath: '/app/bundle.js' });
   });
 
+  it("uses the worker entry's default task queue when TEMPORAL_TASK_QUEUE is unset", () => {
+    expect(loadWorkerSettings(isolated, 'orders').taskQueue).toBe('orders');
+    expect(loadWorkerSettings({ ...isolated, [TEMPORAL_ENV.taskQueue]: 'billing' }, 'orders').taskQueue).toBe(
+      'billing',
+    );
+  });
+
   it('reports every invalid setting together', () => {
     let error: unknown;
     try {
@@ -119,7 +127,7 @@ describe('loadWorkerSettings', () => {
   });
 });
 
-describe('resolveWorkflowSource', () => {
+describe('locateWorkflows and resolveWorkflowSource', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'workflow-source-'));
@@ -138,9 +146,11 @@ describe('resolveWorkflowSource', () => {
     return pathToFileURL(join(root, 'main.js'));
   }
 
-  it('prefers the prebundled workflows next to main', async () => {
+  it('prefers the prebundled workflows next to the entry', async () => {
     const base = await layout('built', [WORKFLOW_BUNDLE_FILE, 'workflows/index.ts']);
-    expect(resolveWorkflowSource(undefined, base)).toEqual({
+    const located = locateWorkflows(base, './workflows/index.ts');
+    expect(located).toEqual({ workflowBundle: { codePath: join(dir, 'built', WORKFLOW_BUNDLE_FILE) } });
+    expect(resolveWorkflowSource(located)).toEqual({
       kind: 'bundle',
       path: join(dir, 'built', WORKFLOW_BUNDLE_FILE),
     });
@@ -148,7 +158,7 @@ describe('resolveWorkflowSource', () => {
 
   it('falls back to the workflow sources in dev', async () => {
     const base = await layout('dev', ['workflows/index.ts']);
-    expect(resolveWorkflowSource(undefined, base)).toEqual({
+    expect(resolveWorkflowSource(locateWorkflows(base, './workflows/index.ts'))).toEqual({
       kind: 'workflowsPath',
       path: join(dir, 'dev', 'workflows', 'index.ts'),
     });
@@ -156,15 +166,31 @@ describe('resolveWorkflowSource', () => {
 
   it('fails clearly when there is neither a bundle nor sources', async () => {
     const base = await layout('empty', []);
-    expect(() => resolveWorkflowSource(undefined, base)).toThrow(/npm run build/);
+    expect(() => resolveWorkflowSource(locateWorkflows(base, './workflows/index.ts'))).toThrow(
+      /run the build or set WORKER_WORKFLOW_BUNDLE/,
+    );
+    expect(() => resolveWorkflowSource({})).toThrow(/pass workflowsPath or workflowBundle/);
+    expect(() => resolveWorkflowSource({ workflowBundle: { codePath: join(dir, 'none.js') } })).toThrow(
+      WorkerConfigError,
+    );
   });
 
   it('uses an explicitly configured bundle, and refuses a missing one instead of falling back', async () => {
     const base = await layout('explicit', ['custom.js', 'workflows/index.ts']);
-    expect(resolveWorkflowSource(join(dir, 'explicit', 'custom.js'), base)).toEqual({
+    const located = locateWorkflows(base, './workflows/index.ts');
+    expect(resolveWorkflowSource(located, join(dir, 'explicit', 'custom.js'))).toEqual({
       kind: 'bundle',
       path: join(dir, 'explicit', 'custom.js'),
     });
-    expect(() => resolveWorkflowSource(join(dir, 'explicit', 'missing.js'), base)).toThrow(WorkerConfigError);
+    expect(() => resolveWorkflowSource(located, join(dir, 'explicit', 'missing.js'))).toThrow(
+      WorkerConfigError,
+    );
+  });
+
+  it('takes in-memory code as given', () => {
+    expect(resolveWorkflowSource({ workflowBundle: { code: 'x' }, workflowsPath: '/nowhere' })).toEqual({
+      kind: 'code',
+      code: 'x',
+    });
   });
 });

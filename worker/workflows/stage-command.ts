@@ -3,7 +3,7 @@
  * gateway and from anyone with access to the namespace, so the workflow must never trust their shape:
  * a throw in a signal handler would fail the workflow task and stall the workflow.
  */
-import { FINAL_STAGE } from '../contract';
+import { FINAL_STAGE } from '../../contract/staged-workflow';
 
 /** Longer than any id the gateway produces (UUIDs, SQS message ids, webhook ids). */
 export const MAX_EVENT_ID_LENGTH = 256;

@@ -25,7 +25,7 @@ import {
   type StagedProgress,
   type StagedResult,
   type StagedWorkflowInput,
-} from '../contract';
+} from '../../contract/staged-workflow';
 import {
   STAGED_ACTIVITY_NAMES,
   type StagedActivities,

@@ -13,7 +13,7 @@ import {
   type MetricSender,
   type TaskQueueDescriber,
 } from '../../../functions/handlers/backlog-metric';
-import { WORKFLOW_TYPES } from '../../../worker/contract';
+import { WORKFLOW_TYPES } from '../../../contract';
 import { sharedTemporal, stopSharedTemporal } from '../../support/temporal';
 
 const METRIC = { namespace: 'EventGateway/test', metricName: 'TemporalTaskQueueBacklog' };

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { BACKLOG_METRIC_ENV, TEMPORAL_ENV, WORKER_ENV } from '../../../functions/core/env-names';
+import { WORKER_ENV } from '../../../contract';
+import { BACKLOG_METRIC_ENV, TEMPORAL_ENV } from '../../../functions/core/env-names';
 import { lazySynth } from '../support/synth';
 import {
   onlyResourceProperties,
@@ -69,13 +70,14 @@ describe('WorkerStack', () => {
     expect(container.Environment).toContainEqual({ Name: WORKER_ENV.shutdownGraceMs, Value: '40000' });
   });
 
-  it('sizes the V8 heap from the task memory and leaves backlog publishing to the scheduled function', () => {
+  it('sizes the V8 heap from the task memory', () => {
     const { container } = taskDefinition();
     expect(container.Environment).toContainEqual({
       Name: 'NODE_OPTIONS',
       Value: '--max-old-space-size=1536',
     });
-    expect(container.Environment).toContainEqual({ Name: WORKER_ENV.backlogMetricIntervalSec, Value: '0' });
+    // The scheduled BacklogMetricPublisher publishes the backlog; the worker has no knob for it.
+    expect(JSON.stringify(container.Environment)).not.toContain('BACKLOG');
   });
 
   it('gives the worker its Temporal credentials as ECS secrets, never as plain environment', () => {

@@ -6,7 +6,7 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SIGNALS } from '../../../worker/contract';
+import { SIGNALS } from '../../../contract';
 import { signalBody, sqsMessageBody, type LoadEvent, type SqsBatchEntry } from './load-model';
 
 export interface HttpLog {

@@ -3,7 +3,7 @@
  * workflow's payload, so each WorkflowExecutionSignaled event in a history maps back to exactly one
  * sent event: that is how "acknowledged ⇒ recorded exactly once" is counted, not inferred.
  */
-import { SIGNALS, WORKFLOW_TYPES } from '../../../worker/contract';
+import { SIGNALS, WORKFLOW_TYPES } from '../../../contract';
 
 export const LOAD_ID_PREFIX = 'load-';
 export type Channel = 'http' | 'sqs';

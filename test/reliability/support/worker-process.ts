@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
-import { TEMPORAL_ENV, WORKER_ENV } from '../../../functions/core/env-names';
+import { TEMPORAL_ENV, WORKER_ENV } from '../../../contract';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const MAX_OUTPUT_CHARS = 20_000;

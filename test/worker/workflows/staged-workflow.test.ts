@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAGED_FAILURE_TYPES, WORKFLOW_TYPES, type StageCommand } from '../../../worker/contract';
+import { STAGED_FAILURE_TYPES, WORKFLOW_TYPES, type StageCommand } from '../../../contract';
 import type { StepEvent } from '../../../worker/activities';
 import {
   advanceStageSignal,

@@ -1,9 +1,8 @@
 /**
- * The worker's public contract: plain data only, so functions/ and infra/ can import it without
- * pulling in workflow code. Never rename a wire name — they are recorded in workflow histories.
+ * The staged demo workflow's contract: plain data only, so the gateway's default configuration and
+ * the worker share it without either importing the other. Never rename a wire name — they are
+ * recorded in workflow histories.
  */
-
-export const DEFAULT_TASK_QUEUE = 'event-gateway';
 
 export const WORKFLOW_TYPES = {
   staged: 'stagedWorkflow',

@@ -1,0 +1,9 @@
+/**
+ * Wire names shared by the gateway and the worker: plain data, importing nothing, so both sides (and
+ * workflow code in Temporal's sandbox) can use them. Never rename a wire name: it is recorded in
+ * workflow histories.
+ */
+export * from './env-names';
+export * from './staged-workflow';
+export * from './task-queue';
+export * from './temporal-headers';

@@ -1,0 +1,29 @@
+/**
+ * `temporal-event-gateway/worker`: what a team's worker process imports — the harness that runs
+ * its workflows and activities (`runWorker`), and the build helper that prebundles its workflows.
+ */
+export {
+  createWorker,
+  runWorker,
+  FORCE_EXIT_MARGIN_MS,
+  type GatewayWorker,
+  type GatewayWorkerOptions,
+  type PassThroughWorkerOptions,
+} from './run-worker';
+export {
+  loadWorkerSettings,
+  WorkerConfigError,
+  DEFAULT_NAMESPACE,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_TEMPORAL_ADDRESS,
+  type WorkerSettings,
+} from './worker-settings';
+export {
+  locateWorkflows,
+  resolveWorkflowSource,
+  WORKFLOW_BUNDLE_FILE,
+  type WorkflowCodeOptions,
+  type WorkflowSource,
+} from './workflow-source';
+export { prebundleWorkflows, WorkflowBundleError, type PrebundleWorkflowsOptions } from './bundle-workflows';
+export { DEFAULT_TASK_QUEUE, TEMPORAL_ENV, WORKER_ENV } from '../contract';

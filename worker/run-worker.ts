@@ -1,0 +1,222 @@
+/**
+ * The worker harness: `runWorker` is a whole worker process in one call — connect with the standard
+ * Temporal env vars, poll one task queue with the given workflows and activities, drain on SIGTERM,
+ * exit with a code — so a team's worker entry is a few lines. `createWorker` is the same worker
+ * without the process handling, for tests and in-process stacks.
+ */
+import { NativeConnection, Runtime, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
+import { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
+import { loadWorkerSettings, WorkerConfigError, DEFAULT_SHUTDOWN_GRACE_MS } from './worker-settings';
+import {
+  describeWorkflowSource,
+  resolveWorkflowSource,
+  type WorkflowCodeOptions,
+  type WorkflowSource,
+} from './workflow-source';
+
+/** After the grace time the SDK cancels activities; this much later the process gives up and exits
+ * (before ECS, whose stopTimeout the worker service sets a few seconds above the grace time, sends SIGKILL). */
+export const FORCE_EXIT_MARGIN_MS = 3_000;
+
+/** Any other `Worker.create` option, for tuning and tests. */
+export type PassThroughWorkerOptions = Omit<
+  WorkerOptions,
+  | 'connection'
+  | 'namespace'
+  | 'taskQueue'
+  | 'activities'
+  | 'workflowsPath'
+  | 'workflowBundle'
+  | 'shutdownGraceTime'
+>;
+
+export interface GatewayWorkerOptions extends WorkflowCodeOptions {
+  /** The activity implementations, by name. @default - none (a workflow-only worker) */
+  readonly activities?: WorkerOptions['activities'];
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * An existing connection (tests, an in-process stack). The caller owns it: it is not closed on shutdown.
+   * @default - a NativeConnection from the env's Temporal settings, closed when the worker stops
+   */
+  readonly connection?: NativeConnection;
+  /** @default TEMPORAL_NAMESPACE, else `default` */
+  readonly namespace?: string;
+  /**
+   * The task queue when `TEMPORAL_TASK_QUEUE` is unset; the deployed worker service always sets it.
+   * @default 'event-gateway'
+   */
+  readonly defaultTaskQueue?: string;
+  /** Overrides `TEMPORAL_TASK_QUEUE`. @default TEMPORAL_TASK_QUEUE, else defaultTaskQueue */
+  readonly taskQueue?: string;
+  /** @default WORKER_SHUTDOWN_GRACE_MS, else 10000 */
+  readonly shutdownGraceMs?: number;
+  /** @default the SDK runtime's logger */
+  readonly logger?: Logger;
+  /** Any other Worker.create option, for tuning and tests. */
+  readonly workerOptions?: PassThroughWorkerOptions;
+}
+
+export interface GatewayWorker {
+  readonly worker: Worker;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly shutdownGraceMs: number;
+  readonly workflowSource: WorkflowSource;
+  /**
+   * Polls until shutdown, then closes the connection it opened. Logs `worker polling task queue=<q>`
+   * as the first poll goes out.
+   */
+  run(): Promise<void>;
+  /** Starts a graceful drain; safe to call more than once or before `run`. */
+  shutdown(): void;
+}
+
+function msSinceProcessStart(): number {
+  return Math.round(process.uptime() * 1000);
+}
+
+/**
+ * The SDK has no first-poll hook, but it flags an outstanding poll the moment it asks Core for a task;
+ * watching that flag puts the "polling" line within a millisecond of the real first poll.
+ */
+function logWhenPolling(worker: Worker, done: Promise<unknown>, onPolling: () => void): void {
+  let finished = false;
+  const check = (): boolean => {
+    const status = worker.getStatus();
+    if (status.hasOutstandingWorkflowPoll || status.hasOutstandingActivityPoll) {
+      onPolling();
+      return true;
+    }
+    return finished || status.runState !== 'RUNNING';
+  };
+  if (check()) return;
+  const timer = setInterval(() => {
+    if (check()) clearInterval(timer);
+  }, 1);
+  timer.unref();
+  void done.finally(() => {
+    finished = true;
+    clearInterval(timer);
+  });
+}
+
+/** Connects and creates the worker; `run()` it. Throws {@link WorkerConfigError} on bad settings. */
+export async function createWorker(options: GatewayWorkerOptions): Promise<GatewayWorker> {
+  const logger = options.logger ?? Runtime.instance().logger;
+  const settings = loadWorkerSettings(
+    options.env ?? process.env,
+    options.defaultTaskQueue ?? DEFAULT_TASK_QUEUE,
+  );
+  const namespace = options.namespace ?? settings.namespace;
+  const taskQueue = options.taskQueue ?? settings.taskQueue;
+  const shutdownGraceMs = options.shutdownGraceMs ?? settings.shutdownGraceMs;
+  const workflowSource = resolveWorkflowSource(options, settings.workflowBundlePath);
+
+  const ownsConnection = options.connection === undefined;
+  let connection = options.connection;
+  if (!connection) {
+    const { connectionOptions } = settings;
+    logger.info(`worker connecting to ${connectionOptions.address}`, {
+      namespace,
+      tls: Boolean(connectionOptions.tls),
+      apiKey: connectionOptions.apiKey !== undefined,
+    });
+    connection = await NativeConnection.connect(connectionOptions);
+  }
+
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      ...options.workerOptions,
+      connection,
+      namespace,
+      taskQueue,
+      ...(options.activities ? { activities: options.activities } : {}),
+      shutdownGraceTime: shutdownGraceMs,
+      ...(workflowSource.kind === 'workflowsPath'
+        ? { workflowsPath: workflowSource.path }
+        : {
+            workflowBundle:
+              workflowSource.kind === 'bundle'
+                ? { codePath: workflowSource.path }
+                : { code: workflowSource.code },
+          }),
+    });
+  } catch (error) {
+    if (ownsConnection) await connection.close();
+    throw error;
+  }
+  logger.info(`worker using ${describeWorkflowSource(workflowSource)}`, { taskQueue });
+
+  let stopRequested = false;
+  const shutdown = (): void => {
+    stopRequested = true;
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+
+  const run = async (): Promise<void> => {
+    try {
+      if (stopRequested) return;
+      const running = worker.run();
+      logWhenPolling(worker, running, () => {
+        logger.info(`worker polling task queue=${taskQueue}`, {
+          namespace,
+          msSinceProcessStart: msSinceProcessStart(),
+        });
+      });
+      await running;
+      logger.info(`worker stopped task queue=${taskQueue}`);
+    } finally {
+      if (ownsConnection) await connection.close();
+    }
+  };
+
+  return { worker, namespace, taskQueue, shutdownGraceMs, workflowSource, run, shutdown };
+}
+
+/**
+ * A worker process: create, run, drain on SIGTERM/SIGINT (ECS stops tasks with SIGTERM). Resolves
+ * to the exit code — 0 after a clean drain, 1 on bad configuration or a failure — rather than
+ * calling `process.exit`, so the caller decides; the SDK runtime also listens for these signals,
+ * which is harmless.
+ *
+ * @example
+ * // worker/main.ts of a team's app
+ * import { locateWorkflows, runWorker } from 'temporal-event-gateway/worker';
+ * import * as activities from './activities';
+ *
+ * const code = await runWorker({ ...locateWorkflows(import.meta.url, './workflows/index.ts'), activities });
+ * process.exit(code);
+ */
+export async function runWorker(options: GatewayWorkerOptions): Promise<number> {
+  const logger = options.logger ?? Runtime.instance().logger;
+  let started: GatewayWorker | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    const grace = started?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    logger.info(`worker received ${signal}: draining for up to ${grace} ms`);
+    // Activities that ignore cancellation could hold the drain open forever; ECS would SIGKILL anyway.
+    setTimeout(() => {
+      logger.error(`worker did not stop within ${grace + FORCE_EXIT_MARGIN_MS} ms of ${signal}: exiting`);
+      process.exit(1);
+    }, grace + FORCE_EXIT_MARGIN_MS).unref();
+    started?.shutdown();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    started = await createWorker({ ...options, logger });
+    if (stopSignal) started.shutdown();
+    await started.run();
+    return 0;
+  } catch (error) {
+    logger.error(error instanceof WorkerConfigError ? error.message : 'worker failed', { error });
+    return 1;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}

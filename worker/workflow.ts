@@ -1,0 +1,7 @@
+/**
+ * `temporal-event-gateway/workflow`: what workflow code imports. Everything here is safe in
+ * Temporal's deterministic workflow sandbox — plain data and pure helpers, no Node built-ins, no
+ * I/O — so it can be bundled into any team's workflows.
+ */
+export { AppliedEventIds, DEFAULT_APPLIED_EVENTS_LIMIT } from './workflows/applied-events';
+export { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
