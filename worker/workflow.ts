@@ -5,3 +5,4 @@
  */
 export { AppliedEventIds, DEFAULT_APPLIED_EVENTS_LIMIT } from './workflows/applied-events';
 export { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
+export { EVENT_SOURCES, TEMPORAL_HEADERS, type TemporalHeaderKey } from '../contract/temporal-headers';
