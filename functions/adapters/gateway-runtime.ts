@@ -17,7 +17,10 @@ import { createTemporalClientProvider, type TemporalClientProvider } from './tem
 import { createReader, type Reader } from './temporal-reader';
 import { createSignaler, type Signaler } from './temporal-signaler';
 import { createUpdater, type Updater } from './temporal-updater';
-import { withAuthSecrets, withTemporalSecrets, type Env } from './secrets';
+import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } from './secrets';
+import { callbackVerifierFromEnv, type CallbackVerifier } from './callback-tokens';
+import { CallbackKeyError } from '../../contract/callback-keys';
+import { createActivityCompleter, type ActivityCompleter } from './temporal-activity-completer';
 import { lazySqsClient } from './sqs-client';
 import { createSqsFallbackQueue } from './sqs-fallback-queue';
 import type { FallbackQueue } from '../handlers/http-app';
@@ -34,6 +37,9 @@ export interface GatewayRuntime {
   authenticator: Authenticator;
   logger: GatewayLogger;
   deadlineMs: number;
+  /** Verifies callback tokens when CALLBACK_SIGNING_KEYS (or its secret) is set. */
+  callbacks?: CallbackVerifier;
+  completer: ActivityCompleter;
 }
 
 export class GatewayEnvError extends Error {
@@ -72,7 +78,8 @@ function collect<T>(problems: string[], load: () => T): T | undefined {
     return load();
   } catch (error) {
     if (error instanceof GatewayConfigError) problems.push(...error.problems);
-    else if (error instanceof GatewayEnvError) problems.push(error.message);
+    else if (error instanceof GatewayEnvError || error instanceof CallbackKeyError)
+      problems.push(error.message);
     else throw error;
     return undefined;
   }
@@ -83,10 +90,17 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const config = collect(problems, () => loadGatewayConfig(env));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   // Both secret sets are read at once: two Secrets Manager round trips in parallel at cold start.
-  const [authEnv, temporalEnv] = await Promise.all([withAuthSecrets(env), withTemporalSecrets(env)]);
+  const [authEnv, temporalEnv, callbackEnv] = await Promise.all([
+    withAuthSecrets(env),
+    withTemporalSecrets(env),
+    withCallbackSecrets(env),
+  ]);
   const auth = authSettingsFromEnv(authEnv);
   if (!auth.ok) problems.push(...auth.problems);
-  if (!config || deadlineMs === undefined || !auth.ok) throw new GatewayConfigError(problems);
+  const callbacks = collect(problems, () => callbackVerifierFromEnv(callbackEnv));
+  if (!config || deadlineMs === undefined || !auth.ok || problems.length > 0) {
+    throw new GatewayConfigError(problems);
+  }
   // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
   const clients = createTemporalClientProvider({
     env: temporalEnv,
@@ -103,5 +117,7 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     authenticator: createAuthenticator(auth.settings),
     logger,
     deadlineMs,
+    ...(callbacks ? { callbacks } : {}),
+    completer: createActivityCompleter(clients, deadlineMs),
   };
 }

@@ -2,6 +2,7 @@
  * Deployed functions keep credentials in Secrets Manager, never in plain environment variables:
  * the stack passes secret ARNs, and these are resolved once at cold start (Powertools caches them).
  */
+import { CALLBACK_ENV } from '../../contract/callbacks';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
 
 export type Env = Record<string, string | undefined>;
@@ -67,4 +68,14 @@ export async function withAuthSecrets(env: Env): Promise<Env> {
   if (!arn || !mode || mode === 'none') return env;
   const value = await secretString(arn);
   return { ...env, [mode === 'api-key' ? GATEWAY_ENV.apiKeys : GATEWAY_ENV.webhookSecret]: value };
+}
+
+/**
+ * The callback environment with its signing keys filled in from the secret behind
+ * CALLBACK_SIGNING_KEYS_SECRET_ARN (same `keyId:secret,…` format as the variable).
+ */
+export async function withCallbackSecrets(env: Env): Promise<Env> {
+  const arn = env[CALLBACK_ENV.signingKeysSecretArn];
+  if (!arn) return env;
+  return { ...env, [CALLBACK_ENV.signingKeys]: await secretString(arn) };
 }

@@ -30,6 +30,10 @@ import type { GatewayLogger } from '../adapters/logger';
 import type { Reader } from '../adapters/temporal-reader';
 import type { Signaler } from '../adapters/temporal-signaler';
 import type { Updater } from '../adapters/temporal-updater';
+import type { CallbackVerifier } from '../adapters/callback-tokens';
+import type { ActivityCompleter } from '../adapters/temporal-activity-completer';
+import { CALLBACK_PATH } from '../../contract/callbacks';
+import { registerCallbackRoutes } from './http-callbacks';
 import {
   API_SECURITY,
   BinaryEventData,
@@ -74,6 +78,10 @@ export interface HttpAppDeps {
   fallback?: FallbackQueue;
   newEventId?: () => string;
   maxBodyBytes?: number;
+  /** Verifies callback tokens (`POST /v1/callbacks/{token}`); absent = callbacks are off. */
+  callbacks?: CallbackVerifier;
+  /** Completes activities redeemed through activity callbacks. */
+  completer?: ActivityCompleter;
 }
 
 /** The document's header; `scripts/openapi.ts` and the served document share it. */
@@ -345,6 +353,9 @@ export function createHttpApp(deps: HttpAppDeps) {
   );
 
   app.use('/v1/*', async (c, next) => {
+    // A callback URL carries its own credential (the signed token); the deployment's auth is for
+    // the workflow endpoints and would lock out the partner the URL was minted for.
+    if (c.req.path.startsWith(`${CALLBACK_PATH}/`)) return next();
     const body = authenticator.needsBody ? await bodyBytes(c) : EMPTY;
     const verdict = authenticator.verify({ headers: c.req.raw.headers, body });
     if (!verdict.ok) {
@@ -444,6 +455,20 @@ export function createHttpApp(deps: HttpAppDeps) {
     if (!allowed.ok) return fail(allowed.problem, c.req.path);
     const result = await reader.query(workflowId, query);
     return result.ok ? c.json({ result: result.value }, 200) : fail(result.problem, c.req.path);
+  });
+
+  registerCallbackRoutes(app, {
+    config,
+    verifier: deps.callbacks,
+    signaler,
+    updater,
+    reader,
+    completer: deps.completer ?? {
+      complete: () => Promise.reject(new Error('no activity completer configured')),
+    },
+    logger,
+    settleSignal,
+    updateProblem,
   });
 
   app.openapi(healthRoute, async (c) => {
