@@ -33,7 +33,7 @@ import type { Updater } from '../adapters/temporal-updater';
 import type { CallbackVerifier } from '../adapters/callback-tokens';
 import type { ActivityCompleter } from '../adapters/temporal-activity-completer';
 import { CALLBACK_PATH } from '../../contract/callbacks';
-import { registerCallbackRoutes } from './http-callbacks';
+import { redactCallbackPath, registerCallbackRoutes } from './http-callbacks';
 import {
   API_SECURITY,
   BinaryEventData,
@@ -238,7 +238,7 @@ export function createHttpApp(deps: HttpAppDeps) {
       const field = [where, ...(issue?.path ?? []).map(String)].join('.');
       return problemResponse(
         problem('invalid-request', `${field}: ${issue?.message ?? 'invalid'}`, field),
-        c.req.path,
+        redactCallbackPath(c.req.path),
       );
     },
   });
@@ -347,7 +347,7 @@ export function createHttpApp(deps: HttpAppDeps) {
             `The body exceeds ${deps.maxBodyBytes ?? MAX_BODY_BYTES} bytes.`,
             'body',
           ),
-          c.req.path,
+          redactCallbackPath(c.req.path),
         ),
     }),
   );
@@ -480,13 +480,14 @@ export function createHttpApp(deps: HttpAppDeps) {
 
   app.doc31('/openapi.json', OPENAPI_INFO);
 
-  app.notFound((c) =>
-    fail(problem('route-not-found', `No endpoint ${c.req.method} ${c.req.path}.`), c.req.path),
-  );
+  app.notFound((c) => {
+    const path = redactCallbackPath(c.req.path);
+    return fail(problem('route-not-found', `No endpoint ${c.req.method} ${path}.`), path);
+  });
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
     // Only a bug gets here; the sender still gets a problem document, never a stack trace.
-    logger.error('unhandled error', { error: String(error), path: c.req.path });
+    logger.error('unhandled error', { error: String(error), path: redactCallbackPath(c.req.path) });
     return new Response(
       JSON.stringify({
         type: 'about:blank',

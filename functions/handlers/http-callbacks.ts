@@ -47,6 +47,14 @@ export interface CallbackRouteDeps {
 /** Where problems and logs point: the route, never the path that holds the token. */
 const INSTANCE = `${CALLBACK_PATH}/{token}`;
 
+/**
+ * A path safe to log or echo: a callback path's token (a bearer capability) replaced by `{token}`.
+ * Every place the app names a request's path goes through this.
+ */
+export function redactCallbackPath(path: string): string {
+  return path.startsWith(`${CALLBACK_PATH}/`) ? path.replace(/^(\/v1\/callbacks\/)[^/]*/, '$1{token}') : path;
+}
+
 /** A JWS compact serialization; long enough for a JSON Schema in the claims, bounded all the same. */
 const TokenParams = z.object({
   token: z

@@ -36,6 +36,8 @@ describe('the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths ?? {}).sort()).toEqual([
       '/healthz',
+      '/v1/callbacks/{token}',
+      '/v1/callbacks/{token}/fail',
       '/v1/events',
       '/v1/workflows/{workflowId}',
       '/v1/workflows/{workflowId}/queries/{query}',
@@ -55,5 +57,10 @@ describe('the OpenAPI document', () => {
     );
     expect(JSON.stringify(update?.responses?.['422'])).toContain('application/problem+json');
     expect(doc.paths?.['/healthz']?.get?.security).toEqual([]);
+    // A callback URL carries its own credential: no deployment auth applies to it.
+    expect(doc.paths?.['/v1/callbacks/{token}']?.post?.security).toEqual([]);
+    expect(Object.keys(doc.paths?.['/v1/callbacks/{token}']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '202', '401', '410']),
+    );
   });
 });
