@@ -11,8 +11,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CALLBACK_ENV } from '../contract/callbacks';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { DEFAULT_TASK_QUEUE } from '../contract';
+import { localCallbackSigningKeys } from './callback-keys';
 import { startChild, waitFor, type Child } from './child-process';
 import { createLocalSqsClient, ELASTICMQ_DEFAULT_PORT, resolveSqsEndpoint } from './elasticmq';
 import { ensureGatewayQueues } from './sqs-queues';
@@ -82,8 +84,12 @@ async function main(): Promise<void> {
   const queues = await ensureGatewayQueues(sqsClient);
   sqsClient.destroy();
 
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const env = {
     ...process.env,
+    // The worker mints callback URLs with this key under the gateway's URL; the gateway verifies.
+    [CALLBACK_ENV.signingKeys]: localCallbackSigningKeys(`${root}.dev-data/callback-signing-keys`),
+    [CALLBACK_ENV.baseUrl]: process.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
     [TEMPORAL_ENV.address]: temporalAddress,
     [TEMPORAL_ENV.taskQueue]: taskQueue,
     [GATEWAY_ENV.sqsEndpoint]: sqs.endpoint,
@@ -94,7 +100,6 @@ async function main(): Promise<void> {
   };
   tsx('worker', `${root}worker/main.ts`, env);
   tsx('gateway', `${root}local/gateway-main.ts`, { ...env, [GATEWAY_ENV.port]: String(gatewayPort) });
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   await waitFor('the gateway', async () => (await fetch(`${gatewayUrl}/healthz`)).ok);
 
   console.log(`
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
     curl ${gatewayUrl}/v1/workflows/staged-hello/queries/progress
     npx event-gateway enqueue --workflow-id staged-hello --signal advanceStage --payload '{"stage":2}'
   or run the whole demo:  npm run demo
+  callback URLs (a partner's handshake):  npm run demo:handshake
   Ctrl-C stops everything.
 `);
 }
