@@ -7,3 +7,6 @@ export * from './env-names';
 export * from './staged-workflow';
 export * from './task-queue';
 export * from './temporal-headers';
+export * from './callbacks';
+export * from './callback-keys';
+export * from './demo-handshake';

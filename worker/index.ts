@@ -27,3 +27,22 @@ export {
 } from './workflow-source';
 export { prebundleWorkflows, WorkflowBundleError, type PrebundleWorkflowsOptions } from './bundle-workflows';
 export { DEFAULT_TASK_QUEUE, TEMPORAL_ENV, WORKER_ENV } from '../contract';
+export {
+  createCallbackMinter,
+  callbackMinterFromEnv,
+  CallbackMintError,
+  DEFAULT_CALLBACK_EXPIRY_SECONDS,
+  MAX_CALLBACK_EXPIRY_SECONDS,
+  type ActivityCallbackRequest,
+  type CallbackMinter,
+  type CallbackMinterOptions,
+  type CallbackRequest,
+  type CallbackUrl,
+} from './callbacks/minter';
+export { createCallbackActivities, type CallbackActivities } from './callbacks/activities';
+export {
+  CallbackKeyError,
+  parseCallbackSigningKeys,
+  type CallbackSigningKey,
+} from '../contract/callback-keys';
+export { CALLBACK_ENV } from '../contract/callbacks';

@@ -8,6 +8,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from './activities';
+import { createHandshakeActivities } from './activities/handshake';
+import { callbackMinterFromEnv } from './callbacks/minter';
 import {
   createWorker,
   locateWorkflows,
@@ -27,8 +29,17 @@ function stagedWorkflowCode(options: StagedWorkerOptions): GatewayWorkerOptions 
   return {
     ...options,
     ...(given ? {} : locateWorkflows(import.meta.url, './workflows/index.ts')),
-    activities: createActivities(options.activities),
+    activities: { ...createActivities(options.activities), ...handshakeActivities(options) },
   };
+}
+
+/** The handshake demo mints callback URLs: its activities run only where callbacks are configured. */
+function handshakeActivities(options: StagedWorkerOptions) {
+  const minter =
+    options.callbacks === false
+      ? undefined
+      : (options.callbacks ?? callbackMinterFromEnv(options.env ?? process.env));
+  return minter ? createHandshakeActivities({ minter }) : {};
 }
 
 /** The staged demo's worker, in-process (tests). */

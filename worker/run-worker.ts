@@ -13,6 +13,8 @@ import {
   type WorkflowCodeOptions,
   type WorkflowSource,
 } from './workflow-source';
+import { createCallbackActivities } from './callbacks/activities';
+import { callbackMinterFromEnv, type CallbackMinter } from './callbacks/minter';
 
 /** After the grace time the SDK cancels activities; this much later the process gives up and exits
  * (before ECS, whose stopTimeout the worker service sets a few seconds above the grace time, sends SIGKILL). */
@@ -55,6 +57,12 @@ export interface GatewayWorkerOptions extends WorkflowCodeOptions {
   readonly logger?: Logger;
   /** Any other Worker.create option, for tuning and tests. */
   readonly workerOptions?: PassThroughWorkerOptions;
+  /**
+   * Mints callback URLs for the `mintCallbackUrl` activity (`callbackUrl()` in workflow code), which
+   * is registered beside `activities` whenever a minter is available. `false` registers none.
+   * @default - from CALLBACK_BASE_URL and CALLBACK_SIGNING_KEYS when both are set
+   */
+  readonly callbacks?: CallbackMinter | false;
 }
 
 export interface GatewayWorker {
@@ -112,6 +120,14 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
   const taskQueue = options.taskQueue ?? settings.taskQueue;
   const shutdownGraceMs = options.shutdownGraceMs ?? settings.shutdownGraceMs;
   const workflowSource = resolveWorkflowSource(options, settings.workflowBundlePath);
+  const minter =
+    options.callbacks === false
+      ? undefined
+      : (options.callbacks ?? callbackMinterFromEnv(options.env ?? process.env));
+  // The team's own activities win a name clash: they may wrap minting themselves.
+  const activities = minter
+    ? { ...createCallbackActivities(minter), ...options.activities }
+    : options.activities;
 
   const ownsConnection = options.connection === undefined;
   let connection = options.connection;
@@ -132,7 +148,7 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
       connection,
       namespace,
       taskQueue,
-      ...(options.activities ? { activities: options.activities } : {}),
+      ...(activities ? { activities } : {}),
       shutdownGraceTime: shutdownGraceMs,
       ...(workflowSource.kind === 'workflowsPath'
         ? { workflowsPath: workflowSource.path }

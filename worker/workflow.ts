@@ -6,3 +6,5 @@
 export { AppliedEventIds, DEFAULT_APPLIED_EVENTS_LIMIT } from './workflows/applied-events';
 export { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
 export { EVENT_SOURCES, TEMPORAL_HEADERS, type TemporalHeaderKey } from '../contract/temporal-headers';
+export { callbackUrl } from './callbacks/workflow-api';
+export { CALLBACK_ACTIVITY } from '../contract/callbacks';

@@ -9,7 +9,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCallbackSigningKeys } from '../../../contract/callback-keys';
-import { HANDSHAKE, type HandshakeResult } from '../../../contract/demo-handshake';
+import { HANDSHAKE, type HandshakeResult, type HandshakeStatus } from '../../../contract/demo-handshake';
 import { silentLogger } from '../../../functions/adapters/logger';
 import type { SignalCommand } from '../../../functions/core/commands';
 import { startGatewayServer, type GatewayServer } from '../../../local/gateway-server';
@@ -17,6 +17,7 @@ import { createActivities } from '../../../worker/activities';
 import { createHandshakeActivities } from '../../../worker/activities/handshake';
 import { createCallbackActivities } from '../../../worker/callbacks/activities';
 import { createCallbackMinter, type CallbackMinter } from '../../../worker/callbacks/minter';
+import { createStagedWorker } from '../../../worker/main';
 import type { PartnerNotice } from '../../../worker/workflows/handshake-activity-types';
 import { freePort } from '../../support/free-port';
 import { signalPayloads, uniqueName } from '../../support/staged-worker';
@@ -278,6 +279,38 @@ describe('callback URLs when Temporal is down', () => {
       });
     } finally {
       await down.close();
+    }
+  });
+});
+
+describe('the worker harness with callbacks configured by environment', () => {
+  it('registers mintCallbackUrl (and the demo worker its handshake activities) from CALLBACK_* variables', async () => {
+    const queue = uniqueName('callbacks-env');
+    const staged = await createStagedWorker({
+      connection: env.nativeConnection,
+      taskQueue: queue,
+      env: { CALLBACK_BASE_URL: `${gateway.url}/`, CALLBACK_SIGNING_KEYS: KEYS },
+      activities: { logger: { info() {} } },
+    });
+    const running = staged.run();
+    try {
+      const workflowId = uniqueName('handshake');
+      const handle = await env.client.workflow.start(HANDSHAKE.workflowType, {
+        workflowId,
+        taskQueue: queue,
+        args: [{ skipWarehouse: true }],
+      });
+      let status: HandshakeStatus | undefined;
+      for (let i = 0; i < 300 && !status?.partnerCallbackUrl; i++) {
+        status = await handle.query<HandshakeStatus>(HANDSHAKE.statusQuery);
+        if (!status.partnerCallbackUrl) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status?.partnerCallbackUrl?.startsWith(`${gateway.url}/v1/callbacks/`)).toBe(true);
+      expect((await post(status!.partnerCallbackUrl!, { via: 'env' })).status).toBe(202);
+      expect(((await handle.result()) as HandshakeResult).acknowledgement).toEqual({ via: 'env' });
+    } finally {
+      staged.shutdown();
+      await running;
     }
   });
 });
