@@ -85,7 +85,9 @@ function binaryData(headers: Headers, bytes: Uint8Array): Result<unknown> {
   if (bytes.length === 0) return ok(undefined);
   const contentType = headers.get('content-type');
   const text = decodeUtf8(bytes);
-  if (isJsonMediaType(contentType ?? undefined)) return text.ok ? parseJsonText(text.value) : text;
+  // No Content-Type means no datacontenttype, which the JSON event format reads as JSON; SDKs (the
+  // Python one by default) send binary events that way.
+  if (contentType === null || isJsonMediaType(contentType)) return text.ok ? parseJsonText(text.value) : text;
   if (mediaTypeOf(contentType).startsWith('text/')) return text;
   return fail(
     problem(

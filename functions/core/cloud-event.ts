@@ -61,8 +61,9 @@ export function looksLikeCloudEvent(value: unknown): boolean {
 }
 
 function extensionProblem(name: string, value: unknown): string | undefined {
-  if (!/^[a-z0-9]{1,20}$/.test(name)) {
-    return `extension attribute "${name.slice(0, 40)}" must be 1-20 lower-case letters or digits`;
+  // The spec's 20-character limit is a SHOULD NOT for producers, not a rule for consumers (§ naming).
+  if (!/^[a-z0-9]+$/.test(name)) {
+    return `extension attribute "${name.slice(0, 40)}" must be lower-case letters or digits`;
   }
   const scalar =
     typeof value === 'string' ||

@@ -7,12 +7,18 @@ import type { GatewayConfig, Target } from './gateway-config';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 
+/**
+ * No control or invisible format characters. Exported so the API document can state it as plain
+ * pattern text (`.source`): the document generator would otherwise print the RegExp with its flags.
+ */
+export const WORKFLOW_ID_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u;
+
 /** IDs Temporal accepts and logs safely: no control characters, at most 255 characters. */
 export const WorkflowIdSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
-  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, 'must not contain control or invisible format characters');
+  .regex(WORKFLOW_ID_PATTERN, 'must not contain control or invisible format characters');
 
 export const OperationNameSchema = z
   .string()

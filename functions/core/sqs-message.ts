@@ -64,6 +64,22 @@ function signalDelivery(
   return ok([{ route: 'direct', kind: 'signal', ...prepared.value }]);
 }
 
+/**
+ * The event id of a record whatever is wrong with it, for the DLQ attributes: the body's `eventId`
+ * (or a CloudEvent's `id`) when it has a usable one, else the `messageId` — the id a redrive keeps.
+ */
+export function sqsRecordEventId(record: SqsRecordInput): string {
+  const attributes = record.messageAttributes ?? {};
+  if (attributes[QUEUE_INGEST_ATTRIBUTES.workflowId] && attributes[QUEUE_INGEST_ATTRIBUTES.signal]) {
+    return record.messageId;
+  }
+  const body = parseBody(record.body);
+  if (!body.ok || typeof body.value !== 'object' || body.value === null) return record.messageId;
+  const value = body.value as Record<string, unknown>;
+  const id = looksLikeCloudEvent(value) ? value.id : value.eventId;
+  return typeof id === 'string' && id.length > 0 ? id : record.messageId;
+}
+
 /** The deliveries one SQS record asks for, or the permanent problem that sends it to the DLQ. */
 export function parseSqsRecord(config: GatewayConfig, record: SqsRecordInput): Result<RoutedCommand[]> {
   const body = parseBody(record.body);

@@ -4,7 +4,7 @@
  * the worker service's autoscaling reads it. It runs outside the worker so the metric exists while
  * no worker task runs.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   CloudWatchClient,
   PutMetricDataCommand,
@@ -14,6 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { withTemporalSecrets, type Env } from '../adapters/secrets';
 import { createTemporalClientProvider } from '../adapters/temporal-connection';
 import { BACKLOG_METRIC_ENV, TEMPORAL_ENV } from '../core/env-names';
+import { functionLogger, withLambdaContext } from './lambda-logging';
 
 /** The part of the Temporal connection this function uses: one RPC under a deadline. */
 export interface TaskQueueDescriber {
@@ -143,7 +144,7 @@ export function createBacklogMetricHandler(deps: BacklogMetricDeps): () => Promi
   };
 }
 
-const logger = new Logger({ serviceName: 'event-gateway-backlog-metric' });
+const logger = functionLogger('event-gateway-backlog-metric');
 
 /** Built on the first invocation (not at import, so tests can import the pieces) and kept. */
 let handlerPromise: Promise<() => Promise<{ backlog: number }>> | undefined;
@@ -161,7 +162,7 @@ async function createDefaultHandler(): Promise<() => Promise<{ backlog: number }
   });
 }
 
-export const handler = async (): Promise<{ backlog: number }> => {
+export const handler = withLambdaContext(logger, async (): Promise<{ backlog: number }> => {
   handlerPromise ??= createDefaultHandler().catch((error: unknown) => {
     // A failed cold start (secret not filled in yet) must not stick for the container's lifetime.
     handlerPromise = undefined;
@@ -175,4 +176,4 @@ export const handler = async (): Promise<{ backlog: number }> => {
     logger.error('could not publish the task-queue backlog', { error });
     throw error;
   }
-};
+});

@@ -34,6 +34,7 @@ import type { CallbackVerifier } from '../adapters/callback-tokens';
 import type { ActivityCompleter } from '../adapters/temporal-activity-completer';
 import { CALLBACK_PATH } from '../../contract/callbacks';
 import { redactCallbackPath, registerCallbackRoutes } from './http-callbacks';
+import { allowedMethods } from './http-methods';
 import {
   API_SECURITY,
   BinaryEventData,
@@ -481,8 +482,18 @@ export function createHttpApp(deps: HttpAppDeps) {
   app.doc31('/openapi.json', OPENAPI_INFO);
 
   app.notFound((c) => {
+    // A callback token is a bearer capability: it never appears in an answer or a log line.
     const path = redactCallbackPath(c.req.path);
-    return fail(problem('route-not-found', `No endpoint ${c.req.method} ${path}.`), path);
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length === 0) {
+      return fail(problem('route-not-found', `No endpoint ${c.req.method} ${path}.`), path);
+    }
+    const res = problemResponse(
+      problem('method-not-allowed', `${path} supports ${allow.join(', ')}, not ${c.req.method}.`),
+      path,
+    );
+    res.headers.set('allow', allow.join(', '));
+    return res;
   });
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

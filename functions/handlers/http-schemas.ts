@@ -5,7 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { z as zod } from 'zod';
 import { CloudEventSchema } from '../core/cloud-event';
-import { EventIdSchema, OperationNameSchema, WorkflowIdSchema } from '../core/commands';
+import { EventIdSchema, OperationNameSchema, WORKFLOW_ID_PATTERN, WorkflowIdSchema } from '../core/commands';
 
 /**
  * The core's schemas may be created before @hono/zod-openapi extends zod (import order), and only
@@ -16,6 +16,9 @@ const documented = <T extends z.ZodType>(schema: T): T => schema.clone();
 export const WorkflowIdParam = documented(WorkflowIdSchema).openapi({
   param: { name: 'workflowId', in: 'path' },
   example: 'staged-order-42',
+  // The generator prints a RegExp with its flags (`…$/u`), which no validator compiles. OpenAPI 3.1
+  // patterns are ECMA-262 regular expressions with Unicode property escapes, as the source is.
+  pattern: WORKFLOW_ID_PATTERN.source,
   description: 'Workflow ID; must match a declared target pattern.',
 });
 

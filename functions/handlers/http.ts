@@ -2,12 +2,12 @@
  * HTTP ingest Lambda (API Gateway HTTP API, payload v2). Configuration, secrets and the Temporal
  * client provider are built during the init phase (top-level await), once per execution environment.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
 import { createGatewayRuntime } from '../adapters/gateway-runtime';
 import { createHttpApp } from './http-app';
+import { functionLogger, withLambdaContext } from './lambda-logging';
 
-const logger = new Logger({ serviceName: 'event-gateway-http' });
+const logger = functionLogger('event-gateway-http');
 const runtime = await createGatewayRuntime(process.env, logger);
 
-export const handler = handle(createHttpApp(runtime));
+export const handler = withLambdaContext(logger, handle(createHttpApp(runtime)));

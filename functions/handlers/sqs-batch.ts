@@ -19,7 +19,7 @@ import pLimit from 'p-limit';
 import type { GatewayConfig } from '../core/gateway-config';
 import type { Problem } from '../core/problems';
 import type { RoutedCommand } from '../core/routes';
-import { parseSqsRecord } from '../core/sqs-message';
+import { parseSqsRecord, sqsRecordEventId } from '../core/sqs-message';
 import type { GatewayLogger } from '../adapters/logger';
 import type { DeadLetters } from '../adapters/sqs-dead-letters';
 import { isFifoQueue } from '../adapters/sqs-client';
@@ -66,8 +66,13 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
   async function handleRecord(record: SQSRecord): Promise<void> {
     const parsed = parseSqsRecord(config, record);
     if (!parsed.ok) {
-      await deadLetters.send(record, parsed.problem);
-      logger.warn('message sent to the DLQ', { messageId: record.messageId, errorType: parsed.problem.code });
+      const eventId = sqsRecordEventId(record);
+      await deadLetters.send(record, parsed.problem, eventId);
+      logger.warn('message sent to the DLQ', {
+        messageId: record.messageId,
+        eventId,
+        errorType: parsed.problem.code,
+      });
       return;
     }
     // One record may fan out (a CloudEvent matching several routes). A retry re-sends every

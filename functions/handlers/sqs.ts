@@ -2,22 +2,25 @@
  * SQS queue Lambda (event source mapping with ReportBatchItemFailures). Dependencies are built
  * during the init phase, once per execution environment.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { GATEWAY_ENV } from '../core/env-names';
 import { createGatewayRuntime } from '../adapters/gateway-runtime';
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
+import { functionLogger, withLambdaContext } from './lambda-logging';
 import { createSqsBatchHandler } from './sqs-batch';
 
-const logger = new Logger({ serviceName: 'event-gateway-queue' });
+const logger = functionLogger('event-gateway-sqs');
 const runtime = await createGatewayRuntime(process.env, logger);
 const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || undefined;
 
-export const handler = createSqsBatchHandler({
-  ...runtime,
-  deadLetters: createDeadLetters(lazySqsClient(), {
-    standard: process.env[GATEWAY_ENV.dlqUrl],
-    fifo: process.env[GATEWAY_ENV.fifoDlqUrl],
+export const handler = withLambdaContext(
+  logger,
+  createSqsBatchHandler({
+    ...runtime,
+    deadLetters: createDeadLetters(lazySqsClient(), {
+      standard: process.env[GATEWAY_ENV.dlqUrl],
+      fifo: process.env[GATEWAY_ENV.fifoDlqUrl],
+    }),
+    ...(concurrency ? { concurrency } : {}),
   }),
-  ...(concurrency ? { concurrency } : {}),
-});
+);

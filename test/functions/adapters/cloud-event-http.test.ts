@@ -48,6 +48,41 @@ describe('reading a CloudEvent from an HTTP request', () => {
     });
   });
 
+  it('reads binary mode without a Content-Type as JSON data (no datacontenttype), as SDKs send it', () => {
+    expect(readCloudEvent(binaryHeaders(), bytes('{"stage":1}'))).toEqual({
+      ok: true,
+      value: {
+        mode: 'binary',
+        event: { specversion: '1.0', id: 'e-1', source: '/s', type: 't', data: { stage: 1 } },
+      },
+    });
+    expect(readCloudEvent(binaryHeaders(), bytes('{"stage":'))).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-json' },
+    });
+  });
+
+  it('accepts extension names longer than 20 characters (a SHOULD NOT for producers), not upper case', () => {
+    const name = 'averyveryverylongextension';
+    expect(name.length).toBe(26);
+    const event = { specversion: '1.0', id: 'e-1', source: '/s', type: 't', [name]: 'x' };
+    const structured = readCloudEvent(
+      new Headers({ 'content-type': 'application/cloudevents+json' }),
+      bytes(JSON.stringify(event)),
+    );
+    expect(structured).toEqual({ ok: true, value: { mode: 'structured', event } });
+    expect(readCloudEvent(binaryHeaders({ [`ce-${name}`]: 'x' }), new Uint8Array())).toMatchObject({
+      ok: true,
+      value: { event: { [name]: 'x' } },
+    });
+    expect(
+      readCloudEvent(
+        new Headers({ 'content-type': 'application/cloudevents+json' }),
+        bytes(JSON.stringify({ ...event, Tenant: 'x' })),
+      ),
+    ).toMatchObject({ ok: false, problem: { field: 'Tenant' } });
+  });
+
   it('keeps text data as a string and an empty body as no data', () => {
     expect(readCloudEvent(binaryHeaders({ 'content-type': 'text/plain' }), bytes('hello'))).toMatchObject({
       ok: true,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
-import { QUEUE_INGEST_ATTRIBUTES, parseSqsRecord } from '../../../functions/core/sqs-message';
+import {
+  QUEUE_INGEST_ATTRIBUTES,
+  parseSqsRecord,
+  sqsRecordEventId,
+} from '../../../functions/core/sqs-message';
 
 const config = parseGatewayConfig(DEFAULT_GATEWAY_CONFIG);
 const record = (body: unknown, messageAttributes?: Record<string, { stringValue: string }>) => ({
@@ -112,5 +116,26 @@ describe('reading an SQS record', () => {
       ok: false,
       problem: { code: 'invalid-request', field: 'body.workflowId' },
     });
+  });
+});
+
+describe('the event id of a record that cannot be delivered', () => {
+  const record = (body: string, messageAttributes = {}) => ({ messageId: 'm-1', body, messageAttributes });
+
+  it("is the body's eventId or CloudEvent id, whatever else is wrong with it", () => {
+    expect(sqsRecordEventId(record('{"workflowId":"payments-9","signal":"x","eventId":"e-7"}'))).toBe('e-7');
+    expect(sqsRecordEventId(record('{"specversion":"1.0","id":"ce-3","type":"unrouted"}'))).toBe('ce-3');
+  });
+
+  it('falls back to the message id for bodies without one, non-JSON and queue-mode messages', () => {
+    expect(sqsRecordEventId(record('{"workflowId": '))).toBe('m-1');
+    expect(sqsRecordEventId(record('[1,2]'))).toBe('m-1');
+    expect(sqsRecordEventId(record('{"eventId":42}'))).toBe('m-1');
+    expect(sqsRecordEventId(record('{"eventId":""}'))).toBe('m-1');
+    const queueMode = {
+      [QUEUE_INGEST_ATTRIBUTES.workflowId]: { stringValue: 'staged-1' },
+      [QUEUE_INGEST_ATTRIBUTES.signal]: { stringValue: 'advanceStage' },
+    };
+    expect(sqsRecordEventId(record('{"eventId":"not-mine"}', queueMode))).toBe('m-1');
   });
 });

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
@@ -8,7 +10,62 @@ import { generateOpenApiDocument, OPENAPI_PATH, openApiText } from '../../../scr
 
 const never = () => Promise.reject(new Error('not called'));
 
+const DOC_ID = 'https://gateway.test/openapi.json';
+
+/** Every schema in the document beside the example written next to it, with a JSON pointer to it. */
+function schemasWithExamples(node: unknown, pointer = ''): { pointer: string; example?: unknown }[] {
+  if (typeof node !== 'object' || node === null) return [];
+  const found: { pointer: string; example?: unknown }[] = [];
+  const record = node as Record<string, unknown>;
+  const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+  for (const [key, value] of Object.entries(record)) {
+    const at = `${pointer}/${escape(key)}`;
+    if (key === 'schema' && typeof value === 'object' && value !== null) {
+      const example = (value as { example?: unknown }).example ?? record.example;
+      found.push({ pointer: at, ...(example === undefined ? {} : { example }) });
+    }
+    if (key !== 'example') found.push(...schemasWithExamples(value, at));
+  }
+  return found;
+}
+
+/** A validating client's view of the document: Ajv with the 2020-12 dialect OpenAPI 3.1 uses. */
+function validatingClient(doc: object) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ ...doc, $id: DOC_ID });
+  return ajv;
+}
+
 describe('the OpenAPI document', () => {
+  it('is usable by a validating client: every pattern compiles and every example validates (served document)', async () => {
+    const app = createHttpApp({
+      config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
+      signaler: { signal: never },
+      updater: { update: never },
+      reader: { describe: never, query: never, health: never },
+      logger: silentLogger,
+    });
+    const doc = (await (await app.request('/openapi.json')).json()) as object;
+    const ajv = validatingClient(doc);
+    const schemas = schemasWithExamples(doc);
+    expect(schemas.filter((s) => s.example !== undefined).length).toBeGreaterThanOrEqual(8);
+    for (const { pointer, example } of schemas) {
+      const validate = ajv.compile({ $ref: `${DOC_ID}#${pointer}` });
+      if (example === undefined) continue;
+      expect({ pointer, valid: validate(example), errors: validate.errors ?? null }).toEqual({
+        pointer,
+        valid: true,
+        errors: null,
+      });
+    }
+    const workflowId = ajv.compile({
+      $ref: `${DOC_ID}#/paths/~1v1~1workflows~1{workflowId}/get/parameters/0/schema`,
+    });
+    expect(workflowId('staged-order-42')).toBe(true);
+    expect(workflowId('staged-\u0007bell')).toBe(false);
+  });
+
   it('is checked in exactly as the app generates it (run `npm run openapi` after changing the API)', async () => {
     expect(await readFile(OPENAPI_PATH, 'utf8')).toBe(openApiText());
   });

@@ -120,11 +120,13 @@ describe('the SQS batch handler', () => {
         workflowId: 'payments-9',
         signal: 'advanceStage',
         payload: { stage: 1 },
+        eventId: 'u-1',
       }),
       badSignal: await stack.send(stack.queues.events, {
         workflowId: good,
         signal: 'terminate',
         payload: {},
+        eventId: 'b-1',
       }),
       notFound: await stack.send(stack.queues.events, {
         workflowId: 'nostart-1',
@@ -163,6 +165,17 @@ describe('the SQS batch handler', () => {
     });
     for (const message of dead)
       expect(attribute(message, DLQ_ATTRIBUTES.errorMessage)?.length).toBeGreaterThan(5);
+    // Every permanent failure names its event id: the body's when it has one, else the message id.
+    const eventIds: Record<string, string | undefined> = {};
+    for (const m of dead)
+      eventIds[attribute(m, DLQ_ATTRIBUTES.sourceMessageId) ?? ''] = attribute(m, DLQ_ATTRIBUTES.eventId);
+    expect(eventIds).toEqual({
+      [sent.notJson]: sent.notJson,
+      [sent.badShape]: sent.badShape,
+      [sent.undeclared]: 'u-1',
+      [sent.badSignal]: 'b-1',
+      [sent.notFound]: sent.notFound,
+    });
     expect(dead.find((m) => attribute(m, DLQ_ATTRIBUTES.sourceMessageId) === sent.notJson)?.Body).toBe(
       '{"workflowId": ',
     );
