@@ -4,7 +4,8 @@
  *
  *   curl -X POST '<url>' -H 'content-type: application/json' -d '{"ok":true}'
  *
- * With `--auto` it POSTs both callbacks itself (twice each, to show the second changes nothing).
+ * With `--auto` it POSTs the partner's URL itself, twice, to show the second changes nothing; the
+ * warehouse step's URL is in the worker's log either way.
  */
 import { Client, Connection } from '@temporalio/client';
 import { HANDSHAKE, type HandshakeResult, type HandshakeStatus } from '../contract/demo-handshake';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     const handle = await client.workflow.start(HANDSHAKE.workflowType, {
       workflowId,
       taskQueue,
-      args: [{ skipWarehouse: auto }],
+      args: [{}],
     });
     console.log(`demo: started ${workflowId}`);
     let status: HandshakeStatus | undefined;

@@ -10,10 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isPortOpen } from '../../local/temporal-dev-server';
 import { freePort } from '../support/free-port';
 
-const tsx = (entry: string, env: Record<string, string>) => {
+const tsx = (entry: string, env: Record<string, string>, args: string[] = []) => {
   // The stack must start its own Temporal: drop any address the developer's shell has.
   const { TEMPORAL_ADDRESS: _ignored, SQS_ENDPOINT: _ignoredToo, ...inherited } = process.env;
-  return spawn(process.execPath, ['--import', 'tsx', entry], {
+  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -43,7 +43,7 @@ afterAll(() => {
 
 describe('npm run dev + npm run demo', () => {
   it(
-    'completes a workflow through the local stack and stops every child on a repeated Ctrl-C',
+    'completes a workflow through the local stack, redeems a callback URL once, and stops every child on a repeated Ctrl-C',
     { timeout: 180_000 },
     async () => {
       const [gatewayPort, temporalPort, uiPort, sqsPort] = [
@@ -74,6 +74,33 @@ describe('npm run dev + npm run demo', () => {
       expect(await exitOf(demo)).toBe(0);
       expect(demoOutput.text()).toMatch(/COMPLETED/);
       expect(demoOutput.text()).toContain('4 activities completed');
+      // A workflow hands out a callback URL; POSTing it moves the workflow on, a second POST changes nothing.
+      const handshake = tsx('local/demo-handshake.ts', { TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` }, [
+        '--auto',
+      ]);
+      const handshakeOutput = collect(handshake);
+      // The warehouse step completes an activity by its own callback URL, printed in the worker's log.
+      const warehouseUrl = new RegExp(
+        `callback URL for the warehouse: (http://127\\.0\\.0\\.1:${gatewayPort}/v1/callbacks/\\S+)`,
+      );
+      while (!warehouseUrl.test(devOutput.text()) && handshake.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const warehouse = await fetch(warehouseUrl.exec(devOutput.text())![1]!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"trackingNumber":"TRK-1"}',
+      });
+      expect(warehouse.status).toBe(200);
+      expect(await exitOf(handshake)).toBe(0);
+      expect(handshakeOutput.text()).toMatch(/→ POST: 202 .*"status":"delivered"/);
+      expect(handshakeOutput.text()).toMatch(/→ POST again: 202 .*"status":"delivered"/);
+      expect(handshakeOutput.text()).toContain(
+        'COMPLETED: {"acknowledgement":{"ok":true,"by":"demo"},"warehouseReceipt":{"trackingNumber":"TRK-1"}}',
+      );
+      expect(devOutput.text()).toContain(
+        `callback URL for the partner: http://127.0.0.1:${gatewayPort}/v1/callbacks/`,
+      );
       expect(devOutput.text()).toMatch(/\[worker\]/);
       expect(devOutput.text()).toMatch(/\[gateway\]/);
 
