@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime, type GatewayRuntime } from '../functions/adapters/gateway-runtime';
 import type { GatewayLogger } from '../functions/adapters/logger';
 import { createHttpApp, type FallbackQueue } from '../functions/handlers/http-app';
+import type { WebhookMetrics } from '../functions/handlers/webhook-ingest';
 
 export interface GatewayServer {
   url: string;
@@ -22,11 +23,17 @@ export interface GatewayServerOptions {
   env?: Record<string, string | undefined>;
   logger: GatewayLogger;
   fallback?: FallbackQueue;
+  /** Counts webhook outcomes; in Lambda the runtime writes CloudWatch EMF metrics instead. */
+  metrics?: WebhookMetrics;
 }
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const runtime = await createGatewayRuntime(options.env ?? process.env, options.logger);
-  const app = createHttpApp({ ...runtime, ...(options.fallback ? { fallback: options.fallback } : {}) });
+  const app = createHttpApp({
+    ...runtime,
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));

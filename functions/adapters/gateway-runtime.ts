@@ -24,6 +24,10 @@ import { createActivityCompleter, type ActivityCompleter } from './temporal-acti
 import { lazySqsClient } from './sqs-client';
 import { createSqsFallbackQueue } from './sqs-fallback-queue';
 import type { FallbackQueue } from '../handlers/http-app';
+import type { WebhookMetrics } from '../handlers/webhook-ingest';
+import { createWebhookMetrics } from './webhook-metrics';
+import { createWebhookQueues, type WebhookQueues } from './webhook-queues';
+import { loadSourceRuntimes, type SourceRuntime } from './webhook-secrets';
 
 export interface GatewayRuntime {
   config: GatewayConfig;
@@ -40,6 +44,11 @@ export interface GatewayRuntime {
   /** Verifies callback tokens when CALLBACK_SIGNING_KEYS (or its secret) is set. */
   callbacks?: CallbackVerifier;
   completer: ActivityCompleter;
+  /** Each webhook source's verifier (or why it is disabled), by name. */
+  sources: ReadonlyMap<string, SourceRuntime>;
+  /** The fallback queue and DLQ for webhooks, as far as they are configured. */
+  webhookQueues: WebhookQueues;
+  metrics?: WebhookMetrics;
 }
 
 export class GatewayEnvError extends Error {
@@ -98,8 +107,14 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const auth = authSettingsFromEnv(authEnv);
   if (!auth.ok) problems.push(...auth.problems);
   const callbacks = collect(problems, () => callbackVerifierFromEnv(callbackEnv));
-  if (!config || deadlineMs === undefined || !auth.ok || problems.length > 0) {
+  const sources = config ? await loadSourceRuntimes(config.sources, { env }) : undefined;
+  if (sources && !sources.ok) problems.push(...sources.problems);
+  if (!config || deadlineMs === undefined || !auth.ok || !sources?.ok || problems.length > 0) {
     throw new GatewayConfigError(problems);
+  }
+  for (const runtime of sources.sources.values()) {
+    if ('disabled' in runtime)
+      logger.warn('webhook source disabled', { source: runtime.source.name, reason: runtime.disabled });
   }
   // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
   const clients = createTemporalClientProvider({
@@ -107,9 +122,10 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     connectTimeoutMs: deadlineMs,
   });
   const queueUrl = env[GATEWAY_ENV.queueUrl];
+  const sqs = lazySqsClient(env);
   return {
     config,
-    ...(queueUrl ? { fallback: createSqsFallbackQueue(lazySqsClient(env), queueUrl) } : {}),
+    ...(queueUrl ? { fallback: createSqsFallbackQueue(sqs, queueUrl) } : {}),
     clients,
     signaler: createSignaler(clients, deadlineMs),
     updater: createUpdater(clients, deadlineMs),
@@ -119,5 +135,9 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     deadlineMs,
     ...(callbacks ? { callbacks } : {}),
     completer: createActivityCompleter(clients, deadlineMs),
+    sources: sources.sources,
+    webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }),
+    // EMF metrics are for CloudWatch; a local process logs each outcome instead.
+    ...(config.sources.length > 0 && env.AWS_LAMBDA_FUNCTION_NAME ? { metrics: createWebhookMetrics() } : {}),
   };
 }

@@ -8,6 +8,17 @@ import { GATEWAY_ENV } from './env-names';
 export const AUTH_MODES = ['none', 'api-key', 'standard-webhooks', 'github', 'stripe'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+/**
+ * Modes that authenticate the caller rather than a signed body. Only these may reach the
+ * path-addressed endpoints (`/v1/workflows/…`): a body signature does not cover the path, so a
+ * signed request replayed to another workflow's URL would verify. IAM and JWT are checked by API
+ * Gateway in front of a gateway running with `none`.
+ */
+export const CALLER_AUTH_MODES = ['none', 'api-key'] as const satisfies readonly AuthMode[];
+
+export const isCallerAuthMode = (mode: AuthMode): boolean =>
+  (CALLER_AUTH_MODES as readonly string[]).includes(mode);
+
 /** How far a signed timestamp may lie from now (Standard Webhooks and Stripe both use 5 minutes). */
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 

@@ -1,6 +1,8 @@
 import { FINAL_STAGE, QUERIES, SIGNALS, UPDATES, WORKFLOW_TYPES, DEFAULT_TASK_QUEUE } from '../../contract';
 import { HANDSHAKE } from '../../contract/demo-handshake';
+import { DEMO_SOURCE_SECRET_ENV } from './env-names';
 import type { GatewayConfigInput } from './gateway-config';
+import type { SourceConfigInput } from './webhook-sources';
 
 const stageCommandSchema = {
   type: 'object',
@@ -8,6 +10,118 @@ const stageCommandSchema = {
   required: ['stage'],
   additionalProperties: false,
 };
+
+const demoSecret = (name: keyof typeof DEMO_SOURCE_SECRET_ENV) => ({
+  env: DEMO_SOURCE_SECRET_ENV[name],
+  optional: true,
+});
+const stage = (value: number) => ({ stage: { value } });
+
+/**
+ * Demo webhook sources, one per preset, each advancing a staged workflow named by the provider's
+ * own business key (docs/webhooks.md has a recipe for each).
+ */
+export const DEMO_SOURCES = [
+  {
+    name: 'stripe',
+    verifier: { preset: 'stripe' },
+    secret: demoSecret('stripe'),
+    routes: [
+      {
+        // The PaymentIntent carries the order's key in its metadata, set when it was created.
+        name: 'payment-succeeded',
+        match: { type: 'payment_intent.succeeded' },
+        workflowId: 'staged-{data.object.metadata.workflowKey}',
+        signal: SIGNALS.advanceStage,
+        payload: stage(1),
+      },
+    ],
+  },
+  {
+    name: 'github',
+    verifier: { preset: 'github' },
+    secret: demoSecret('github'),
+    routes: [
+      {
+        name: 'pr-opened',
+        match: { type: 'pull_request.opened' },
+        workflowId: 'staged-{repository.name}-pr-{pull_request.number}',
+        signal: SIGNALS.advanceStage,
+        payload: stage(1),
+      },
+      {
+        name: 'pr-merged',
+        match: { type: 'pull_request.closed', fields: { 'pull_request.merged': true } },
+        workflowId: 'staged-{repository.name}-pr-{pull_request.number}',
+        signal: SIGNALS.advanceStage,
+        payload: stage(2),
+      },
+    ],
+  },
+  {
+    name: 'standard-webhooks',
+    verifier: { preset: 'standard-webhooks' },
+    secret: demoSecret('standard-webhooks'),
+    routes: [
+      {
+        name: 'stage-advanced',
+        match: { type: 'stage.advanced' },
+        workflowId: 'staged-{data.workflowKey}',
+        signal: SIGNALS.advanceStage,
+        payload: { stage: 'data.stage' },
+      },
+    ],
+  },
+  {
+    name: 'slack',
+    verifier: { preset: 'slack' },
+    secret: demoSecret('slack'),
+    routes: [
+      {
+        name: 'app-mention',
+        match: { type: 'app_mention' },
+        workflowId: 'staged-slack-{event.channel}',
+        signal: SIGNALS.advanceStage,
+        payload: stage(1),
+      },
+    ],
+  },
+  {
+    name: 'shopify',
+    verifier: { preset: 'shopify' },
+    secret: demoSecret('shopify'),
+    routes: [
+      {
+        name: 'order-paid',
+        match: { type: 'orders/paid' },
+        workflowId: 'staged-shopify-{id}',
+        signal: SIGNALS.advanceStage,
+        payload: stage(1),
+      },
+    ],
+  },
+  {
+    // A partner's own scheme: hex HMAC-SHA256 over "{timestamp}.{body}", the id in a header.
+    name: 'partner',
+    verifier: {
+      preset: 'hmac',
+      header: 'x-partner-signature',
+      prefix: 'sha256=',
+      timestampHeader: 'x-partner-timestamp',
+    },
+    secret: demoSecret('partner'),
+    eventId: { field: 'id' },
+    routes: [
+      {
+        name: 'shipment',
+        match: { typePrefix: 'shipment.', fields: { 'shipment.status': { in: ['shipped', 'delivered'] } } },
+        workflowId: 'staged-{shipment.orderKey}',
+        signal: SIGNALS.advanceStage,
+        payload: stage(3),
+      },
+    ],
+  },
+] satisfies SourceConfigInput[];
 
 type TargetInput = GatewayConfigInput['targets'][number];
 
@@ -50,4 +164,5 @@ export const DEFAULT_GATEWAY_CONFIG = {
       startIfMissing: true,
     },
   ],
+  sources: DEMO_SOURCES,
 } satisfies GatewayConfigInput;

@@ -31,6 +31,19 @@ export const GATEWAY_ENV = {
   sqsConcurrency: 'GATEWAY_SQS_CONCURRENCY',
 } as const;
 
+/**
+ * Secrets of the local default's demo webhook sources (`npm run dev`). A source whose variable is
+ * unset is disabled (503) while the rest of the stack runs. Deployed sources use Secrets Manager.
+ */
+export const DEMO_SOURCE_SECRET_ENV = {
+  stripe: 'STRIPE_WEBHOOK_SECRET',
+  github: 'GITHUB_WEBHOOK_SECRET',
+  'standard-webhooks': 'STANDARD_WEBHOOKS_SECRET',
+  slack: 'SLACK_SIGNING_SECRET',
+  shopify: 'SHOPIFY_WEBHOOK_SECRET',
+  partner: 'PARTNER_WEBHOOK_SECRET',
+} as const;
+
 /** Shared with the worker, so defined in the contract; re-exported for the gateway's modules. */
 export { TEMPORAL_ENV } from '../../contract/env-names';
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { checkRouteTarget, compileRoute, RouteSchema, type Route } from './routes';
+import { compileSources, SourceSchema, type Source } from './webhook-sources';
 
 const ID_REUSE_POLICIES = ['REJECT_DUPLICATE', 'ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY'] as const;
 export type IdReusePolicy = (typeof ID_REUSE_POLICIES)[number];
@@ -39,6 +40,8 @@ export const GatewayConfigSchema = z.strictObject({
   targets: z.array(TargetSchema).min(1, 'declare at least one target'),
   /** How CloudEvents find their workflows (`POST /v1/events`, CloudEvent queue messages). */
   routes: z.array(RouteSchema).default([]),
+  /** Webhook providers posting to `POST /v1/webhooks/{source}`, each with its verifier and routes. */
+  sources: z.array(SourceSchema).default([]),
 });
 
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
@@ -54,6 +57,7 @@ export interface Target extends Omit<TargetConfig, 'signals' | 'updates'> {
 export interface GatewayConfig {
   targets: readonly Target[];
   routes: readonly Route[];
+  sources: readonly Source[];
 }
 
 export class GatewayConfigError extends Error {
@@ -120,8 +124,9 @@ export function parseGatewayConfig(input: unknown): GatewayConfig {
   const routes = parsed.data.routes.map((route, index) => compileRoute(route, index, problems));
   reportDuplicates(parsed.data.routes, 'routes', problems);
   routes.forEach((route, index) => checkRouteTarget(route, targets, index, problems));
+  const sources = compileSources(parsed.data.sources, targets, problems);
   if (problems.length > 0) throw new GatewayConfigError(problems);
-  return { targets, routes };
+  return { targets, routes, sources };
 }
 
 /** Parses the configuration from its JSON text (as found in an environment variable). */

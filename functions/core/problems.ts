@@ -12,6 +12,7 @@ export const PROBLEMS = {
   'operation-not-allowed': { status: 403, title: 'Operation not declared for this target' },
   'workflow-not-found': { status: 404, title: 'Workflow not found' },
   'route-not-found': { status: 404, title: 'No such endpoint' },
+  'source-not-found': { status: 404, title: 'No such webhook source' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'workflow-closed': { status: 409, title: 'Workflow already closed' },
   'callback-expired': { status: 410, title: 'Callback URL has expired' },
@@ -23,6 +24,8 @@ export const PROBLEMS = {
   'update-rejected': { status: 422, title: 'The workflow rejected the update' },
   'temporal-rejected': { status: 422, title: 'Temporal rejected the request' },
   'temporal-unavailable': { status: 503, title: 'Temporal is unavailable' },
+  'source-unavailable': { status: 503, title: 'The webhook source has no usable secret' },
+  'queue-unavailable': { status: 503, title: 'The event could not be queued nor dead-lettered' },
   'deadline-exceeded': { status: 504, title: 'The workflow did not answer in time' },
 } as const;
 

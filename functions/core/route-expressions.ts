@@ -72,11 +72,17 @@ export interface Template {
   readonly fields: readonly FieldPath[];
 }
 
+/** Turns a path as written into segments; CloudEvent routes and webhook routes differ in their roots. */
+export type FieldPathParser = (text: string) => { ok: true; path: FieldPath } | { ok: false; error: string };
+
 /**
  * Parses `prefix-{path}-suffix`. Braces only delimit fields: workflow IDs with literal braces are
  * not expressible, which keeps the syntax free of escapes.
  */
-export function parseTemplate(text: string): { ok: true; template: Template } | { ok: false; error: string } {
+export function parseTemplate(
+  text: string,
+  parsePath: FieldPathParser = parseFieldPath,
+): { ok: true; template: Template } | { ok: false; error: string } {
   const parts: TemplatePart[] = [];
   const pattern = /\{([^{}]*)\}/g;
   let last = 0;
@@ -84,7 +90,7 @@ export function parseTemplate(text: string): { ok: true; template: Template } | 
     const literal = text.slice(last, match.index);
     if (/[{}]/.test(literal)) return { ok: false, error: `"${text}" has an unbalanced brace` };
     if (literal) parts.push({ literal });
-    const parsed = parseFieldPath(match[1] ?? '');
+    const parsed = parsePath(match[1] ?? '');
     if (!parsed.ok) return { ok: false, error: `placeholder {${match[1] ?? ''}}: ${parsed.error}` };
     parts.push({ field: parsed.path });
     last = match.index + match[0].length;
@@ -96,15 +102,22 @@ export function parseTemplate(text: string): { ok: true; template: Template } | 
   return { ok: true, template: { source: text, parts, fields } };
 }
 
-/** The template filled from the event; a missing, empty or non-scalar field is a 422 naming it. */
-export function renderTemplate(template: Template, event: unknown): Result<string> {
+/**
+ * The template filled from the event; a missing, empty or non-scalar field is a 422 naming it.
+ * `format` names a field in the problem as the route's author wrote it.
+ */
+export function renderTemplate(
+  template: Template,
+  event: unknown,
+  format: (path: FieldPath) => string = formatFieldPath,
+): Result<string> {
   let text = '';
   for (const part of template.parts) {
     if ('literal' in part) {
       text += part.literal;
       continue;
     }
-    const name = formatFieldPath(part.field);
+    const name = format(part.field);
     const found = lookupField(event, part.field);
     if (!found.found) {
       return fail(

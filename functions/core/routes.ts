@@ -25,6 +25,7 @@ import {
   renderTemplate,
   sampleTemplate,
   type FieldPath,
+  type FieldPathParser,
   type Template,
 } from './route-expressions';
 
@@ -58,7 +59,19 @@ export const RouteSchema = z.strictObject({
 
 export type RouteConfig = z.output<typeof RouteSchema>;
 
-type PayloadMapping = { whole: FieldPath } | { fields: ReadonlyMap<string, FieldPath> };
+/** The argument a route passes: one field (maybe the whole document) or an object of fields. */
+export type PayloadMapping =
+  { whole: FieldPath } | { fields: ReadonlyMap<string, FieldPath | PayloadConstant> };
+
+/** A fixed value in a payload mapping (webhook routes), e.g. `{ "stage": { "value": 1 } }`. */
+export interface PayloadConstant {
+  value: unknown;
+}
+
+const isConstant = (source: FieldPath | PayloadConstant): source is PayloadConstant => !Array.isArray(source);
+
+/** What turns a matched event into a command; CloudEvent and webhook routes share it. */
+export type RouteDelivery = Omit<Route, 'matches'>;
 
 /** A route ready to use: its match, template and mapping compiled. */
 export interface Route {
@@ -76,16 +89,27 @@ export type RoutedCommand =
   | { route: string; kind: 'signal'; command: SignalCommand; target: Target }
   | { route: string; kind: 'update'; command: UpdateCommand; target: Target };
 
-function compileMapping(payload: RouteConfig['payload'], where: string, problems: string[]): PayloadMapping {
+/** Compiles a payload mapping, adding every bad path to `problems`. */
+export function compileMapping(
+  payload: string | Readonly<Record<string, string | PayloadConstant>>,
+  where: string,
+  problems: string[],
+  parsePath: FieldPathParser = parseFieldPath,
+): PayloadMapping {
   const path = (text: string, at: string): FieldPath => {
-    const parsed = parseFieldPath(text);
+    const parsed = parsePath(text);
     if (parsed.ok) return parsed.path;
     problems.push(`${at}: ${parsed.error}`);
     return [];
   };
   if (typeof payload === 'string') return { whole: path(payload, where) };
   return {
-    fields: new Map(Object.entries(payload).map(([key, text]) => [key, path(text, `${where}.${key}`)])),
+    fields: new Map(
+      Object.entries(payload).map(([key, text]) => [
+        key,
+        typeof text === 'string' ? path(text, `${where}.${key}`) : text,
+      ]),
+    ),
   };
 }
 
@@ -124,12 +148,12 @@ const SAMPLE_KEYS = ['1', 'a', 'A1', 'order-42', '6f1c2a9e-0b4d-4c8e-9a57-3d2b1e
  * not reported (real keys may still match), a constant ID that matches none is.
  */
 export function checkRouteTarget(
-  route: Route,
+  route: Pick<Route, 'workflowId' | 'kind' | 'operation'>,
   targets: readonly Target[],
-  index: number,
+  index: number | string,
   problems: string[],
 ) {
-  const where = `routes[${index}]`;
+  const where = typeof index === 'number' ? `routes[${index}]` : index;
   const template = route.workflowId;
   // A route already reported as malformed (no operation, unparsable template) has nothing to check.
   if (template.parts.length === 0 || route.operation === '') return;
@@ -156,10 +180,10 @@ export function checkRouteTarget(
   }
 }
 
-function mapPayload(route: Route, event: CloudEventJson): Result<unknown> {
+function mapPayload(route: RouteDelivery, event: unknown, format: PathFormat): Result<unknown> {
   const read = (path: FieldPath): Result<unknown> => {
     const found = lookupField(event, path);
-    const name = formatFieldPath(path);
+    const name = format(path);
     return found.found
       ? ok(found.value)
       : fail(
@@ -173,6 +197,10 @@ function mapPayload(route: Route, event: CloudEventJson): Result<unknown> {
   if ('whole' in route.payload) return read(route.payload.whole);
   const argument: Record<string, unknown> = {};
   for (const [key, path] of route.payload.fields) {
+    if (isConstant(path)) {
+      argument[key] = path.value;
+      continue;
+    }
     const value = read(path);
     if (!value.ok) return value;
     argument[key] = value.value;
@@ -181,39 +209,47 @@ function mapPayload(route: Route, event: CloudEventJson): Result<unknown> {
 }
 
 /** Renames a schema problem's `body.x` field to the event field the route took `x` from. */
-function eventField(route: Route, p: Problem): Problem {
+function eventField(route: RouteDelivery, p: Problem, format: PathFormat): Problem {
   const rest = p.field?.startsWith('body') ? p.field.slice('body'.length).replace(/^\./, '') : undefined;
   if (rest === undefined) return p;
   const segments = rest === '' ? [] : rest.split('.');
   let field: string;
   if ('whole' in route.payload) {
-    field = [formatFieldPath(route.payload.whole), ...segments].join('.');
+    field = [format(route.payload.whole), ...segments].join('.');
   } else {
     const [key, ...tail] = segments;
     const source = key === undefined ? undefined : route.payload.fields.get(key);
-    field = source
-      ? [formatFieldPath(source), ...tail].join('.')
-      : `${route.name}.payload${rest ? `.${rest}` : ''}`;
+    field =
+      source && !isConstant(source)
+        ? [format(source), ...tail].join('.')
+        : `${route.name}.payload${rest ? `.${rest}` : ''}`;
   }
   return { ...p, field, detail: `Route "${route.name}": ${p.detail.replace(/^body[^:]*: /, `${field}: `)}` };
 }
 
-function routeOne(
+type PathFormat = (path: FieldPath) => string;
+
+/**
+ * One matched route applied to an event: its workflow ID rendered, its target resolved, its
+ * argument mapped and checked. `format` names fields in problems as the route's author wrote them.
+ */
+export function routeToCommand(
   config: GatewayConfig,
-  route: Route,
-  event: CloudEventJson,
+  route: RouteDelivery,
+  event: unknown,
   eventId: string,
+  format: PathFormat = formatFieldPath,
 ): Result<RoutedCommand> {
-  const workflowId = renderTemplate(route.workflowId, event);
+  const workflowId = renderTemplate(route.workflowId, event, format);
   if (!workflowId.ok) return workflowId;
   const target = resolveTarget(config, workflowId.value);
   if (!target.ok) {
     return fail({ ...target.problem, detail: `Route "${route.name}": ${target.problem.detail}` });
   }
-  const argument = mapPayload(route, event);
+  const argument = mapPayload(route, event, format);
   if (!argument.ok) return argument;
   const payload = checkOperation(target.value, route.kind, route.operation, argument.value);
-  if (!payload.ok) return fail(eventField(route, payload.problem));
+  if (!payload.ok) return fail(eventField(route, payload.problem, format));
   const routedTarget =
     route.startIfMissing === undefined
       ? target.value
@@ -266,7 +302,7 @@ export function routeCloudEvent(
   const routed: RoutedCommand[] = [];
   const seen = new Set<string>();
   for (const route of matching) {
-    const result = routeOne(config, route, event.value, eventId.value);
+    const result = routeToCommand(config, route, event.value, eventId.value);
     if (!result.ok) return result;
     const { kind, command } = result.value;
     const key = JSON.stringify([kind, command.workflowId, route.operation]);

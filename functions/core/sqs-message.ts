@@ -1,10 +1,12 @@
 /**
- * What an SQS message means. Three shapes arrive on the gateway's queues:
+ * What an SQS message means. Four shapes arrive on the gateway's queues:
  *
  * 1. the gateway's command `{ workflowId, signal, payload, eventId? }` (producers, the CLI, the
  *    HTTP fallback);
  * 2. a CloudEvent, routed by the configured routes like `POST /v1/events`;
- * 3. queue-mode ingest (API Gateway → SQS, no Lambda on the HTTP path): the body is the signal's
+ * 3. a webhook envelope (a verified provider event the HTTP path queued or dead-lettered), routed
+ *    by its source's routes;
+ * 4. queue-mode ingest (API Gateway → SQS, no Lambda on the HTTP path): the body is the signal's
  *    bare argument and the target travels in the message attributes below.
  *
  * The event id is the body's `eventId` (or the CloudEvent `id`), else the SQS `messageId`, which
@@ -18,6 +20,7 @@ import type { GatewayConfig } from './gateway-config';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 import { routeCloudEvent, type RoutedCommand } from './routes';
+import { looksLikeWebhookEnvelope, routeWebhookEnvelope } from './webhook-envelope';
 
 /** Message attributes of queue-mode ingest; infra maps API Gateway path parameters onto them. */
 export const QUEUE_INGEST_ATTRIBUTES = {
@@ -92,6 +95,7 @@ export function parseSqsRecord(config: GatewayConfig, record: SqsRecordInput): R
     return signalDelivery(config, { workflowId, signal, payload: body.value, eventId: record.messageId });
   }
 
+  if (looksLikeWebhookEnvelope(body.value)) return routeWebhookEnvelope(config, body.value);
   if (looksLikeCloudEvent(body.value)) return routeCloudEvent(config, body.value);
 
   const parsed = SqsSignalMessageSchema.safeParse(body.value);

@@ -35,6 +35,11 @@ import type { ActivityCompleter } from '../adapters/temporal-activity-completer'
 import { CALLBACK_PATH } from '../../contract/callbacks';
 import { redactCallbackPath, registerCallbackRoutes } from './http-callbacks';
 import { allowedMethods } from './http-methods';
+import type { WebhookQueues } from '../adapters/webhook-queues';
+import type { SourceRuntime } from '../adapters/webhook-secrets';
+import { isCallerAuthMode } from '../core/auth-settings';
+import { createWebhookIngest, type WebhookMetrics } from './webhook-ingest';
+import { webhookRoute } from './webhook-schemas';
 import {
   API_SECURITY,
   BinaryEventData,
@@ -83,6 +88,11 @@ export interface HttpAppDeps {
   callbacks?: CallbackVerifier;
   /** Completes activities redeemed through activity callbacks. */
   completer?: ActivityCompleter;
+  /** The webhook sources' verifiers, by name (`POST /v1/webhooks/{source}`). */
+  sources?: ReadonlyMap<string, SourceRuntime>;
+  /** Where acknowledged webhooks go when not delivered at once (fallback queue, DLQ). */
+  webhookQueues?: WebhookQueues;
+  metrics?: WebhookMetrics;
 }
 
 /** The document's header; `scripts/openapi.ts` and the served document share it. */
@@ -94,17 +104,23 @@ export const OPENAPI_INFO = {
     description:
       'Turns external events into Temporal signals, updates and queries. Errors are RFC 9457 problem+json naming the offending `field`. ' +
       'Each deployment authenticates /v1 requests in exactly one way, chosen by GATEWAY_AUTH (none, api-key, standard-webhooks, github, stripe); ' +
-      'the security alternatives list them all, the empty one standing for `none`.',
+      'the security alternatives list them all, the empty one standing for `none`. A body signature does not cover the URL, so the ' +
+      'path-addressed /v1/workflows/… endpoints take caller authentication only (api-key, or IAM/JWT at API Gateway with `none`). ' +
+      'Provider webhooks go to /v1/webhooks/{source}, verified by each source’s own preset and secrets.',
   },
 } as const;
 
 const security = API_SECURITY;
+/** Path-addressed endpoints: caller authentication only (see `isCallerAuthMode`). */
+const callerSecurity = API_SECURITY.filter((requirement) =>
+  Object.keys(requirement).every((name) => name === 'apiKey' || name === 'bearerApiKey'),
+);
 
 const signalRoute = createRoute({
   method: 'post',
   path: '/v1/workflows/{workflowId}/signals/{signal}',
   summary: 'Send a signal to a workflow (signal-with-start where the target allows it)',
-  security,
+  security: callerSecurity,
   request: {
     params: SignalParams,
     headers: IdempotencyHeaders,
@@ -158,7 +174,7 @@ const updateRoute = createRoute({
     'The update id derives from the event id (Idempotency-Key, else generated): retrying with the same key returns the ' +
     "recorded result instead of applying the update again. 422 `update-rejected` carries the workflow's reason; 504 means " +
     'the workflow did not answer within the deadline (the update may still apply: retry with the same key to learn its result).',
-  security,
+  security: callerSecurity,
   request: {
     params: UpdateParams,
     headers: IdempotencyHeaders,
@@ -177,7 +193,7 @@ const describeRoute = createRoute({
   method: 'get',
   path: '/v1/workflows/{workflowId}',
   summary: 'Describe a workflow',
-  security,
+  security: callerSecurity,
   request: { params: WorkflowParams },
   responses: {
     200: {
@@ -192,7 +208,7 @@ const queryRoute = createRoute({
   method: 'get',
   path: '/v1/workflows/{workflowId}/queries/{query}',
   summary: 'Run a declared query',
-  security,
+  security: callerSecurity,
   request: { params: QueryParams },
   responses: {
     200: { description: 'The query result', content: { 'application/json': { schema: QueryResultSchema } } },
@@ -357,6 +373,20 @@ export function createHttpApp(deps: HttpAppDeps) {
     // A callback URL carries its own credential (the signed token); the deployment's auth is for
     // the workflow endpoints and would lock out the partner the URL was minted for.
     if (c.req.path.startsWith(`${CALLBACK_PATH}/`)) return next();
+    // A webhook source verifies its provider itself (webhook-ingest), whatever GATEWAY_AUTH says.
+    if (c.req.path.startsWith('/v1/webhooks/')) return next();
+    // A signature covers a body, never the URL: a signed request replayed to another workflow's
+    // path would verify. Path-addressed endpoints take caller authentication only.
+    if (!isCallerAuthMode(authenticator.mode) && c.req.path.startsWith('/v1/workflows/')) {
+      logger.info('path-addressed request refused in a signature mode', { mode: authenticator.mode });
+      return problemResponse(
+        problem(
+          'unauthenticated',
+          `GATEWAY_AUTH=${authenticator.mode} verifies signed bodies, which do not cover the URL: /v1/workflows/… take caller authentication (api-key, or IAM/JWT at API Gateway). Send provider webhooks to /v1/webhooks/{source}.`,
+        ),
+        c.req.path,
+      );
+    }
     const body = authenticator.needsBody ? await bodyBytes(c) : EMPTY;
     const verdict = authenticator.verify({ headers: c.req.raw.headers, body });
     if (!verdict.ok) {
@@ -470,6 +500,17 @@ export function createHttpApp(deps: HttpAppDeps) {
     logger,
     settleSignal,
     updateProblem,
+  });
+
+  const ingestWebhook = createWebhookIngest({
+    ...deps,
+    sources: deps.sources ?? new Map(),
+    ...(deps.webhookQueues ? { queues: deps.webhookQueues } : {}),
+  });
+  app.openapi(webhookRoute, async (c) => {
+    const answer = await ingestWebhook(c.req.valid('param').source, c.req.raw.headers, await bodyBytes(c));
+    if (!answer.ok) return fail(answer.problem, c.req.path);
+    return answer.status === 200 ? c.json(answer.body, 200) : c.json(answer.body, 202);
   });
 
   app.openapi(healthRoute, async (c) => {

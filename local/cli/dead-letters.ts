@@ -9,6 +9,8 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES } from '../../functions/adapters/sqs-dead-letters';
+import { WEBHOOK_DLQ_ATTRIBUTES } from '../../functions/adapters/webhook-queues';
+import { WebhookEnvelopeSchema } from '../../functions/core/webhook-envelope';
 import { isFifoQueue } from '../../functions/adapters/sqs-client';
 import { GATEWAY_QUEUE_NAMES } from '../sqs-queues';
 import { parseBody, type SqsSignalMessage } from './gateway-message';
@@ -31,6 +33,8 @@ export interface DeadLetter {
   /** The body as JSON, when it is JSON (so redrive can add an event id without losing fields). */
   readonly json?: unknown;
   readonly signal?: SqsSignalMessage;
+  /** A dead-lettered provider webhook: its source, event type and the route that could not use it. */
+  readonly webhook?: { source: string; eventType?: string; route?: string };
   /**
    * The id the event had when it was first delivered: the body's `eventId`; else the one the
    * gateway's handler recorded (`eventId`, then `sourceMessageId` — the message id that served as
@@ -56,10 +60,20 @@ export function readDeadLetter(message: Message): DeadLetter {
   const messageId = message.MessageId ?? '';
   const body = message.Body ?? '';
   const { json, signal } = parseBody(message.Body);
+  const envelope = json === undefined ? undefined : WebhookEnvelopeSchema.safeParse(json).data?.webhook;
+  const route = attribute(message, WEBHOOK_DLQ_ATTRIBUTES.route);
+  const webhook = envelope
+    ? {
+        source: envelope.source,
+        ...(envelope.eventType ? { eventType: envelope.eventType } : {}),
+        ...(route ? { route } : {}),
+      }
+    : undefined;
   const recordedEventId = attribute(message, DLQ_ATTRIBUTES.eventId);
   const sourceMessageId = attribute(message, DLQ_ATTRIBUTES.sourceMessageId);
-  const [eventId, eventIdSource]: [string, EventIdSource] = signal?.eventId
-    ? [signal.eventId, EVENT_ID_SOURCES.body]
+  const bodyEventId = signal?.eventId ?? envelope?.eventId;
+  const [eventId, eventIdSource]: [string, EventIdSource] = bodyEventId
+    ? [bodyEventId, EVENT_ID_SOURCES.body]
     : recordedEventId
       ? [recordedEventId, EVENT_ID_SOURCES.attribute]
       : sourceMessageId
@@ -78,6 +92,7 @@ export function readDeadLetter(message: Message): DeadLetter {
     body,
     ...(json === undefined ? {} : { json }),
     ...(signal ? { signal } : {}),
+    ...(webhook ? { webhook } : {}),
     eventId,
     eventIdSource,
     ...(errorType ? { errorType } : {}),

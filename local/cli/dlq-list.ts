@@ -103,6 +103,9 @@ function toJson(letter: DeadLetter, now: number) {
     eventIdSource: letter.eventIdSource,
     workflowId: letter.signal?.workflowId ?? null,
     signal: letter.signal?.signal ?? null,
+    source: letter.webhook?.source ?? null,
+    eventType: letter.webhook?.eventType ?? null,
+    route: letter.webhook?.route ?? null,
     errorType: letter.errorType ?? null,
     errorMessage: letter.errorMessage ?? null,
     sourceMessageId: letter.sourceMessageId ?? null,
@@ -131,11 +134,18 @@ function printText(
     io.out('');
     io.out(letter.messageId);
     io.out(`  event id   ${letter.eventId} (${letter.eventIdSource})`);
-    io.out(
-      letter.signal
-        ? `  target     ${letter.signal.workflowId} / ${letter.signal.signal}`
-        : `  body       ${letter.json === undefined ? 'not JSON' : 'not a gateway signal message'}: ${preview(letter.body)}`,
-    );
+    if (letter.webhook) {
+      const { source, eventType, route } = letter.webhook;
+      io.out(
+        `  webhook    source ${source}, type ${eventType ?? '(none)'}${route ? `, route ${route}` : ''}`,
+      );
+    } else {
+      io.out(
+        letter.signal
+          ? `  target     ${letter.signal.workflowId} / ${letter.signal.signal}`
+          : `  body       ${letter.json === undefined ? 'not JSON' : 'not a gateway signal message'}: ${preview(letter.body)}`,
+      );
+    }
     io.out(
       letter.errorType
         ? `  reason     ${letter.errorType}: ${letter.errorMessage ?? '(no message)'}`

@@ -120,19 +120,31 @@ describe('a replayed webhook', () => {
       env: { ...baseEnv(env.address), ...authEnv('standard-webhooks') },
     });
     try {
-      const workflowId = uniqueName('staged-replay');
-      const body = '{"stage":1}';
-      const headers = standardWebhookHeaders(body, `msg_${workflowId}`, Math.floor(Date.now() / 1000));
+      const key = uniqueName('replay');
+      const workflowId = `staged-${key}`;
+      // A CloudEvent names its workflow in the signed body; a signal path would not be signed.
+      const body = JSON.stringify({
+        specversion: '1.0',
+        id: `ce-${key}`,
+        source: '/security',
+        type: 'com.example.stage.advanced',
+        data: { workflowKey: key, stage: 1 },
+      });
+      const headers = {
+        ...standardWebhookHeaders(body, `msg_${key}`, Math.floor(Date.now() / 1000)),
+        'content-type': 'application/cloudevents+json',
+      };
       // A different Idempotency-Key on the copy: an unsigned header must not beat the signed id.
-      const first = await post(server, `/v1/workflows/${workflowId}/signals/advanceStage`, body, {
-        ...headers,
-        'idempotency-key': 'a',
-      });
-      const replay = await post(server, `/v1/workflows/${workflowId}/signals/advanceStage`, body, {
-        ...headers,
-        'idempotency-key': 'b',
-      });
-      expect([first.status, replay.status]).toEqual([202, 202]);
+      const first = await post(server, '/v1/events', body, { ...headers, 'idempotency-key': 'a' });
+      const replay = await post(server, '/v1/events', body, { ...headers, 'idempotency-key': 'b' });
+      // Replayed to a path-addressed endpoint, the same signature is refused: it does not cover the path.
+      const elsewhere = await post(
+        server,
+        `/v1/workflows/${uniqueName('staged-other')}/signals/advanceStage`,
+        body,
+        headers,
+      );
+      expect([first.status, replay.status, elsewhere.status]).toEqual([202, 202, 401]);
       section.replaysRecorded = await countSignals(env, workflowId, 'advanceStage');
       expect(section.replaysRecorded).toBe(1);
     } finally {
@@ -246,19 +258,28 @@ describe('the logs', () => {
           (await post(queued, `/v1/workflows/${uniqueName('sec')}/signals/anything`, payload, key)).status,
           (await post(neither, `/v1/workflows/${uniqueName('sec')}/signals/anything`, payload, key)).status,
         ];
-        const signed = standardWebhookHeaders(payload, 'msg_security_1', Math.floor(Date.now() / 1000));
+        const event = JSON.stringify({
+          specversion: '1.0',
+          id: 'ce-security-1',
+          source: '/security',
+          type: 'com.example.stage.advanced',
+          data: { workflowKey: uniqueName('sec'), stage: 1, note: payloadMarker },
+        });
+        const ce = { 'content-type': 'application/cloudevents+json' };
+        const signed = {
+          ...standardWebhookHeaders(event, 'msg_security_1', Math.floor(Date.now() / 1000)),
+          ...ce,
+        };
         const forged = standardWebhookHeaders(
-          payload,
+          event,
           'msg_security_2',
           Math.floor(Date.now() / 1000),
           `whsec_${Buffer.from('forged-secret-of-32-bytes-long!!').toString('base64')}`,
         );
         secrets.push(signed['webhook-signature'].split(',')[1]!, forged['webhook-signature'].split(',')[1]!);
         statuses.push(
-          (await post(webhooks, `/v1/workflows/${uniqueName('sec')}/signals/anything`, payload, signed))
-            .status,
-          (await post(webhooks, `/v1/workflows/${uniqueName('sec')}/signals/anything`, payload, forged))
-            .status,
+          (await post(webhooks, '/v1/events', event, signed)).status,
+          (await post(webhooks, '/v1/events', event, { ...forged, ...ce })).status,
         );
         expect(statuses).toEqual([202, 401, 401, 400, 400, 403, 202, 503, 202, 401]);
 
@@ -452,7 +473,7 @@ afterAll(() => {
     title: 'Security checks',
     summary: [
       `${section.undeclaredRequests} requests to undeclared workflow IDs (signal, update, describe, query): all 403, ${section.undeclaredReachedTemporal} reached Temporal.`,
-      `A Standard Webhooks request replayed within its tolerance was answered 202 twice and recorded ${section.replaysRecorded} time(s).`,
+      `A Standard Webhooks request replayed within its tolerance was answered 202 twice and recorded ${section.replaysRecorded} time(s); replayed to a path-addressed endpoint it was refused (401).`,
       `${section.logLines} Powertools log lines captured across HTTP (delivered, 400, 401, 403, queued, 503) and SQS (delivered, dead-lettered, transient) paths at DEBUG: ${section.leaks} contained an API key, webhook secret, signature or payload.`,
       `${section.iamStatements} (action, resource) grants checked on the ingest and queue functions' roles: every one on the function's own queue, DLQ, secrets or log group (X-Ray: '*'), nothing beyond.`,
       ...findings,

@@ -118,6 +118,26 @@ describe('api-key mode', () => {
   });
 });
 
+const EVENTS = '/v1/events';
+const CE_HEADERS = { 'content-type': 'application/cloudevents+json' };
+
+/** A CloudEvent the local default routes to `staged-{key}` as advanceStage {stage}. */
+function cloudEvent(key: string, stage: number, extra = ''): string {
+  return `{"specversion":"1.0","id":"${uniqueName('ce')}","source":"/tests","type":"com.example.stage.advanced",${extra}"data":{"workflowKey":"${key}","stage":${stage}}}`;
+}
+
+const postEvent = (server: GatewayServer, body: string, headers: Record<string, string>) =>
+  post(server, EVENTS, body, { ...CE_HEADERS, ...headers });
+
+const workflowExists = (id: string) =>
+  env.client.workflow
+    .getHandle(id)
+    .describe()
+    .then(
+      () => true,
+      () => false,
+    );
+
 describe('standard-webhooks mode', () => {
   const server = () => servers.standardWebhooks!;
   const signed = (body: string, options: { id?: string; at?: number; secret?: string } = {}) => {
@@ -127,86 +147,60 @@ describe('standard-webhooks mode', () => {
     return { 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': signature };
   };
 
-  it('accepts a correctly signed request and uses the webhook-id as the event id', async () => {
-    const headers = signed('{"stage":1}');
-    const response = await post(server(), signalPath(uniqueName('staged-wh')), '{"stage":1}', headers);
+  it('accepts a correctly signed CloudEvent and uses the webhook-id as the event id', async () => {
+    const body = cloudEvent(uniqueName('wh'), 1);
+    const headers = signed(body);
+    const response = await postEvent(server(), body, headers);
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ eventId: headers['webhook-id'] });
+    expect(await response.json()).toMatchObject({ status: 'delivered', eventId: headers['webhook-id'] });
   });
 
   it('verifies the raw bytes, so a body with unusual spacing and unicode still verifies', async () => {
-    const body = '{ "stage" :1 ,\n "note":"caf\u00e9 \u2603" }';
-    const target = `/v1/workflows/${uniqueName('staged-wh-raw')}/updates/setStage`;
-    const response = await post(server(), target, body, signed(body));
-    // The signature matched; the argument schema then refuses the extra field.
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { field: string }).field).toBe('body');
+    const key = uniqueName('wh-raw');
+    const body = cloudEvent(key, 1, '\n  "note" : "caf\u00e9 \u2603" , ');
+    expect((await postEvent(server(), body, signed(body))).status).toBe(202);
+    expect(await countSignals(env, `staged-${key}`, 'advanceStage')).toBe(1);
   });
 
   it('answers 401 when a header is missing', async () => {
-    const headers: Record<string, string> = signed('{"stage":1}');
+    const body = cloudEvent('w', 1);
+    const headers: Record<string, string> = signed(body);
     delete headers['webhook-signature'];
-    await expectUnauthenticated(
-      await post(server(), signalPath('staged-w'), '{"stage":1}', headers),
-      'header.webhook-signature',
-    );
-    await expectUnauthenticated(
-      await post(server(), signalPath('staged-w'), '{"stage":1}', {}),
-      'header.webhook-id',
-    );
+    await expectUnauthenticated(await postEvent(server(), body, headers), 'header.webhook-signature');
+    await expectUnauthenticated(await postEvent(server(), body, {}), 'header.webhook-id');
   });
 
   it('answers 401 for a signature made with the wrong secret or over a forged body', async () => {
+    const body = cloudEvent('w', 1);
     await expectUnauthenticated(
-      await post(
-        server(),
-        signalPath('staged-w'),
-        '{"stage":1}',
-        signed('{"stage":1}', { secret: OTHER_WEBHOOK_SECRET }),
-      ),
+      await postEvent(server(), body, signed(body, { secret: OTHER_WEBHOOK_SECRET })),
       'header.webhook-signature',
     );
     await expectUnauthenticated(
-      await post(server(), signalPath('staged-w'), '{"stage":3}', signed('{"stage":1}')),
+      await postEvent(server(), cloudEvent('w', 3), signed(body)),
       'header.webhook-signature',
     );
   });
 
   it('answers 401 for a timestamp outside the 5-minute tolerance, past or future', async () => {
+    const body = cloudEvent('w', 1);
     for (const at of [nowSeconds() - TEN_MINUTES_S, nowSeconds() + TEN_MINUTES_S]) {
       await expectUnauthenticated(
-        await post(server(), signalPath('staged-w'), '{"stage":1}', signed('{"stage":1}', { at })),
+        await postEvent(server(), body, signed(body, { at })),
         'header.webhook-timestamp',
       );
     }
   });
 
   it('records a replayed request once, even when the replay changes the Idempotency-Key', async () => {
-    const id = uniqueName('staged-wh-replay');
-    const headers = signed('{"stage":1}');
-    for (const key of ['a', 'b', 'c']) {
-      const response = await post(server(), signalPath(id), '{"stage":1}', {
-        ...headers,
-        'idempotency-key': key,
-      });
+    const key = uniqueName('wh-replay');
+    const body = cloudEvent(key, 1);
+    const headers = signed(body);
+    for (const idempotencyKey of ['a', 'b', 'c']) {
+      const response = await postEvent(server(), body, { ...headers, 'idempotency-key': idempotencyKey });
       expect(response.status).toBe(202);
     }
-    expect(await countSignals(env, id, 'advanceStage')).toBe(1);
-  });
-
-  it('authenticates CloudEvents too, with the webhook-id as their event id', async () => {
-    const key = uniqueName('order');
-    const body = JSON.stringify({
-      specversion: '1.0',
-      id: 'ce-1',
-      source: '/tests',
-      type: 'com.example.stage.advanced',
-      data: { workflowKey: key, stage: 1 },
-    });
-    const headers = { ...signed(body), 'content-type': 'application/cloudevents+json' };
-    const response = await post(server(), '/v1/events', body, headers);
-    expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ status: 'delivered', eventId: headers['webhook-id'] });
+    expect(await countSignals(env, `staged-${key}`, 'advanceStage')).toBe(1);
   });
 });
 
@@ -216,37 +210,31 @@ describe('github mode', () => {
     'x-hub-signature-256': `sha256=${hmacHex(secret, body)}`,
   });
 
-  it('accepts a body signed with the shared secret', async () => {
-    const response = await post(
-      server(),
-      signalPath(uniqueName('staged-gh')),
-      '{"stage":1}',
-      sign('{"stage":1}'),
-    );
+  it('accepts a CloudEvent signed with the shared secret; the signed body is the event id', async () => {
+    const body = cloudEvent(uniqueName('gh'), 1);
+    const response = await postEvent(server(), body, sign(body));
     expect(response.status).toBe(202);
     expect(((await response.json()) as { eventId: string }).eventId).toMatch(/^sha256-[0-9a-f]{64}$/);
   });
 
   it('answers 401 for a missing, wrong-secret, forged or malformed signature', async () => {
-    const path = signalPath('staged-g');
+    const body = cloudEvent('g', 1);
     const field = 'header.x-hub-signature-256';
-    await expectUnauthenticated(await post(server(), path, '{"stage":1}', {}), field);
-    await expectUnauthenticated(
-      await post(server(), path, '{"stage":1}', sign('{"stage":1}', 'other')),
-      field,
-    );
-    await expectUnauthenticated(await post(server(), path, '{"stage":2}', sign('{"stage":1}')), field);
-    const sha1 = { 'x-hub-signature-256': `sha1=${hmacHex(GITHUB_SECRET, '{"stage":1}')}` };
-    await expectUnauthenticated(await post(server(), path, '{"stage":1}', sha1), field);
+    await expectUnauthenticated(await postEvent(server(), body, {}), field);
+    await expectUnauthenticated(await postEvent(server(), body, sign(body, 'other')), field);
+    await expectUnauthenticated(await postEvent(server(), cloudEvent('g', 2), sign(body)), field);
+    const sha1 = { 'x-hub-signature-256': `sha1=${hmacHex(GITHUB_SECRET, body)}` };
+    await expectUnauthenticated(await postEvent(server(), body, sha1), field);
   });
 
   it('records a replayed delivery once: GitHub signs no timestamp, so the signed body is the event id', async () => {
-    const id = uniqueName('staged-gh-replay');
-    for (const key of ['a', 'b']) {
-      const headers = { ...sign('{"stage":1}'), 'idempotency-key': key };
-      expect((await post(server(), signalPath(id), '{"stage":1}', headers)).status).toBe(202);
+    const key = uniqueName('gh-replay');
+    const body = cloudEvent(key, 1);
+    for (const idempotencyKey of ['a', 'b']) {
+      const headers = { ...sign(body), 'idempotency-key': idempotencyKey };
+      expect((await postEvent(server(), body, headers)).status).toBe(202);
     }
-    expect(await countSignals(env, id, 'advanceStage')).toBe(1);
+    expect(await countSignals(env, `staged-${key}`, 'advanceStage')).toBe(1);
   });
 });
 
@@ -260,39 +248,80 @@ describe('stripe mode', () => {
 
   it('accepts a fresh signature, also when it is one of several v1 values during a secret roll', async () => {
     const at = nowSeconds();
-    const rolled = `t=${at},v1=${hmacHex('old-secret', `${at}.{"stage":1}`)},v1=${hmacHex(STRIPE_SECRET, `${at}.{"stage":1}`)}`;
-    const id = uniqueName('staged-stripe');
-    expect((await post(server(), signalPath(id), '{"stage":1}', sign('{"stage":1}'))).status).toBe(202);
-    expect((await post(server(), signalPath(id), '{"stage":1}', { 'stripe-signature': rolled })).status).toBe(
-      202,
-    );
+    const first = cloudEvent(uniqueName('stripe'), 1);
+    const second = cloudEvent(uniqueName('stripe'), 1);
+    const rolled = `t=${at},v1=${hmacHex('old-secret', `${at}.${second}`)},v1=${hmacHex(STRIPE_SECRET, `${at}.${second}`)}`;
+    expect((await postEvent(server(), first, sign(first))).status).toBe(202);
+    expect((await postEvent(server(), second, { 'stripe-signature': rolled })).status).toBe(202);
   });
 
   it('answers 401 for a missing, malformed, wrong-secret or forged signature', async () => {
-    const path = signalPath('staged-s');
-    await expectUnauthenticated(await post(server(), path, '{"stage":1}', {}), field);
-    await expectUnauthenticated(
-      await post(server(), path, '{"stage":1}', { 'stripe-signature': 'v1=abc' }),
-      field,
-    );
-    await expectUnauthenticated(
-      await post(server(), path, '{"stage":1}', sign('{"stage":1}', { secret: 'x' })),
-      field,
-    );
-    await expectUnauthenticated(await post(server(), path, '{"stage":2}', sign('{"stage":1}')), field);
+    const body = cloudEvent('s', 1);
+    await expectUnauthenticated(await postEvent(server(), body, {}), field);
+    await expectUnauthenticated(await postEvent(server(), body, { 'stripe-signature': 'v1=abc' }), field);
+    await expectUnauthenticated(await postEvent(server(), body, sign(body, { secret: 'x' })), field);
+    await expectUnauthenticated(await postEvent(server(), cloudEvent('s', 2), sign(body)), field);
   });
 
   it('answers 401 for a signature older than 5 minutes, even when it is otherwise valid', async () => {
-    const stale = sign('{"stage":1}', { at: nowSeconds() - TEN_MINUTES_S });
-    await expectUnauthenticated(await post(server(), signalPath('staged-s'), '{"stage":1}', stale), field);
+    const body = cloudEvent('s', 1);
+    const stale = sign(body, { at: nowSeconds() - TEN_MINUTES_S });
+    await expectUnauthenticated(await postEvent(server(), body, stale), field);
   });
 
   it('records a request replayed within the tolerance once', async () => {
-    const id = uniqueName('staged-stripe-replay');
-    const headers = sign('{"stage":1}');
-    for (let i = 0; i < 3; i++) {
-      expect((await post(server(), signalPath(id), '{"stage":1}', headers)).status).toBe(202);
-    }
-    expect(await countSignals(env, id, 'advanceStage')).toBe(1);
+    const key = uniqueName('stripe-replay');
+    const body = cloudEvent(key, 1);
+    const headers = sign(body);
+    for (let i = 0; i < 3; i++) expect((await postEvent(server(), body, headers)).status).toBe(202);
+    expect(await countSignals(env, `staged-${key}`, 'advanceStage')).toBe(1);
   });
+});
+
+/**
+ * The defect this guards against: a webhook signature covers the body (and a timestamp), never the
+ * URL. A request signed for one purpose, replayed to `/v1/workflows/<any id>/…`, verified and
+ * signalled — with start-if-missing, started — a workflow of the attacker's choosing.
+ */
+describe('signature modes never reach a path-addressed endpoint (replay to another path)', () => {
+  const SIGNERS: Record<string, (body: string) => Record<string, string>> = {
+    standardWebhooks: (body) => {
+      const id = `msg_${uniqueName('replay')}`;
+      const at = nowSeconds();
+      return {
+        'webhook-id': id,
+        'webhook-timestamp': String(at),
+        'webhook-signature': new Webhook(WEBHOOK_SECRET).sign(id, new Date(at * 1000), body),
+      };
+    },
+    github: (body) => ({ 'x-hub-signature-256': `sha256=${hmacHex(GITHUB_SECRET, body)}` }),
+    stripe: (body) => {
+      const at = nowSeconds();
+      return { 'stripe-signature': `t=${at},v1=${hmacHex(STRIPE_SECRET, `${at}.${body}`)}` };
+    },
+  };
+
+  it.each(Object.keys(SIGNERS))(
+    '%s: a validly signed request replayed to /v1/workflows/… is 401 and delivers nothing',
+    async (mode) => {
+      const target = uniqueName('staged-victim');
+      // The original attack: a body that is itself a valid signal argument.
+      const argument = '{"stage":1}';
+      const headers = SIGNERS[mode]!(argument);
+      for (const path of [signalPath(target), `/v1/workflows/${target}/updates/setStage`]) {
+        const response = await post(servers[mode]!, path, argument, headers);
+        expect(response.status).toBe(401);
+        expect(((await response.json()) as { detail: string }).detail).toContain('/v1/webhooks/{source}');
+      }
+      expect((await fetch(`${servers[mode]!.url}/v1/workflows/${target}`, { headers })).status).toBe(401);
+      // A CloudEvent accepted on /v1/events (its target is in the signed body) cannot be redirected either.
+      const key = uniqueName('routed');
+      const body = cloudEvent(key, 1);
+      const signed = SIGNERS[mode]!(body);
+      expect((await postEvent(servers[mode]!, body, signed)).status).toBe(202);
+      expect((await post(servers[mode]!, signalPath(target), body, signed)).status).toBe(401);
+      expect(await workflowExists(target)).toBe(false);
+      expect(await countSignals(env, `staged-${key}`, 'advanceStage')).toBe(1);
+    },
+  );
 });

@@ -96,6 +96,7 @@ describe('the OpenAPI document', () => {
       '/v1/callbacks/{token}',
       '/v1/callbacks/{token}/fail',
       '/v1/events',
+      '/v1/webhooks/{source}',
       '/v1/workflows/{workflowId}',
       '/v1/workflows/{workflowId}/queries/{query}',
       '/v1/workflows/{workflowId}/signals/{signal}',
@@ -119,5 +120,17 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths?.['/v1/callbacks/{token}']?.post?.responses ?? {})).toEqual(
       expect.arrayContaining(['200', '202', '401', '410']),
     );
+    // A signature does not cover the path: path-addressed endpoints list caller authentication only.
+    expect(doc.paths?.['/v1/workflows/{workflowId}/signals/{signal}']?.post?.security).toEqual([
+      {},
+      { apiKey: [] },
+      { bearerApiKey: [] },
+    ]);
+    const webhook = doc.paths?.['/v1/webhooks/{source}']?.post;
+    expect(webhook?.security).toEqual([]);
+    expect(Object.keys(webhook?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '202', '401', '404', '503']),
+    );
+    expect(JSON.stringify(webhook?.responses?.['202'])).toContain('dead-lettered');
   });
 });

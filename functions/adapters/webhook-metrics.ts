@@ -1,0 +1,28 @@
+/**
+ * Webhook outcome counts as CloudWatch metrics, written as EMF log lines by Powertools (no API call
+ * on the request path). `WebhookIgnored` per source shows a provider sending types no route wants.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { WebhookMetrics } from '../handlers/webhook-ingest';
+
+/** The metric name of each outcome, e.g. `WebhookIgnored`. */
+export const WEBHOOK_METRIC_NAMES = {
+  ignored: 'WebhookIgnored',
+  'dead-lettered': 'WebhookDeadLettered',
+  queued: 'WebhookQueued',
+  delivered: 'WebhookDelivered',
+} as const;
+
+export const WEBHOOK_METRICS_NAMESPACE = 'TemporalEventGateway';
+
+export function createWebhookMetrics(serviceName = 'event-gateway-http'): WebhookMetrics {
+  const metrics = new Metrics({ namespace: WEBHOOK_METRICS_NAMESPACE, serviceName });
+  return {
+    count(outcome, source) {
+      // One EMF line per event, right away: a Lambda may freeze before any later flush.
+      const single = metrics.singleMetric();
+      single.addDimension('source', source);
+      single.addMetric(WEBHOOK_METRIC_NAMES[outcome], MetricUnit.Count, 1);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Where an acknowledged webhook goes when it is not delivered at once: the fallback queue (Temporal
+ * slow or down; the queue handler delivers it later, same event id) or the DLQ (its route cannot
+ * use it; an operator fixes the route and runs `event-gateway dlq redrive`). Both hold the raw
+ * event as a webhook envelope, so it is routed again with the configuration in force then.
+ */
+import type { Problem } from '../core/problems';
+import { deliveryRequestId } from '../core/request-id';
+import type { WebhookEnvelope } from '../core/webhook-envelope';
+import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
+import { DLQ_ATTRIBUTES, sqsSafeText } from './sqs-dead-letters';
+
+/** DLQ message attributes of a dead-lettered webhook: the queue handler's, plus its source and route. */
+export const WEBHOOK_DLQ_ATTRIBUTES = { ...DLQ_ATTRIBUTES, source: 'source', route: 'route' } as const;
+
+export interface WebhookQueues {
+  /** Queues an event for later delivery; absent = no fallback queue configured. */
+  enqueue?(envelope: WebhookEnvelope): Promise<void>;
+  /** Dead-letters an event with the reason; absent = no DLQ configured. */
+  deadLetter?(envelope: WebhookEnvelope, problem: Problem, route?: string): Promise<void>;
+}
+
+const text = (value: string) => ({ DataType: 'String', StringValue: sqsSafeText(value) });
+
+function fifoFields(url: string, envelope: WebhookEnvelope) {
+  if (!isFifoQueue(url)) return {};
+  const { source, eventId } = envelope.webhook;
+  return {
+    MessageGroupId: `webhook-${source}`,
+    MessageDeduplicationId: deliveryRequestId(source, 'webhook', eventId),
+  };
+}
+
+export function createWebhookQueues(
+  client: SqsClientSource,
+  urls: { queueUrl?: string | undefined; dlqUrl?: string | undefined },
+): WebhookQueues {
+  const { queueUrl, dlqUrl } = urls;
+  return {
+    ...(queueUrl
+      ? {
+          async enqueue(envelope: WebhookEnvelope) {
+            await sendSqsMessage(client, {
+              QueueUrl: queueUrl,
+              MessageBody: JSON.stringify(envelope),
+              ...fifoFields(queueUrl, envelope),
+            });
+          },
+        }
+      : {}),
+    ...(dlqUrl
+      ? {
+          async deadLetter(envelope: WebhookEnvelope, problem: Problem, route?: string) {
+            await sendSqsMessage(client, {
+              QueueUrl: dlqUrl,
+              MessageBody: JSON.stringify(envelope),
+              MessageAttributes: {
+                [WEBHOOK_DLQ_ATTRIBUTES.errorType]: text(problem.code),
+                [WEBHOOK_DLQ_ATTRIBUTES.errorMessage]: text(problem.detail),
+                [WEBHOOK_DLQ_ATTRIBUTES.eventId]: text(envelope.webhook.eventId),
+                [WEBHOOK_DLQ_ATTRIBUTES.source]: text(envelope.webhook.source),
+                ...(route ? { [WEBHOOK_DLQ_ATTRIBUTES.route]: text(route) } : {}),
+              },
+              ...fifoFields(dlqUrl, envelope),
+            });
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * A verified webhook as a queue message: written to the fallback queue when Temporal is slow or
+ * down, and to the DLQ when its route cannot use it. The queue handler routes it again with the
+ * configuration in force then — so a dead-lettered event redriven after its route was fixed is
+ * delivered, under the event id it was acknowledged with (applied once).
+ *
+ * It is not verified again: the signature was checked on arrival, and the queue only takes
+ * messages from IAM principals the deployment trusts.
+ */
+import { z } from 'zod';
+import { EventIdSchema } from './commands';
+import type { GatewayConfig } from './gateway-config';
+import { problem } from './problems';
+import { fail, ok, type Result } from './result';
+import type { RoutedCommand } from './routes';
+import { decideWebhook, unknownSourceProblem } from './webhook-routing';
+import { readValue, type WebhookDocument } from './webhook-sources';
+
+export const WebhookEnvelopeSchema = z.strictObject({
+  webhook: z.strictObject({
+    /** The source it arrived on. */
+    source: z.string().min(1).max(64),
+    eventId: EventIdSchema,
+    eventType: z.string().max(500).optional(),
+    /** The request headers, lower-cased, without credentials. */
+    headers: z.record(z.string(), z.string()),
+    /** The raw body, exactly as signed. */
+    body: z.string(),
+    receivedAt: z.string(),
+  }),
+});
+
+export type WebhookEnvelope = z.output<typeof WebhookEnvelopeSchema>;
+
+/** Headers that carry a credential are never written to a queue. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+
+/** The headers worth keeping with an envelope: all but credentials (and the source's key header). */
+export function envelopeHeaders(headers: Iterable<[string, string]>, extraSecretHeader?: string) {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (CREDENTIAL_HEADERS.has(lower) || lower === extraSecretHeader) continue;
+    kept[lower] = value;
+  }
+  return kept;
+}
+
+export const looksLikeWebhookEnvelope = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, 'webhook');
+
+/**
+ * The deliveries an envelope asks for now. An event no route wants any more is nothing to deliver
+ * (an empty list); one still unusable is the permanent problem that dead-letters it again.
+ */
+export function routeWebhookEnvelope(config: GatewayConfig, input: unknown): Result<RoutedCommand[]> {
+  const parsed = WebhookEnvelopeSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = ['body', ...(issue?.path ?? []).map(String)].join('.');
+    return fail(
+      problem('invalid-request', `${field}: ${issue?.message ?? 'invalid'} (a webhook envelope)`, field),
+    );
+  }
+  const { webhook } = parsed.data;
+  const source = config.sources.find((candidate) => candidate.name === webhook.source);
+  if (!source) return fail(unknownSourceProblem(webhook.source));
+  let body: unknown;
+  try {
+    body = JSON.parse(webhook.body);
+  } catch (error) {
+    return fail(problem('invalid-json', `The webhook body is not JSON: ${(error as Error).message}`, 'body'));
+  }
+  const document: WebhookDocument = { body, headers: webhook.headers };
+  // The type is read again: a fixed `eventType` setting applies to redriven events too.
+  const eventType = source.eventType.map((from) => readValue(from, document, '')).find((v) => v);
+  const identity =
+    eventType === undefined ? { eventId: webhook.eventId } : { eventId: webhook.eventId, eventType };
+  const decision = decideWebhook(config, source, document, identity);
+  if (decision.kind === 'unusable') return fail(decision.problem);
+  return ok(decision.kind === 'routed' ? decision.deliveries : []);
+}

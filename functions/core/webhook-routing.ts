@@ -1,0 +1,118 @@
+/**
+ * What a verified webhook comes to, decided without I/O. Providers retry every non-2xx and disable
+ * endpoints that keep failing, so the decision is one of:
+ *
+ * - `handshake` — the provider checks the endpoint (Slack `url_verification`, GitHub `ping`);
+ * - `ignored`   — no route wants this event type: acknowledged (200), counted, nothing delivered;
+ * - `unusable`  — a route wants it but cannot use it (no workflow key, undeclared target, bad
+ *                 argument): acknowledged and dead-lettered with the reason, to be redriven once
+ *                 the route is fixed;
+ * - `routed`    — the deliveries to make.
+ *
+ * Routing is all or nothing, as for CloudEvents: one unusable route dead-letters the whole event.
+ */
+import { EventIdSchema } from './commands';
+import type { GatewayConfig } from './gateway-config';
+import { problem, type Problem } from './problems';
+import { lookupField } from './route-expressions';
+import { routeToCommand, type RoutedCommand } from './routes';
+import { formatWebhookPath, readValue, type Source, type WebhookDocument } from './webhook-sources';
+
+export type WebhookDecision =
+  | { kind: 'handshake'; eventId: string; eventType?: string; answer: { challenge: string } | { pong: true } }
+  | { kind: 'ignored'; eventId: string; eventType?: string }
+  | { kind: 'unusable'; eventId: string; eventType?: string; route?: string; problem: Problem }
+  | { kind: 'routed'; eventId: string; eventType?: string; deliveries: RoutedCommand[] };
+
+/** The event id and type of a verified request. */
+export interface WebhookIdentity {
+  eventId: string;
+  eventType?: string;
+}
+
+/**
+ * The source's event id (namespaced by the source, so two sources' ids never collide) and type.
+ * `digest` is the hex SHA-256 of the signed body.
+ */
+export function identifyWebhook(source: Source, document: WebhookDocument, digest: string): WebhookIdentity {
+  const first = (candidates: Source['eventId']) =>
+    candidates
+      .map((candidate) => readValue(candidate, document, `sha256-${digest}`))
+      .find((v) => v !== undefined);
+  const raw = first(source.eventId);
+  const namespaced = `${source.name}:${raw ?? `sha256-${digest}`}`;
+  // An id the provider chose may be unusable as a Temporal request key (spaces, too long): the
+  // digest of the signed body identifies the event just as well.
+  const eventId = EventIdSchema.safeParse(namespaced).success
+    ? namespaced
+    : `${source.name}:sha256-${digest}`;
+  const eventType = first(source.eventType);
+  return eventType === undefined ? { eventId } : { eventId, eventType };
+}
+
+function handshake(
+  source: Source,
+  document: WebhookDocument,
+): { challenge: string } | { pong: true } | undefined {
+  const { preset } = source.verifier;
+  if (preset === 'slack') {
+    const type = lookupField(document, ['body', 'type']);
+    const challenge = lookupField(document, ['body', 'challenge']);
+    if (
+      type.found &&
+      type.value === 'url_verification' &&
+      challenge.found &&
+      typeof challenge.value === 'string'
+    ) {
+      return { challenge: challenge.value };
+    }
+  }
+  if (preset === 'github' && document.headers['x-github-event'] === 'ping') return { pong: true };
+  return undefined;
+}
+
+/** Decides what a verified, parsed webhook comes to. */
+export function decideWebhook(
+  config: GatewayConfig,
+  source: Source,
+  document: WebhookDocument,
+  identity: WebhookIdentity,
+): WebhookDecision {
+  const base = identity;
+  const answer = handshake(source, document);
+  if (answer) return { kind: 'handshake', ...base, answer };
+  const matching = source.routes.filter(
+    (route) =>
+      route.matchesType(identity.eventType) &&
+      route.conditions.every((condition) => {
+        const found = lookupField(document, condition.path);
+        return condition.holds(found.found ? found.value : undefined, found.found);
+      }),
+  );
+  if (matching.length === 0) return { kind: 'ignored', ...base };
+  const deliveries: RoutedCommand[] = [];
+  const seen = new Set<string>();
+  for (const route of matching) {
+    const routed = routeToCommand(config, route, document, identity.eventId, formatWebhookPath);
+    if (!routed.ok) {
+      return {
+        kind: 'unusable',
+        ...base,
+        route: route.name,
+        problem: {
+          ...routed.problem,
+          detail: `Source "${source.name}", route "${route.name}": ${routed.problem.detail}`,
+        },
+      };
+    }
+    const key = JSON.stringify([routed.value.kind, routed.value.command.workflowId, route.operation]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    deliveries.push(routed.value);
+  }
+  return { kind: 'routed', ...base, deliveries };
+}
+
+/** The problem a queue handler reports for an envelope naming a source this deployment lacks. */
+export const unknownSourceProblem = (name: string): Problem =>
+  problem('source-not-found', `No webhook source "${name.slice(0, 64)}" is declared.`, 'path.source');
