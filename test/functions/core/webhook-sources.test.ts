@@ -6,6 +6,7 @@ import {
   parseGatewayConfig,
   type GatewayConfig,
 } from '../../../functions/core/gateway-config';
+import { sqsRecordEventId } from '../../../functions/core/sqs-message';
 import { routeWebhookEnvelope } from '../../../functions/core/webhook-envelope';
 import { decideWebhook, identifyWebhook } from '../../../functions/core/webhook-routing';
 import {
