@@ -3,17 +3,18 @@
  * workflow — through the dedupe interceptor — can skip an event it already applied even when
  * Temporal's request-id dedupe cannot (after a reset, in a continued-as-new run).
  */
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { TEMPORAL_HEADERS } from '../../contract/temporal-headers';
+// The lean client's converter: the same bytes as the SDK's, without loading @temporalio/common.
+import { toPayload } from './temporal-wire/payloads';
 
 /** `temporal.api.common.v1.Header` for an event: each value one JSON payload. */
 export function eventHeader(event: { eventId: string; source?: string }): temporal.api.common.v1.IHeader {
   const fields: Record<string, temporal.api.common.v1.IPayload> = {
-    [TEMPORAL_HEADERS.eventId]: defaultPayloadConverter.toPayload(event.eventId),
+    [TEMPORAL_HEADERS.eventId]: toPayload(event.eventId),
   };
   if (event.source !== undefined) {
-    fields[TEMPORAL_HEADERS.source] = defaultPayloadConverter.toPayload(event.source);
+    fields[TEMPORAL_HEADERS.source] = toPayload(event.source);
   }
   return { fields };
 }

@@ -1,21 +1,22 @@
-import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import { fromPayload, toPayload } from './temporal-wire/payloads';
+import type { WirePayloads } from './temporal-wire/types';
 
 export const DEFAULT_TEMPORAL_DEADLINE_MS = 5_000;
 
-/** Runs one gRPC call under a deadline: a hung Temporal turns into DEADLINE_EXCEEDED, not a hung Lambda. */
-export function withDeadline<T>(client: Client, deadlineMs: number, call: () => Promise<T>): Promise<T> {
-  return client.connection.withDeadline(Date.now() + deadlineMs, call);
+/** The absolute deadline (ms since the epoch) of a call, or of an exchange of calls, starting now. */
+export function deadlineIn(deadlineMs: number): number {
+  return Date.now() + deadlineMs;
 }
 
-export function toPayloads(...values: unknown[]): temporal.api.common.v1.IPayloads {
-  return { payloads: values.map((value) => defaultPayloadConverter.toPayload(value)) };
+export { toPayload };
+
+export function toPayloads(...values: unknown[]): WirePayloads {
+  return { payloads: values.map(toPayload) };
 }
 
-export function fromPayloads(payloads: temporal.api.common.v1.IPayloads | null | undefined): unknown {
+export function fromPayloads(payloads: WirePayloads | null | undefined): unknown {
   const first = payloads?.payloads?.[0];
-  return first ? defaultPayloadConverter.fromPayload(first) : null;
+  return first ? fromPayload(first) : null;
 }
 
 export function identity(): string {

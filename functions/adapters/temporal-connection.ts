@@ -1,19 +1,22 @@
 /**
- * One Temporal client per process, created on first use and created again after a failed connect
- * (a cold start during a Temporal outage must not poison the container for its lifetime).
+ * One Temporal connection per process, opened on first use, opened again after a failed connect (a
+ * cold start during a Temporal outage must not poison the container for its lifetime) and after a
+ * call found the channel dead (a Lambda thawed after a freeze holds a socket the network dropped).
  *
- * Connection settings come from `@temporalio/envconfig` — TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
- * TEMPORAL_API_KEY, TEMPORAL_TLS_* — so Temporal Cloud (API key or mTLS) and self-hosted clusters
- * are configured the same way as every other Temporal SDK and the CLI.
+ * The connection is the lean client (`temporal-wire/`): the handful of WorkflowService RPCs the
+ * gateway calls, without `@temporalio/client`'s import cost. Its settings still come from
+ * `@temporalio/envconfig` — TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+ * TEMPORAL_PROFILE with TEMPORAL_CONFIG_FILE — so Temporal Cloud (API key or mTLS) and self-hosted
+ * clusters are configured as for every other Temporal SDK and the CLI.
  */
-import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TEMPORAL_ENV } from '../core/env-names';
+import { WireConnection, type WireConnectionOptions } from './temporal-wire/connection';
 
 export interface TemporalClientProvider {
   readonly namespace: string;
   /** The connected client; rejects (and forgets the attempt) when Temporal cannot be reached. */
-  get(): Promise<Client>;
+  get(): Promise<WireConnection>;
   close(): Promise<void>;
 }
 
@@ -32,26 +35,51 @@ function definedEntries(env: Record<string, string | undefined>): Record<string,
   );
 }
 
+/** The connection settings envconfig resolved, in the lean client's terms. */
+export function wireConnectionOptions(
+  env: Record<string, string | undefined>,
+): { namespace: string; options: WireConnectionOptions } {
+  const defined = definedEntries(env);
+  defined[TEMPORAL_ENV.address] ??= DEFAULT_ADDRESS;
+  const config = loadClientConnectConfig({
+    overrideEnvVars: defined,
+    disableFile: !defined.TEMPORAL_CONFIG_FILE,
+  });
+  const { address, tls, apiKey, metadata } = config.connectionOptions;
+  return {
+    namespace: config.namespace ?? 'default',
+    options: {
+      address: address ?? DEFAULT_ADDRESS,
+      ...(tls !== undefined ? { tls } : {}),
+      ...(typeof apiKey === 'string' && apiKey ? { apiKey } : {}),
+      ...(metadata ? { metadata: metadata as Record<string, string> } : {}),
+    },
+  };
+}
+
 export function createTemporalClientProvider(
   options: TemporalClientProviderOptions = {},
 ): TemporalClientProvider {
-  const env = definedEntries(options.env ?? process.env);
-  env[TEMPORAL_ENV.address] ??= DEFAULT_ADDRESS;
-  const config = loadClientConnectConfig({ overrideEnvVars: env, disableFile: !env.TEMPORAL_CONFIG_FILE });
-  const namespace = config.namespace ?? 'default';
-  let pending: Promise<Client> | undefined;
+  const { namespace, options: connectionOptions } = wireConnectionOptions(options.env ?? process.env);
+  let pending: Promise<WireConnection> | undefined;
 
-  async function connect(): Promise<Client> {
-    const connection = await Connection.connect({
-      ...config.connectionOptions,
-      connectTimeout: options.connectTimeoutMs ?? 3_000,
-    });
-    return new Client({ connection, namespace });
+  function connect(): Promise<WireConnection> {
+    return WireConnection.connect({ ...connectionOptions, connectTimeoutMs: options.connectTimeoutMs ?? 3_000 });
   }
 
   return {
     namespace,
-    get() {
+    async get() {
+      const attempt = pending;
+      if (attempt) {
+        const current = await attempt.catch(() => undefined);
+        // Calls still on a stale channel finish on it; new ones get a fresh one (once, however
+        // many callers noticed at the same time).
+        if (current?.stale && pending === attempt) {
+          current.close();
+          pending = undefined;
+        }
+      }
       pending ??= connect().catch((error: unknown) => {
         pending = undefined;
         throw error;
@@ -61,7 +89,7 @@ export function createTemporalClientProvider(
     async close() {
       const current = pending;
       pending = undefined;
-      if (current) await (await current.catch(() => undefined))?.connection.close();
+      if (current) (await current.catch(() => undefined))?.close();
     },
   };
 }

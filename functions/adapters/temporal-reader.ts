@@ -1,11 +1,9 @@
 /** Read-only calls: describe a workflow, run a query, check that Temporal answers. */
-import type { google, temporal } from '@temporalio/proto';
-import { WorkflowExecutionStatus } from './temporal-enums';
+import type { google } from '@temporalio/proto';
+import { workflowStatusName } from './temporal-enums';
 import { classifyTemporalError, type Classification } from '../core/error-classification';
 import type { TemporalClientProvider } from './temporal-connection';
-import { fromPayloads, toPayloads, withDeadline } from './temporal-calls';
-
-const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
+import { deadlineIn, fromPayloads, toPayloads } from './temporal-calls';
 
 export interface WorkflowDescription {
   workflowId: string;
@@ -33,11 +31,6 @@ function isoTime(ts: google.protobuf.ITimestamp | null | undefined): string | nu
   return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
 }
 
-function statusName(status: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
-  const name = WorkflowExecutionStatus[status ?? 0] ?? 'UNSPECIFIED';
-  return name.startsWith(STATUS_PREFIX) ? name.slice(STATUS_PREFIX.length) : name;
-}
-
 export function createReader(clients: TemporalClientProvider, deadlineMs: number): Reader {
   async function run<T>(workflowId: string | undefined, call: () => Promise<T>): Promise<ReadResult<T>> {
     try {
@@ -51,17 +44,15 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
     describe: (workflowId) =>
       run(workflowId, async () => {
         const client = await clients.get();
-        const { workflowExecutionInfo: info } = await withDeadline(client, deadlineMs, () =>
-          client.workflowService.describeWorkflowExecution({
-            namespace: clients.namespace,
-            execution: { workflowId },
-          }),
+        const { workflowExecutionInfo: info } = await client.workflowService.describeWorkflowExecution(
+          { namespace: clients.namespace, execution: { workflowId } },
+          deadlineIn(deadlineMs),
         );
         return {
           workflowId,
           runId: info?.execution?.runId ?? '',
           workflowType: info?.type?.name ?? '',
-          status: statusName(info?.status),
+          status: workflowStatusName(info?.status),
           startTime: isoTime(info?.startTime),
           closeTime: isoTime(info?.closeTime),
           taskQueue: info?.taskQueue ?? null,
@@ -71,21 +62,20 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
     query: (workflowId, query, args = []) =>
       run(workflowId, async () => {
         const client = await clients.get();
-        const response = await withDeadline(client, deadlineMs, () =>
-          client.workflowService.queryWorkflow({
+        const response = await client.workflowService.queryWorkflow(
+          {
             namespace: clients.namespace,
             execution: { workflowId },
             query: { queryType: query, queryArgs: toPayloads(...args) },
-          }),
+          },
+          deadlineIn(deadlineMs),
         );
         return fromPayloads(response.queryResult);
       }),
     health: () =>
       run(undefined, async () => {
         const client = await clients.get();
-        await withDeadline(client, deadlineMs, () =>
-          client.workflowService.describeNamespace({ namespace: clients.namespace }),
-        );
+        await client.workflowService.describeNamespace({ namespace: clients.namespace }, deadlineIn(deadlineMs));
         return { namespace: clients.namespace };
       }),
   };

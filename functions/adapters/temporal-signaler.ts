@@ -12,7 +12,7 @@ import type { DeliveryOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
 import type { TemporalClientProvider } from './temporal-connection';
-import { identity, toPayloads, withDeadline } from './temporal-calls';
+import { deadlineIn, identity, toPayloads } from './temporal-calls';
 import { WorkflowIdReusePolicy } from './temporal-enums';
 
 export interface Signaler {
@@ -50,8 +50,8 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
           header: eventHeader(command),
         };
         if (target.startIfMissing) {
-          const response = await withDeadline(client, deadlineMs, () =>
-            service.signalWithStartWorkflowExecution({
+          const response = await service.signalWithStartWorkflowExecution(
+            {
               ...common,
               workflowId: command.workflowId,
               workflowType: { name: target.workflowType },
@@ -60,16 +60,14 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
               signalInput,
               workflowIdReusePolicy:
                 WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
-            }),
+            },
+            deadlineIn(deadlineMs),
           );
           return { status: 'delivered', command, started: response.started ?? false };
         }
-        await withDeadline(client, deadlineMs, () =>
-          service.signalWorkflowExecution({
-            ...common,
-            workflowExecution: { workflowId: command.workflowId },
-            input: signalInput,
-          }),
+        await service.signalWorkflowExecution(
+          { ...common, workflowExecution: { workflowId: command.workflowId }, input: signalInput },
+          deadlineIn(deadlineMs),
         );
         return { status: 'delivered', command, started: false };
       } catch (error) {

@@ -8,9 +8,6 @@
  * The raw workflow service is used, like the signaler, because it lets the deadline cover the
  * whole exchange (request and any polling) and sets request ids exactly.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
 import type { UpdateCommand } from '../core/commands';
 import { classifyTemporalError } from '../core/error-classification';
 import type { Target } from '../core/gateway-config';
@@ -18,12 +15,13 @@ import type { UpdateOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
 import type { TemporalClientProvider } from './temporal-connection';
-import { fromPayloads, identity, toPayloads, withDeadline } from './temporal-calls';
+import { deadlineIn, fromPayloads, identity, toPayloads } from './temporal-calls';
 import {
   UpdateWorkflowExecutionLifecycleStage,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from './temporal-enums';
+import type { UpdateOutcome as WireOutcome, UpdateWorkflowExecutionResponse } from './temporal-wire/types';
 
 export interface Updater {
   update(command: UpdateCommand, target: Target): Promise<UpdateOutcome>;
@@ -31,7 +29,16 @@ export interface Updater {
 
 const COMPLETED = UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
 
-type Outcome = temporal.api.update.v1.IOutcome;
+/**
+ * The workflow refused the update (its validator or handler threw); `cause` carries the workflow's
+ * own message. Named as `@temporalio/client` names it, so it is classified the same way.
+ */
+export class WorkflowUpdateFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WorkflowUpdateFailedError';
+  }
+}
 
 export function createUpdater(clients: TemporalClientProvider, deadlineMs: number): Updater {
   return {
@@ -50,11 +57,14 @@ export function createUpdater(clients: TemporalClientProvider, deadlineMs: numbe
             input: { header: eventHeader(command), name: command.update, args: toPayloads(command.payload) },
           },
         };
-        const { outcome, started } = await withDeadline(client, deadlineMs, async () => {
-          let response: temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse | null | undefined;
+        // One deadline for the whole exchange: the request and any polling after it.
+        const deadline = deadlineIn(deadlineMs);
+        const { outcome, started } = await (async () => {
+          let response: UpdateWorkflowExecutionResponse | null | undefined;
           let started = false;
           if (target.startIfMissing) {
-            const multi = await service.executeMultiOperation({
+            const multi = await service.executeMultiOperation(
+              {
               namespace,
               operations: [
                 {
@@ -79,16 +89,19 @@ export function createUpdater(clients: TemporalClientProvider, deadlineMs: numbe
                 },
                 { updateWorkflow: updateRequest },
               ],
-            });
+              },
+              deadline,
+            );
             started = multi.responses?.[0]?.startWorkflow?.started ?? false;
             response = multi.responses?.[1]?.updateWorkflow;
           } else {
-            response = await service.updateWorkflowExecution(updateRequest);
+            response = await service.updateWorkflowExecution(updateRequest, deadline);
           }
-          let outcome: Outcome | null | undefined = response?.outcome;
+          let outcome: WireOutcome | null | undefined = response?.outcome;
           // The server answers early when its own long-poll ends first; keep polling until the deadline.
           while (!outcome) {
-            const polled = await service.pollWorkflowExecutionUpdate({
+            const polled = await service.pollWorkflowExecutionUpdate(
+              {
               namespace,
               updateRef: {
                 workflowExecution: {
@@ -99,14 +112,16 @@ export function createUpdater(clients: TemporalClientProvider, deadlineMs: numbe
               },
               identity: identity(),
               waitPolicy: { lifecycleStage: COMPLETED },
-            });
+              },
+              deadline,
+            );
             outcome = polled.outcome;
           }
           return { outcome, started };
-        });
+        })();
         if (outcome.failure) {
-          const cause = defaultFailureConverter.failureToError(outcome.failure, defaultPayloadConverter);
-          throw new WorkflowUpdateFailedError('Workflow Update failed', cause);
+          const cause = new Error(outcome.failure.message ?? '');
+          throw new WorkflowUpdateFailedError('Workflow Update failed', { cause });
         }
         return { status: 'completed', command, result: fromPayloads(outcome.success), started };
       } catch (error) {

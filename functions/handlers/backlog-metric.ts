@@ -10,9 +10,11 @@ import {
   PutMetricDataCommand,
   type PutMetricDataCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import { temporal } from '@temporalio/proto';
 import { withTemporalSecrets, type Env } from '../adapters/secrets';
 import { createTemporalClientProvider } from '../adapters/temporal-connection';
+import { TaskQueueKind, TaskQueueType } from '../adapters/temporal-enums';
+import type { WireConnection } from '../adapters/temporal-wire/connection';
+import type { DescribeTaskQueueRequest, DescribeTaskQueueResponse } from '../adapters/temporal-wire/types';
 import { BACKLOG_METRIC_ENV, TEMPORAL_ENV } from '../core/env-names';
 import { functionLogger, withLambdaContext } from './lambda-logging';
 
@@ -20,9 +22,7 @@ import { functionLogger, withLambdaContext } from './lambda-logging';
 export interface TaskQueueDescriber {
   withDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T>;
   workflowService: {
-    describeTaskQueue(
-      request: temporal.api.workflowservice.v1.IDescribeTaskQueueRequest,
-    ): Promise<temporal.api.workflowservice.v1.IDescribeTaskQueueResponse>;
+    describeTaskQueue(request: DescribeTaskQueueRequest): Promise<DescribeTaskQueueResponse>;
   };
 }
 
@@ -76,8 +76,8 @@ export async function readWorkflowBacklog(
   const response = await describer.withDeadline(Date.now() + deadlineMs, () =>
     describer.workflowService.describeTaskQueue({
       namespace: target.namespace,
-      taskQueue: { name: target.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      taskQueue: { name: target.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       reportStats: true,
     }),
   );
@@ -146,6 +146,20 @@ export function createBacklogMetricHandler(deps: BacklogMetricDeps): () => Promi
 
 const logger = functionLogger('event-gateway-backlog-metric');
 
+/** The lean client's connection in the describer's shape (a deadline scope around one call). */
+function describerOf(connection: WireConnection): TaskQueueDescriber {
+  let deadline = 0;
+  return {
+    withDeadline: (at, fn) => {
+      deadline = at;
+      return fn();
+    },
+    workflowService: {
+      describeTaskQueue: (request) => connection.workflowService.describeTaskQueue(request, deadline),
+    },
+  };
+}
+
 /** Built on the first invocation (not at import, so tests can import the pieces) and kept. */
 let handlerPromise: Promise<() => Promise<{ backlog: number }>> | undefined;
 
@@ -156,7 +170,7 @@ async function createDefaultHandler(): Promise<() => Promise<{ backlog: number }
   return createBacklogMetricHandler({
     target,
     metric,
-    describer: async () => (await provider.get()).connection,
+    describer: async () => describerOf(await provider.get()),
     sender: new CloudWatchClient({}),
     logger,
   });
