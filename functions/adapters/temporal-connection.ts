@@ -36,9 +36,10 @@ function definedEntries(env: Record<string, string | undefined>): Record<string,
 }
 
 /** The connection settings envconfig resolved, in the lean client's terms. */
-export function wireConnectionOptions(
-  env: Record<string, string | undefined>,
-): { namespace: string; options: WireConnectionOptions } {
+export function wireConnectionOptions(env: Record<string, string | undefined>): {
+  namespace: string;
+  options: WireConnectionOptions;
+} {
   const defined = definedEntries(env);
   defined[TEMPORAL_ENV.address] ??= DEFAULT_ADDRESS;
   const config = loadClientConnectConfig({
@@ -64,7 +65,10 @@ export function createTemporalClientProvider(
   let pending: Promise<WireConnection> | undefined;
 
   function connect(): Promise<WireConnection> {
-    return WireConnection.connect({ ...connectionOptions, connectTimeoutMs: options.connectTimeoutMs ?? 3_000 });
+    return WireConnection.connect({
+      ...connectionOptions,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
+    });
   }
 
   return {

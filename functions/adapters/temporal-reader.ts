@@ -75,7 +75,10 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
     health: () =>
       run(undefined, async () => {
         const client = await clients.get();
-        await client.workflowService.describeNamespace({ namespace: clients.namespace }, deadlineIn(deadlineMs));
+        await client.workflowService.describeNamespace(
+          { namespace: clients.namespace },
+          deadlineIn(deadlineMs),
+        );
         return { namespace: clients.namespace };
       }),
   };

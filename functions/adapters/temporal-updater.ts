@@ -65,30 +65,30 @@ export function createUpdater(clients: TemporalClientProvider, deadlineMs: numbe
           if (target.startIfMissing) {
             const multi = await service.executeMultiOperation(
               {
-              namespace,
-              operations: [
-                {
-                  startWorkflow: {
-                    namespace,
-                    workflowId: command.workflowId,
-                    workflowType: { name: target.workflowType },
-                    taskQueue: { name: target.taskQueue },
-                    input: toPayloads(...target.startArgs),
-                    identity: identity(),
-                    // Same event → same start request: a retry never starts a second run.
-                    requestId: deliveryRequestId(
-                      command.workflowId,
-                      `start:${command.update}`,
-                      command.eventId,
-                    ),
-                    workflowIdReusePolicy:
-                      WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
-                    workflowIdConflictPolicy:
-                      WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+                namespace,
+                operations: [
+                  {
+                    startWorkflow: {
+                      namespace,
+                      workflowId: command.workflowId,
+                      workflowType: { name: target.workflowType },
+                      taskQueue: { name: target.taskQueue },
+                      input: toPayloads(...target.startArgs),
+                      identity: identity(),
+                      // Same event → same start request: a retry never starts a second run.
+                      requestId: deliveryRequestId(
+                        command.workflowId,
+                        `start:${command.update}`,
+                        command.eventId,
+                      ),
+                      workflowIdReusePolicy:
+                        WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
+                      workflowIdConflictPolicy:
+                        WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+                    },
                   },
-                },
-                { updateWorkflow: updateRequest },
-              ],
+                  { updateWorkflow: updateRequest },
+                ],
               },
               deadline,
             );
@@ -102,16 +102,16 @@ export function createUpdater(clients: TemporalClientProvider, deadlineMs: numbe
           while (!outcome) {
             const polled = await service.pollWorkflowExecutionUpdate(
               {
-              namespace,
-              updateRef: {
-                workflowExecution: {
-                  workflowId: command.workflowId,
-                  runId: response?.updateRef?.workflowExecution?.runId ?? '',
+                namespace,
+                updateRef: {
+                  workflowExecution: {
+                    workflowId: command.workflowId,
+                    runId: response?.updateRef?.workflowExecution?.runId ?? '',
+                  },
+                  updateId,
                 },
-                updateId,
-              },
-              identity: identity(),
-              waitPolicy: { lifecycleStage: COMPLETED },
+                identity: identity(),
+                waitPolicy: { lifecycleStage: COMPLETED },
               },
               deadline,
             );

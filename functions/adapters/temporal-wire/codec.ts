@@ -1,35 +1,29 @@
 /**
- * Encodes and decodes the lean client's messages with protobufjs' light build over the pruned
- * descriptor: ~45 message types reflected at first use instead of the whole Temporal API.
+ * Encodes and decodes the lean client's messages: static code generated from the pruned descriptor
+ * (`codecs.generated.js`) over `protobufjs/minimal` — no reflection, nothing built at import. The
+ * alternatives were measured (docs/benchmarks.md, "The lean Temporal client").
  */
-import protobuf from 'protobufjs/light.js';
-import descriptor from './descriptor.json' with { type: 'json' };
-import { WORKFLOW_SERVICE, type WireMethod } from './schema';
+import { RPC_CODECS } from './codecs.generated.js';
+import type { WireMethod } from './schema';
 
 export interface WireCodec {
-  encode(request: unknown): Buffer;
-  decode(bytes: Buffer): unknown;
+  readonly encode: (request: unknown) => Buffer;
+  readonly decode: (bytes: Buffer) => unknown;
 }
 
-let root: protobuf.Root | undefined;
 const codecs = new Map<WireMethod, WireCodec>();
 
-/** The request encoder and response decoder of one RPC, built on first use and kept. */
+/** The request encoder and response decoder of one RPC, as grpc-js wants them. */
 export function codecFor(method: WireMethod): WireCodec {
   let codec = codecs.get(method);
   if (codec) return codec;
-  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-  const rpc = root.lookupService(WORKFLOW_SERVICE).methods[method];
-  if (!rpc) throw new TypeError(`${method} is not in the lean client's descriptor.`);
-  rpc.resolve();
-  const requestType = rpc.resolvedRequestType as protobuf.Type;
-  const responseType = rpc.resolvedResponseType as protobuf.Type;
+  const [request, response] = RPC_CODECS[method];
   codec = {
-    encode: (request) => {
-      const bytes = requestType.encode(request as Record<string, unknown>).finish();
+    encode: (message) => {
+      const bytes = request.encode(message as object).finish();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
-    decode: (bytes) => responseType.decode(bytes),
+    decode: (bytes) => response.decode(bytes),
   };
   codecs.set(method, codec);
   return codec;

@@ -47,7 +47,10 @@ const DEFAULT_PORT = 7233;
 const STALE_CODES = new Set([1, 4, 14]); // CANCELLED, DEADLINE_EXCEEDED, UNAVAILABLE
 
 const METHOD_PATHS = Object.fromEntries(
-  Object.entries(WIRE_METHODS).map(([rpc, method]) => [method, [rpc as WireMethod, `/${WORKFLOW_SERVICE}/${rpc}`]]),
+  Object.entries(WIRE_METHODS).map(([rpc, method]) => [
+    method,
+    [rpc as WireMethod, `/${WORKFLOW_SERVICE}/${rpc}`],
+  ]),
 ) as Record<keyof WireRpcs, [WireMethod, string]>;
 
 /** `host` → `host:7233`; `[::1]` → `[::1]:7233`; an explicit port is kept. */

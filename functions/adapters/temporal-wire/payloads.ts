@@ -28,8 +28,8 @@ export function toPayload(value: unknown): WirePayload {
     cause = error;
   }
   if (json === undefined) {
-    // The SDK's words, so a refused payload reads the same as before.
-    throw new PayloadConversionError(`Unable to convert ${String(value)} to payload`, { cause });
+    // The SDK's words (it names the value; the type is enough and leaks nothing).
+    throw new PayloadConversionError(`Unable to convert a ${typeof value} to payload`, { cause });
   }
   return { metadata: encodingOf('json/plain'), data: utf8.encode(json) };
 }

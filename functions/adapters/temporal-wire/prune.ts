@@ -55,7 +55,9 @@ function typeJson(type: Type, fields: Field[]): Json {
   };
   const oneofs = Object.fromEntries(
     type.oneofsArray
-      .map((oneof) => [oneof.name, oneof.oneof.filter((name) => fields.some((f) => f.name === name))] as const)
+      .map(
+        (oneof) => [oneof.name, oneof.oneof.filter((name) => fields.some((f) => f.name === name))] as const,
+      )
       .filter(([, members]) => members.length > 0)
       .map(([name, members]) => [name, { oneof: members }]),
   );
@@ -80,7 +82,7 @@ function place(tree: Json, path: string, json: Json): void {
 export function pruneDescriptor(root: Root): INamespace {
   root.resolveAll();
   const service = root.lookupService(WORKFLOW_SERVICE);
-  const tree: Json = {};
+  const tree: Json & INamespace = {};
   const seen = new Set<string>();
   const queue: (Type | Enum)[] = [];
   const visit = (object: ReflectionObject | null) => {
@@ -113,5 +115,5 @@ export function pruneDescriptor(root: Root): INamespace {
   for (const listed of Object.keys(keptFields)) {
     if (!seen.has(listed)) throw new WireSchemaError(`${listed} is listed but no RPC reaches it.`);
   }
-  return tree as INamespace;
+  return tree;
 }

@@ -11,7 +11,6 @@ type Fields = typeof WIRE_FIELDS;
 type Kept<T, N extends keyof Fields> = Pick<T, Extract<keyof T, Fields[N][number]>>;
 type Nullable<T> = T | null | undefined;
 
-
 type Ws<K extends string> = `temporal.api.workflowservice.v1.${K}`;
 
 export type WirePayload = Kept<temporal.api.common.v1.IPayload, 'temporal.api.common.v1.Payload'>;
@@ -30,7 +29,10 @@ type WithHeader<T> = Omit<T, 'header'> & { header?: Nullable<WireHeader> };
 
 export type SignalWorkflowExecutionRequest = WithHeader<
   WithPayloads<
-    Kept<temporal.api.workflowservice.v1.ISignalWorkflowExecutionRequest, Ws<'SignalWorkflowExecutionRequest'>>,
+    Kept<
+      temporal.api.workflowservice.v1.ISignalWorkflowExecutionRequest,
+      Ws<'SignalWorkflowExecutionRequest'>
+    >,
     'input'
   >
 >;
@@ -71,7 +73,11 @@ export type PollWorkflowExecutionUpdateRequest =
 export interface QueryWorkflowRequest {
   namespace?: Nullable<string>;
   execution?: Nullable<WireExecution>;
-  query?: Nullable<{ queryType?: Nullable<string>; queryArgs?: Nullable<WirePayloads>; header?: Nullable<WireHeader> }>;
+  query?: Nullable<{
+    queryType?: Nullable<string>;
+    queryArgs?: Nullable<WirePayloads>;
+    header?: Nullable<WireHeader>;
+  }>;
 }
 export type DescribeWorkflowExecutionRequest =
   temporal.api.workflowservice.v1.IDescribeWorkflowExecutionRequest;
