@@ -10,7 +10,6 @@
  * clusters are configured as for every other Temporal SDK and the CLI.
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { TEMPORAL_ENV } from '../core/env-names';
 import { WireConnection, type WireConnectionOptions } from './temporal-wire/connection';
 
 export interface TemporalClientProvider {
@@ -41,7 +40,7 @@ export function wireConnectionOptions(env: Record<string, string | undefined>): 
   options: WireConnectionOptions;
 } {
   const defined = definedEntries(env);
-  defined[TEMPORAL_ENV.address] ??= DEFAULT_ADDRESS;
+  // The local default applies last: a profile file's address must win over it.
   const config = loadClientConnectConfig({
     overrideEnvVars: defined,
     disableFile: !defined.TEMPORAL_CONFIG_FILE,
