@@ -7,7 +7,7 @@ import { classifyTemporalError, type Classification } from '../core/error-classi
 import type { ActivityCompletionCommand } from '../core/callbacks';
 import { problem } from '../core/problems';
 import type { TemporalClientProvider } from './temporal-connection';
-import { identity, toPayloads, withDeadline } from './temporal-calls';
+import { deadlineIn, identity, toPayloads } from './temporal-calls';
 
 export type CompletionOutcome = { status: 'completed' } | ({ status: 'failed' } & Classification);
 
@@ -45,10 +45,11 @@ export function createActivityCompleter(
         const client = await clients.get();
         const service = client.workflowService;
         const common = { namespace: clients.namespace, taskToken, identity: identity() };
-        await withDeadline(client, deadlineMs, () =>
-          command.outcome.kind === 'completed'
-            ? service.respondActivityTaskCompleted({ ...common, result })
-            : service.respondActivityTaskFailed({
+        const deadline = deadlineIn(deadlineMs);
+        await (command.outcome.kind === 'completed'
+          ? service.respondActivityTaskCompleted({ ...common, result }, deadline)
+          : service.respondActivityTaskFailed(
+              {
                 ...common,
                 failure: {
                   message: command.outcome.reason,
@@ -57,8 +58,9 @@ export function createActivityCompleter(
                   // is not retried into minting a new URL the partner never asked for.
                   applicationFailureInfo: { type: CALLBACK_FAILURE_TYPE, nonRetryable: true },
                 },
-              }),
-        );
+              },
+              deadline,
+            ));
         return { status: 'completed' };
       } catch (error) {
         return { status: 'failed', ...classifyTemporalError(error, command.workflowId) };

@@ -47,7 +47,11 @@ const t16 = message({ namespace: '' }); // temporal.api.workflowservice.v1.Descr
 const t17 = message({}); // temporal.api.workflowservice.v1.DescribeNamespaceResponse
 const t18 = message({ namespace: '', taskQueue: null, taskQueueType: 0, reportStats: false }); // temporal.api.workflowservice.v1.DescribeTaskQueueRequest
 const t19 = message({ stats: null }); // temporal.api.workflowservice.v1.DescribeTaskQueueResponse
-const t20 = message({
+const t20 = message({ namespace: '', taskToken: util.newBuffer([]), result: null, identity: '' }); // temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest
+const t21 = message({}); // temporal.api.workflowservice.v1.RespondActivityTaskCompletedResponse
+const t22 = message({ namespace: '', taskToken: util.newBuffer([]), failure: null, identity: '' }); // temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest
+const t23 = message({}); // temporal.api.workflowservice.v1.RespondActivityTaskFailedResponse
+const t24 = message({
   namespace: '',
   workflowId: '',
   workflowType: null,
@@ -59,22 +63,22 @@ const t20 = message({
   workflowIdConflictPolicy: 0,
   header: null,
 }); // temporal.api.workflowservice.v1.StartWorkflowExecutionRequest
-const t21 = message({ runId: '', started: false }); // temporal.api.workflowservice.v1.StartWorkflowExecutionResponse
-const t22 = message({ workflowId: '', runId: '' }); // temporal.api.common.v1.WorkflowExecution
-const t23 = message({ payloads: util.emptyArray }); // temporal.api.common.v1.Payloads
-const t24 = message({ fields: util.emptyObject }); // temporal.api.common.v1.Header
-const t25 = message({ name: '' }); // temporal.api.common.v1.WorkflowType
-const t26 = message({ metadata: util.emptyObject, data: util.newBuffer([]) }); // temporal.api.common.v1.Payload
-const t27 = message({ name: '', kind: 0, normalName: '' }); // temporal.api.taskqueue.v1.TaskQueue
-const t28 = message({ approximateBacklogCount: util.Long ? util.Long.fromBits(0, 0, false) : 0 }); // temporal.api.taskqueue.v1.TaskQueueStats
-const t29 = message({ lifecycleStage: 0 }); // temporal.api.update.v1.WaitPolicy
-const t30 = message({ meta: null, input: null }); // temporal.api.update.v1.Request
-const t31 = message({ workflowExecution: null, updateId: '' }); // temporal.api.update.v1.UpdateRef
-const t32 = message({ success: null, failure: null }); // temporal.api.update.v1.Outcome
-const t33 = message({ updateId: '', identity: '' }); // temporal.api.update.v1.Meta
-const t34 = message({ header: null, name: '', args: null }); // temporal.api.update.v1.Input
-const t35 = message({ queryType: '', queryArgs: null, header: null }); // temporal.api.query.v1.WorkflowQuery
-const t36 = message({
+const t25 = message({ runId: '', started: false }); // temporal.api.workflowservice.v1.StartWorkflowExecutionResponse
+const t26 = message({ workflowId: '', runId: '' }); // temporal.api.common.v1.WorkflowExecution
+const t27 = message({ payloads: util.emptyArray }); // temporal.api.common.v1.Payloads
+const t28 = message({ fields: util.emptyObject }); // temporal.api.common.v1.Header
+const t29 = message({ name: '' }); // temporal.api.common.v1.WorkflowType
+const t30 = message({ metadata: util.emptyObject, data: util.newBuffer([]) }); // temporal.api.common.v1.Payload
+const t31 = message({ name: '', kind: 0, normalName: '' }); // temporal.api.taskqueue.v1.TaskQueue
+const t32 = message({ approximateBacklogCount: util.Long ? util.Long.fromBits(0, 0, false) : 0 }); // temporal.api.taskqueue.v1.TaskQueueStats
+const t33 = message({ lifecycleStage: 0 }); // temporal.api.update.v1.WaitPolicy
+const t34 = message({ meta: null, input: null }); // temporal.api.update.v1.Request
+const t35 = message({ workflowExecution: null, updateId: '' }); // temporal.api.update.v1.UpdateRef
+const t36 = message({ success: null, failure: null }); // temporal.api.update.v1.Outcome
+const t37 = message({ updateId: '', identity: '' }); // temporal.api.update.v1.Meta
+const t38 = message({ header: null, name: '', args: null }); // temporal.api.update.v1.Input
+const t39 = message({ queryType: '', queryArgs: null, header: null }); // temporal.api.query.v1.WorkflowQuery
+const t40 = message({
   execution: null,
   type: null,
   startTime: null,
@@ -83,22 +87,23 @@ const t36 = message({
   historyLength: util.Long ? util.Long.fromBits(0, 0, false) : 0,
   taskQueue: '',
 }); // temporal.api.workflow.v1.WorkflowExecutionInfo
-const t37 = message({ message: '' }); // temporal.api.failure.v1.Failure
-const t38 = message({ seconds: util.Long ? util.Long.fromBits(0, 0, false) : 0, nanos: 0 }); // google.protobuf.Timestamp
+const t41 = message({ message: '', source: '', applicationFailureInfo: null }); // temporal.api.failure.v1.Failure
+const t42 = message({ type: '', nonRetryable: false }); // temporal.api.failure.v1.ApplicationFailureInfo
+const t43 = message({ seconds: util.Long ? util.Long.fromBits(0, 0, false) : 0, nanos: 0 }); // google.protobuf.Timestamp
 t0.encode = function SignalWorkflowExecutionRequest$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.workflowExecution != null && Object.hasOwnProperty.call(m, 'workflowExecution'))
-    t22.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
+    t26.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
   if (m.signalName != null && Object.hasOwnProperty.call(m, 'signalName')) w.uint32(26).string(m.signalName);
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t23.encode(m.input, w.uint32(34).fork(), q + 1).ldelim();
+    t27.encode(m.input, w.uint32(34).fork(), q + 1).ldelim();
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(42).string(m.identity);
   if (m.requestId != null && Object.hasOwnProperty.call(m, 'requestId')) w.uint32(50).string(m.requestId);
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t24.encode(m.header, w.uint32(66).fork(), q + 1).ldelim();
+    t28.encode(m.header, w.uint32(66).fork(), q + 1).ldelim();
   return w;
 };
 t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
@@ -123,7 +128,7 @@ t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.workflowExecution = t22.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowExecution = t26.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
@@ -131,7 +136,7 @@ t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 4: {
-        m.input = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
@@ -143,7 +148,7 @@ t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 8: {
-        m.header = t24.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -198,20 +203,20 @@ t2.encode = function SignalWithStartWorkflowExecutionRequest$encode(m, w, q) {
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.workflowId != null && Object.hasOwnProperty.call(m, 'workflowId')) w.uint32(18).string(m.workflowId);
   if (m.workflowType != null && Object.hasOwnProperty.call(m, 'workflowType'))
-    t25.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
+    t29.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
   if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue'))
-    t27.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
+    t31.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t23.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
+    t27.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(74).string(m.identity);
   if (m.requestId != null && Object.hasOwnProperty.call(m, 'requestId')) w.uint32(82).string(m.requestId);
   if (m.workflowIdReusePolicy != null && Object.hasOwnProperty.call(m, 'workflowIdReusePolicy'))
     w.uint32(88).int32(m.workflowIdReusePolicy);
   if (m.signalName != null && Object.hasOwnProperty.call(m, 'signalName')) w.uint32(98).string(m.signalName);
   if (m.signalInput != null && Object.hasOwnProperty.call(m, 'signalInput'))
-    t23.encode(m.signalInput, w.uint32(106).fork(), q + 1).ldelim();
+    t27.encode(m.signalInput, w.uint32(106).fork(), q + 1).ldelim();
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t24.encode(m.header, w.uint32(154).fork(), q + 1).ldelim();
+    t28.encode(m.header, w.uint32(154).fork(), q + 1).ldelim();
   if (m.workflowIdConflictPolicy != null && Object.hasOwnProperty.call(m, 'workflowIdConflictPolicy'))
     w.uint32(176).int32(m.workflowIdConflictPolicy);
   return w;
@@ -242,15 +247,15 @@ t2.decode = function SignalWithStartWorkflowExecutionRequest$decode(r, l, e, n) 
         break;
       }
       case 3: {
-        m.workflowType = t25.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowType = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 4: {
-        m.taskQueue = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.taskQueue = t31.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
-        m.input = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 9: {
@@ -274,11 +279,11 @@ t2.decode = function SignalWithStartWorkflowExecutionRequest$decode(r, l, e, n) 
         break;
       }
       case 13: {
-        m.signalInput = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.signalInput = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 19: {
-        m.header = t24.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -342,11 +347,11 @@ t4.encode = function UpdateWorkflowExecutionRequest$encode(m, w, q) {
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.workflowExecution != null && Object.hasOwnProperty.call(m, 'workflowExecution'))
-    t22.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
+    t26.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
   if (m.waitPolicy != null && Object.hasOwnProperty.call(m, 'waitPolicy'))
-    t29.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
+    t33.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
   if (m.request != null && Object.hasOwnProperty.call(m, 'request'))
-    t30.encode(m.request, w.uint32(42).fork(), q + 1).ldelim();
+    t34.encode(m.request, w.uint32(42).fork(), q + 1).ldelim();
   return w;
 };
 t4.decode = function UpdateWorkflowExecutionRequest$decode(r, l, e, n) {
@@ -371,15 +376,15 @@ t4.decode = function UpdateWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.workflowExecution = t22.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowExecution = t26.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 4: {
-        m.waitPolicy = t29.decode(r, r.uint32(), undefined, n + 1);
+        m.waitPolicy = t33.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
-        m.request = t30.decode(r, r.uint32(), undefined, n + 1);
+        m.request = t34.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -398,9 +403,9 @@ t5.encode = function UpdateWorkflowExecutionResponse$encode(m, w, q) {
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
-    t31.encode(m.updateRef, w.uint32(10).fork(), q + 1).ldelim();
+    t35.encode(m.updateRef, w.uint32(10).fork(), q + 1).ldelim();
   if (m.outcome != null && Object.hasOwnProperty.call(m, 'outcome'))
-    t32.encode(m.outcome, w.uint32(18).fork(), q + 1).ldelim();
+    t36.encode(m.outcome, w.uint32(18).fork(), q + 1).ldelim();
   if (m.stage != null && Object.hasOwnProperty.call(m, 'stage')) w.uint32(24).int32(m.stage);
   return w;
 };
@@ -422,11 +427,11 @@ t5.decode = function UpdateWorkflowExecutionResponse$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.updateRef = t31.decode(r, r.uint32(), undefined, n + 1);
+        m.updateRef = t35.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
-        m.outcome = t32.decode(r, r.uint32(), undefined, n + 1);
+        m.outcome = t36.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
@@ -450,10 +455,10 @@ t6.encode = function PollWorkflowExecutionUpdateRequest$encode(m, w, q) {
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
-    t31.encode(m.updateRef, w.uint32(18).fork(), q + 1).ldelim();
+    t35.encode(m.updateRef, w.uint32(18).fork(), q + 1).ldelim();
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
   if (m.waitPolicy != null && Object.hasOwnProperty.call(m, 'waitPolicy'))
-    t29.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
+    t33.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
   return w;
 };
 t6.decode = function PollWorkflowExecutionUpdateRequest$decode(r, l, e, n) {
@@ -478,7 +483,7 @@ t6.decode = function PollWorkflowExecutionUpdateRequest$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.updateRef = t31.decode(r, r.uint32(), undefined, n + 1);
+        m.updateRef = t35.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
@@ -486,7 +491,7 @@ t6.decode = function PollWorkflowExecutionUpdateRequest$decode(r, l, e, n) {
         break;
       }
       case 4: {
-        m.waitPolicy = t29.decode(r, r.uint32(), undefined, n + 1);
+        m.waitPolicy = t33.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -505,10 +510,10 @@ t7.encode = function PollWorkflowExecutionUpdateResponse$encode(m, w, q) {
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.outcome != null && Object.hasOwnProperty.call(m, 'outcome'))
-    t32.encode(m.outcome, w.uint32(10).fork(), q + 1).ldelim();
+    t36.encode(m.outcome, w.uint32(10).fork(), q + 1).ldelim();
   if (m.stage != null && Object.hasOwnProperty.call(m, 'stage')) w.uint32(16).int32(m.stage);
   if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
-    t31.encode(m.updateRef, w.uint32(26).fork(), q + 1).ldelim();
+    t35.encode(m.updateRef, w.uint32(26).fork(), q + 1).ldelim();
   return w;
 };
 t7.decode = function PollWorkflowExecutionUpdateResponse$decode(r, l, e, n) {
@@ -529,7 +534,7 @@ t7.decode = function PollWorkflowExecutionUpdateResponse$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.outcome = t32.decode(r, r.uint32(), undefined, n + 1);
+        m.outcome = t36.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
@@ -537,7 +542,7 @@ t7.decode = function PollWorkflowExecutionUpdateResponse$decode(r, l, e, n) {
         break;
       }
       case 3: {
-        m.updateRef = t31.decode(r, r.uint32(), undefined, n + 1);
+        m.updateRef = t35.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -609,7 +614,7 @@ t9.encode = function Operation$encode(m, w, q) {
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.startWorkflow != null && Object.hasOwnProperty.call(m, 'startWorkflow'))
-    t20.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
+    t24.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
   if (m.updateWorkflow != null && Object.hasOwnProperty.call(m, 'updateWorkflow'))
     t4.encode(m.updateWorkflow, w.uint32(18).fork(), q + 1).ldelim();
   return w;
@@ -632,7 +637,7 @@ t9.decode = function Operation$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.startWorkflow = t20.decode(r, r.uint32(), undefined, n + 1);
+        m.startWorkflow = t24.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
@@ -698,7 +703,7 @@ t11.encode = function Response$encode(m, w, q) {
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.startWorkflow != null && Object.hasOwnProperty.call(m, 'startWorkflow'))
-    t21.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
+    t25.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
   if (m.updateWorkflow != null && Object.hasOwnProperty.call(m, 'updateWorkflow'))
     t5.encode(m.updateWorkflow, w.uint32(18).fork(), q + 1).ldelim();
   return w;
@@ -721,7 +726,7 @@ t11.decode = function Response$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.startWorkflow = t21.decode(r, r.uint32(), undefined, n + 1);
+        m.startWorkflow = t25.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
@@ -745,9 +750,9 @@ t12.encode = function QueryWorkflowRequest$encode(m, w, q) {
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
-    t22.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
+    t26.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
   if (m.query != null && Object.hasOwnProperty.call(m, 'query'))
-    t35.encode(m.query, w.uint32(26).fork(), q + 1).ldelim();
+    t39.encode(m.query, w.uint32(26).fork(), q + 1).ldelim();
   return w;
 };
 t12.decode = function QueryWorkflowRequest$decode(r, l, e, n) {
@@ -772,11 +777,11 @@ t12.decode = function QueryWorkflowRequest$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.execution = t22.decode(r, r.uint32(), undefined, n + 1);
+        m.execution = t26.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
-        m.query = t35.decode(r, r.uint32(), undefined, n + 1);
+        m.query = t39.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -795,7 +800,7 @@ t13.encode = function QueryWorkflowResponse$encode(m, w, q) {
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.queryResult != null && Object.hasOwnProperty.call(m, 'queryResult'))
-    t23.encode(m.queryResult, w.uint32(10).fork(), q + 1).ldelim();
+    t27.encode(m.queryResult, w.uint32(10).fork(), q + 1).ldelim();
   return w;
 };
 t13.decode = function QueryWorkflowResponse$decode(r, l, e, n) {
@@ -816,7 +821,7 @@ t13.decode = function QueryWorkflowResponse$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.queryResult = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.queryResult = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -836,7 +841,7 @@ t14.encode = function DescribeWorkflowExecutionRequest$encode(m, w, q) {
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
-    t22.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
+    t26.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
   return w;
 };
 t14.decode = function DescribeWorkflowExecutionRequest$decode(r, l, e, n) {
@@ -861,7 +866,7 @@ t14.decode = function DescribeWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.execution = t22.decode(r, r.uint32(), undefined, n + 1);
+        m.execution = t26.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -880,7 +885,7 @@ t15.encode = function DescribeWorkflowExecutionResponse$encode(m, w, q) {
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.workflowExecutionInfo != null && Object.hasOwnProperty.call(m, 'workflowExecutionInfo'))
-    t36.encode(m.workflowExecutionInfo, w.uint32(18).fork(), q + 1).ldelim();
+    t40.encode(m.workflowExecutionInfo, w.uint32(18).fork(), q + 1).ldelim();
   return w;
 };
 t15.decode = function DescribeWorkflowExecutionResponse$decode(r, l, e, n) {
@@ -901,7 +906,7 @@ t15.decode = function DescribeWorkflowExecutionResponse$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 2: {
-        m.workflowExecutionInfo = t36.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowExecutionInfo = t40.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -994,7 +999,7 @@ t18.encode = function DescribeTaskQueueRequest$encode(m, w, q) {
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue'))
-    t27.encode(m.taskQueue, w.uint32(18).fork(), q + 1).ldelim();
+    t31.encode(m.taskQueue, w.uint32(18).fork(), q + 1).ldelim();
   if (m.taskQueueType != null && Object.hasOwnProperty.call(m, 'taskQueueType'))
     w.uint32(24).int32(m.taskQueueType);
   if (m.reportStats != null && Object.hasOwnProperty.call(m, 'reportStats')) w.uint32(64).bool(m.reportStats);
@@ -1022,7 +1027,7 @@ t18.decode = function DescribeTaskQueueRequest$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.taskQueue = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.taskQueue = t31.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
@@ -1049,7 +1054,7 @@ t19.encode = function DescribeTaskQueueResponse$encode(m, w, q) {
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.stats != null && Object.hasOwnProperty.call(m, 'stats'))
-    t28.encode(m.stats, w.uint32(42).fork(), q + 1).ldelim();
+    t32.encode(m.stats, w.uint32(42).fork(), q + 1).ldelim();
   return w;
 };
 t19.decode = function DescribeTaskQueueResponse$decode(r, l, e, n) {
@@ -1070,7 +1075,7 @@ t19.decode = function DescribeTaskQueueResponse$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 5: {
-        m.stats = t28.decode(r, r.uint32(), undefined, n + 1);
+        m.stats = t32.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1084,29 +1089,207 @@ t19.decode = function DescribeTaskQueueResponse$decode(r, l, e, n) {
   }
   return m;
 };
-t20.encode = function StartWorkflowExecutionRequest$encode(m, w, q) {
+t20.encode = function RespondActivityTaskCompletedRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.taskToken != null && Object.hasOwnProperty.call(m, 'taskToken')) w.uint32(10).bytes(m.taskToken);
+  if (m.result != null && Object.hasOwnProperty.call(m, 'result'))
+    t27.encode(m.result, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(34).string(m.namespace);
+  return w;
+};
+t20.decode = function RespondActivityTaskCompletedRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 4: {
+        m.namespace = r.string();
+        break;
+      }
+      case 1: {
+        m.taskToken = r.bytes();
+        break;
+      }
+      case 2: {
+        m.result = t27.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.identity = r.string();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t21.encode = function RespondActivityTaskCompletedResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  return w;
+};
+t21.decode = function RespondActivityTaskCompletedResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t22.encode = function RespondActivityTaskFailedRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.taskToken != null && Object.hasOwnProperty.call(m, 'taskToken')) w.uint32(10).bytes(m.taskToken);
+  if (m.failure != null && Object.hasOwnProperty.call(m, 'failure'))
+    t41.encode(m.failure, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(34).string(m.namespace);
+  return w;
+};
+t22.decode = function RespondActivityTaskFailedRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 4: {
+        m.namespace = r.string();
+        break;
+      }
+      case 1: {
+        m.taskToken = r.bytes();
+        break;
+      }
+      case 2: {
+        m.failure = t41.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.identity = r.string();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t23.encode = function RespondActivityTaskFailedResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  return w;
+};
+t23.decode = function RespondActivityTaskFailedResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t24.encode = function StartWorkflowExecutionRequest$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.workflowId != null && Object.hasOwnProperty.call(m, 'workflowId')) w.uint32(18).string(m.workflowId);
   if (m.workflowType != null && Object.hasOwnProperty.call(m, 'workflowType'))
-    t25.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
+    t29.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
   if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue'))
-    t27.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
+    t31.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t23.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
+    t27.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(74).string(m.identity);
   if (m.requestId != null && Object.hasOwnProperty.call(m, 'requestId')) w.uint32(82).string(m.requestId);
   if (m.workflowIdReusePolicy != null && Object.hasOwnProperty.call(m, 'workflowIdReusePolicy'))
     w.uint32(88).int32(m.workflowIdReusePolicy);
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t24.encode(m.header, w.uint32(130).fork(), q + 1).ldelim();
+    t28.encode(m.header, w.uint32(130).fork(), q + 1).ldelim();
   if (m.workflowIdConflictPolicy != null && Object.hasOwnProperty.call(m, 'workflowIdConflictPolicy'))
     w.uint32(176).int32(m.workflowIdConflictPolicy);
   return w;
 };
-t20.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
+t24.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1132,15 +1315,15 @@ t20.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 3: {
-        m.workflowType = t25.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowType = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 4: {
-        m.taskQueue = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.taskQueue = t31.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
-        m.input = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 9: {
@@ -1160,7 +1343,7 @@ t20.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 16: {
-        m.header = t24.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1174,7 +1357,7 @@ t20.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
   }
   return m;
 };
-t21.encode = function StartWorkflowExecutionResponse$encode(m, w, q) {
+t25.encode = function StartWorkflowExecutionResponse$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1182,7 +1365,7 @@ t21.encode = function StartWorkflowExecutionResponse$encode(m, w, q) {
   if (m.started != null && Object.hasOwnProperty.call(m, 'started')) w.uint32(24).bool(m.started);
   return w;
 };
-t21.decode = function StartWorkflowExecutionResponse$decode(r, l, e, n) {
+t25.decode = function StartWorkflowExecutionResponse$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1218,7 +1401,7 @@ t21.decode = function StartWorkflowExecutionResponse$decode(r, l, e, n) {
   }
   return m;
 };
-t22.encode = function WorkflowExecution$encode(m, w, q) {
+t26.encode = function WorkflowExecution$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1226,7 +1409,7 @@ t22.encode = function WorkflowExecution$encode(m, w, q) {
   if (m.runId != null && Object.hasOwnProperty.call(m, 'runId')) w.uint32(18).string(m.runId);
   return w;
 };
-t22.decode = function WorkflowExecution$decode(r, l, e, n) {
+t26.decode = function WorkflowExecution$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1262,17 +1445,17 @@ t22.decode = function WorkflowExecution$decode(r, l, e, n) {
   }
   return m;
 };
-t23.encode = function Payloads$encode(m, w, q) {
+t27.encode = function Payloads$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.payloads != null && m.payloads.length) {
     for (var i = 0; i < m.payloads.length; ++i)
-      t26.encode(m.payloads[i], w.uint32(10).fork(), q + 1).ldelim();
+      t30.encode(m.payloads[i], w.uint32(10).fork(), q + 1).ldelim();
   }
   return w;
 };
-t23.decode = function Payloads$decode(r, l, e, n) {
+t27.decode = function Payloads$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1291,7 +1474,7 @@ t23.decode = function Payloads$decode(r, l, e, n) {
     switch (t >>> 3) {
       case 1: {
         if (!(m.payloads && m.payloads.length)) m.payloads = [];
-        m.payloads.push(t26.decode(r, r.uint32(), undefined, n + 1));
+        m.payloads.push(t30.decode(r, r.uint32(), undefined, n + 1));
         break;
       }
       default:
@@ -1305,14 +1488,14 @@ t23.decode = function Payloads$decode(r, l, e, n) {
   }
   return m;
 };
-t24.encode = function Header$encode(m, w, q) {
+t28.encode = function Header$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.fields != null && Object.hasOwnProperty.call(m, 'fields')) {
     for (var ks = Object.keys(m.fields), i = 0; i < ks.length; ++i) {
       w.uint32(10).fork().uint32(10).string(ks[i]);
-      t26
+      t30
         .encode(m.fields[ks[i]], w.uint32(18).fork(), q + 1)
         .ldelim()
         .ldelim();
@@ -1320,7 +1503,7 @@ t24.encode = function Header$encode(m, w, q) {
   }
   return w;
 };
-t24.decode = function Header$decode(r, l, e, n) {
+t28.decode = function Header$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1351,7 +1534,7 @@ t24.decode = function Header$decode(r, l, e, n) {
               k = r.string();
               break;
             case 2:
-              value = t26.decode(r, r.uint32(), undefined, n + 1);
+              value = t30.decode(r, r.uint32(), undefined, n + 1);
               break;
             default:
               r.skipType(tag2 & 7, n);
@@ -1375,14 +1558,14 @@ t24.decode = function Header$decode(r, l, e, n) {
   }
   return m;
 };
-t25.encode = function WorkflowType$encode(m, w, q) {
+t29.encode = function WorkflowType$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.name != null && Object.hasOwnProperty.call(m, 'name')) w.uint32(10).string(m.name);
   return w;
 };
-t25.decode = function WorkflowType$decode(r, l, e, n) {
+t29.decode = function WorkflowType$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1414,7 +1597,7 @@ t25.decode = function WorkflowType$decode(r, l, e, n) {
   }
   return m;
 };
-t26.encode = function Payload$encode(m, w, q) {
+t30.encode = function Payload$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1426,7 +1609,7 @@ t26.encode = function Payload$encode(m, w, q) {
   if (m.data != null && Object.hasOwnProperty.call(m, 'data')) w.uint32(18).bytes(m.data);
   return w;
 };
-t26.decode = function Payload$decode(r, l, e, n) {
+t30.decode = function Payload$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1485,7 +1668,7 @@ t26.decode = function Payload$decode(r, l, e, n) {
   }
   return m;
 };
-t27.encode = function TaskQueue$encode(m, w, q) {
+t31.encode = function TaskQueue$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1494,7 +1677,7 @@ t27.encode = function TaskQueue$encode(m, w, q) {
   if (m.normalName != null && Object.hasOwnProperty.call(m, 'normalName')) w.uint32(26).string(m.normalName);
   return w;
 };
-t27.decode = function TaskQueue$decode(r, l, e, n) {
+t31.decode = function TaskQueue$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1534,7 +1717,7 @@ t27.decode = function TaskQueue$decode(r, l, e, n) {
   }
   return m;
 };
-t28.encode = function TaskQueueStats$encode(m, w, q) {
+t32.encode = function TaskQueueStats$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1542,7 +1725,7 @@ t28.encode = function TaskQueueStats$encode(m, w, q) {
     w.uint32(8).int64(m.approximateBacklogCount);
   return w;
 };
-t28.decode = function TaskQueueStats$decode(r, l, e, n) {
+t32.decode = function TaskQueueStats$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1574,7 +1757,7 @@ t28.decode = function TaskQueueStats$decode(r, l, e, n) {
   }
   return m;
 };
-t29.encode = function WaitPolicy$encode(m, w, q) {
+t33.encode = function WaitPolicy$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1582,7 +1765,7 @@ t29.encode = function WaitPolicy$encode(m, w, q) {
     w.uint32(8).int32(m.lifecycleStage);
   return w;
 };
-t29.decode = function WaitPolicy$decode(r, l, e, n) {
+t33.decode = function WaitPolicy$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1614,17 +1797,17 @@ t29.decode = function WaitPolicy$decode(r, l, e, n) {
   }
   return m;
 };
-t30.encode = function Request$encode(m, w, q) {
+t34.encode = function Request$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.meta != null && Object.hasOwnProperty.call(m, 'meta'))
-    t33.encode(m.meta, w.uint32(10).fork(), q + 1).ldelim();
+    t37.encode(m.meta, w.uint32(10).fork(), q + 1).ldelim();
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t34.encode(m.input, w.uint32(18).fork(), q + 1).ldelim();
+    t38.encode(m.input, w.uint32(18).fork(), q + 1).ldelim();
   return w;
 };
-t30.decode = function Request$decode(r, l, e, n) {
+t34.decode = function Request$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1642,11 +1825,11 @@ t30.decode = function Request$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.meta = t33.decode(r, r.uint32(), undefined, n + 1);
+        m.meta = t37.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
-        m.input = t34.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t38.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1660,16 +1843,16 @@ t30.decode = function Request$decode(r, l, e, n) {
   }
   return m;
 };
-t31.encode = function UpdateRef$encode(m, w, q) {
+t35.encode = function UpdateRef$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.workflowExecution != null && Object.hasOwnProperty.call(m, 'workflowExecution'))
-    t22.encode(m.workflowExecution, w.uint32(10).fork(), q + 1).ldelim();
+    t26.encode(m.workflowExecution, w.uint32(10).fork(), q + 1).ldelim();
   if (m.updateId != null && Object.hasOwnProperty.call(m, 'updateId')) w.uint32(18).string(m.updateId);
   return w;
 };
-t31.decode = function UpdateRef$decode(r, l, e, n) {
+t35.decode = function UpdateRef$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1687,7 +1870,7 @@ t31.decode = function UpdateRef$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.workflowExecution = t22.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowExecution = t26.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
@@ -1705,17 +1888,17 @@ t31.decode = function UpdateRef$decode(r, l, e, n) {
   }
   return m;
 };
-t32.encode = function Outcome$encode(m, w, q) {
+t36.encode = function Outcome$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.success != null && Object.hasOwnProperty.call(m, 'success'))
-    t23.encode(m.success, w.uint32(10).fork(), q + 1).ldelim();
+    t27.encode(m.success, w.uint32(10).fork(), q + 1).ldelim();
   if (m.failure != null && Object.hasOwnProperty.call(m, 'failure'))
-    t37.encode(m.failure, w.uint32(18).fork(), q + 1).ldelim();
+    t41.encode(m.failure, w.uint32(18).fork(), q + 1).ldelim();
   return w;
 };
-t32.decode = function Outcome$decode(r, l, e, n) {
+t36.decode = function Outcome$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1733,11 +1916,11 @@ t32.decode = function Outcome$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.success = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.success = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
-        m.failure = t37.decode(r, r.uint32(), undefined, n + 1);
+        m.failure = t41.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1751,7 +1934,7 @@ t32.decode = function Outcome$decode(r, l, e, n) {
   }
   return m;
 };
-t33.encode = function Meta$encode(m, w, q) {
+t37.encode = function Meta$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1759,7 +1942,7 @@ t33.encode = function Meta$encode(m, w, q) {
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(18).string(m.identity);
   return w;
 };
-t33.decode = function Meta$decode(r, l, e, n) {
+t37.decode = function Meta$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1795,18 +1978,18 @@ t33.decode = function Meta$decode(r, l, e, n) {
   }
   return m;
 };
-t34.encode = function Input$encode(m, w, q) {
+t38.encode = function Input$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t24.encode(m.header, w.uint32(10).fork(), q + 1).ldelim();
+    t28.encode(m.header, w.uint32(10).fork(), q + 1).ldelim();
   if (m.name != null && Object.hasOwnProperty.call(m, 'name')) w.uint32(18).string(m.name);
   if (m.args != null && Object.hasOwnProperty.call(m, 'args'))
-    t23.encode(m.args, w.uint32(26).fork(), q + 1).ldelim();
+    t27.encode(m.args, w.uint32(26).fork(), q + 1).ldelim();
   return w;
 };
-t34.decode = function Input$decode(r, l, e, n) {
+t38.decode = function Input$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1824,7 +2007,7 @@ t34.decode = function Input$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.header = t24.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
@@ -1832,7 +2015,7 @@ t34.decode = function Input$decode(r, l, e, n) {
         break;
       }
       case 3: {
-        m.args = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.args = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1846,18 +2029,18 @@ t34.decode = function Input$decode(r, l, e, n) {
   }
   return m;
 };
-t35.encode = function WorkflowQuery$encode(m, w, q) {
+t39.encode = function WorkflowQuery$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.queryType != null && Object.hasOwnProperty.call(m, 'queryType')) w.uint32(10).string(m.queryType);
   if (m.queryArgs != null && Object.hasOwnProperty.call(m, 'queryArgs'))
-    t23.encode(m.queryArgs, w.uint32(18).fork(), q + 1).ldelim();
+    t27.encode(m.queryArgs, w.uint32(18).fork(), q + 1).ldelim();
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t24.encode(m.header, w.uint32(26).fork(), q + 1).ldelim();
+    t28.encode(m.header, w.uint32(26).fork(), q + 1).ldelim();
   return w;
 };
-t35.decode = function WorkflowQuery$decode(r, l, e, n) {
+t39.decode = function WorkflowQuery$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1879,11 +2062,11 @@ t35.decode = function WorkflowQuery$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.queryArgs = t23.decode(r, r.uint32(), undefined, n + 1);
+        m.queryArgs = t27.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
-        m.header = t24.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1897,25 +2080,25 @@ t35.decode = function WorkflowQuery$decode(r, l, e, n) {
   }
   return m;
 };
-t36.encode = function WorkflowExecutionInfo$encode(m, w, q) {
+t40.encode = function WorkflowExecutionInfo$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
-    t22.encode(m.execution, w.uint32(10).fork(), q + 1).ldelim();
+    t26.encode(m.execution, w.uint32(10).fork(), q + 1).ldelim();
   if (m.type != null && Object.hasOwnProperty.call(m, 'type'))
-    t25.encode(m.type, w.uint32(18).fork(), q + 1).ldelim();
+    t29.encode(m.type, w.uint32(18).fork(), q + 1).ldelim();
   if (m.startTime != null && Object.hasOwnProperty.call(m, 'startTime'))
-    t38.encode(m.startTime, w.uint32(26).fork(), q + 1).ldelim();
+    t43.encode(m.startTime, w.uint32(26).fork(), q + 1).ldelim();
   if (m.closeTime != null && Object.hasOwnProperty.call(m, 'closeTime'))
-    t38.encode(m.closeTime, w.uint32(34).fork(), q + 1).ldelim();
+    t43.encode(m.closeTime, w.uint32(34).fork(), q + 1).ldelim();
   if (m.status != null && Object.hasOwnProperty.call(m, 'status')) w.uint32(40).int32(m.status);
   if (m.historyLength != null && Object.hasOwnProperty.call(m, 'historyLength'))
     w.uint32(48).int64(m.historyLength);
   if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue')) w.uint32(106).string(m.taskQueue);
   return w;
 };
-t36.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
+t40.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1933,19 +2116,19 @@ t36.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.execution = t22.decode(r, r.uint32(), undefined, n + 1);
+        m.execution = t26.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
-        m.type = t25.decode(r, r.uint32(), undefined, n + 1);
+        m.type = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
-        m.startTime = t38.decode(r, r.uint32(), undefined, n + 1);
+        m.startTime = t43.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 4: {
-        m.closeTime = t38.decode(r, r.uint32(), undefined, n + 1);
+        m.closeTime = t43.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
@@ -1971,14 +2154,17 @@ t36.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
   }
   return m;
 };
-t37.encode = function Failure$encode(m, w, q) {
+t41.encode = function Failure$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.message != null && Object.hasOwnProperty.call(m, 'message')) w.uint32(10).string(m.message);
+  if (m.source != null && Object.hasOwnProperty.call(m, 'source')) w.uint32(18).string(m.source);
+  if (m.applicationFailureInfo != null && Object.hasOwnProperty.call(m, 'applicationFailureInfo'))
+    t42.encode(m.applicationFailureInfo, w.uint32(42).fork(), q + 1).ldelim();
   return w;
 };
-t37.decode = function Failure$decode(r, l, e, n) {
+t41.decode = function Failure$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1999,6 +2185,14 @@ t37.decode = function Failure$decode(r, l, e, n) {
         m.message = r.string();
         break;
       }
+      case 2: {
+        m.source = r.string();
+        break;
+      }
+      case 5: {
+        m.applicationFailureInfo = t42.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
       default:
         r.skipType(t & 7, n);
         break;
@@ -2010,7 +2204,52 @@ t37.decode = function Failure$decode(r, l, e, n) {
   }
   return m;
 };
-t38.encode = function Timestamp$encode(m, w, q) {
+t42.encode = function ApplicationFailureInfo$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.type != null && Object.hasOwnProperty.call(m, 'type')) w.uint32(10).string(m.type);
+  if (m.nonRetryable != null && Object.hasOwnProperty.call(m, 'nonRetryable'))
+    w.uint32(16).bool(m.nonRetryable);
+  return w;
+};
+t42.decode = function ApplicationFailureInfo$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.type = r.string();
+        break;
+      }
+      case 2: {
+        m.nonRetryable = r.bool();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t43.encode = function Timestamp$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -2018,7 +2257,7 @@ t38.encode = function Timestamp$encode(m, w, q) {
   if (m.nanos != null && Object.hasOwnProperty.call(m, 'nanos')) w.uint32(16).int32(m.nanos);
   return w;
 };
-t38.decode = function Timestamp$decode(r, l, e, n) {
+t43.decode = function Timestamp$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -2065,4 +2304,6 @@ export const RPC_CODECS = {
   DescribeWorkflowExecution: [t14, t15],
   DescribeNamespace: [t16, t17],
   DescribeTaskQueue: [t18, t19],
+  RespondActivityTaskCompleted: [t20, t21],
+  RespondActivityTaskFailed: [t22, t23],
 };

@@ -23,6 +23,8 @@ export const WIRE_METHODS = {
   DescribeWorkflowExecution: 'describeWorkflowExecution',
   DescribeNamespace: 'describeNamespace',
   DescribeTaskQueue: 'describeTaskQueue',
+  RespondActivityTaskCompleted: 'respondActivityTaskCompleted',
+  RespondActivityTaskFailed: 'respondActivityTaskFailed',
 } as const;
 
 export type WireMethod = keyof typeof WIRE_METHODS;
@@ -72,6 +74,9 @@ export const WIRE_FIELDS = {
   [`${WS}.QueryWorkflowRequest`]: ['namespace', 'execution', 'query'],
   [`${WS}.DescribeNamespaceRequest`]: ['namespace'],
   [`${WS}.DescribeTaskQueueRequest`]: ['namespace', 'taskQueue', 'taskQueueType', 'reportStats'],
+  [`${WS}.RespondActivityTaskCompletedRequest`]: ['namespace', 'taskToken', 'result', 'identity'],
+  [`${WS}.RespondActivityTaskFailedRequest`]: ['namespace', 'taskToken', 'failure', 'identity'],
+  'temporal.api.failure.v1.ApplicationFailureInfo': ['type', 'nonRetryable'],
   'temporal.api.common.v1.Payload': ['metadata', 'data'],
   // Responses: the fields the gateway reads.
   [`${WS}.SignalWorkflowExecutionResponse`]: [],
@@ -79,8 +84,10 @@ export const WIRE_FIELDS = {
   [`${WS}.StartWorkflowExecutionResponse`]: ['runId', 'started'],
   [`${WS}.UpdateWorkflowExecutionResponse`]: ['updateRef', 'outcome', 'stage'],
   [`${WS}.PollWorkflowExecutionUpdateResponse`]: ['outcome', 'stage', 'updateRef'],
-  // The workflow's rejection reason is the failure's message; nothing else of a Failure is read.
-  'temporal.api.failure.v1.Failure': ['message'],
+  // Written when a partner fails an activity; read for an update's rejection reason (the message).
+  'temporal.api.failure.v1.Failure': ['message', 'source', 'applicationFailureInfo'],
+  [`${WS}.RespondActivityTaskCompletedResponse`]: [],
+  [`${WS}.RespondActivityTaskFailedResponse`]: [],
   [`${WS}.QueryWorkflowResponse`]: ['queryResult'],
   [`${WS}.DescribeWorkflowExecutionResponse`]: ['workflowExecutionInfo'],
   'temporal.api.workflow.v1.WorkflowExecutionInfo': [

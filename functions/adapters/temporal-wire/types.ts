@@ -90,9 +90,23 @@ export type DescribeTaskQueueRequest = Kept<
   Ws<'DescribeTaskQueueRequest'>
 >;
 
-/** The failure of an update: only its message is decoded. */
+/** A failure: written when a partner fails an activity, read (its message) when an update is rejected. */
 export interface WireFailure {
   message?: Nullable<string>;
+  source?: Nullable<string>;
+  applicationFailureInfo?: Nullable<{ type?: Nullable<string>; nonRetryable?: Nullable<boolean> }>;
+}
+export interface RespondActivityTaskCompletedRequest {
+  namespace?: Nullable<string>;
+  taskToken?: Nullable<Uint8Array>;
+  result?: Nullable<WirePayloads>;
+  identity?: Nullable<string>;
+}
+export interface RespondActivityTaskFailedRequest {
+  namespace?: Nullable<string>;
+  taskToken?: Nullable<Uint8Array>;
+  failure?: Nullable<WireFailure>;
+  identity?: Nullable<string>;
 }
 export interface UpdateOutcome {
   success?: Nullable<WirePayloads>;
@@ -151,4 +165,6 @@ export interface WireRpcs {
   describeWorkflowExecution: [DescribeWorkflowExecutionRequest, DescribeWorkflowExecutionResponse];
   describeNamespace: [DescribeNamespaceRequest, EmptyResponse];
   describeTaskQueue: [DescribeTaskQueueRequest, DescribeTaskQueueResponse];
+  respondActivityTaskCompleted: [RespondActivityTaskCompletedRequest, EmptyResponse];
+  respondActivityTaskFailed: [RespondActivityTaskFailedRequest, EmptyResponse];
 }

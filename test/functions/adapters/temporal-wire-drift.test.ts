@@ -115,6 +115,22 @@ const REQUESTS: Record<WireMethod, object> = {
     taskQueueType: 1,
     reportStats: true,
   },
+  RespondActivityTaskCompleted: {
+    namespace: 'default',
+    taskToken: new Uint8Array([9, 8, 7, 0, 255]),
+    result: payloads({ shipped: true }),
+    identity: 'event-gateway@1',
+  },
+  RespondActivityTaskFailed: {
+    namespace: 'default',
+    taskToken: new Uint8Array([1, 2, 3]),
+    failure: {
+      message: 'warehouse refused',
+      source: 'temporal-event-gateway',
+      applicationFailureInfo: { type: 'CallbackFailed', nonRetryable: true },
+    },
+    identity: 'event-gateway@1',
+  },
 };
 
 const failure = {
@@ -182,6 +198,8 @@ const RESPONSES: Record<WireMethod, object> = {
     pollers: [{ identity: 'worker@1', ratePerSecond: 100 }],
     stats: { approximateBacklogCount: 1234, tasksAddRate: 1.5, approximateBacklogAge: { seconds: 3 } },
   },
+  RespondActivityTaskCompleted: {},
+  RespondActivityTaskFailed: { failures: [{ message: 'earlier attempt' }] },
 };
 
 /** The RPC's request and response types in the full API the SDK loads. */
@@ -253,7 +271,9 @@ describe('the lean Temporal client against @temporalio/proto', () => {
       expect(lean).toEqual(cutTo(full, lean));
       // The read fields are really there (not both sides empty).
       expect(JSON.stringify(lean).length).toBeGreaterThan(
-        method.endsWith('Namespace') || method === 'SignalWorkflowExecution' ? 1 : 10,
+        method.endsWith('Namespace') || method === 'SignalWorkflowExecution' || method.startsWith('Respond')
+          ? 1
+          : 10,
       );
     },
   );
