@@ -17,6 +17,7 @@ import {
 } from './args';
 import { CliFailureError, CliUsageError, EXIT_CODES, type CliIo } from './io';
 import { unreachableReason } from './network-errors';
+import { findSource, providerHeaders, sourceSecret } from './webhook-signing';
 
 const DEFAULT_GATEWAY_PORT = 3000;
 /** Longer than the gateway's own Temporal deadline, so its answer (even a 503) arrives first. */
@@ -51,6 +52,23 @@ const options = {
     value: 'KEY',
     description: `Send as x-api-key; default the first of $${GATEWAY_ENV.apiKeys}.`,
   },
+  source: {
+    type: 'string',
+    value: 'NAME',
+    description: "Send --payload to POST /v1/webhooks/NAME, signed as that source's provider signs it.",
+  },
+  type: {
+    type: 'string',
+    value: 'TYPE',
+    description:
+      'With --source: the event type sent in a header (GitHub X-GitHub-Event, Shopify X-Shopify-Topic).',
+  },
+  secret: {
+    type: 'string',
+    value: 'SECRET',
+    description:
+      "With --source: the secret to sign with; default the source's own (its env variable or file).",
+  },
 } as const;
 
 export const sendCommand = defineCommand({
@@ -58,16 +76,21 @@ export const sendCommand = defineCommand({
   summary: 'send an event to the gateway over HTTP',
   usage:
     '--workflow-id ID --signal NAME --payload JSON [--event-id ID] [--url URL]\n' +
-    '       event-gateway send --cloudevent FILE|JSON [--url URL]',
+    '       event-gateway send --cloudevent FILE|JSON [--url URL]\n' +
+    '       event-gateway send --source NAME --payload JSON|FILE [--type TYPE] [--event-id ID] [--secret S] [--url URL]',
   options,
   details: [
     'Posts the payload to POST /v1/workflows/{workflowId}/signals/{signal} with Idempotency-Key = the event ' +
       'id; sending the same event id again is recorded once. With --cloudevent it posts a CloudEvents 1.0 ' +
       'event (application/cloudevents+json) to POST /v1/events; a missing id or specversion is filled in.',
-    `Authentication: with a webhook secret (--webhook-secret, or $${GATEWAY_ENV.webhookSecret} when ` +
-      `$${GATEWAY_ENV.auth} is unset or standard-webhooks) the request carries webhook-id (= event id), ` +
-      `webhook-timestamp and webhook-signature. With an API key (--api-key, or the first of ` +
+    `Authentication: a CloudEvent with a webhook secret (--webhook-secret, or $${GATEWAY_ENV.webhookSecret} when ` +
+      `$${GATEWAY_ENV.auth} is unset or standard-webhooks) carries webhook-id (= event id), ` +
+      `webhook-timestamp and webhook-signature; a signal is never signed (a signature does not cover the path ` +
+      `it is sent to, so the gateway refuses one there). With an API key (--api-key, or the first of ` +
       `$${GATEWAY_ENV.apiKeys} when $${GATEWAY_ENV.auth} is unset or api-key) it carries x-api-key.`,
+    "With --source the payload is the provider's own event, posted to /v1/webhooks/NAME with the headers the " +
+      "provider sends (signature, timestamp, delivery id, event type), using the source's verifier and secret " +
+      `from $${GATEWAY_ENV.config} (else the local default's demo sources).`,
     "Prints the gateway's status line and JSON answer. Exit 0 on 2xx, 1 on any other answer or when the " +
       'gateway cannot be reached, 2 on bad arguments.',
   ],
@@ -75,6 +98,8 @@ export const sendCommand = defineCommand({
     `event-gateway send --workflow-id staged-order-42 --signal advanceStage --payload '{"stage":1}'`,
     `event-gateway send --workflow-id staged-order-42 --signal advanceStage --payload '{"stage":2}' --event-id order-42-stage-2`,
     `event-gateway send --cloudevent '{"type":"com.example.stage.advanced","source":"cli","data":{"workflowKey":"order-42","stage":3}}'`,
+    `STRIPE_WEBHOOK_SECRET=whsec_… event-gateway send --source stripe --payload '{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"metadata":{"workflowKey":"order-42"}}}}'`,
+    'GITHUB_WEBHOOK_SECRET=… event-gateway send --source github --type pull_request --payload pull_request.opened.json',
   ],
   run: runSend,
 });
@@ -88,6 +113,46 @@ interface Outgoing {
   eventId: string;
   /** Signals carry their event id as Idempotency-Key; a CloudEvent carries it inside. */
   idempotencyKey: boolean;
+  /** Headers the request needs besides content-type (a provider's signature headers). */
+  headers?: Record<string, string>;
+}
+
+async function sourceRequest(values: SendValues, io: CliIo): Promise<Outgoing> {
+  for (const name of ['workflow-id', 'signal', 'cloudevent'] as const) {
+    if (values[name] !== undefined) {
+      throw new CliUsageError(`--${name} does not go with --source: the source's routes decide the target.`);
+    }
+  }
+  const name = requireOption(values, 'source');
+  const source = findSource(io.env, name);
+  const given = requireOption(values, 'payload');
+  // The provider's event as given, byte for byte: the signature covers exactly what is sent.
+  const body =
+    given.trimStart().startsWith('{') || given.trimStart().startsWith('[')
+      ? given
+      : await readPayloadFile(given);
+  parseJsonOption('payload', body);
+  const eventId = optionalOption(values, 'event-id') ?? randomUUID();
+  const secret = sourceSecret(source, io.env, optionalOption(values, 'secret'));
+  return {
+    path: `/v1/webhooks/${encodeURIComponent(name)}`,
+    body,
+    contentType: 'application/json',
+    eventId,
+    idempotencyKey: false,
+    headers: providerHeaders(source, secret, body, { eventId, type: optionalOption(values, 'type') }),
+  };
+}
+
+async function readPayloadFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliUsageError(
+      `--payload is neither JSON nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'error'}: ${path}).`,
+      { cause: error },
+    );
+  }
 }
 
 async function runSend(values: SendValues, io: CliIo): Promise<number> {
@@ -95,14 +160,21 @@ async function runSend(values: SendValues, io: CliIo): Promise<number> {
     'url',
     values.url ?? `http://127.0.0.1:${io.env[GATEWAY_ENV.port] || DEFAULT_GATEWAY_PORT}`,
   );
-  const outgoing = values.cloudevent === undefined ? signalRequest(values) : await cloudEventRequest(values);
+  const outgoing =
+    values.source !== undefined
+      ? await sourceRequest(values, io)
+      : values.cloudevent === undefined
+        ? signalRequest(values)
+        : await cloudEventRequest(values);
   const headers = new Headers({ 'content-type': outgoing.contentType, accept: 'application/json' });
   if (outgoing.idempotencyKey) headers.set('idempotency-key', outgoing.eventId);
+  for (const [name, value] of Object.entries(outgoing.headers ?? {})) headers.set(name, value);
   const auth = io.env[GATEWAY_ENV.auth]?.trim() || undefined;
   const secret =
     values['webhook-secret'] ??
     (auth === undefined || auth === 'standard-webhooks' ? io.env[GATEWAY_ENV.webhookSecret] : undefined);
-  if (secret) {
+  // Only a CloudEvent names its target inside the signed body; a webhook source signs for itself.
+  if (secret && outgoing.path === '/v1/events') {
     for (const [name, value] of Object.entries(webhookHeaders(secret, outgoing.eventId, outgoing.body))) {
       headers.set(name, value);
     }
@@ -110,7 +182,7 @@ async function runSend(values: SendValues, io: CliIo): Promise<number> {
   const apiKey =
     values['api-key'] ??
     (auth === undefined || auth === 'api-key' ? firstApiKey(io.env[GATEWAY_ENV.apiKeys]) : undefined);
-  if (apiKey) headers.set('x-api-key', apiKey);
+  if (apiKey && values.source === undefined) headers.set('x-api-key', apiKey);
 
   const url = `${baseUrl}${outgoing.path}`;
   let response: Response;

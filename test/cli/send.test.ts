@@ -109,13 +109,40 @@ describe('what event-gateway send puts on the wire', () => {
     return Array.isArray(value) ? value.join(',') : value;
   };
 
-  it('signs with Standard Webhooks headers that standardwebhooks verifies, with the event id as webhook-id', async () => {
+  it('signs a CloudEvent with Standard Webhooks headers that standardwebhooks verifies, the event id as webhook-id', async () => {
+    const event = { id: 'evt-signed', type: 'com.example.stage.advanced', source: 'cli', data: { stage: 2 } };
+    const run = await cli([
+      'send',
+      '--cloudevent',
+      JSON.stringify(event),
+      '--webhook-secret',
+      secret,
+      '--url',
+      capture.url,
+    ]);
+    expect(run.code).toBe(0);
+    const request = last();
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/v1/events');
+    expect(header('webhook-id')).toBe('evt-signed');
+    const headers = {
+      'webhook-id': header('webhook-id') ?? '',
+      'webhook-timestamp': header('webhook-timestamp') ?? '',
+      'webhook-signature': header('webhook-signature') ?? '',
+    };
+    expect(new Webhook(secret).verify(request.body, headers)).toMatchObject({ id: 'evt-signed' });
+    expect(() =>
+      new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(request.body, headers),
+    ).toThrow();
+  });
+
+  it('never signs a path-addressed signal: the signature would not cover the path, and the gateway refuses it', async () => {
     const run = await cli(
       signal(
         'staged-signed',
         '{"stage":2}',
         '--event-id',
-        'evt-signed',
+        'evt-1',
         '--webhook-secret',
         secret,
         '--url',
@@ -123,37 +150,25 @@ describe('what event-gateway send puts on the wire', () => {
       ),
     );
     expect(run.code).toBe(0);
-    const request = last();
-    expect(request.method).toBe('POST');
-    expect(request.url).toBe('/v1/workflows/staged-signed/signals/advanceStage');
-    expect(header('content-type')).toBe('application/json');
-    expect(header('idempotency-key')).toBe('evt-signed');
-    expect(header('webhook-id')).toBe('evt-signed');
-    const headers = {
-      'webhook-id': header('webhook-id') ?? '',
-      'webhook-timestamp': header('webhook-timestamp') ?? '',
-      'webhook-signature': header('webhook-signature') ?? '',
-    };
-    expect(new Webhook(secret).verify(request.body, headers)).toEqual({ stage: 2 });
-    expect(() =>
-      new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(request.body, headers),
-    ).toThrow();
+    expect(last().url).toBe('/v1/workflows/staged-signed/signals/advanceStage');
+    expect(header('idempotency-key')).toBe('evt-1');
+    expect(header('webhook-signature')).toBeUndefined();
   });
 
-  it('takes the secret from GATEWAY_WEBHOOK_SECRET, unless GATEWAY_AUTH names another mode', async () => {
-    await cli(signal('staged-env', '{"stage":1}', '--url', capture.url), { GATEWAY_WEBHOOK_SECRET: secret });
+  it('takes the CloudEvent secret from GATEWAY_WEBHOOK_SECRET, unless GATEWAY_AUTH names another mode', async () => {
+    const event = JSON.stringify({ type: 'com.example.stage.advanced', source: 'cli', data: { stage: 1 } });
+    await cli(['send', '--cloudevent', event, '--url', capture.url], { GATEWAY_WEBHOOK_SECRET: secret });
     const id = header('webhook-id') ?? '';
     expect(id).toMatch(UUID);
-    expect(header('idempotency-key')).toBe(id);
     expect(
       new Webhook(secret).verify(last().body, {
         'webhook-id': id,
         'webhook-timestamp': header('webhook-timestamp') ?? '',
         'webhook-signature': header('webhook-signature') ?? '',
       }),
-    ).toEqual({ stage: 1 });
+    ).toMatchObject({ id });
 
-    await cli(signal('staged-env', '{"stage":1}', '--url', capture.url), {
+    await cli(['send', '--cloudevent', event, '--url', capture.url], {
       GATEWAY_WEBHOOK_SECRET: 'a-github-secret',
       GATEWAY_AUTH: 'github',
     });
