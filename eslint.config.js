@@ -74,6 +74,24 @@ export default tseslint.config(
     },
   },
   {
+    // This repository's own app uses the library as a team would: through the package's entry point
+    // (infra/index.ts) only. The staged demo's routing is the one thing it takes from the gateway.
+    files: ['infra/app.ts', 'infra/event-gateway-app.ts', 'infra/app/**/*.ts', 'infra/stacks/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(constructs|props)/|/(lambda-handlers|nag)$|/functions/(?!core/default-config$)',
+              message: 'The app uses the library through its entry point: import from infra/index.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The core is pure: parsing, validation, routing and outcomes only. Adapters do the I/O.
     files: ['functions/core/**/*.ts'],
     rules: {

@@ -1,22 +1,24 @@
 /**
- * The CDK app (`cdk synth`, `cdk deploy`): reads the deployment configuration from context and
- * EVENT_GATEWAY_* environment variables and builds the gateway and worker stacks. Stacks are
- * environment-agnostic, so synthesis needs no AWS account, credentials or Docker engine.
+ * The CDK app (`cdk synth`, `cdk deploy`): reads the deployment settings from context and
+ * EVENT_GATEWAY_* environment variables and builds the gateway and worker stacks with the library's
+ * public constructs, as a team's app would. Stacks are environment-agnostic, so synthesis needs no
+ * AWS account, credentials or Docker engine.
  */
 import { App } from 'aws-cdk-lib';
-import { GatewayConfigError, loadGatewayConfig } from './config';
+import { AppSettingsError, loadAppSettings } from './app/settings';
 import { buildEventGatewayApp } from './event-gateway-app';
+import { PropsValidationError } from './index';
 
 const app = new App();
 try {
-  const config = loadGatewayConfig({
+  const settings = loadAppSettings({
     context: (key): unknown => app.node.tryGetContext(key),
     env: process.env,
   });
-  buildEventGatewayApp(app, config);
+  buildEventGatewayApp(app, settings);
 } catch (error) {
-  // A configuration mistake is the operator's to fix: the message, not a stack trace.
-  if (error instanceof GatewayConfigError) {
+  // A settings mistake is the operator's to fix: the message, not a stack trace.
+  if (error instanceof AppSettingsError || error instanceof PropsValidationError) {
     console.error(error.message);
     process.exit(1);
   }

@@ -1,7 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { GatewayConfig } from './config';
-import { applyNagPacks } from './nag';
+import type { AppSettings } from './app/settings';
+import { applyNagPacks } from './index';
 import { EventGatewayStack } from './stacks/event-gateway-stack';
 import { deploymentNames } from './stacks/names';
 import { WorkerStack } from './stacks/worker-stack';
@@ -12,7 +12,7 @@ export interface EventGatewayStacks {
 }
 
 export interface BuildOptions {
-  /** @default - the worker image is built from worker/Dockerfile at deploy time */
+  /** @default - the staged demo's image, built from worker/Dockerfile at deploy time */
   workerImage?: ecs.ContainerImage;
   /** @default true */
   nag?: boolean;
@@ -24,13 +24,13 @@ export interface BuildOptions {
  */
 export function buildEventGatewayApp(
   app: App,
-  config: GatewayConfig,
+  settings: AppSettings,
   options: BuildOptions = {},
 ): EventGatewayStacks {
-  const names = deploymentNames(config.prefix);
-  const gateway = new EventGatewayStack(app, names.gatewayStack, { config });
+  const names = deploymentNames(settings.prefix ?? 'event-gateway');
+  const gateway = new EventGatewayStack(app, names.gatewayStack, { settings });
   const worker = new WorkerStack(app, names.workerStack, {
-    config,
+    settings,
     vpc: gateway.network.vpc,
     vpcSubnets: gateway.network.workloadSubnets,
     temporal: gateway.temporal,

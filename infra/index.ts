@@ -1,8 +1,32 @@
 /**
- * `temporal-event-gateway`: the CDK constructs a team adds to its own app.
+ * `temporal-event-gateway`: the CDK constructs a team adds to its own app — the whole gateway in
+ * one construct (`TemporalEventGateway`), the worker service that runs the team's image
+ * (`TemporalWorkerService`), and the smaller constructs they are made of.
  */
 export {
+  TemporalEventGateway,
+  type GatewayQueuePair,
+  type TemporalEventGatewayProps,
+} from './constructs/temporal-event-gateway';
+export { TemporalWorkerService, type TemporalWorkerServiceProps } from './constructs/temporal-worker-service';
+export {
+  TemporalConnection,
+  importSecretByArn,
+  isCompleteSecretArn,
+  type TemporalAuth,
+  type TemporalConnectionProps,
+} from './constructs/temporal-connection';
+export type { ArgumentSchema, GatewayRouting, GatewayTargetProps, OperationProps } from './props/routing';
+export {
+  GATEWAY_AUTH_MODES,
+  INGEST_MODES,
+  type GatewayAuthMode,
+  type IngestMode,
+} from './props/gateway-props';
+export { PropsValidationError } from './props/props-error';
+export {
   BacklogMetricPublisher,
+  DEFAULT_BACKLOG_METRIC_NAME,
   type BacklogMetricPublisherProps,
 } from './constructs/backlog-metric-publisher';
 export { EventQueue, type EventQueueProps } from './constructs/event-queue';
@@ -25,15 +49,11 @@ export {
   type ImportedVpcAttributes,
 } from './constructs/gateway-network';
 export { QueueConsumer, type QueueConsumerProps } from './constructs/queue-consumer';
-export { SqsIngestRoutes, type SqsIngestRoutesProps } from './constructs/sqs-ingest-routes';
 export {
-  TemporalConnection,
-  type TemporalAuth,
-  type TemporalConnectionProps,
-} from './constructs/temporal-connection';
-export {
-  TemporalWorkerService,
-  WorkerServiceConfigError,
-  type TemporalWorkerServiceProps,
-} from './constructs/temporal-worker-service';
+  QUEUE_INGEST_ATTRIBUTES,
+  QUEUE_INGEST_ROUTES,
+  SqsIngestRoutes,
+  type SqsIngestRoutesProps,
+} from './constructs/sqs-ingest-routes';
+export { GATEWAY_HANDLERS, type GatewayHandlerName } from './lambda-handlers';
 export { acknowledgeNag, applyNagPacks } from './nag';

@@ -18,6 +18,9 @@ export type GatewayHandlerName = keyof typeof GATEWAY_HANDLERS;
 export const HANDLER = 'index.handler';
 export const HANDLER_FILE = 'index.mjs';
 
+/** The routing configuration's file beside the http and sqs handlers (their GATEWAY_CONFIG_FILE). */
+export const GATEWAY_CONFIG_FILE_NAME = 'gateway-config.json';
+
 /**
  * ESM output still meets CommonJS dependencies (grpc-js, protobufjs) that call `require`; this
  * banner gives the bundle a real one.

@@ -5,6 +5,11 @@
 export const GATEWAY_ENV = {
   /** JSON gateway configuration (targets, routes); the local default applies when unset. */
   config: 'GATEWAY_CONFIG',
+  /**
+   * A file with the JSON gateway configuration, relative to the function's code (LAMBDA_TASK_ROOT):
+   * how deployed functions get it, without the 4 KB environment limit. Wins over GATEWAY_CONFIG.
+   */
+  configFile: 'GATEWAY_CONFIG_FILE',
   /** Port of the local Node server. */
   port: 'GATEWAY_PORT',
   /** `none` | `api-key` | `standard-webhooks` | `github` | `stripe`. */

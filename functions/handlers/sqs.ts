@@ -3,6 +3,7 @@
  * during the init phase, once per execution environment.
  */
 import { GATEWAY_ENV } from '../core/env-names';
+import { withGatewayConfigFile } from '../adapters/gateway-config-file';
 import { createGatewayRuntime } from '../adapters/gateway-runtime';
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
@@ -10,7 +11,7 @@ import { functionLogger, withLambdaContext } from './lambda-logging';
 import { createSqsBatchHandler } from './sqs-batch';
 
 const logger = functionLogger('event-gateway-sqs');
-const runtime = await createGatewayRuntime(process.env, logger);
+const runtime = await createGatewayRuntime(withGatewayConfigFile(process.env), logger);
 const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || undefined;
 
 export const handler = withLambdaContext(

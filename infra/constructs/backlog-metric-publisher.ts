@@ -11,12 +11,15 @@ import { BACKLOG_METRIC_ENV } from '../../functions/core/env-names';
 import { GatewayFunction } from './gateway-function';
 import type { TemporalConnection } from './temporal-connection';
 
+/** The metric's name unless `metricName` says otherwise. */
+export const DEFAULT_BACKLOG_METRIC_NAME = 'TemporalTaskQueueBacklog';
+
 export interface BacklogMetricPublisherProps {
   /** Whose task queue to measure, with which credentials. */
   readonly temporal: TemporalConnection;
   /** CloudWatch namespace of the metric. */
   readonly metricNamespace: string;
-  /** @default 'TemporalTaskQueueBacklog' */
+  /** @default DEFAULT_BACKLOG_METRIC_NAME ('TemporalTaskQueueBacklog') */
   readonly metricName?: string;
   /** @default Duration.minutes(1) — the finest EventBridge schedule, and the scaling alarms' period */
   readonly interval?: Duration;
@@ -41,11 +44,11 @@ export class BacklogMetricPublisher extends Construct {
 
   constructor(scope: Construct, id: string, props: BacklogMetricPublisherProps) {
     super(scope, id);
-    const metricName = props.metricName ?? 'TemporalTaskQueueBacklog';
+    const metricName = props.metricName ?? DEFAULT_BACKLOG_METRIC_NAME;
     const interval = props.interval ?? Duration.minutes(1);
 
     this.function = new GatewayFunction(this, 'Publisher', {
-      entry: 'functions/handlers/backlog-metric.ts',
+      handler: 'backlog-metric',
       serviceName: 'event-gateway-backlog-metric',
       description: `Publishes the backlog of Temporal task queue ${props.temporal.taskQueue} to CloudWatch`,
       memorySize: 256,

@@ -1,17 +1,12 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HANDLER, type GatewayHandlerName } from '../lambda-handlers';
 import { acknowledgeNag } from '../nag';
-
-/** The repository root: entry points, package-lock.json and worker/Dockerfile are found from here. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { handlerAssetDir } from './handler-code';
 
 /**
  * Powertools reads these standard names itself; they are Powertools' names, not the gateway's,
@@ -23,40 +18,15 @@ const POWERTOOLS_ENV = {
   logLevel: 'POWERTOOLS_LOG_LEVEL',
 } as const;
 
-/**
- * ESM output still meets CommonJS dependencies (grpc-js, protobufjs) that call `require`; this
- * banner gives the bundle a real one.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __gatewayCreateRequire } from 'node:module';" +
-  'const require = __gatewayCreateRequire(import.meta.url);';
-
-export class EsbuildNotFoundError extends Error {
-  constructor(options?: ErrorOptions) {
-    super(
-      'esbuild is not installed: Lambda bundling runs the local esbuild and never falls back to Docker. ' +
-        'Run `npm ci` (esbuild is a devDependency).',
-      options,
-    );
-    this.name = 'EsbuildNotFoundError';
-  }
-}
-
-/**
- * aws-cdk-lib silently switches to Docker bundling when it cannot find esbuild; there is no Docker
- * engine where this synthesizes, so fail with the real cause instead.
- */
-function assertEsbuildInstalled(): void {
-  try {
-    createRequire(import.meta.url).resolve('esbuild');
-  } catch (error) {
-    throw new EsbuildNotFoundError({ cause: error });
-  }
-}
-
 export interface GatewayFunctionProps {
-  /** Entry file, relative to the repository root (e.g. `functions/handlers/http.ts`). */
-  readonly entry: string;
+  /** Which of the gateway's handlers runs (prebuilt in the package). */
+  readonly handler: GatewayHandlerName;
+  /**
+   * Files placed beside the handler in the function's code (name → content), e.g. the routing
+   * configuration: the code asset has no 4 KB limit, unlike the environment.
+   * @default - none
+   */
+  readonly files?: Readonly<Record<string, string>>;
   /** Powertools service name (logs, metrics, traces). */
   readonly serviceName: string;
   /** @default - no description */
@@ -80,19 +50,18 @@ export interface GatewayFunctionProps {
 }
 
 /**
- * A gateway Lambda function: Node.js 24 on ARM64, bundled by the local esbuild to minified ESM with
- * source maps, X-Ray tracing, JSON logs in its own log group with a retention, and a role that holds
+ * A gateway Lambda function: Node.js 24 on ARM64, one of the package's prebuilt minified ESM
+ * handlers with source maps, X-Ray tracing, JSON logs in its own log group with a retention, and a role that holds
  * nothing but log writing until callers add `grant*`s — so each function's policy is exactly what
  * the stack grants it.
  */
 export class GatewayFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
-    assertEsbuildInstalled();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -125,11 +94,9 @@ export class GatewayFunction extends Construct {
       );
     }
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(handlerAssetDir(props.handler, props.files)),
+      handler: HANDLER,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -151,20 +118,6 @@ export class GatewayFunction extends Construct {
         // Stack traces point at the TypeScript sources through the bundled source maps.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        // Source maps carry file names and lines, not the sources: smaller zips, faster cold starts.
-        sourcesContent: false,
-        // Bundle the pinned AWS SDK clients too: the code runs with the versions it was tested with,
-        // not whatever the Node.js 24 runtime ships this month.
-        bundleAwsSDK: true,
       },
     });
   }

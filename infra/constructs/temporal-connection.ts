@@ -11,11 +11,12 @@ export type TemporalAuth = 'none' | 'api-key' | 'mtls';
 export interface TemporalConnectionProps {
   /** `host:port` of the Temporal frontend (Temporal Cloud: `<namespace>.<account>.tmprl.cloud:7233`). */
   readonly address: string;
-  readonly namespace: string;
+  /** @default 'default' */
+  readonly namespace?: string;
   /** Task queue the worker polls and the gateway starts workflows on. */
   readonly taskQueue: string;
-  /** How clients authenticate to Temporal. */
-  readonly auth: TemporalAuth;
+  /** How clients authenticate to Temporal. @default 'none' (a self-hosted cluster without auth) */
+  readonly auth?: TemporalAuth;
   /** @default - true unless auth is `none` */
   readonly tls?: boolean;
   /**
@@ -67,30 +68,30 @@ export class TemporalConnection extends Construct {
   constructor(scope: Construct, id: string, props: TemporalConnectionProps) {
     super(scope, id);
     this.address = props.address;
-    this.namespace = props.namespace;
+    this.namespace = props.namespace ?? 'default';
     this.taskQueue = props.taskQueue;
-    this.auth = props.auth;
-    this.tls = props.tls ?? props.auth !== 'none';
+    this.auth = props.auth ?? 'none';
+    this.tls = props.tls ?? this.auth !== 'none';
 
-    if (props.auth === 'api-key') {
+    if (this.auth === 'api-key') {
       if (props.apiKeySecretArn) {
         this.apiKeySecret = this.importSecret('ApiKeySecret', props.apiKeySecretArn);
       } else {
         const secret = new secretsmanager.Secret(this, 'ApiKeySecret', {
-          description: `Temporal API key for namespace ${props.namespace} (replace the generated value).`,
+          description: `Temporal API key for namespace ${this.namespace} (replace the generated value).`,
           generateSecretString: { excludePunctuation: true, passwordLength: 32 },
         });
         this.createdSecrets.push(secret);
         this.apiKeySecret = secret;
       }
     }
-    if (props.auth === 'mtls') {
+    if (this.auth === 'mtls') {
       if (props.mtlsSecretArn) {
         this.mtlsSecret = this.importSecret('MtlsSecret', props.mtlsSecretArn);
       } else {
         // The fields must exist for ECS to resolve `cert` and `key`; the values are placeholders.
         const secret = new secretsmanager.Secret(this, 'MtlsSecret', {
-          description: `Temporal mTLS client certificate for namespace ${props.namespace}: {"cert": PEM, "key": PEM}.`,
+          description: `Temporal mTLS client certificate for namespace ${this.namespace}: {"cert": PEM, "key": PEM}.`,
           secretObjectValue: {
             cert: SecretValue.unsafePlainText('REPLACE WITH CLIENT CERTIFICATE PEM'),
             key: SecretValue.unsafePlainText('REPLACE WITH CLIENT KEY PEM'),

@@ -1,45 +1,13 @@
-import { Duration, IgnoreMode, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { WORKER_ENV } from '../../contract';
-import { PROJECT_ROOT } from './gateway-function';
+import { STOP_TIMEOUT_MARGIN_SECONDS, validateWorkerServiceProps } from '../props/worker-service-props';
 import type { TemporalConnection } from './temporal-connection';
-
-/** Fargate kills a container at most this long after SIGTERM. */
-const FARGATE_MAX_STOP_TIMEOUT = Duration.seconds(120);
-
-/**
- * Never part of the worker image's build context: host dependencies and build output (the image
- * installs and builds its own), git history, local state and credentials.
- */
-const IMAGE_CONTEXT_EXCLUDES = [
-  '.git',
-  '**/node_modules',
-  'cdk.out',
-  'dist',
-  'coverage',
-  'reports',
-  'bench/results',
-  '.temporal-dev',
-  '**/*.log',
-  '**/.env',
-  '**/.env.*',
-];
-
-/** The worker image, built from `worker/Dockerfile` with the repository root as context, at deploy time. */
-export function workerImageFromRepository(): ecs.ContainerImage {
-  return ecs.ContainerImage.fromAsset(PROJECT_ROOT, {
-    file: 'worker/Dockerfile',
-    platform: Platform.LINUX_ARM64,
-    exclude: IMAGE_CONTEXT_EXCLUDES,
-    ignoreMode: IgnoreMode.DOCKER,
-  });
-}
 
 export interface TemporalWorkerServiceProps {
   readonly vpc: ec2.IVpc;
@@ -47,8 +15,13 @@ export interface TemporalWorkerServiceProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** Address, namespace, task queue and credentials (as ECS secrets). */
   readonly temporal: TemporalConnection;
-  /** @default - built from worker/Dockerfile at deploy time ({@link workerImageFromRepository}) */
-  readonly image?: ecs.ContainerImage;
+  /**
+   * The team's worker image: its workflows and activities run by `runWorker`
+   * (`temporal-event-gateway/worker`), e.g. `ecs.ContainerImage.fromAsset('./worker')`, built at
+   * deploy time (synth only stages the directory, so it needs no Docker engine). For ARM64: build
+   * it for linux/arm64 (`fromAsset(dir, { platform: Platform.LINUX_ARM64 })`).
+   */
+  readonly image: ecs.ContainerImage;
   /** Fargate CPU units. @default 512 */
   readonly cpu?: number;
   /** @default 1024 */
@@ -103,19 +76,22 @@ export class TemporalWorkerService extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalWorkerServiceProps) {
     super(scope, id);
+    const cpu = props.cpu ?? 512;
     const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
+    const minCapacity = props.minCapacity ?? 1;
+    const maxCapacity = props.maxCapacity ?? 4;
     const shutdownGrace = props.shutdownGrace ?? Duration.seconds(25);
-    const stopTimeout = props.stopTimeout ?? Duration.seconds(shutdownGrace.toSeconds() + 5);
-    if (stopTimeout.toSeconds() <= shutdownGrace.toSeconds()) {
-      throw new WorkerServiceConfigError(
-        `stopTimeout (${stopTimeout.toSeconds()} s) must exceed shutdownGrace (${shutdownGrace.toSeconds()} s)`,
-      );
-    }
-    if (stopTimeout.toSeconds() > FARGATE_MAX_STOP_TIMEOUT.toSeconds()) {
-      throw new WorkerServiceConfigError(
-        `stopTimeout (${stopTimeout.toSeconds()} s) exceeds Fargate's 120 s`,
-      );
-    }
+    const stopTimeout =
+      props.stopTimeout ?? Duration.seconds(shutdownGrace.toSeconds() + STOP_TIMEOUT_MARGIN_SECONDS);
+    validateWorkerServiceProps(this.node.path, {
+      ...props,
+      cpu,
+      memoryLimitMiB,
+      minCapacity,
+      maxCapacity,
+      shutdownGrace,
+      stopTimeout,
+    });
 
     this.cluster =
       props.cluster ??
@@ -125,7 +101,7 @@ export class TemporalWorkerService extends Construct {
       });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.cpu ?? 512,
+      cpu,
       memoryLimitMiB,
       runtimePlatform: {
         cpuArchitecture: ecs.CpuArchitecture.ARM64,
@@ -139,7 +115,7 @@ export class TemporalWorkerService extends Construct {
     });
 
     this.container = this.taskDefinition.addContainer('Worker', {
-      image: props.image ?? workerImageFromRepository(),
+      image: props.image,
       essential: true,
       environment: {
         ...props.temporal.containerEnvironment,
@@ -178,8 +154,7 @@ export class TemporalWorkerService extends Construct {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
 
-    const minCapacity = props.minCapacity ?? 1;
-    this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity: props.maxCapacity ?? 4 });
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', {
       targetUtilizationPercent: props.cpuTargetUtilizationPercent ?? 60,
       scaleOutCooldown: Duration.minutes(1),
@@ -201,12 +176,5 @@ export class TemporalWorkerService extends Construct {
         cooldown: Duration.minutes(3),
       });
     }
-  }
-}
-
-export class WorkerServiceConfigError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WorkerServiceConfigError';
   }
 }

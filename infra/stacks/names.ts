@@ -3,23 +3,19 @@
  * stack's dashboard can show the worker stack's metric without a cross-stack reference.
  */
 export interface DeploymentNames {
+  prefix: string;
   gatewayStack: string;
   workerStack: string;
-  /** Base name of the standard queue pair (`<base>`, `<base>-dlq`); FIFO adds `.fifo`. */
-  queueBase: string;
-  dashboard: string;
   /** Namespace of the backlog metric: per deployment, so two deployments never mix their backlogs. */
   metricNamespace: string;
-  backlogMetricName: string;
 }
 
 export function deploymentNames(prefix: string): DeploymentNames {
   return {
+    prefix,
     gatewayStack: prefix,
     workerStack: `${prefix}-worker`,
-    queueBase: `${prefix}-events`,
-    dashboard: prefix,
+    // The same namespace TemporalEventGateway gives its functions' metrics for this name.
     metricNamespace: `EventGateway/${prefix}`,
-    backlogMetricName: 'TemporalTaskQueueBacklog',
   };
 }

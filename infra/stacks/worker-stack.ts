@@ -1,21 +1,58 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, IgnoreMode, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { GatewayConfig } from '../config';
-import { BacklogMetricPublisher } from '../constructs/backlog-metric-publisher';
-import type { TemporalConnection } from '../constructs/temporal-connection';
-import { TemporalWorkerService } from '../constructs/temporal-worker-service';
-import { acknowledgeNag } from '../nag';
+import { fileURLToPath } from 'node:url';
+import {
+  acknowledgeNag,
+  BacklogMetricPublisher,
+  TemporalWorkerService,
+  type TemporalConnection,
+} from '../index';
+import type { AppSettings } from '../app/settings';
 import { deploymentNames } from './names';
 
+/** The repository root: the staged demo's worker image is built from it with worker/Dockerfile. */
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Never part of the worker image's build context: host dependencies and build output (the image
+ * installs and builds its own), git history, local state and credentials.
+ */
+const IMAGE_CONTEXT_EXCLUDES = [
+  '.git',
+  '**/node_modules',
+  'cdk.out',
+  'dist',
+  'coverage',
+  'reports',
+  'bench/results',
+  'examples',
+  '.temporal-dev',
+  '.dev-data',
+  '**/*.log',
+  '**/.env',
+  '**/.env.*',
+];
+
+/** The staged demo's worker image, built from `worker/Dockerfile` with the repository root as context, at deploy time. */
+export function stagedWorkerImage(): ecs.ContainerImage {
+  return ecs.ContainerImage.fromAsset(REPO_ROOT, {
+    file: 'worker/Dockerfile',
+    platform: Platform.LINUX_ARM64,
+    exclude: IMAGE_CONTEXT_EXCLUDES,
+    ignoreMode: IgnoreMode.DOCKER,
+  });
+}
+
 export interface WorkerStackProps extends StackProps {
-  readonly config: GatewayConfig;
+  readonly settings: AppSettings;
   readonly vpc: ec2.IVpc;
   readonly vpcSubnets: ec2.SubnetSelection;
   readonly temporal: TemporalConnection;
-  /** @default - built from worker/Dockerfile at deploy time */
+  /** @default - the staged demo's image, built from worker/Dockerfile at deploy time */
   readonly image?: ecs.ContainerImage;
 }
 
@@ -32,33 +69,34 @@ export class WorkerStack extends Stack {
       description: 'Temporal event gateway: Temporal worker on ECS Fargate with backlog autoscaling',
       ...props,
     });
-    const { config } = props;
-    const names = deploymentNames(config.prefix);
-    const logRetention = config.observability.logRetentionDays as logs.RetentionDays;
+    const { settings } = props;
+    const names = deploymentNames(settings.prefix ?? 'event-gateway');
+    const logRetention = settings.logRetentionDays as logs.RetentionDays | undefined;
 
     this.backlog = new BacklogMetricPublisher(this, 'Backlog', {
       temporal: props.temporal,
       metricNamespace: names.metricNamespace,
-      metricName: names.backlogMetricName,
-      interval: Duration.minutes(1),
       logRetention,
-      ...(config.functionsInVpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
+      ...(settings.functionsInVpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
     });
 
     this.worker = new TemporalWorkerService(this, 'Worker', {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       temporal: props.temporal,
-      image: props.image,
-      cpu: config.worker.cpu,
-      memoryLimitMiB: config.worker.memoryMiB,
-      desiredCount: config.worker.desiredCount,
-      minCapacity: config.worker.minCount,
-      maxCapacity: config.worker.maxCount,
-      shutdownGrace: Duration.seconds(config.worker.shutdownGraceSeconds),
-      cpuTargetUtilizationPercent: config.worker.cpuTargetPercent,
+      image: props.image ?? stagedWorkerImage(),
+      cpu: settings.workerCpu,
+      memoryLimitMiB: settings.workerMemoryMiB,
+      desiredCount: settings.workerDesiredCount,
+      minCapacity: settings.workerMinCount,
+      maxCapacity: settings.workerMaxCount,
+      shutdownGrace:
+        settings.workerShutdownGraceSeconds !== undefined
+          ? Duration.seconds(settings.workerShutdownGraceSeconds)
+          : undefined,
+      cpuTargetUtilizationPercent: settings.workerCpuTargetPercent,
       backlogMetric: this.backlog.metric,
-      backlogScaleOutThreshold: config.worker.backlogScaleOutThreshold,
+      backlogScaleOutThreshold: settings.backlogScaleOutThreshold,
       logRetention,
     });
 
@@ -66,7 +104,7 @@ export class WorkerStack extends Stack {
     new CfnOutput(this, 'ServiceName', { value: this.worker.service.serviceName });
     new CfnOutput(this, 'WorkerLogGroup', { value: this.worker.logGroup.logGroupName });
     new CfnOutput(this, 'BacklogMetric', {
-      value: `${names.metricNamespace} ${names.backlogMetricName}`,
+      value: `${names.metricNamespace} ${this.backlog.metric.metricName}`,
       description: 'CloudWatch namespace and name of the task-queue backlog metric',
     });
 

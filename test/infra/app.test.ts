@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../infra/constructs/gateway-function';
+import { PROJECT_ROOT } from './support/synth';
 
 /** Runs infra/app.ts the way `cdk synth` does (cdk.json: `npx tsx infra/app.ts`), without the CLI. */
 function runApp(env: Record<string, string>) {
@@ -13,18 +13,30 @@ function runApp(env: Record<string, string>) {
 }
 
 describe('infra/app.ts', () => {
-  it('stops with every configuration problem, named by key, and no stack trace', () => {
+  it('stops with every settings problem, named by key, and no stack trace', () => {
     const result = runApp({
       EVENT_GATEWAY_TEMPORAL_AUTH: 'apikey',
-      EVENT_GATEWAY_INGEST_MODE: 'queue',
-      EVENT_GATEWAY_API_AUTHORIZER: 'none',
+      EVENT_GATEWAY_FIFO: 'yes',
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Invalid event gateway deployment configuration (2 problems)');
+    expect(result.stderr).toContain('Invalid event gateway deployment settings (2 problems)');
     expect(result.stderr).toContain(
       'temporalAuth (EVENT_GATEWAY_TEMPORAL_AUTH): must be one of none, api-key, mtls (got "apikey")',
     );
-    expect(result.stderr).toContain('apiAuthorizer (EVENT_GATEWAY_API_AUTHORIZER): must be iam or jwt');
+    expect(result.stderr).toContain('fifo (EVENT_GATEWAY_FIFO): must be true or false (got "yes")');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops with every props problem of a construct, named by prop, and no stack trace', () => {
+    const result = runApp({
+      EVENT_GATEWAY_INGEST_MODE: 'queue',
+      EVENT_GATEWAY_API_AUTHORIZER: 'none',
+      EVENT_GATEWAY_QUEUE_BATCH_SIZE: '11',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid props for event-gateway/Gateway (2 problems)');
+    expect(result.stderr).toContain('apiAuthorization: must be iam or jwt with ingestMode queue');
+    expect(result.stderr).toContain('queueBatchSize: must be a whole number from 1 to 10');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -110,8 +110,8 @@ describe.each(Object.keys(variants) as VariantName[])('the %s deployment', (name
 describe('Temporal credentials', () => {
   it('reads an imported API key secret by its ARN and grants exactly that secret', () => {
     const { gateway, stacks } = variant('api-key (imported secret), sync');
-    const http = stacks.gateway.httpFunction;
-    const consumer = stacks.gateway.queueFunctions[0];
+    const http = stacks.gateway.gateway.httpFunction;
+    const consumer = stacks.gateway.gateway.queueFunctions[0];
     if (!http || !consumer) throw new Error('expected the ingest and queue functions');
     for (const fn of [http, consumer]) {
       expect(
@@ -128,7 +128,7 @@ describe('Temporal credentials', () => {
 
   it('matches a secret given by partial ARN with the suffix wildcard, for functions and the worker', () => {
     const { gateway, worker, stacks } = variant('mtls (secret by partial ARN), sync');
-    const consumer = stacks.gateway.queueFunctions[0];
+    const consumer = stacks.gateway.gateway.queueFunctions[0];
     if (!consumer) throw new Error('no consumer');
     expect(roleStatements(gateway, logicalId(stacks.gateway, consumer.role))).toContainEqual({
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
@@ -149,7 +149,7 @@ describe('Temporal credentials', () => {
 
   it('connects without TLS or secrets to a self-hosted cluster with auth none', () => {
     const { gateway, worker, stacks } = variant('none (self-hosted, open API by choice), sync');
-    const http = stacks.gateway.httpFunction;
+    const http = stacks.gateway.gateway.httpFunction;
     if (!http) throw new Error('no ingest function');
     const env = functionEnvironment(gateway, logicalId(stacks.gateway, http.function));
     expect(env).toMatchObject({
@@ -169,7 +169,7 @@ describe('Temporal credentials', () => {
 
   it('gives the ingest function the webhook secret by ARN for Lambda-side webhook verification', () => {
     const { gateway, stacks } = variant('github webhooks (secret imported), sync');
-    const http = stacks.gateway.httpFunction;
+    const http = stacks.gateway.gateway.httpFunction;
     if (!http) throw new Error('no ingest function');
     expect(functionEnvironment(gateway, logicalId(stacks.gateway, http.function))).toMatchObject({
       [GATEWAY_ENV.auth]: 'github',
@@ -187,7 +187,7 @@ describe('queue ingest', () => {
 
   it('has no Lambda on the HTTP path: API Gateway sends to SQS itself', () => {
     const synth = variant('queue ingest with IAM');
-    expect(synth.stacks.gateway.httpFunction).toBeUndefined();
+    expect(synth.stacks.gateway.gateway.httpFunction).toBeUndefined();
     const all = integrations(synth);
     expect(all).toHaveLength(2);
     for (const integration of all) {
@@ -201,7 +201,7 @@ describe('queue ingest', () => {
 
   it('maps the signal route to body = request body and target = message attributes from the path', () => {
     const synth = variant('queue ingest with IAM');
-    const queueId = logicalId(synth.stacks.gateway, synth.stacks.gateway.standardQueue.queue);
+    const queueId = logicalId(synth.stacks.gateway, synth.stacks.gateway.gateway.standardQueue.queue);
     const signal = integrations(synth).find((i) =>
       String((i.RequestParameters as Record<string, string>).MessageAttributes).includes(
         'request.path.signal',
@@ -234,7 +234,7 @@ describe('queue ingest', () => {
 
   it('lets API Gateway only send messages to the ingest queue', () => {
     const synth = variant('queue ingest with IAM');
-    const queueId = logicalId(synth.stacks.gateway, synth.stacks.gateway.standardQueue.queue);
+    const queueId = logicalId(synth.stacks.gateway, synth.stacks.gateway.gateway.standardQueue.queue);
     const roles = resourcesOfType(synth.gateway, 'AWS::IAM::Role').filter(([, role]) =>
       JSON.stringify(role.Properties?.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'),
     );
@@ -248,7 +248,7 @@ describe('queue ingest', () => {
 
   it('on FIFO, groups by workflow ID, deduplicates by request id and checks a JWT', () => {
     const synth = variant('queue ingest with JWT, FIFO');
-    const fifo = synth.stacks.gateway.fifoQueue;
+    const fifo = synth.stacks.gateway.gateway.fifoQueue;
     if (!fifo) throw new Error('no FIFO queue');
     const signal = integrations(synth).find((i) =>
       String((i.RequestParameters as Record<string, string>).MessageAttributes).includes(
@@ -274,7 +274,7 @@ describe('queue ingest', () => {
 describe('FIFO', () => {
   it('adds a FIFO pair for per-workflow order, with explicit deduplication ids', () => {
     const { gateway, stacks } = variant('FIFO, sync');
-    const fifo = stacks.gateway.fifoQueue;
+    const fifo = stacks.gateway.gateway.fifoQueue;
     if (!fifo) throw new Error('no FIFO queue');
     expect(resource(gateway, logicalId(stacks.gateway, fifo.queue)).Properties).toMatchObject({
       QueueName: 'event-gateway-events.fifo',
@@ -296,8 +296,8 @@ describe('FIFO', () => {
 
   it('makes the ingest function fall back to the FIFO queue', () => {
     const { gateway, stacks } = variant('FIFO, sync');
-    const http = stacks.gateway.httpFunction;
-    const fifo = stacks.gateway.fifoQueue;
+    const http = stacks.gateway.gateway.httpFunction;
+    const fifo = stacks.gateway.gateway.fifoQueue;
     if (!http || !fifo) throw new Error('expected ingest function and FIFO queue');
     expect(
       functionEnvironment(gateway, logicalId(stacks.gateway, http.function))[GATEWAY_ENV.queueUrl],
@@ -306,9 +306,9 @@ describe('FIFO', () => {
 
   it('consumes each pair with its own function and DLQ, without a batching window on FIFO', () => {
     const { gateway, stacks } = variant('FIFO, sync');
-    expect(stacks.gateway.queueFunctions).toHaveLength(2);
-    const fifoConsumer = stacks.gateway.queueFunctions[1];
-    const fifo = stacks.gateway.fifoQueue;
+    expect(stacks.gateway.gateway.queueFunctions).toHaveLength(2);
+    const fifoConsumer = stacks.gateway.gateway.queueFunctions[1];
+    const fifo = stacks.gateway.gateway.fifoQueue;
     if (!fifoConsumer || !fifo) throw new Error('expected the FIFO consumer');
     gateway.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(logicalId(stacks.gateway, fifo.queue)),
@@ -340,7 +340,7 @@ describe('network', () => {
 
   it('puts functions in the private subnets when asked, with only the ENI policy added', () => {
     const { gateway, stacks } = variant('imported VPC, functions in VPC');
-    for (const fn of [stacks.gateway.httpFunction, ...stacks.gateway.queueFunctions]) {
+    for (const fn of [stacks.gateway.gateway.httpFunction, ...stacks.gateway.gateway.queueFunctions]) {
       if (!fn) throw new Error('expected the ingest function');
       expect(resource(gateway, logicalId(stacks.gateway, fn.function)).Properties?.VpcConfig).toMatchObject({
         SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],

@@ -62,7 +62,7 @@ describe('the library build', () => {
       expect.arrayContaining(['AppliedEventIds']),
     );
     expect(exportedNames(join(libDir, 'infra', 'index.js'))).toEqual(
-      expect.arrayContaining(['TemporalWorkerService', 'TemporalConnection']),
+      expect.arrayContaining(['TemporalEventGateway', 'TemporalWorkerService', 'TemporalConnection']),
     );
   });
 

@@ -394,10 +394,10 @@ describe("the functions' IAM statements", () => {
 
   it('let the ingest function send to its own queue and read its own secrets, and nothing more', () => {
     const { gateway, stacks } = synth();
-    const http = stacks.gateway.httpFunction!;
-    const queue = logicalId(stacks.gateway, stacks.gateway.ingestQueue.queue);
-    const secretIds = [stacks.gateway.temporal.apiKeySecret, stacks.gateway.gatewayAuthSecret].map((secret) =>
-      ref(logicalId(stacks.gateway, secret!)),
+    const http = stacks.gateway.gateway.httpFunction!;
+    const queue = logicalId(stacks.gateway, stacks.gateway.gateway.ingestQueue.queue);
+    const secretIds = [stacks.gateway.temporal.apiKeySecret, stacks.gateway.gateway.gatewayAuthSecret].map(
+      (secret) => ref(logicalId(stacks.gateway, secret!)),
     );
     const logGroup = arn(logicalId(stacks.gateway, http.logGroup));
     const pairs = grants(gateway, logicalId(stacks.gateway, http.role));
@@ -434,9 +434,9 @@ describe("the functions' IAM statements", () => {
 
   it('let the queue function consume its own queue, write its own DLQ and read the Temporal secret, and nothing more', () => {
     const { gateway, stacks } = synth();
-    const consumer = stacks.gateway.queueFunctions[0]!;
-    const queue = arn(logicalId(stacks.gateway, stacks.gateway.standardQueue.queue));
-    const dlq = arn(logicalId(stacks.gateway, stacks.gateway.standardQueue.deadLetterQueue));
+    const consumer = stacks.gateway.gateway.queueFunctions[0]!;
+    const queue = arn(logicalId(stacks.gateway, stacks.gateway.gateway.standardQueue.queue));
+    const dlq = arn(logicalId(stacks.gateway, stacks.gateway.gateway.standardQueue.deadLetterQueue));
     const secret = ref(logicalId(stacks.gateway, stacks.gateway.temporal.apiKeySecret!));
     const logGroup = arn(logicalId(stacks.gateway, consumer.logGroup));
     const pairs = grants(gateway, logicalId(stacks.gateway, consumer.role));

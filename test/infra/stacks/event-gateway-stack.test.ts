@@ -23,9 +23,9 @@ const synth = lazySynth({
 function ids() {
   const { stacks } = synth();
   const gateway = stacks.gateway;
-  const http = gateway.httpFunction;
-  const consumer = gateway.queueFunctions[0];
-  if (!http || !consumer || !gateway.temporal.apiKeySecret || !gateway.gatewayAuthSecret) {
+  const http = gateway.gateway.httpFunction;
+  const consumer = gateway.gateway.queueFunctions[0];
+  if (!http || !consumer || !gateway.temporal.apiKeySecret || !gateway.gateway.gatewayAuthSecret) {
     throw new Error('expected the sync stack with an ingest function, a consumer and both secrets');
   }
   return {
@@ -35,10 +35,10 @@ function ids() {
     consumerFunction: logicalId(gateway, consumer.function),
     consumerRole: logicalId(gateway, consumer.role),
     consumerLogs: logicalId(gateway, consumer.logGroup),
-    queue: logicalId(gateway, gateway.standardQueue.queue),
-    dlq: logicalId(gateway, gateway.standardQueue.deadLetterQueue),
+    queue: logicalId(gateway, gateway.gateway.standardQueue.queue),
+    dlq: logicalId(gateway, gateway.gateway.standardQueue.deadLetterQueue),
     temporalSecret: logicalId(gateway, gateway.temporal.apiKeySecret),
-    authSecret: logicalId(gateway, gateway.gatewayAuthSecret),
+    authSecret: logicalId(gateway, gateway.gateway.gatewayAuthSecret),
   };
 }
 
@@ -246,7 +246,10 @@ describe('EventGatewayStack', () => {
   it('has a dashboard and outputs the API URL, the queue URLs and the secrets to fill in', () => {
     const { gateway } = synth();
     gateway.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    const outputs = Object.keys(gateway.findOutputs('*')).filter((name) => !name.startsWith('ExportsOutput'));
+    // The gateway construct's outputs: `Gateway<Name><hash>`.
+    const outputs = Object.keys(gateway.findOutputs('*'))
+      .filter((name) => !name.startsWith('ExportsOutput'))
+      .map((name) => name.replace(/^Gateway/, '').replace(/[0-9A-F]{8}$/, ''));
     expect(outputs.sort()).toEqual(
       ['ApiUrl', 'DeadLetterQueueUrl', 'GatewayAuthSecretArn', 'QueueUrl', 'TemporalApiKeySecretArn'].sort(),
     );

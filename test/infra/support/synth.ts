@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { loadGatewayConfig, type GatewayConfig } from '../../../infra/config';
+import { loadAppSettings, type AppSettings } from '../../../infra/app/settings';
 import { buildEventGatewayApp, type EventGatewayStacks } from '../../../infra/event-gateway-app';
-import { PROJECT_ROOT } from '../../../infra/constructs/gateway-function';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export interface Synthesized {
   app: App;
-  config: GatewayConfig;
+  settings: AppSettings;
   stacks: EventGatewayStacks;
   assembly: CloudAssembly;
   gateway: Template;
@@ -42,13 +44,13 @@ export function synthesize(
     },
   });
   // The environment is empty on purpose: a developer's EVENT_GATEWAY_* must not change test results.
-  const config = loadGatewayConfig({ context: (key): unknown => app.node.tryGetContext(key), env: {} });
-  const stacks = buildEventGatewayApp(app, config);
+  const settings = loadAppSettings({ context: (key): unknown => app.node.tryGetContext(key), env: {} });
+  const stacks = buildEventGatewayApp(app, settings);
   // Throws when a validation plugin (cdk-nag, CloudFormation validation) reports a violation.
   const assembly = app.synth();
   return {
     app,
-    config,
+    settings,
     stacks,
     assembly,
     gateway: Template.fromStack(stacks.gateway),

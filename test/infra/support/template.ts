@@ -1,4 +1,5 @@
 /** Small readers over synthesized templates, so assertions name what they check. */
+import { PropsValidationError } from '../../../infra/index';
 import type { CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -61,4 +62,15 @@ export function onlyResourceProperties<T>(template: Template, type: string): T {
   const all = resourcesOfType(template, type);
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0]?.[1].Properties as T;
+}
+
+/** The problems of the PropsValidationError that `build` throws (fails the test if it does not). */
+export function propsProblemsOf(build: () => unknown): readonly string[] {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof PropsValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a PropsValidationError');
 }

@@ -1,0 +1,22 @@
+/** Settings: log retention and where alarms go. */
+import type { z } from 'zod';
+import { text, wholeNumber } from './source';
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const observabilityShape = {
+  logRetentionDays: wholeNumber().refine(
+    (days) => days === undefined || (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+    `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
+  ),
+  alarmTopicArn: text(
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/,
+    'must be an SNS topic ARN',
+  ),
+  oldestMessageAgeAlarmSeconds: wholeNumber(),
+};
+
+export type Observability = z.output<z.ZodObject<typeof observabilityShape>>;

@@ -1,0 +1,115 @@
+/**
+ * Where a gateway function's code comes from. Installed from npm (compiled JS), the handlers are the
+ * prebuilt bundles in the package (`dist/lambda/<name>`): a team's `cdk synth` needs neither our
+ * sources nor esbuild nor Docker. Inside this repository (TypeScript sources run by tsx), the sources
+ * are bundled with the local esbuild and the very same options, once per process.
+ *
+ * A function may get extra files beside its handler — the routing configuration, which can be far
+ * larger than Lambda's 4 KB environment — in an asset directory of its own.
+ */
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  GATEWAY_HANDLERS,
+  HANDLER_FILE,
+  handlerBuildOptions,
+  type GatewayHandlerName,
+} from '../lambda-handlers';
+
+/** This module runs compiled from the package (dist/lib/…/*.js), not from the TypeScript sources. */
+const FROM_PACKAGE = import.meta.url.endsWith('.js');
+
+export class HandlerCodeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HandlerCodeError';
+  }
+}
+
+let scratch: string | undefined;
+/** Per-process scratch space for bundles and asset directories; CDK copies assets out at construction. */
+function scratchDir(): string {
+  if (!scratch) {
+    const dir = mkdtempSync(join(tmpdir(), 'temporal-event-gateway-'));
+    scratch = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return scratch;
+}
+
+const bundled = new Map<GatewayHandlerName, string>();
+
+/** Bundles one handler from the repository's sources with the local esbuild (never Docker). */
+function bundleFromSources(name: GatewayHandlerName): string {
+  const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+  let esbuild: { buildSync(options: object): unknown };
+  try {
+    esbuild = createRequire(import.meta.url)('esbuild') as typeof esbuild;
+  } catch (error) {
+    throw new HandlerCodeError(
+      'esbuild is not installed: inside this repository the Lambda handlers are bundled from the sources ' +
+        'with the local esbuild (never Docker). Run `npm ci` (esbuild is a devDependency).',
+      { cause: error },
+    );
+  }
+  const outDir = join(scratchDir(), 'bundles', name);
+  esbuild.buildSync(handlerBuildOptions(join(repoRoot, GATEWAY_HANDLERS[name]), outDir));
+  return outDir;
+}
+
+/** The directory holding `index.mjs` (handler `index.handler`) of one gateway handler. */
+export function handlerBundleDir(name: GatewayHandlerName): string {
+  const cached = bundled.get(name);
+  if (cached) return cached;
+  let dir: string;
+  if (FROM_PACKAGE) {
+    dir = fileURLToPath(new URL(`../../../lambda/${name}`, import.meta.url));
+    if (!existsSync(join(dir, HANDLER_FILE))) {
+      throw new HandlerCodeError(
+        `The prebuilt Lambda handler ${join(dir, HANDLER_FILE)} is missing from the temporal-event-gateway ` +
+          'package; reinstall it (its build writes dist/lambda).',
+      );
+    }
+  } else {
+    dir = bundleFromSources(name);
+  }
+  bundled.set(name, dir);
+  return dir;
+}
+
+/**
+ * An asset directory with the handler's bundle and extra files (name → content). Content-addressed,
+ * so the same bundle and files give the same asset hash on every synth.
+ */
+export function handlerAssetDir(
+  name: GatewayHandlerName,
+  extraFiles: Readonly<Record<string, string>> = {},
+): string {
+  const bundle = handlerBundleDir(name);
+  if (Object.keys(extraFiles).length === 0) return bundle;
+  const hash = createHash('sha256').update(bundle);
+  for (const [file, content] of Object.entries(extraFiles).sort(([a], [b]) => a.localeCompare(b)))
+    hash.update(`\0${file}\0${content}`);
+  const dir = join(scratchDir(), 'assets', `${name}-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(dir)) return dir;
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(bundle)) copyFileSync(join(bundle, file), join(dir, file));
+  for (const [file, content] of Object.entries(extraFiles)) {
+    if (existsSync(join(bundle, file)))
+      throw new HandlerCodeError(`${file} would replace a file of the ${name} bundle`);
+    writeFileSync(join(dir, file), content);
+  }
+  return dir;
+}
