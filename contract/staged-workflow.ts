@@ -51,6 +51,14 @@ export interface StagedProgress {
 export interface StagedWorkflowInput {
   /** Event ids already applied by a previous run (carried across continue-as-new). */
   appliedEventIds?: string[];
+  /**
+   * Continue-as-new after this many events applied in a run (checked while waiting for a stage),
+   * as long-lived entity workflows do to keep their history short. @default never (only when
+   * Temporal suggests it)
+   */
+  continueAsNewEvery?: number;
+  /** Set by continue-as-new: the state the next run starts from. */
+  resume?: { stage: number; activitiesCompleted: number; eventsApplied: number };
 }
 
 /** `ApplicationFailure` types the workflow raises; callers may map them (e.g. to HTTP 422). */

@@ -7,14 +7,17 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
   log,
   proxyActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
+  FINAL_STAGE,
   QUERIES,
   SIGNALS,
   STAGE_ACTIVITY_TIMEOUTS,
@@ -96,9 +99,38 @@ function initialEventIds(input: unknown): string[] {
   return ids.filter((id): id is string => typeof id === 'string' && id.length > 0);
 }
 
+/** Where a continued-as-new run picks up; anything unusable starts from the beginning. */
+function resumedState(input: unknown): StagedState {
+  const fresh: StagedState = { stage: 0, activitiesCompleted: 0, eventsApplied: 0 };
+  if (typeof input !== 'object' || input === null) return fresh;
+  const resume = (input as StagedWorkflowInput).resume;
+  if (typeof resume !== 'object' || resume === null) return fresh;
+  const count = (value: unknown, max: number) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 ? Math.min(value, max) : 0;
+  return {
+    stage: count(resume.stage, FINAL_STAGE),
+    activitiesCompleted: count(resume.activitiesCompleted, steps.length),
+    eventsApplied: count(resume.eventsApplied, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** A positive integer, else undefined (never continue-as-new on a count of events). */
+function continueEvery(input: unknown): number | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const every = (input as StagedWorkflowInput).continueAsNewEvery;
+  return typeof every === 'number' && Number.isInteger(every) && every > 0 ? every : undefined;
+}
+
 export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<StagedResult> {
-  const state: StagedState = { stage: 0, activitiesCompleted: 0, eventsApplied: 0 };
+  const state = resumedState(input);
   const applied = new AppliedEventIds(initialEventIds(input));
+  const every = continueEvery(input);
+  const eventsAtStart = state.eventsApplied;
+  // Long-lived runs continue-as-new to keep their history short: every N events when asked, and
+  // whenever Temporal suggests it. Only while waiting for a stage, never with a step in flight.
+  const continueDue = () =>
+    (every !== undefined && state.eventsApplied - eventsAtStart >= every) ||
+    workflowInfo().continueAsNewSuggested;
 
   // Handlers are set before the first await so a signal delivered with the start (or before the
   // workflow reaches its wait) is applied, not dropped.
@@ -148,10 +180,19 @@ export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<Stage
     },
   );
 
-  for (const [index, step] of steps.entries()) {
+  for (let index = state.activitiesCompleted; index < steps.length; index++) {
     // Step n+1 (1-based) needs stage >= n; the first step needs nothing.
-    if (index > 0) await condition(() => state.stage >= index);
-    await step({ step: index + 1, stage: state.stage });
+    if (index > 0) await condition(() => state.stage >= index || continueDue());
+    if (state.stage < index) {
+      // The dedupe interceptor carries the applied event ids in the continue-as-new headers.
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof stagedWorkflow>({
+        ...(every === undefined ? {} : { continueAsNewEvery: every }),
+        resume: { ...state },
+        appliedEventIds: applied.toArray(),
+      });
+    }
+    await steps[index]!({ step: index + 1, stage: state.stage });
     state.activitiesCompleted = index + 1;
   }
 

@@ -166,6 +166,33 @@ describe('stagedWorkflow', () => {
     });
   });
 
+  it('continues-as-new every N events while waiting, keeping its state and not re-running steps', async () => {
+    const steps: StepEvent[] = [];
+    await withStagedWorker(
+      env,
+      { activities: { hooks: { onStep: (event) => void steps.push(event) } } },
+      async (w) => {
+        const handle = await startStaged(w.taskQueue, [{ continueAsNewEvery: 2 }]);
+        const { runId: firstRun } = await handle.describe();
+        await waitForProgress(handle, (p) => p.activitiesCompleted === 1);
+        await handle.signal(advanceStageSignal, { stage: 0 });
+        await handle.signal(advanceStageSignal, { stage: 1 });
+        await handle.signal(advanceStageSignal, { stage: 1 });
+        await handle.signal(advanceStageSignal, { stage: 0 });
+        const progress = await waitForProgress(
+          handle,
+          (p) => p.eventsApplied === 4 && p.activitiesCompleted === 2,
+        );
+        expect(progress).toMatchObject({ stage: 1, activitiesCompleted: 2 });
+        expect((await handle.describe()).runId).not.toBe(firstRun);
+
+        await handle.signal(advanceStageSignal, { stage: 3 });
+        expect(await handle.result()).toEqual({ activitiesCompleted: 4 });
+      },
+    );
+    expect(steps.map((s) => s.activity)).toEqual(['stepOne', 'stepTwo', 'stepThree', 'stepFour']);
+  });
+
   describe('setStage update', () => {
     async function rejection(promise: Promise<unknown>): Promise<{ message: string; type?: string }> {
       const error = await promise.then(
