@@ -7,14 +7,23 @@
  * - the worker process is SIGKILLed and restarted (twice);
  * - the Temporal dev server is stopped for 10 s and restarted on the same database file;
  * - ElasticMQ is SIGKILLed and restarted on its persisted H2 store;
- * - every tenth SQS batch carries a poison message.
+ * - every tenth SQS batch carries a poison message;
+ * - a tenth of the workflows are reset with `temporal workflow reset` (to the last workflow task
+ *   and to the first), once during the load and again before the DLQ redrive, which drops
+ *   Temporal's request ids for them;
+ * - every workflow continues-as-new every few events, so most duplicates land in a later run.
  *
  * Every event is delivered at least three times: HTTP events are re-posted with the same
  * Idempotency-Key after their 2xx; SQS events are redelivered (the first successful invocation's
  * response is "lost", so SQS hands the same message out again); and afterwards a copy of every event
  * goes into the DLQ and the project's CLI (`event-gateway dlq redrive`) moves the DLQ back onto the
- * queue. Then each workflow's history is read and every acknowledged event must be there exactly once.
+ * queue. Then each workflow's histories (its runs across continue-as-new) are read — every
+ * acknowledged event must be there — and duplicates are counted by effect: each workflow's
+ * `eventsApplied` must equal the number of distinct events acknowledged for it. A redelivery Temporal
+ * recorded again (after a reset, in a continued run) is a duplicate only if the workflow applied it.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -35,13 +44,17 @@ import { createLocalSqsClient, startElasticMq, type ElasticMq } from '../../loca
 import { startGatewayServer, type GatewayServer } from '../../local/gateway-server';
 import { createSqsPoller, type SqsPoller } from '../../local/sqs-poller';
 import { ensureGatewayQueues, type GatewayQueues } from '../../local/sqs-queues';
+import { ensureTemporalCli } from '../../local/temporal-cli';
 import { startTemporalDevServer } from '../../local/temporal-dev-server';
-import { SIGNALS } from '../../contract';
+import { QUERIES, SIGNALS, type StagedProgress } from '../../contract';
 import { freePort } from '../support/free-port';
 import { CountingLogger } from './support/deployments';
-import { recordedSignals } from './support/history';
+import { recordedSignalsAcrossRuns } from './support/history';
 import { LoadStats, postUntilAcknowledged, sendBatchUntilTaken } from './support/load-client';
 import {
+  LOAD_CONTINUE_AS_NEW_EVERY,
+  LOAD_ID_PREFIX,
+  countEffects,
   countOutcomes,
   finalEvents,
   loadEvents,
@@ -49,6 +62,7 @@ import {
   sqsBatches,
   sqsMessageBody,
   type CountResult,
+  type EffectResult,
   type LoadEvent,
   type PoisonMessage,
 } from './support/load-model';
@@ -69,6 +83,8 @@ const MAX_RECEIVE_COUNT = 3;
 
 const runTag = Date.now().toString(36);
 const taskQueue = `reliability-${runTag}`;
+/** Workflow ids are this plus the workflow's index (see loadEvents). */
+const LOAD_ID_PREFIX_FOR_RUN = `${LOAD_ID_PREFIX}${runTag}-`;
 
 let dataDir: string;
 let temporalPort: number;
@@ -172,6 +188,58 @@ async function killWorker(): Promise<void> {
     killing = false;
   }
 }
+
+/** Workflows the resets hit: a tenth of them in each wave, alternating the two reset types. */
+const RESET_TYPES = ['LastWorkflowTask', 'FirstWorkflowTask'] as const;
+const resetStats = { done: 0, failed: [] as string[], byType: { LastWorkflowTask: 0, FirstWorkflowTask: 0 } };
+const resetIds = new Set<string>();
+
+async function resetWorkflows(workflowIds: readonly string[]): Promise<string> {
+  const cli = await ensureTemporalCli();
+  let done = 0;
+  for (const [i, workflowId] of workflowIds.entries()) {
+    const type = RESET_TYPES[i % RESET_TYPES.length]!;
+    let lastError = '';
+    // A reset can fail while the workflow is between runs or its task is in flight: try again.
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        await promisify(execFile)(cli, [
+          'workflow',
+          'reset',
+          '--address',
+          `127.0.0.1:${temporalPort}`,
+          '--namespace',
+          'default',
+          '--workflow-id',
+          workflowId,
+          '--type',
+          type,
+          '--reason',
+          'reliability: reset under load',
+        ]);
+        lastError = '';
+        break;
+      } catch (error) {
+        lastError = (error as { stderr?: string }).stderr?.trim() || String(error);
+        await sleep(1_000);
+      }
+    }
+    if (lastError) {
+      resetStats.failed.push(`${workflowId} (${type}): ${lastError.slice(0, 200)}`);
+      continue;
+    }
+    done += 1;
+    resetStats.done += 1;
+    resetStats.byType[type] += 1;
+    resetIds.add(workflowId);
+  }
+  return `${done}/${workflowIds.length} workflows reset (alternately to the last and the first workflow task)`;
+}
+
+const workflowIdsWhere = (keep: (index: number) => boolean) =>
+  Array.from({ length: WORKFLOWS }, (_, w) => w)
+    .filter(keep)
+    .map((w) => `${LOAD_ID_PREFIX_FOR_RUN}${w}`);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'reliability-'));
@@ -283,6 +351,8 @@ const redrive = {
 };
 const completion = { sent: 0, completed: 0, notCompleted: [] as string[] };
 let counts: CountResult | undefined;
+let effects: EffectResult | undefined;
+const runsPerWorkflow: number[] = [];
 const dlqAtEnd = {
   depthBefore: 0,
   messages: 0,
@@ -363,6 +433,9 @@ describe('2,000 events over HTTP and SQS under faults', () => {
         await sqs.restart({ crash: true });
         return `killed and restarted on its persisted store in ${Date.now() - restartAt} ms`;
       });
+      await fault('reset 10% of the workflows', loadMs * 0.65, () =>
+        resetWorkflows(workflowIdsWhere((w) => w % 10 === 0)),
+      );
       await fault('worker SIGKILL #2', loadMs * 0.85, async () => {
         await killWorker();
         const exit = await worker!.exit;
@@ -380,7 +453,7 @@ describe('2,000 events over HTTP and SQS under faults', () => {
     expect(stats.unexpected).toEqual([]);
     expect(events.filter((event) => event.ackedAt === undefined).map((event) => event.id)).toEqual([]);
     expect(poisonTaken.size).toBe(poisonSent.length);
-    expect(faults.map((f) => f.fault)).toHaveLength(4);
+    expect(faults.map((f) => f.fault)).toHaveLength(5);
     // The outage must actually have been felt by the HTTP path (queued or 503), or it proved nothing.
     const duringOutage = stats.http.filter((h) => h.taken === 'queued' || h.status === 503);
     expect(duringOutage.length).toBeGreaterThan(0);
@@ -392,6 +465,16 @@ describe('2,000 events over HTTP and SQS under faults', () => {
 
   it('applies each event once more delivered: every event copied into the DLQ and redriven with the CLI', async () => {
     forceRedelivery = false;
+    // Another tenth reset just before the redrive: their redriven copies meet no request ids.
+    const startedAt = Date.now() - loadStartedAt;
+    const note = await resetWorkflows(workflowIdsWhere((w) => w % 10 === 5));
+    faults.push({
+      fault: 'reset another 10% before the redrive',
+      startedAt,
+      endedAt: Date.now() - loadStartedAt,
+      note,
+    });
+    mark('second reset wave done');
     redrive.dlqBefore = (await queueDepth(producerSqs, queues.eventsDlq.url)).visible;
     // A dead-lettered copy of every acknowledged event, as if each had exhausted its receives.
     const acked = events.filter((event) => event.ackedAt !== undefined);
@@ -492,28 +575,41 @@ describe('2,000 events over HTTP and SQS under faults', () => {
     expect(completion.notCompleted).toEqual([]);
   }, 600_000);
 
-  it('recorded every acknowledged event exactly once in its workflow history', async () => {
+  it('applied every acknowledged event exactly once (by effect), and recorded each in its histories', async () => {
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     try {
       const client = new Client({ connection });
       const recorded = new Map<string, unknown[]>();
+      const applied = new Map<string, number>();
       const limit = pLimit(8);
       await Promise.all(
         [...new Set(events.map((event) => event.workflowId))].map((workflowId) =>
-          limit(async () =>
-            recorded.set(workflowId, await recordedSignals(client, workflowId, SIGNALS.advanceStage, 'seq')),
-          ),
+          limit(async () => {
+            const lineage = await recordedSignalsAcrossRuns(client, workflowId, SIGNALS.advanceStage, 'seq');
+            recorded.set(workflowId, lineage.values);
+            runsPerWorkflow.push(lineage.runs);
+            const progress = await client.workflow
+              .getHandle(workflowId)
+              .query<StagedProgress>(QUERIES.progress);
+            applied.set(workflowId, progress.eventsApplied);
+          }),
         ),
       );
       counts = countOutcomes([...events, ...finals], recorded);
+      effects = countEffects([...events, ...finals], applied);
     } finally {
       await connection.close();
     }
-    mark('histories counted');
+    mark('histories and effects counted');
     expect(counts.lost).toEqual([]);
-    expect(counts.duplicated).toEqual([]);
     expect(counts.unexplained).toEqual([]);
+    expect(effects.duplicated).toEqual([]);
+    expect(effects.missing).toEqual([]);
     expect(counts.acknowledged).toBe(events.length + finals.length);
+    expect(effects.applied).toBe(counts.acknowledged);
+    // The load really did continue-as-new and reset, or it proved nothing about them.
+    expect(Math.max(...runsPerWorkflow)).toBeGreaterThan(1);
+    expect(resetStats.done).toBeGreaterThan(0);
     // …and each load event really was delivered at least three times.
     expect(
       events.filter((event) => deliveriesOf(event) < 3).map((event) => `${event.id}: ${deliveriesOf(event)}`),
@@ -565,7 +661,9 @@ afterAll(() => {
       `Acknowledged: ${counts?.acknowledged ?? 'not counted'} (HTTP delivered ${ackedAs('delivered')}, HTTP queued to SQS while Temporal was down ${ackedAs('queued')}, SQS ${ackedAs('sqs')}; ${acknowledgedUnderFaults} acknowledged inside the fault window ${faultWindow.from}–${faultWindow.to} ms).`,
       `Faults: ${faults.map((f) => `${f.fault} at ${(f.startedAt / 1000).toFixed(1)} s (${f.note})`).join('; ')}. Worker restarts nobody asked for: ${workerRestarts.length}.`,
       `Duplicates: ${deliveries} deliveries in all for ${events.length + finals.length} events, each load event reaching the gateway at least ${minDeliveries} times — every HTTP event re-posted with its Idempotency-Key after its 2xx (plus 503 retries), ${consumerStats.redeliveriesForced} SQS messages redelivered after a lost response, ${redrive.injected} copies written to the DLQ and redriven with \`event-gateway dlq redrive\` (exit ${redrive.cliExit}: ${redrive.cliOut.join(' ')}).`,
-      `Histories: lost ${counts?.lost.length ?? '?'}, duplicated ${counts?.duplicated.length ?? '?'}, unexplained signals ${counts?.unexplained.length ?? '?'}; ${completion.completed}/${finals.length} workflows completed all four activities after the faults.`,
+      `Resets: ${resetStats.done} (${resetStats.byType.LastWorkflowTask} to the last workflow task, ${resetStats.byType.FirstWorkflowTask} to the first) of ${resetIds.size} workflows, ${resetStats.failed.length} failed. Continue-as-new every ${LOAD_CONTINUE_AS_NEW_EVERY} events: ${runsPerWorkflow.reduce((a, b) => a + b, 0)} runs for ${runsPerWorkflow.length} workflows (up to ${runsPerWorkflow.length > 0 ? Math.max(...runsPerWorkflow) : 0} runs each).`,
+      `By effect (each workflow's eventsApplied against its distinct acknowledged events): applied ${effects?.applied ?? '?'}, duplicated ${effects?.duplicated.length ?? '?'}, missing ${effects?.missing.length ?? '?'}.`,
+      `Histories (every run of each workflow): lost ${counts?.lost.length ?? '?'}, unexplained signals ${counts?.unexplained.length ?? '?'}; recorded more than once ${counts?.duplicated.length ?? '?'} — redeliveries Temporal took again after a reset or in a continued run, each skipped by the workflow's dedupe interceptor (the effect count above is what decides). ${completion.completed}/${finals.length} workflows completed all four activities after the faults.`,
       `DLQ at the end: ${dlqAtEnd.messages} messages, ${dlqAtEnd.withReason} with a reason, ${dlqAtEnd.poisonMarkersFound}/${poisonSent.length} poison messages present, ${dlqAtEnd.goodEvents} good events.`,
     ],
     figures: {
@@ -575,7 +673,14 @@ afterAll(() => {
       acknowledged: counts?.acknowledged ?? -1,
       acknowledgedUnderFaults,
       lost: counts?.lost.length ?? -1,
-      duplicated: counts?.duplicated.length ?? -1,
+      duplicated: effects?.duplicated.length ?? -1,
+      missingByEffect: effects?.missing.length ?? -1,
+      appliedByEffect: effects?.applied ?? -1,
+      recordedMoreThanOnceInHistory: counts?.duplicated.length ?? -1,
+      resets: resetStats.done,
+      resetsFailed: resetStats.failed.length,
+      runs: runsPerWorkflow.reduce((a, b) => a + b, 0),
+      maxRunsPerWorkflow: runsPerWorkflow.length > 0 ? Math.max(...runsPerWorkflow) : 0,
       unexplainedSignals: counts?.unexplained.length ?? -1,
       deliveries,
       minDeliveriesPerEvent: minDeliveries,
@@ -601,15 +706,19 @@ afterAll(() => {
     },
     totals: {
       acknowledged: counts?.acknowledged ?? 0,
-      lost: counts ? counts.lost.length : events.length,
-      duplicated: counts?.duplicated.length ?? 0,
+      lost: counts && effects ? Math.max(counts.lost.length, effects.missing.length) : events.length,
+      // By effect: a redelivery recorded again in history but skipped by the workflow is no duplicate.
+      duplicated: effects ? effects.duplicated.length : events.length,
     },
     details: {
       faults,
       timeline,
       httpStatuses,
       lost: counts?.lost.slice(0, 50),
-      duplicated: counts?.duplicated.slice(0, 50),
+      duplicated: effects?.duplicated.slice(0, 50),
+      missingByEffect: effects?.missing.slice(0, 50),
+      recordedMoreThanOnceInHistory: counts?.duplicated.slice(0, 50),
+      resetsFailed: resetStats.failed.slice(0, 50),
       unexplained: counts?.unexplained.slice(0, 50),
       unexpected: stats.unexpected.slice(0, 50),
       workerRestarts,

@@ -7,6 +7,7 @@ import { parseGatewayConfig } from '../../functions/core/gateway-config';
 import { prepareSignal } from '../../functions/core/commands';
 import {
   POISON_KINDS,
+  countEffects,
   countOutcomes,
   finalEvents,
   loadEvents,
@@ -27,8 +28,9 @@ describe('the load model', () => {
     const first = events.filter((e) => e.workflowId === 'load-t-0');
     expect(first.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(first.filter((e) => e.channel === 'http')).toHaveLength(5);
-    // Stage 3 never comes from the load: the final events bring it.
-    expect(Math.max(...events.map((e) => e.stage))).toBe(1);
+    // Stage 3 never comes from the load: the final events bring it. The last load event raises
+    // stage 2, so the long (heartbeating) step runs while the faults do.
+    expect(first.map((e) => e.stage)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 2]);
     expect(finalEvents('t', 20, 10).every((e) => e.stage === 3 && e.seq === 10)).toBe(true);
   });
 
@@ -88,6 +90,22 @@ describe('the load model', () => {
       duplicated: ['load-t-0.1 ×2'],
       unexplained: ['load-t-0#7'],
       exactlyOnce: 3,
+    });
+  });
+
+  it('counts duplicates by effect: events a workflow applied beyond the distinct acknowledged ones', () => {
+    const events = loadEvents('t', 3, 2);
+    for (const event of events) event.ackedAt = 1;
+    delete events.find((e) => e.workflowId === 'load-t-2' && e.seq === 1)!.ackedAt;
+    const applied = new Map([
+      ['load-t-0', 2],
+      ['load-t-1', 3],
+      ['load-t-2', 0],
+    ]);
+    expect(countEffects(events, applied)).toEqual({
+      duplicated: ['load-t-1 +1'],
+      missing: ['load-t-2 -1'],
+      applied: 5,
     });
   });
 });

@@ -8,10 +8,14 @@ import { SIGNALS, WORKFLOW_TYPES } from '../../../contract';
 export const LOAD_ID_PREFIX = 'load-';
 export type Channel = 'http' | 'sqs';
 
+/** The load's workflows continue-as-new this often, so duplicates land in later runs. */
+export const LOAD_CONTINUE_AS_NEW_EVERY = 3;
+
 /**
  * A target of its own for the load: the staged workflow, with an argument schema that also carries
- * the event's sequence number (the staged workflow reads `stage` and ignores the rest), and
- * start-if-missing so the first event of each workflow starts it.
+ * the event's sequence number (the staged workflow reads `stage` and ignores the rest),
+ * start-if-missing so the first event of each workflow starts it, and started to continue-as-new
+ * every few events.
  */
 export function loadTarget(taskQueue: string) {
   return {
@@ -34,6 +38,7 @@ export function loadTarget(taskQueue: string) {
     },
     queries: ['progress'],
     startIfMissing: true,
+    startArgs: [{ continueAsNewEvery: LOAD_CONTINUE_AS_NEW_EVERY }],
   };
 }
 
@@ -70,9 +75,10 @@ export function sqsMessageBody(event: LoadEvent): string {
 
 /**
  * `workflows × perWorkflow` events; even sequence numbers go over HTTP, odd ones over SQS, so every
- * workflow hears from both. Stages only reach 1 during the load: the staged workflow's step after
- * stage 2 has a 15-minute start-to-close timeout, and a SIGKILLed worker holding that activity would
- * stall the completion check for 15 minutes. Stage 3 comes once, after the faults.
+ * workflow hears from both. The last event of each workflow raises it to stage 2 during the load,
+ * so the long step (15-minute start-to-close timeout) runs while the worker may be SIGKILLed: it
+ * heartbeats, so a killed attempt is retried after its 30 s heartbeat timeout. Stage 3 comes once,
+ * after the faults.
  */
 export function loadEvents(runTag: string, workflows: number, perWorkflow: number): LoadEvent[] {
   const events: LoadEvent[] = [];
@@ -84,7 +90,7 @@ export function loadEvents(runTag: string, workflows: number, perWorkflow: numbe
         id: `${workflowId}.${seq}`,
         workflowId,
         seq,
-        stage: seq < perWorkflow / 2 ? 0 : 1,
+        stage: seq < perWorkflow / 2 ? 0 : seq < perWorkflow - 1 ? 1 : 2,
         channel: seq % 2 === 0 ? 'http' : 'sqs',
         attempts: 0,
         posts: 0,
@@ -186,6 +192,11 @@ export function sqsBatches(events: readonly LoadEvent[], runTag: string): SqsBat
 export interface CountResult {
   acknowledged: number;
   lost: string[];
+  /**
+   * Recorded more than once in a workflow's histories (its runs across continue-as-new): after a
+   * reset or in a continued run, Temporal's request-id dedupe no longer applies and it records the
+   * redelivery; whether the workflow *applied* it twice is what {@link countEffects} says.
+   */
   duplicated: string[];
   /** Signals in a history that no sent event accounts for. */
   unexplained: string[];
@@ -223,4 +234,35 @@ export function countOutcomes(
     unexplained,
     exactlyOnce: acked.length - lost.length - duplicated.length,
   };
+}
+
+/** What the workflows say they applied, against what was acknowledged for each. */
+export interface EffectResult {
+  /** Events applied beyond the distinct acknowledged ones: `workflowId +n`. */
+  duplicated: string[];
+  /** Fewer applied than acknowledged: `workflowId -n`. */
+  missing: string[];
+  applied: number;
+}
+
+/** `applied`: workflowId → the `eventsApplied` its progress query reports. */
+export function countEffects(
+  events: readonly LoadEvent[],
+  applied: ReadonlyMap<string, number>,
+): EffectResult {
+  const expected = new Map<string, number>();
+  for (const event of events) {
+    if (event.ackedAt === undefined) continue;
+    expected.set(event.workflowId, (expected.get(event.workflowId) ?? 0) + 1);
+  }
+  const duplicated: string[] = [];
+  const missing: string[] = [];
+  let total = 0;
+  for (const [workflowId, want] of expected) {
+    const got = applied.get(workflowId) ?? 0;
+    total += got;
+    if (got > want) duplicated.push(`${workflowId} +${got - want}`);
+    if (got < want) missing.push(`${workflowId} -${want - got}`);
+  }
+  return { duplicated, missing, applied: total };
 }

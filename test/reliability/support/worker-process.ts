@@ -14,10 +14,11 @@ import { TEMPORAL_ENV, WORKER_ENV } from '../../../contract';
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const MAX_OUTPUT_CHARS = 20_000;
 
-/** Writes the workflow bundle the worker processes load; returns its path. */
+/** Writes the workflow bundle the worker processes load (with the dedupe interceptor); returns its path. */
 export async function writeWorkflowBundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(repoRoot, 'worker', 'workflows', 'index.ts'),
+    workflowInterceptorModules: [join(repoRoot, 'worker', 'interceptors', 'dedupe.ts')],
     logger: new DefaultLogger('WARN'),
   });
   const path = join(dir, 'workflow-bundle.js');
