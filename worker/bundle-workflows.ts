@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
+import { dedupeInterceptorModule } from './dedupe-module';
 import { WORKFLOW_BUNDLE_FILE } from './workflow-source';
 
 export class WorkflowBundleError extends Error {
@@ -26,6 +27,24 @@ export interface PrebundleWorkflowsOptions extends Omit<BundleOptions, 'workflow
   readonly outDir?: string;
   /** Bundler warnings and errors. @default console.warn */
   readonly log?: (line: string) => void;
+  /**
+   * Bundle the dedupe interceptor module (skips events already applied; see docs/dedupe.md) in
+   * front of any `workflowInterceptorModules`. `false` leaves it out.
+   * @default true
+   */
+  readonly dedupe?: boolean;
+}
+
+/** The interceptor modules with the dedupe module first, unless opted out or already listed. */
+export function withDedupe(dedupe: boolean, modules: readonly string[] = []): string[] {
+  if (!dedupe) return [...modules];
+  const module = dedupeInterceptorModule();
+  if (module === undefined) {
+    throw new WorkflowBundleError(
+      'the dedupe interceptor module is missing beside the worker harness; pass dedupe: false to bundle without it',
+    );
+  }
+  return modules.includes(module) ? [...modules] : [module, ...modules];
 }
 
 /**
@@ -35,12 +54,13 @@ export interface PrebundleWorkflowsOptions extends Omit<BundleOptions, 'workflow
  * await prebundleWorkflows({ workflowsPath: 'worker/workflows/index.ts', outDir: 'dist/worker' });
  */
 export async function prebundleWorkflows(options: PrebundleWorkflowsOptions): Promise<string> {
-  const { workflowsPath, outFile, outDir, log, ...bundleOptions } = options;
+  const { workflowsPath, outFile, outDir, log, dedupe = true, ...bundleOptions } = options;
   const path = outFile ?? join(outDir ?? '.', WORKFLOW_BUNDLE_FILE);
   const write = log ?? ((line: string) => console.warn(line));
   try {
     const { code } = await bundleWorkflowCode({
       ...bundleOptions,
+      workflowInterceptorModules: withDedupe(dedupe, bundleOptions.workflowInterceptorModules),
       workflowsPath,
       // The bundler's INFO lines are noise in a build log; failures still throw.
       logger: new DefaultLogger('WARN', ({ level, message }) => write(`[bundle] ${level} ${message}`)),

@@ -46,3 +46,5 @@ export {
   type CallbackSigningKey,
 } from '../contract/callback-keys';
 export { CALLBACK_ENV } from '../contract/callbacks';
+export { withHeartbeats, type HeartbeatOptions } from './activities/heartbeat';
+export { dedupeInterceptorModule } from './dedupe-module';

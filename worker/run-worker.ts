@@ -14,6 +14,8 @@ import {
   type WorkflowSource,
 } from './workflow-source';
 import { createCallbackActivities } from './callbacks/activities';
+import { bundleHasDedupe } from './dedupe-module';
+import { withDedupe } from './bundle-workflows';
 import { callbackMinterFromEnv, type CallbackMinter } from './callbacks/minter';
 
 /** After the grace time the SDK cancels activities; this much later the process gives up and exits
@@ -63,6 +65,14 @@ export interface GatewayWorkerOptions extends WorkflowCodeOptions {
    * @default - from CALLBACK_BASE_URL and CALLBACK_SIGNING_KEYS when both are set
    */
   readonly callbacks?: CallbackMinter | false;
+  /**
+   * Register the dedupe workflow interceptor (skips a signal or update whose event id the workflow
+   * already applied; see docs/dedupe.md). From sources it is added to the bundle; a prebundle must
+   * contain it already (`prebundleWorkflows` adds it) — a warning says when one does not. `false`
+   * opts out.
+   * @default true
+   */
+  readonly dedupe?: boolean;
 }
 
 export interface GatewayWorker {
@@ -109,6 +119,21 @@ function logWhenPolling(worker: Worker, done: Promise<unknown>, onPolling: () =>
   });
 }
 
+/**
+ * Closes a connection the harness opened. After a failure, a close error is logged, never thrown:
+ * it must not mask what actually went wrong. Without one, it is the failure.
+ */
+async function closeQuietly(connection: NativeConnection, logger: Logger, failure: unknown): Promise<void> {
+  try {
+    await connection.close();
+  } catch (closeError) {
+    if (failure === undefined) throw closeError;
+    logger.warn('worker: closing the Temporal connection failed after an earlier error', {
+      error: closeError,
+    });
+  }
+}
+
 /** Connects and creates the worker; `run()` it. Throws {@link WorkerConfigError} on bad settings. */
 export async function createWorker(options: GatewayWorkerOptions): Promise<GatewayWorker> {
   const logger = options.logger ?? Runtime.instance().logger;
@@ -129,6 +154,30 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
     ? { ...createCallbackActivities(minter), ...options.activities }
     : options.activities;
 
+  const dedupe = options.dedupe ?? true;
+  const interceptors = options.workerOptions?.interceptors;
+  // Settled before connecting: a missing module is a configuration problem, not a Temporal one.
+  const workflowInterceptors =
+    workflowSource.kind === 'workflowsPath'
+      ? {
+          interceptors: {
+            ...interceptors,
+            workflowModules: withDedupe(dedupe, interceptors?.workflowModules),
+          },
+        }
+      : {};
+  if (dedupe && workflowSource.kind !== 'workflowsPath') {
+    const code =
+      workflowSource.kind === 'code' ? { code: workflowSource.code } : { path: workflowSource.path };
+    if (!bundleHasDedupe(code)) {
+      logger.warn(
+        'worker: the prebundled workflows lack the dedupe interceptor; build them with prebundleWorkflows ' +
+          '(or pass dedupe: false to say this is intended)',
+        { taskQueue },
+      );
+    }
+  }
+
   const ownsConnection = options.connection === undefined;
   let connection = options.connection;
   if (!connection) {
@@ -145,6 +194,7 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
   try {
     worker = await Worker.create({
       ...options.workerOptions,
+      ...workflowInterceptors,
       connection,
       namespace,
       taskQueue,
@@ -160,7 +210,7 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
           }),
     });
   } catch (error) {
-    if (ownsConnection) await connection.close();
+    if (ownsConnection) await closeQuietly(connection, logger, error);
     throw error;
   }
   logger.info(`worker using ${describeWorkflowSource(workflowSource)}`, { taskQueue });
@@ -172,19 +222,28 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
   };
 
   const run = async (): Promise<void> => {
+    let failure: unknown;
     try {
-      if (stopRequested) return;
+      // A created worker holds the connection until it has run: a stop that came first still runs
+      // it, and shuts it down at once, so the connection can close (no IllegalStateError).
       const running = worker.run();
-      logWhenPolling(worker, running, () => {
-        logger.info(`worker polling task queue=${taskQueue}`, {
-          namespace,
-          msSinceProcessStart: msSinceProcessStart(),
+      if (stopRequested) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      } else {
+        logWhenPolling(worker, running, () => {
+          logger.info(`worker polling task queue=${taskQueue}`, {
+            namespace,
+            msSinceProcessStart: msSinceProcessStart(),
+          });
         });
-      });
+      }
       await running;
       logger.info(`worker stopped task queue=${taskQueue}`);
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
-      if (ownsConnection) await connection.close();
+      if (ownsConnection) await closeQuietly(connection, logger, failure);
     }
   };
 

@@ -8,3 +8,10 @@ export { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
 export { EVENT_SOURCES, TEMPORAL_HEADERS, type TemporalHeaderKey } from '../contract/temporal-headers';
 export { callbackUrl } from './callbacks/workflow-api';
 export { CALLBACK_ACTIVITY } from '../contract/callbacks';
+export {
+  createDedupeInterceptors,
+  DEDUPE_FAILURE_TYPES,
+  DEFAULT_MAX_KEPT_RESULT_LENGTH,
+  DUPLICATE_EVENTS_METRIC,
+  type DedupeOptions,
+} from './interceptors/dedupe';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { withDedupe } from '../../worker/bundle-workflows';
 import type { StagedProgress } from '../../contract';
 import type { GatewayWorker } from '../../worker/index';
 import { createStagedWorker, type StagedWorkerOptions } from '../../worker/main';
@@ -15,9 +16,12 @@ let bundle: Promise<string> | undefined;
 
 /** Webpack takes about a second per bundle: build once per test file and share the code. */
 export function workflowBundleCode(): Promise<string> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }).then(
-    ({ code }) => code,
-  );
+  // With the dedupe interceptor, as runWorker and prebundleWorkflows register it.
+  bundle ??= bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: withDedupe(true),
+    logger: new DefaultLogger('WARN'),
+  }).then(({ code }) => code);
   return bundle;
 }
 
