@@ -41,7 +41,21 @@ function decoded(header: temporal.api.common.v1.IHeader | null | undefined): Rec
   );
 }
 
-async function recordedHeaders(workflowId: string) {
+/**
+ * The headers of the signals and updates in the history, once it holds `count` of them: Temporal
+ * writes a signal that arrives during a running workflow task only when that task completes.
+ */
+async function recordedHeaders(workflowId: string, count = 1) {
+  const deadline = Date.now() + 15_000;
+  let read = await readHeaders(workflowId);
+  while (read.signals.length + read.updates.length < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    read = await readHeaders(workflowId);
+  }
+  return read;
+}
+
+async function readHeaders(workflowId: string) {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
   return {
@@ -86,7 +100,7 @@ describe('the event header', () => {
     );
     expect(second.status).toBe(202);
 
-    const { signals } = await recordedHeaders(workflowId);
+    const { signals } = await recordedHeaders(workflowId, 2);
     expect(signals).toEqual([
       { [TEMPORAL_HEADERS.eventId]: 'evt-start', [TEMPORAL_HEADERS.source]: 'http' },
       { [TEMPORAL_HEADERS.eventId]: 'evt-plain', [TEMPORAL_HEADERS.source]: 'http' },
