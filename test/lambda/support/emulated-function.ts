@@ -23,7 +23,7 @@ export interface EmulatedFunction {
   invoke<T = unknown>(event: unknown): Promise<T>;
   /** The init phase's duration from the emulator's `INIT REPORT` line, in ms. */
   initDurationMs(): number | undefined;
-  /** JSON log lines the function printed (Powertools' structured logs). */
+  /** JSON log lines the function printed during invocations (Powertools' structured logs). */
   jsonLogs(): Record<string, unknown>[];
   stop(): Promise<void>;
 }
@@ -116,7 +116,9 @@ export async function startEmulatedFunction(options: {
       return undefined;
     },
     jsonLogs() {
-      return lines.flatMap((line) => {
+      // After the init phase, which has no request to name (RIE runs it lazily, on the first invoke).
+      const first = lines.findIndex((line) => line.includes('INIT REPORT('));
+      return lines.slice(Math.max(first, 0)).flatMap((line) => {
         const start = line.indexOf('{');
         if (start < 0) return [];
         try {
