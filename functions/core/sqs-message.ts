@@ -79,7 +79,9 @@ export function sqsRecordEventId(record: SqsRecordInput): string {
   const body = parseBody(record.body);
   if (!body.ok || typeof body.value !== 'object' || body.value === null) return record.messageId;
   const value = body.value as Record<string, unknown>;
-  const webhook = looksLikeWebhookEnvelope(value) ? (value.webhook as Record<string, unknown> | null) : undefined;
+  const webhook = looksLikeWebhookEnvelope(value)
+    ? (value.webhook as Record<string, unknown> | null)
+    : undefined;
   const id = webhook ? webhook?.eventId : looksLikeCloudEvent(value) ? value.id : value.eventId;
   return typeof id === 'string' && id.length > 0 ? id : record.messageId;
 }

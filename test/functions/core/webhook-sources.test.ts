@@ -246,6 +246,8 @@ describe('deciding what a verified webhook comes to', () => {
       ['staged-k', 'acme:evt-1'],
     ]);
     expect(routeWebhookEnvelope(config, envelope('customer.created'))).toEqual({ ok: true, value: [] });
+    // Dead-lettered again, it keeps the event id it was acknowledged with.
+    expect(sqsRecordEventId({ messageId: 'm-1', body: JSON.stringify(envelope('x')) })).toBe('acme:evt-1');
     expect(
       routeWebhookEnvelope(config, { webhook: { ...envelope('x').webhook, source: 'gone' } }),
     ).toMatchObject({
