@@ -1,0 +1,75 @@
+/**
+ * The Lambda bundles as the build ships them (infra/lambda-handlers.ts options) reach Temporal
+ * through the lean client only: no module of `@temporalio/client`, and no protobufjs reflection of
+ * the Temporal API (`@temporalio/proto`'s descriptor) — the import cost the lean client removes. Each
+ * bundle is then loaded in a fresh Node process, as Lambda's init phase loads it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build, type Metafile } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  GATEWAY_HANDLERS,
+  HANDLER_FILE,
+  handlerBuildOptions,
+  type GatewayHandlerName,
+} from '../../../infra/lambda-handlers';
+
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+let outDir: string;
+const metafiles = new Map<GatewayHandlerName, Metafile>();
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'lambda-bundles-'));
+  for (const name of Object.keys(GATEWAY_HANDLERS) as GatewayHandlerName[]) {
+    const result = await build({
+      ...handlerBuildOptions(join(repoRoot, GATEWAY_HANDLERS[name]), join(outDir, name)),
+      metafile: true,
+      logLevel: 'error',
+    });
+    metafiles.set(name, result.metafile);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+const handlers = Object.keys(GATEWAY_HANDLERS) as GatewayHandlerName[];
+
+describe('the prebuilt Lambda bundles', () => {
+  it.each(handlers)(
+    '%s holds the lean client and none of @temporalio/client or the Temporal API reflection',
+    (name) => {
+      const inputs = Object.keys(metafiles.get(name)?.inputs ?? {});
+      expect(
+        inputs.some((path) => path.includes('functions/adapters/temporal-wire/codecs.generated.js')),
+      ).toBe(true);
+      expect(
+        inputs.filter((path) => /node_modules\/@temporalio\/(client|proto|worker|core-bridge)\//.test(path)),
+      ).toEqual([]);
+      expect(inputs.filter((path) => /json-module/.test(path))).toEqual([]);
+    },
+  );
+
+  it.each(handlers)('%s loads in a fresh Node process and exports its handler', async (name) => {
+    const url = pathToFileURL(join(outDir, name, HANDLER_FILE)).href;
+    const script = `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler); process.exit(0);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        TEMPORAL_TASK_QUEUE: 'event-gateway',
+        BACKLOG_METRIC_NAMESPACE: 'EventGateway',
+        BACKLOG_METRIC_NAME: 'Backlog',
+      },
+      timeout: 60_000,
+    });
+    expect(stdout.trim()).toBe('function');
+  });
+});
