@@ -6,7 +6,7 @@
  * parse the same bytes, so a signature always covers exactly what is delivered.
  */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import {
@@ -353,21 +353,28 @@ export function createHttpApp(deps: HttpAppDeps) {
     };
   }
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? MAX_BODY_BYTES,
-      onError: (c) =>
-        problemResponse(
-          problem(
-            'payload-too-large',
-            `The body exceeds ${deps.maxBodyBytes ?? MAX_BODY_BYTES} bytes.`,
-            'body',
-          ),
-          redactCallbackPath(c.req.path),
-        ),
-    }),
-  );
+  const maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
+  const tooLarge = (c: { req: { path: string } }) =>
+    problemResponse(
+      problem('payload-too-large', `The body exceeds ${maxBodyBytes} bytes.`, 'body'),
+      redactCallbackPath(c.req.path),
+    );
+  const streamedBodyLimit: MiddlewareHandler<AppEnv> = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: tooLarge,
+  });
+  const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
+    // hono's bodyLimit trusts a declared Content-Length too, but first reads `c.req.raw.body`, which
+    // makes @hono/node-server build a full Request for every request (measured: 0.84 → 0.66 ms of
+    // gateway CPU per signal without it). Only a body of undeclared length is capped while streamed.
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      return Number.parseInt(length, 10) > maxBodyBytes ? Promise.resolve(tooLarge(c)) : next();
+    }
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return streamedBodyLimit(c, next);
+  };
+  app.use('/v1/*', limitBody);
 
   app.use('/v1/*', async (c, next) => {
     // A callback URL carries its own credential (the signed token); the deployment's auth is for
