@@ -27,6 +27,7 @@ import { ensureTemporalCli } from '../local/temporal-cli';
 import { SIGNALS, WORKFLOW_TYPES } from '../contract';
 import type { InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
+import { measureColdStarts } from './cold-start';
 import { bundleLambdas, measureInit, profileInit, type InitTimes, type LambdaVariant } from './lambda-init';
 import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
 import { renderMarkdown, type BenchOutput } from './report';
@@ -47,13 +48,22 @@ const resultsDir = join(repoRoot, 'bench', 'results');
 /** Inside the repo: built bundles resolve their packages from its node_modules. */
 const workDir = join(repoRoot, 'dist', 'bench');
 
-const SECTIONS = ['lambdaInit', 'workerStart', 'throughput', 'latency', 'sqsBatch', 'endToEnd'] as const;
+const SECTIONS = [
+  'lambdaInit',
+  'coldStart',
+  'workerStart',
+  'throughput',
+  'latency',
+  'sqsBatch',
+  'endToEnd',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Sizes of each measurement; quick stays well under three minutes on two busy cores. */
 const PLANS = {
   quick: {
     initRuns: 9,
+    coldRuns: 5,
     profileRuns: 1,
     workerRuns: 3,
     throughputSeconds: 3,
@@ -66,6 +76,7 @@ const PLANS = {
   },
   full: {
     initRuns: 21,
+    coldRuns: 11,
     profileRuns: 3,
     workerRuns: 5,
     throughputSeconds: 8,
@@ -207,6 +218,39 @@ async function lambdaInitSection(plan: Plan) {
   return result;
 }
 
+/** Process start → first signal acknowledged, the gateway's ingest bundle beside the bare client's. */
+async function coldStartSection(plan: Plan, client: Client, loadTarget: LoadTarget, temporalAddress: string) {
+  const bundles = (await bundleLambdas(repoRoot, join(workDir, 'cold'))).filter(
+    (bundle) => bundle.variant === 'ingest' || bundle.variant === 'bareClient',
+  );
+  const runId = Date.now().toString(36);
+  // staged-…: the ingest function's default target; pre-started, as the bare client only signals.
+  const workflowId = (label: string, run: number) => `staged-cold-${runId}-${label}-${run}`;
+  const workflowIds = bundles.flatMap((bundle) =>
+    Array.from({ length: plan.coldRuns }, (_, run) => workflowId(bundle.label, run)),
+  );
+  await startPool(client, { ...loadTarget, workflowIds }, DEADLINE_MS);
+  log(`coldStart: ${plan.coldRuns} cold starts each of ingest and the bare client, to the first signal`);
+  const times = await measureColdStarts(bundles, plan.coldRuns, temporalAddress, API_KEY, workflowId);
+  const ingest = times.ingest!;
+  const bare = times.bareClient!;
+  const result = {
+    ingestMs: ingest.toFirstSignalMs,
+    bareClientMs: bare.toFirstSignalMs,
+    ratioToBareClient: round(ingest.toFirstSignalMs / bare.toFirstSignalMs, 2),
+    ingestInitMs: ingest.initMs,
+    bareClientInitMs: bare.initMs,
+    runs: plan.coldRuns,
+    samplesMs: { ingest: ingest.samples, bareClient: bare.samples },
+    method:
+      'fresh node per sample: import the bundle, then invoke its handler once with a real-shaped HTTP API ' +
+      'event signalling a running workflow; performance.now() when the handler answered 2xx (process start → ' +
+      'connect → signal acknowledged); variants taking turns',
+  };
+  log(`coldStart: ${JSON.stringify(result)}`);
+  return result;
+}
+
 /** Two targets: a pool nobody works on (pure signal load), and workflows a real worker runs. */
 function gatewayConfig(loadTaskQueue: string, e2eTaskQueue: string): GatewayConfigInput {
   const [staged] = DEFAULT_GATEWAY_CONFIG.targets;
@@ -320,6 +364,9 @@ async function main(): Promise<void> {
       log(`starting ${plan.poolSize} workflows for the signal load`);
       await startPool(client, loadTarget, DEADLINE_MS);
 
+      if (want('coldStart')) {
+        results.coldStart = await coldStartSection(plan, client, loadTarget, temporal.address);
+      }
       if (want('throughput')) {
         results.throughput = await throughputSection(plan, client, gatewayUrl, loadTarget, sqs!, runtime, {
           gateway: gateway.child.process.pid,
