@@ -33,6 +33,7 @@ export const LAMBDA_VARIANTS = {
   queue: 'functions/handlers/sqs.ts',
   sfnAnchor: 'bench/lambdas/sfn-anchor.ts',
   bareClient: 'bench/lambdas/bare-client.ts',
+  leanClient: 'bench/lambdas/lean-client.ts',
 } as const;
 
 export type LambdaVariant = keyof typeof LAMBDA_VARIANTS;

@@ -80,7 +80,17 @@ export interface BenchOutput {
     cpuMs: Record<string, number>;
     cpuRatioToAnchor: number;
     cpuRatioToBareClient: number;
-    withoutSourceMaps: { ingestMs: number; queueMs: number; sfnAnchorMs: number; bareClientMs: number };
+    withoutSourceMaps: {
+      ingestMs: number;
+      queueMs: number;
+      sfnAnchorMs: number;
+      bareClientMs: number;
+      leanClientMs?: number;
+    };
+    /** Older result files have no lean-client variant. */
+    leanClientMs?: number;
+    leanClientBytes?: number;
+    leanClientRatioToAnchor?: number;
     initCosts: Record<string, InitCost[]>;
   };
   coldStart?: {
@@ -89,6 +99,7 @@ export interface BenchOutput {
     ratioToBareClient: number;
     ingestInitMs: number;
     bareClientInitMs: number;
+    leanClientMs?: number;
     runs: number;
   };
   workerStart?: {
@@ -270,6 +281,13 @@ export function renderMarkdown(output: BenchOutput): string {
         lambdaInit.withoutSourceMaps.bareClientMs,
       ],
       [
+        'lean client only (the gateway’s Temporal layer)',
+        'leanClient',
+        lambdaInit.leanClientBytes ?? 0,
+        lambdaInit.leanClientMs ?? 0,
+        lambdaInit.withoutSourceMaps.leanClientMs ?? 0,
+      ],
+      [
         'Step Functions SendTaskSuccess (anchor)',
         'sfnAnchor',
         lambdaInit.sfnAnchorBytes,
@@ -306,7 +324,8 @@ export function renderMarkdown(output: BenchOutput): string {
     lines.push(
       `**Cold start to the first signal** (fresh process: import the bundle, invoke the handler once; median of ${coldStart.runs} each, taking turns): ` +
         `ingest ${coldStart.ingestMs} ms (init ${coldStart.ingestInitMs} ms), bare @temporalio/client ${coldStart.bareClientMs} ms ` +
-        `(init ${coldStart.bareClientInitMs} ms), ratio ${coldStart.ratioToBareClient}.`,
+        `(init ${coldStart.bareClientInitMs} ms), ratio ${coldStart.ratioToBareClient}` +
+        (coldStart.leanClientMs === undefined ? '.' : `; lean client alone ${coldStart.leanClientMs} ms.`),
       '',
     );
   if (workerStart)

@@ -142,14 +142,16 @@ function timesOf(all: Record<string, InitTimes>, variant: LambdaVariant): InitTi
 
 /** The headline figures of one measurement set (with or without source maps). */
 function initSummary(all: Record<string, InitTimes>) {
-  const [ingest, queue, sfnAnchor, bareClient] = (
-    ['ingest', 'queue', 'sfnAnchor', 'bareClient'] as const
-  ).map((variant) => timesOf(all, variant)) as [InitTimes, InitTimes, InitTimes, InitTimes];
+  const [ingest, queue, sfnAnchor, bareClient, leanClient] = (
+    ['ingest', 'queue', 'sfnAnchor', 'bareClient', 'leanClient'] as const
+  ).map((variant) => timesOf(all, variant)) as [InitTimes, InitTimes, InitTimes, InitTimes, InitTimes];
   return {
     ingestMs: ingest.initMs,
     queueMs: queue.initMs,
     sfnAnchorMs: sfnAnchor.initMs,
     bareClientMs: bareClient.initMs,
+    leanClientMs: leanClient.initMs,
+    leanClientRatioToAnchor: round(leanClient.initMs / sfnAnchor.initMs, 2),
     ratioToAnchor: round(ingest.initMs / sfnAnchor.initMs, 2),
     ratioToBareClient: round(ingest.initMs / bareClient.initMs, 2),
     queueRatioToBareClient: round(queue.initMs / bareClient.initMs, 2),
@@ -158,12 +160,14 @@ function initSummary(all: Record<string, InitTimes>) {
       queue: queue.importMs,
       sfnAnchor: sfnAnchor.importMs,
       bareClient: bareClient.importMs,
+      leanClient: leanClient.importMs,
     },
     cpuMs: {
       ingest: ingest.cpuMs,
       queue: queue.cpuMs,
       sfnAnchor: sfnAnchor.cpuMs,
       bareClient: bareClient.cpuMs,
+      leanClient: leanClient.cpuMs,
     },
     cpuRatioToAnchor: round(ingest.cpuMs / sfnAnchor.cpuMs, 2),
     cpuRatioToBareClient: round(ingest.cpuMs / bareClient.cpuMs, 2),
@@ -196,6 +200,9 @@ async function lambdaInitSection(plan: Plan) {
     ratioToAnchor: deployed.ratioToAnchor,
     sfnAnchorBytes: bytes.sfnAnchor,
     bareClientBytes: bytes.bareClient,
+    leanClientMs: deployed.leanClientMs,
+    leanClientBytes: bytes.leanClient,
+    leanClientRatioToAnchor: deployed.leanClientRatioToAnchor,
     ratioToBareClient: deployed.ratioToBareClient,
     queueRatioToBareClient: deployed.queueRatioToBareClient,
     runs: plan.initRuns,
@@ -221,7 +228,8 @@ async function lambdaInitSection(plan: Plan) {
 /** Process start → first signal acknowledged, the gateway's ingest bundle beside the bare client's. */
 async function coldStartSection(plan: Plan, client: Client, loadTarget: LoadTarget, temporalAddress: string) {
   const bundles = (await bundleLambdas(repoRoot, join(workDir, 'cold'))).filter(
-    (bundle) => bundle.variant === 'ingest' || bundle.variant === 'bareClient',
+    (bundle) =>
+      bundle.variant === 'ingest' || bundle.variant === 'bareClient' || bundle.variant === 'leanClient',
   );
   const runId = Date.now().toString(36);
   // staged-…: the ingest function's default target; pre-started, as the bare client only signals.
@@ -240,8 +248,9 @@ async function coldStartSection(plan: Plan, client: Client, loadTarget: LoadTarg
     ratioToBareClient: round(ingest.toFirstSignalMs / bare.toFirstSignalMs, 2),
     ingestInitMs: ingest.initMs,
     bareClientInitMs: bare.initMs,
+    leanClientMs: times.leanClient?.toFirstSignalMs,
     runs: plan.coldRuns,
-    samplesMs: { ingest: ingest.samples, bareClient: bare.samples },
+    samplesMs: { ingest: ingest.samples, bareClient: bare.samples, leanClient: times.leanClient?.samples },
     method:
       'fresh node per sample: import the bundle, then invoke its handler once with a real-shaped HTTP API ' +
       'event signalling a running workflow; performance.now() when the handler answered 2xx (process start → ' +
