@@ -73,7 +73,7 @@ export function temporalServerConfig(options: TemporalServerOptions): object {
   const tls = options.tls;
   const clientOfFrontend = tls ? { serverName: tls.serverName, rootCaFiles: [tls.caFile] } : undefined;
   return {
-    log: { stdout: true, level: 'warn' },
+    log: { stdout: true, level: 'error' },
     persistence: {
       defaultStore: 'sqlite-default',
       visibilityStore: 'sqlite-visibility',
