@@ -1,0 +1,59 @@
+/**
+ * The key callback URLs are signed with: one Secrets Manager secret, read by the ingest function
+ * (to verify, at cold start) and injected into the worker task (to mint). Its value is the
+ * `keyId:secret[,keyId:secret…]` list of docs/callbacks.md; the generated one is a bare secret (key
+ * id `k0`).
+ */
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { CALLBACK_ENV } from '../../contract/callbacks';
+import { acknowledgeNag } from '../nag';
+
+export interface CallbackSigningKeyProps {
+  /**
+   * Bring your own secret (e.g. shared with another deployment's worker), in the key-list format.
+   * @default - a generated 48-character secret
+   */
+  readonly existingSecret?: secretsmanager.ISecret;
+}
+
+export class CallbackSigningKey extends Construct {
+  /** The secret holding the signing keys. */
+  readonly secret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: CallbackSigningKeyProps = {}) {
+    super(scope, id);
+    if (props.existingSecret) {
+      this.secret = props.existingSecret;
+      return;
+    }
+    const secret = new secretsmanager.Secret(this, 'Secret', {
+      description:
+        'Callback URL signing keys (keyId:secret[,keyId:secret…], the first signs). Rotate by listing a new key first.',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledgeNag(
+      secret,
+      'AwsSolutions-SMG4',
+      'Rotation is an overlap the operator controls (new key first, old key kept until its URLs expire, see ' +
+        'docs/callbacks.md); an automatic rotation would void every callback URL still out with partners.',
+    );
+    this.secret = secret;
+  }
+
+  /** Lets a function verify callback tokens: the secret's ARN in its environment, read at cold start. */
+  grantVerify(fn: lambda.Function): void {
+    fn.addEnvironment(CALLBACK_ENV.signingKeysSecretArn, this.secret.secretArn);
+    this.secret.grantRead(fn);
+  }
+
+  /**
+   * The worker container's secrets for minting: ECS injects the value as `CALLBACK_SIGNING_KEYS`,
+   * never a plain environment variable of the task definition (the execution role is granted read).
+   */
+  get workerSecrets(): Record<string, ecs.Secret> {
+    return { [CALLBACK_ENV.signingKeys]: ecs.Secret.fromSecretsManager(this.secret) };
+  }
+}
