@@ -35,6 +35,7 @@ export function buildEventGatewayApp(
     vpcSubnets: gateway.network.workloadSubnets,
     temporal: gateway.temporal,
     image: options.workerImage,
+    gateway: gateway.gateway,
   });
   worker.addStackDependency(gateway, 'the worker uses the network and Temporal secrets of the gateway stack');
   if (options.nag ?? true) applyNagPacks(app);

@@ -9,6 +9,7 @@ export {
   type TemporalEventGatewayProps,
 } from './constructs/temporal-event-gateway';
 export { TemporalWorkerService, type TemporalWorkerServiceProps } from './constructs/temporal-worker-service';
+export { CallbackSigningKey, type CallbackSigningKeyProps } from './constructs/callback-signing-key';
 export {
   TemporalConnection,
   importSecretByArn,

@@ -22,14 +22,16 @@ export interface GatewayHttpApiProps {
   readonly accessLogRetention?: logs.RetentionDays;
 }
 
-/** One JSON object per request: structured, queryable in Logs Insights, no bodies or headers. */
+/**
+ * One JSON object per request: structured, queryable in Logs Insights, no bodies or headers — and no
+ * path: a callback URL's path is its token, a bearer capability (the functions log paths redacted).
+ */
 const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: '$context.requestId',
   ip: '$context.identity.sourceIp',
   requestTime: '$context.requestTime',
   httpMethod: '$context.httpMethod',
   routeKey: '$context.routeKey',
-  path: '$context.path',
   status: '$context.status',
   protocol: '$context.protocol',
   responseLength: '$context.responseLength',

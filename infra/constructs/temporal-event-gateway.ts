@@ -20,6 +20,9 @@ import { GatewayFunction } from './gateway-function';
 import { GatewayHttpApi, type ApiAuthorization } from './gateway-http-api';
 import { QueueConsumer } from './queue-consumer';
 import { SqsIngestRoutes } from './sqs-ingest-routes';
+import { CallbackSigningKey } from './callback-signing-key';
+import type { TemporalWorkerService } from './temporal-worker-service';
+import { CALLBACK_ENV } from '../../contract/callbacks';
 import type { TemporalConnection } from './temporal-connection';
 
 export interface TemporalEventGatewayProps {
@@ -97,6 +100,17 @@ export interface TemporalEventGatewayProps {
   readonly backlogMetric?: cloudwatch.IMetric;
   /** Stack outputs: API URL, queue URLs, the secrets to fill in. @default true */
   readonly outputs?: boolean;
+  /**
+   * Callback URLs (`POST /v1/callbacks/{token}`): a signing key the ingest function verifies with and
+   * a worker mints with (`grantCallbackMinting`). Sync ingest only.
+   * @default true with sync ingest
+   */
+  readonly callbacks?: boolean;
+  /**
+   * The callback signing keys, when the team brings them (format in docs/callbacks.md).
+   * @default - a generated secret
+   */
+  readonly existingCallbackSigningKeySecret?: secretsmanager.ISecret;
 }
 
 /** The queue function's timeout; SQS visibility is six times it, as AWS recommends for Lambda. */
@@ -139,6 +153,8 @@ export class TemporalEventGateway extends Construct {
   readonly httpFunction?: GatewayFunction;
   readonly queueFunctions: GatewayFunction[] = [];
   readonly gatewayAuthSecret?: secretsmanager.ISecret;
+  /** The key callback URLs are signed with (sync ingest with callbacks on). */
+  readonly callbackSigningKey?: CallbackSigningKey;
   readonly alarms: GatewayAlarms;
   readonly dashboard: GatewayDashboard;
   readonly ingestMode: IngestMode;
@@ -233,6 +249,12 @@ export class TemporalEventGateway extends Construct {
       this.ingestQueue.queue.grantSendMessages(httpFunction.role);
       props.temporal.grantRead(httpFunction.role);
       if (this.gatewayAuthSecret) this.attachIngestSecret(GATEWAY_ENV.authSecretArn, this.gatewayAuthSecret);
+      if (props.callbacks ?? true) {
+        this.callbackSigningKey = new CallbackSigningKey(this, 'CallbackSigningKey', {
+          existingSecret: props.existingCallbackSigningKeySecret,
+        });
+        this.attachIngestSecret(CALLBACK_ENV.signingKeysSecretArn, this.callbackSigningKey.secret);
+      }
       this.api.addDefaultRoute(new HttpLambdaIntegration('HttpIngestIntegration', httpFunction.function));
     } else {
       new SqsIngestRoutes(this, 'QueueIngest', { httpApi: this.api.httpApi, queue: this.ingestQueue.queue });
@@ -309,6 +331,22 @@ export class TemporalEventGateway extends Construct {
           'Manager appends, so only that one secret matches.',
       );
     }
+  }
+
+  /**
+   * Lets a worker mint callback URLs for this gateway: the signing keys injected as the ECS secret
+   * `CALLBACK_SIGNING_KEYS` and the API's URL as `CALLBACK_BASE_URL`, which `runWorker` picks up.
+   */
+  grantCallbackMinting(worker: TemporalWorkerService): void {
+    if (!this.callbackSigningKey) {
+      throw new Error(
+        `${this.node.path}: callbacks are off (queue ingest, or callbacks: false); nothing to mint with`,
+      );
+    }
+    for (const [name, secret] of Object.entries(this.callbackSigningKey.workerSecrets)) {
+      worker.container.addSecret(name, secret);
+    }
+    worker.container.addEnvironment(CALLBACK_ENV.baseUrl, this.api.url);
   }
 
   /** Lets a producer send events to the gateway's ingest queue. */

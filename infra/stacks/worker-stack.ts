@@ -9,6 +9,7 @@ import {
   acknowledgeNag,
   BacklogMetricPublisher,
   TemporalWorkerService,
+  type TemporalEventGateway,
   type TemporalConnection,
 } from '../index';
 import type { AppSettings } from '../app/settings';
@@ -54,6 +55,8 @@ export interface WorkerStackProps extends StackProps {
   readonly temporal: TemporalConnection;
   /** @default - the staged demo's image, built from worker/Dockerfile at deploy time */
   readonly image?: ecs.ContainerImage;
+  /** The gateway whose callback URLs the worker mints. @default - the worker mints none */
+  readonly gateway?: TemporalEventGateway;
 }
 
 /**
@@ -100,6 +103,7 @@ export class WorkerStack extends Stack {
       logRetention,
     });
 
+    if (props.gateway?.callbackSigningKey) props.gateway.grantCallbackMinting(this.worker);
     new CfnOutput(this, 'ClusterName', { value: this.worker.cluster.clusterName });
     new CfnOutput(this, 'ServiceName', { value: this.worker.service.serviceName });
     new CfnOutput(this, 'WorkerLogGroup', { value: this.worker.logGroup.logGroupName });

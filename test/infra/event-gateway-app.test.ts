@@ -1,3 +1,4 @@
+import { CALLBACK_ENV } from '../../contract/callbacks';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -123,7 +124,8 @@ describe('Temporal credentials', () => {
       Effect: 'Allow',
       Resource: SECRET_ARN('temporal-api-key'),
     });
-    gateway.resourceCountIs('AWS::SecretsManager::Secret', 1); // only the gateway auth secret is created
+    // Only the gateway auth secret and the callback signing key are created.
+    gateway.resourceCountIs('AWS::SecretsManager::Secret', 2);
   });
 
   it('matches a secret given by partial ARN with the suffix wildcard, for functions and the worker', () => {
@@ -138,10 +140,10 @@ describe('Temporal credentials', () => {
     worker.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
         Match.objectLike({
-          Secrets: [
+          Secrets: Match.arrayWith([
             { Name: TEMPORAL_ENV.tlsClientCertData, ValueFrom: `${PARTIAL_ARN}:cert::` },
             { Name: TEMPORAL_ENV.tlsClientKeyData, ValueFrom: `${PARTIAL_ARN}:key::` },
-          ],
+          ]),
         }),
       ],
     });
@@ -159,12 +161,15 @@ describe('Temporal credentials', () => {
     expect(env).not.toHaveProperty(TEMPORAL_ENV.tls);
     expect(env).not.toHaveProperty(TEMPORAL_ENV.apiKeySecretArn);
     expect(env).not.toHaveProperty(GATEWAY_ENV.authSecretArn);
-    gateway.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // No Temporal credentials: the one secret is the callback signing key the worker mints with.
+    gateway.resourceCountIs('AWS::SecretsManager::Secret', 1);
     const task = onlyResourceProperties<{ ContainerDefinitions: Array<Record<string, unknown>> }>(
       worker,
       'AWS::ECS::TaskDefinition',
     );
-    expect(task.ContainerDefinitions[0]?.Secrets).toBeUndefined();
+    expect((task.ContainerDefinitions[0]?.Secrets as Array<{ Name: string }>).map((s) => s.Name)).toEqual([
+      CALLBACK_ENV.signingKeys,
+    ]);
   });
 
   it('gives the ingest function the webhook secret by ARN for Lambda-side webhook verification', () => {

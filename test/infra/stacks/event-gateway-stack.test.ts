@@ -39,6 +39,7 @@ function ids() {
     dlq: logicalId(gateway, gateway.gateway.standardQueue.deadLetterQueue),
     temporalSecret: logicalId(gateway, gateway.temporal.apiKeySecret),
     authSecret: logicalId(gateway, gateway.gateway.gatewayAuthSecret),
+    callbackSecret: logicalId(gateway, gateway.gateway.callbackSigningKey!.secret),
   };
 }
 
@@ -84,12 +85,18 @@ describe('EventGatewayStack', () => {
 
   it('lets the ingest function send to its queue and read its secrets, and nothing more', () => {
     const { gateway } = synth();
-    const { httpRole, httpLogs, queue, temporalSecret, authSecret } = ids();
+    const { httpRole, httpLogs, queue, temporalSecret, authSecret, callbackSecret } = ids();
     expect(roleStatements(gateway, httpRole)).toEqual([
       { Action: LOG_WRITE, Effect: 'Allow', Resource: getAtt(httpLogs) },
       XRAY,
       { Action: SQS_SEND, Effect: 'Allow', Resource: getAtt(queue) },
-      { Action: SECRET_READ, Effect: 'Allow', Resource: [ref(authSecret), ref(temporalSecret)] },
+      {
+        Action: SECRET_READ,
+        Effect: 'Allow',
+        Resource: [ref(authSecret), ref(callbackSecret), ref(temporalSecret)].sort((a, b) =>
+          a.Ref.localeCompare(b.Ref),
+        ),
+      },
     ]);
     expect(resource(gateway, httpRole).Properties?.ManagedPolicyArns).toBeUndefined();
   });

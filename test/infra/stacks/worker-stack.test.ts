@@ -1,3 +1,4 @@
+import { CALLBACK_ENV } from '../../../contract/callbacks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -84,7 +85,7 @@ describe('WorkerStack', () => {
     const { container } = taskDefinition();
     const secretFields = container.Secrets.map((secret) => [secret.Name, JSON.stringify(secret.ValueFrom)]);
     expect(secretFields.map(([name]) => name).sort()).toEqual(
-      [TEMPORAL_ENV.tlsClientCertData, TEMPORAL_ENV.tlsClientKeyData].sort(),
+      [TEMPORAL_ENV.tlsClientCertData, TEMPORAL_ENV.tlsClientKeyData, CALLBACK_ENV.signingKeys].sort(),
     );
     expect(secretFields.find(([name]) => name === TEMPORAL_ENV.tlsClientCertData)?.[1]).toMatch(/:cert::"/);
     expect(secretFields.find(([name]) => name === TEMPORAL_ENV.tlsClientKeyData)?.[1]).toMatch(/:key::"/);
