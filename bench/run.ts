@@ -314,13 +314,22 @@ async function main(): Promise<void> {
           (needsSqs ? ', ElasticMQ' : '') +
           (needsWorker ? ', building the worker' : ''),
       );
-      const [temporal, sqs, build] = await Promise.all([
+      const started = await Promise.allSettled([
         startTemporalDevServer({ port: await freePort(), ui: false }),
-        needsSqs ? startElasticMq({ port: 0 }) : undefined,
-        needsWorker ? buildWorkerVariants(repoRoot, join(workDir, 'worker')) : undefined,
+        needsSqs ? startElasticMq({ port: 0 }) : Promise.resolve(undefined),
+        needsWorker ? buildWorkerVariants(repoRoot, join(workDir, 'worker')) : Promise.resolve(undefined),
       ]);
-      stoppers.push(() => temporal.stop());
-      if (sqs) stoppers.push(() => sqs.stop());
+      // Whatever started is stopped in `finally` even when another start failed (a failed worker
+      // build used to leave the dev server and ElasticMQ running and the bench hanging).
+      const [temporalStart, sqsStart, buildStart] = started;
+      if (temporalStart.status === 'fulfilled') stoppers.push(() => temporalStart.value.stop());
+      if (sqsStart.status === 'fulfilled' && sqsStart.value) stoppers.push(() => sqsStart.value!.stop());
+      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      const temporal = (
+        temporalStart as PromiseFulfilledResult<Awaited<ReturnType<typeof startTemporalDevServer>>>
+      ).value;
+      const sqs = sqsStart.status === 'fulfilled' ? sqsStart.value : undefined;
+      const build = buildStart.status === 'fulfilled' ? buildStart.value : undefined;
       const connection = await Connection.connect({ address: temporal.address });
       stoppers.push(() => connection.close());
       const client = new Client({ connection, namespace: 'default' });
