@@ -11,6 +11,12 @@ export {
 export { TemporalWorkerService, type TemporalWorkerServiceProps } from './constructs/temporal-worker-service';
 export { CallbackSigningKey, type CallbackSigningKeyProps } from './constructs/callback-signing-key';
 export {
+  WebhookSources,
+  sourceSecretArnVariable,
+  type WebhookSourceProps,
+  type WebhookSourcesProps,
+} from './constructs/webhook-sources';
+export {
   TemporalConnection,
   importSecretByArn,
   isCompleteSecretArn,

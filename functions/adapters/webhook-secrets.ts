@@ -48,10 +48,15 @@ async function rawSecret(source: Source, readers: WebhookSecretReaders): Promise
       throw new WebhookSecretError(`cannot read ${ref.file}: ${(error as Error).message}`, { cause: error });
     }
   }
+  const arn = 'secretArn' in ref ? ref.secretArn : readers.env[ref.secretArnEnv];
+  if (!arn) {
+    const variable = 'secretArnEnv' in ref ? ref.secretArnEnv : '';
+    throw new WebhookSecretError(`environment variable ${variable} (the secret's ARN) is not set`);
+  }
   try {
-    return await (readers.secret ?? readSecretArn)(ref.secretArn);
+    return await (readers.secret ?? readSecretArn)(arn);
   } catch (error) {
-    throw new WebhookSecretError(`cannot read ${ref.secretArn}: ${(error as Error).message}`, {
+    throw new WebhookSecretError(`cannot read ${arn}: ${(error as Error).message}`, {
       cause: error,
     });
   }

@@ -76,6 +76,11 @@ export const SecretRefSchema = z.union([
   z.strictObject({
     secretArn: z.string().regex(/^arn:[^:]+:secretsmanager:/, 'must be a Secrets Manager ARN'),
   }),
+  /**
+   * A Secrets Manager secret whose ARN is in this environment variable: what the CDK construct
+   * passes, since the configuration file is built before the secret's ARN is known.
+   */
+  z.strictObject({ secretArnEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/) }),
 ]);
 
 export type SecretRef = z.output<typeof SecretRefSchema>;
