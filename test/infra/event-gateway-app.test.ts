@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
 import { QUEUE_INGEST_ATTRIBUTES } from '../../infra/constructs/sqs-ingest-routes';
 import { lazySynth, SECRET_ARN, type Synthesized } from './support/synth';
+import { DEPLOYMENT_VARIANTS, PARTIAL_ARN } from './support/variants';
 import {
   onlyResourceProperties,
   functionEnvironment,
@@ -19,60 +20,10 @@ import {
   roleStatements,
 } from './support/template';
 
-const PARTIAL_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:temporal/mtls';
-const CLOUD = { temporalAddress: 'ns.acct.tmprl.cloud:7233', temporalNamespace: 'ns.acct' };
-const IMPORTED_VPC = {
-  vpcId: 'vpc-0123456789abcdef0',
-  vpcPrivateSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2',
-  vpcAvailabilityZones: 'eu-west-1a,eu-west-1b',
-};
-
 /** Every configuration shape the issue promises, each synthesized once for this file. */
-const variants = {
-  'api-key (imported secret), sync': lazySynth({
-    ...CLOUD,
-    temporalAuth: 'api-key',
-    temporalApiKeySecretArn: SECRET_ARN('temporal-api-key'),
-  }),
-  'mtls (secret by partial ARN), sync': lazySynth({
-    ...CLOUD,
-    temporalAuth: 'mtls',
-    temporalMtlsSecretArn: PARTIAL_ARN,
-  }),
-  'none (self-hosted, open API by choice), sync': lazySynth({
-    temporalAddress: 'temporal.internal:7233',
-    gatewayAuth: 'none',
-    allowUnauthenticatedApi: true,
-  }),
-  'github webhooks (secret imported), sync': lazySynth({
-    ...CLOUD,
-    temporalAuth: 'api-key',
-    gatewayAuth: 'github',
-    gatewayAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:github-webhook',
-  }),
-  'queue ingest with IAM': lazySynth({ ...CLOUD, temporalAuth: 'api-key', ingestMode: 'queue' }),
-  'queue ingest with JWT, FIFO': lazySynth({
-    ...CLOUD,
-    temporalAuth: 'api-key',
-    ingestMode: 'queue',
-    apiAuthorizer: 'jwt',
-    jwtIssuer: 'https://issuer.example.com/',
-    jwtAudience: 'event-gateway',
-    fifo: true,
-  }),
-  'FIFO, sync': lazySynth({ ...CLOUD, temporalAuth: 'api-key', fifo: true }),
-  'imported VPC, functions in VPC': lazySynth({
-    temporalAddress: 'temporal.internal:7233',
-    ...IMPORTED_VPC,
-    functionsInVpc: true,
-  }),
-  'workers scale from zero': lazySynth({
-    ...CLOUD,
-    temporalAuth: 'api-key',
-    workerMinCount: 0,
-    workerDesiredCount: 0,
-  }),
-} as const;
+const variants = Object.fromEntries(
+  Object.entries(DEPLOYMENT_VARIANTS).map(([name, context]) => [name, lazySynth(context)]),
+) as Record<keyof typeof DEPLOYMENT_VARIANTS, () => Synthesized>;
 
 type VariantName = keyof typeof variants;
 
