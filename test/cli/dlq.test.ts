@@ -124,10 +124,10 @@ describe('event-gateway dlq list', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout[0]).toBe('event-gateway-events-dlq: 3 message(s)');
     const output = listed.stdout.join('\n');
-    expect(output).toContain(`event id   ${sent.notJson} (sourceMessageId attribute)`);
+    expect(output).toContain(`event id   ${sent.notJson} (eventId attribute)`);
     expect(output).toContain('body       not JSON: {"workflowId":');
     expect(output).toMatch(/reason {5}invalid-json: The message body is not valid JSON/);
-    expect(output).toContain(`event id   ${sent.undeclared} (sourceMessageId attribute)`);
+    expect(output).toContain(`event id   ${sent.undeclared} (eventId attribute)`);
     expect(output).toContain('target     payments-9 / advanceStage');
     expect(output).toMatch(/reason {5}target-not-declared: /);
     expect(output).toContain('event id   evt-bad (body)');

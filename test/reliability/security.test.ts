@@ -396,9 +396,12 @@ describe("the functions' IAM statements", () => {
     const { gateway, stacks } = synth();
     const http = stacks.gateway.gateway.httpFunction!;
     const queue = logicalId(stacks.gateway, stacks.gateway.gateway.ingestQueue.queue);
-    const secretIds = [stacks.gateway.temporal.apiKeySecret, stacks.gateway.gateway.gatewayAuthSecret].map(
-      (secret) => ref(logicalId(stacks.gateway, secret!)),
-    );
+    // The Temporal API key, the gateway's auth secret and the callback signing key it verifies with.
+    const secretIds = [
+      stacks.gateway.temporal.apiKeySecret,
+      stacks.gateway.gateway.gatewayAuthSecret,
+      stacks.gateway.gateway.callbackSigningKey?.secret,
+    ].map((secret) => ref(logicalId(stacks.gateway, secret!)));
     const logGroup = arn(logicalId(stacks.gateway, http.logGroup));
     const pairs = grants(gateway, logicalId(stacks.gateway, http.role));
     section.iamStatements += pairs.length;
