@@ -78,7 +78,13 @@ describe('bad arguments', () => {
     ],
     [
       'a malformed webhook secret',
-      ['send', ...signalArgs, '--webhook-secret', 'whsec_abc'],
+      [
+        'send',
+        '--cloudevent',
+        '{"specversion":"1.0","id":"e1","source":"/t","type":"com.example.stage.advanced","data":{}}',
+        '--webhook-secret',
+        'whsec_abc',
+      ],
       'not a Standard Webhooks secret',
     ],
     [
