@@ -9,7 +9,19 @@ const nodeBuiltins = builtinModules.flatMap((name) => [name, `${name}/*`]);
 const nodeBuiltinRule = { group: ['node:*', ...nodeBuiltins], message: 'No Node built-ins here.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'cdk.out', 'coverage', 'bench/results', 'reports', 'bin/*.js'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'cdk.out',
+      'coverage',
+      'bench/results',
+      'reports',
+      'bin/*.js',
+      // A separate app with its own package.json and tsconfig, type-checked where it is installed.
+      'examples/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

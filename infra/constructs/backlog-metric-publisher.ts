@@ -86,6 +86,24 @@ export class BacklogMetricPublisher extends Construct {
     });
 
     acknowledgeNag(
+      this.function.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'cloudwatch:PutMetricData has no resource-level permissions (a condition limits it to this deployment’s ' +
+        'metric namespace), and neither do xray:PutTraceSegments / PutTelemetryRecords for tracing.',
+    );
+    acknowledgeNag(
+      this.function.function,
+      'Serverless-LambdaDLQ',
+      'Scheduled every minute to publish a gauge: a failed run is superseded by the next one, so a dead-letter ' +
+        'queue of stale measurements would hold nothing anyone acts on.',
+    );
+    acknowledgeNag(
+      this.function.function,
+      'Serverless-LambdaAsyncFailureDestination',
+      'Scheduled every minute to publish a gauge: the next run replaces a failed one; failures show as gaps in ' +
+        'the backlog metric on the dashboard.',
+    );
+    acknowledgeNag(
       this.rule,
       'Serverless-EventBusDLQ',
       'The schedule fires every minute to publish a gauge; an undelivered tick is superseded by the next one, so ' +

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -128,5 +128,9 @@ export class EventGatewayStack extends Stack {
         label: `backlog of ${taskQueue}`,
       }),
     });
+    // One gateway per stack: its outputs keep their short names (ApiUrl, QueueUrl, …) for scripts.
+    for (const child of this.gateway.node.findAll()) {
+      if (child instanceof CfnOutput) child.overrideLogicalId(child.node.id);
+    }
   }
 }

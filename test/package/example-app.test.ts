@@ -1,0 +1,234 @@
+/**
+ * The package as a team gets it: `npm pack`, the tarball installed with examples/order-fulfilment in
+ * a fresh directory outside this repository, then
+ * - `cdk synth` there with no AWS credentials and no Docker engine: the template has the app's task
+ *   queue, its routes and its worker image — so a file missing from the package fails this test;
+ * - the app's own worker (runWorker, prebundled by prebundleWorkflows) on a real Temporal dev server,
+ *   its order workflow driven through the gateway by a CloudEvent over HTTP and a message on SQS,
+ *   with the routing file the synth produced.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
+import { freePort } from '../support/free-port';
+import { startSqsStack, type SqsStack } from '../support/sqs-stack';
+import { sharedTemporal, stopSharedTemporal } from '../support/temporal';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'teg-package-'));
+const appDir = join(work, 'order-fulfilment');
+const children = new Set<ChildProcess>();
+
+/** No AWS credentials, no Docker: what a fresh machine has. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  if (process.env.npm_config_cache) env.npm_config_cache = process.env.npm_config_cache;
+  return env;
+}
+
+function run(command: string, args: string[], cwd: string, env = cleanEnv()): string {
+  return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+beforeAll(() => {
+  // prepack builds dist/lib and dist/lambda first.
+  const packed = run('npm', ['pack', '--silent', '--pack-destination', work], repoRoot, {
+    ...process.env,
+  }).trim();
+  const tarball = join(work, packed.split('\n').pop() ?? '');
+  cpSync(join(repoRoot, 'examples', 'order-fulfilment'), appDir, {
+    recursive: true,
+    filter: (source) => !/[/\\](node_modules|cdk\.out)$/.test(source),
+  });
+  const pkgPath = join(appDir, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { dependencies: Record<string, string> };
+  pkg.dependencies['temporal-event-gateway'] = `file:${tarball}`;
+  writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
+  // The packages are in npm's cache from this repository's own install: no network round trips needed.
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], appDir);
+}, 900_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await stopSharedTemporal();
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface TemplateJson {
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, string> }
+  >;
+}
+
+let cdkOut: string;
+let template: TemplateJson;
+
+function resourcesOf(type: string) {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+describe('the packed library in a fresh app', () => {
+  it('ships compiled JS, declarations and the prebuilt handlers, not our sources', () => {
+    const installed = join(appDir, 'node_modules', 'temporal-event-gateway');
+    const files = readdirSync(installed, { recursive: true }).map(String);
+    expect(files).toEqual(expect.arrayContaining(['dist/lib/infra/index.js', 'dist/lib/infra/index.d.ts']));
+    for (const handler of ['http', 'sqs', 'backlog-metric'])
+      expect(files).toContain(`dist/lambda/${handler}/index.mjs`);
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('synthesizes with cdk synth, without credentials or Docker: task queue, routes and worker image', () => {
+    cdkOut = join(appDir, 'cdk.out');
+    run(join(appDir, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', cdkOut], appDir);
+    template = JSON.parse(
+      readFileSync(join(cdkOut, 'OrderFulfilment.template.json'), 'utf8'),
+    ) as TemplateJson;
+
+    const [[, taskDefinition] = []] = resourcesOf('AWS::ECS::TaskDefinition');
+    const container = (taskDefinition?.Properties?.ContainerDefinitions as Array<Record<string, unknown>>)[0];
+    expect(container?.Environment).toContainEqual({ Name: TEMPORAL_ENV.taskQueue, Value: 'orders' });
+    expect(JSON.stringify(container?.Image)).toContain('container-assets');
+
+    const assets = JSON.parse(readFileSync(join(cdkOut, 'OrderFulfilment.assets.json'), 'utf8')) as {
+      dockerImages: Record<string, { source: { directory: string; dockerFile?: string } }>;
+    };
+    const images = Object.values(assets.dockerImages);
+    expect(images).toHaveLength(1);
+    const imageDir = join(cdkOut, images[0]!.source.directory);
+    expect(images[0]!.source.dockerFile).toBe('worker/Dockerfile');
+    expect(existsSync(join(imageDir, 'worker', 'workflows', 'order-workflow.ts'))).toBe(true);
+    expect(existsSync(join(imageDir, 'node_modules'))).toBe(false);
+
+    const ingest = resourcesOf('AWS::Lambda::Function').find(
+      ([, fn]) =>
+        (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables[GATEWAY_ENV.auth],
+    );
+    const codeDir = join(cdkOut, ingest?.[1].Metadata?.['aws:asset:path'] ?? 'missing');
+    const routing = JSON.parse(readFileSync(join(codeDir, 'gateway-config.json'), 'utf8')) as {
+      targets: Array<{ workflowIdPattern: string; taskQueue: string }>;
+      routes: Array<{ name: string }>;
+    };
+    expect(routing.targets[0]).toMatchObject({
+      workflowIdPattern: '^order-[0-9]{1,12}$',
+      taskQueue: 'orders',
+    });
+    expect(routing.routes.map((route) => route.name)).toEqual(['payment-received', 'shipment-dispatched']);
+    expect(readdirSync(codeDir)).toContain('index.mjs');
+  }, 300_000);
+});
+
+describe("the app's order workflow, end to end through the gateway", () => {
+  let temporal: TestWorkflowEnvironment;
+  let sqs: SqsStack;
+  let gatewayUrl: string;
+
+  function start(name: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let output = '';
+    const append = (chunk: Buffer) => (output += chunk.toString());
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    const waitFor = async (pattern: RegExp, timeoutMs = 120_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
+        if (Date.now() > deadline) throw new Error(`${name} did not log ${pattern}:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    return { child, waitFor, output: () => output };
+  }
+
+  beforeAll(async () => {
+    [temporal, sqs] = await Promise.all([sharedTemporal(), startSqsStack()]);
+  }, 300_000);
+
+  afterAll(async () => {
+    await sqs?.stop();
+  });
+
+  it('waits for the payment (HTTP CloudEvent) and the dispatch (SQS message) and returns both', async () => {
+    // The app's build step: its workflows prebundled by the package's helper, beside worker/main.ts.
+    run(join(appDir, 'node_modules', '.bin', 'tsx'), ['scripts/build-worker.ts'], appDir);
+    expect(existsSync(join(appDir, 'worker', 'workflow-bundle.js'))).toBe(true);
+
+    const temporalEnv = {
+      [TEMPORAL_ENV.address]: temporal.address,
+      [TEMPORAL_ENV.namespace]: temporal.namespace ?? 'default',
+      TEMPORAL_CONFIG_FILE: join(work, 'no-such-temporal.toml'),
+    };
+    const worker = start('worker', ['--import', 'tsx', 'worker/main.ts'], appDir, cleanEnv(temporalEnv));
+    await worker.waitFor(/worker polling task queue=orders/);
+    expect(worker.output()).toMatch(/worker using prebundled workflows/);
+
+    const port = await freePort();
+    gatewayUrl = `http://127.0.0.1:${port}`;
+    const ingestDir = readdirSync(cdkOut)
+      .map((dir) => join(cdkOut, dir))
+      .find((dir) => existsSync(join(dir, 'gateway-config.json')) && existsSync(join(dir, 'index.mjs')));
+    const gateway = start(
+      'gateway',
+      ['--import', 'tsx', join(repoRoot, 'local', 'gateway-main.ts')],
+      repoRoot,
+      {
+        ...process.env,
+        ...temporalEnv,
+        [GATEWAY_ENV.port]: String(port),
+        // The very routing file the synth put beside the deployed handlers.
+        [GATEWAY_ENV.configFile]: join(ingestDir ?? 'missing', 'gateway-config.json'),
+        [GATEWAY_ENV.auth]: 'none',
+        [GATEWAY_ENV.sqsEndpoint]: sqs.sqs.endpoint,
+        AWS_REGION: sqs.sqs.region,
+        [GATEWAY_ENV.queueUrl]: sqs.queues.events.url,
+        [GATEWAY_ENV.dlqUrl]: sqs.queues.eventsDlq.url,
+        [GATEWAY_ENV.fifoDlqUrl]: sqs.queues.eventsDlqFifo.url,
+      },
+    );
+    await gateway.waitFor(/consuming SQS queues/);
+
+    const payment = await fetch(`${gatewayUrl}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: 'payment-4711',
+        source: '/payments',
+        type: 'com.example.payment.received',
+        data: { orderId: '4711', amount: 99.5, currency: 'EUR' },
+      }),
+    });
+    expect(payment.status).toBe(202);
+    expect(await payment.json()).toMatchObject({
+      deliveries: [{ workflowId: 'order-4711', status: 'delivered' }],
+    });
+
+    await sqs.send(sqs.queues.events, {
+      workflowId: 'order-4711',
+      signal: 'shipmentDispatched',
+      payload: { carrier: 'DHL', trackingId: 'JD0001' },
+      eventId: 'dispatch-4711',
+    });
+
+    const result: unknown = await temporal.client.workflow.getHandle('order-4711').result();
+    expect(result).toEqual({
+      orderId: 'order-4711',
+      payment: { amount: 99.5, currency: 'EUR' },
+      shipment: { carrier: 'DHL', trackingId: 'JD0001' },
+      confirmation: 'confirmed order-4711: 99.50 paid, tracking JD0001',
+    });
+
+    worker.child.kill('SIGTERM');
+    gateway.child.kill('SIGTERM');
+    const exit = await new Promise<number | null>((resolve) =>
+      worker.child.exitCode !== null ? resolve(worker.child.exitCode) : worker.child.once('exit', resolve),
+    );
+    expect(exit).toBe(0);
+  }, 300_000);
+});
