@@ -181,8 +181,8 @@ describe("the app's order workflow, end to end through the gateway", () => {
         ...process.env,
         ...temporalEnv,
         [GATEWAY_ENV.port]: String(port),
-        // The very routing file the synth put beside the deployed handlers.
-        [GATEWAY_ENV.configFile]: join(ingestDir ?? 'missing', 'gateway-config.json'),
+        // The very routing file the synth put beside the deployed handlers (the local server takes it inline).
+        [GATEWAY_ENV.config]: readFileSync(join(ingestDir ?? 'missing', 'gateway-config.json'), 'utf8'),
         [GATEWAY_ENV.auth]: 'none',
         [GATEWAY_ENV.sqsEndpoint]: sqs.sqs.endpoint,
         AWS_REGION: sqs.sqs.region,
@@ -204,9 +204,9 @@ describe("the app's order workflow, end to end through the gateway", () => {
         data: { orderId: '4711', amount: 99.5, currency: 'EUR' },
       }),
     });
-    expect(payment.status).toBe(202);
-    expect(await payment.json()).toMatchObject({
-      deliveries: [{ workflowId: 'order-4711', status: 'delivered' }],
+    expect({ status: payment.status, body: (await payment.json()) as unknown }).toMatchObject({
+      status: 202,
+      body: { deliveries: [{ workflowId: 'order-4711', status: 'delivered' }] },
     });
 
     await sqs.send(sqs.queues.events, {
