@@ -204,7 +204,7 @@ describe("the app's order workflow, end to end through the gateway", () => {
         data: { orderId: '4711', amount: 99.5, currency: 'EUR' },
       }),
     });
-    expect({ status: payment.status, body: (await payment.json()) as unknown }).toMatchObject({
+    expect({ status: payment.status, body: await payment.json() }).toMatchObject({
       status: 202,
       body: { deliveries: [{ workflowId: 'order-4711', status: 'delivered' }] },
     });
