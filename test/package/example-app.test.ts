@@ -8,6 +8,7 @@
  *   with the routing file the synth produced.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +16,14 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
+import { CALLBACK_ENV } from '../../contract/callbacks';
 import { freePort } from '../support/free-port';
 import { startSqsStack, type SqsStack } from '../support/sqs-stack';
 import { sharedTemporal, stopSharedTemporal } from '../support/temporal';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'teg-package-'));
+const CALLBACK_KEYS = `k1:${randomBytes(32).toString('base64url')}`;
 const appDir = join(work, 'order-fulfilment');
 const children = new Set<ChildProcess>();
 
@@ -163,13 +166,20 @@ describe("the app's order workflow, end to end through the gateway", () => {
       [TEMPORAL_ENV.address]: temporal.address,
       [TEMPORAL_ENV.namespace]: temporal.namespace ?? 'default',
       TEMPORAL_CONFIG_FILE: join(work, 'no-such-temporal.toml'),
+      // The worker mints the warehouse's callback URLs with the key the gateway verifies with.
+      [CALLBACK_ENV.signingKeys]: CALLBACK_KEYS,
     };
-    const worker = start('worker', ['--import', 'tsx', 'worker/main.ts'], appDir, cleanEnv(temporalEnv));
+    const port = await freePort();
+    gatewayUrl = `http://127.0.0.1:${port}`;
+    const worker = start(
+      'worker',
+      ['--import', 'tsx', 'worker/main.ts'],
+      appDir,
+      cleanEnv({ ...temporalEnv, [CALLBACK_ENV.baseUrl]: gatewayUrl }),
+    );
     await worker.waitFor(/worker polling task queue=orders/);
     expect(worker.output()).toMatch(/worker using prebundled workflows/);
 
-    const port = await freePort();
-    gatewayUrl = `http://127.0.0.1:${port}`;
     const ingestDir = readdirSync(cdkOut)
       .map((dir) => join(cdkOut, dir))
       .find((dir) => existsSync(join(dir, 'gateway-config.json')) && existsSync(join(dir, 'index.mjs')));
@@ -184,6 +194,7 @@ describe("the app's order workflow, end to end through the gateway", () => {
         // The very routing file the synth put beside the deployed handlers (the local server takes it inline).
         [GATEWAY_ENV.config]: readFileSync(join(ingestDir ?? 'missing', 'gateway-config.json'), 'utf8'),
         [GATEWAY_ENV.auth]: 'none',
+        [CALLBACK_ENV.signingKeys]: CALLBACK_KEYS,
         [GATEWAY_ENV.sqsEndpoint]: sqs.sqs.endpoint,
         AWS_REGION: sqs.sqs.region,
         [GATEWAY_ENV.queueUrl]: sqs.queues.events.url,
@@ -222,6 +233,34 @@ describe("the app's order workflow, end to end through the gateway", () => {
       payment: { amount: 99.5, currency: 'EUR' },
       shipment: { carrier: 'DHL', trackingId: 'JD0001' },
       confirmation: 'confirmed order-4711: 99.50 paid, tracking JD0001',
+    });
+
+    // A second order: the warehouse POSTs the callback URL the workflow handed it once paid.
+    const paid = await fetch(`${gatewayUrl}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: 'payment-4712',
+        source: '/payments',
+        type: 'com.example.payment.received',
+        data: { orderId: '4712', amount: 12, currency: 'EUR' },
+      }),
+    });
+    expect(paid.status).toBe(202);
+    const callbackLine = /warehouse callback URL for order-4712: (\S+)/;
+    await worker.waitFor(callbackLine);
+    const callbackUrl = callbackLine.exec(worker.output())![1]!;
+    expect(callbackUrl.startsWith(`${gatewayUrl}/v1/callbacks/`)).toBe(true);
+    const dispatched = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ carrier: 'UPS', trackingId: '1Z999' }),
+    });
+    expect(dispatched.status).toBe(202);
+    expect(await temporal.client.workflow.getHandle('order-4712').result()).toMatchObject({
+      shipment: { carrier: 'UPS', trackingId: '1Z999' },
+      confirmation: 'confirmed order-4712: 12.00 paid, tracking 1Z999',
     });
 
     worker.child.kill('SIGTERM');

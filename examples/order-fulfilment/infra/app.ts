@@ -23,11 +23,15 @@ const temporal = new TemporalConnection(stack, 'Temporal', {
   auth: 'api-key',
 });
 
-new TemporalEventGateway(stack, 'Gateway', { name: 'orders', temporal, routing: orderRouting });
+const gateway = new TemporalEventGateway(stack, 'Gateway', {
+  name: 'orders',
+  temporal,
+  routing: orderRouting,
+});
 
 // Private subnets with NAT (the worker reaches Temporal Cloud) and a rejected-traffic flow log.
 const network = new GatewayNetwork(stack, 'Network');
-new TemporalWorkerService(stack, 'Worker', {
+const worker = new TemporalWorkerService(stack, 'Worker', {
   vpc: network.vpc,
   vpcSubnets: network.workloadSubnets,
   temporal,
@@ -37,5 +41,8 @@ new TemporalWorkerService(stack, 'Worker', {
     exclude: ['node_modules', 'cdk.out', 'dist'],
   }),
 });
+
+// The worker mints the warehouse's callback URLs with the gateway's signing key, under its URL.
+gateway.grantCallbackMinting(worker);
 
 applyNagPacks(app);

@@ -1,6 +1,8 @@
 /**
- * An order: waits (minutes or weeks) for the payment, then for the dispatch, whichever arrives
- * first is kept, and returns what it received. Events come in through the gateway as signals.
+ * An order: waits (minutes or weeks) for the payment, then asks the warehouse to ship — handing it
+ * a callback URL — and waits for the dispatch, and returns what it received. The first of each
+ * event is kept. Events come in through the gateway as signals: the payment as a CloudEvent, the
+ * dispatch as the warehouse's POST to its callback URL (or a CloudEvent or queue message).
  */
 import {
   condition,
@@ -23,7 +25,7 @@ export const paymentReceived = defineSignal<[PaymentReceived]>(ORDER_SIGNALS.pay
 export const shipmentDispatched = defineSignal<[ShipmentDispatched]>(ORDER_SIGNALS.shipmentDispatched);
 export const statusQuery = defineQuery<{ paid: boolean; shipped: boolean }>(ORDER_QUERIES.status);
 
-const { confirmOrder } = proxyActivities<ReturnType<typeof createActivities>>({
+const { confirmOrder, requestShipment } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
 });
 
@@ -35,8 +37,10 @@ export async function orderWorkflow(): Promise<OrderResult> {
   setHandler(shipmentDispatched, (event) => void (shipment ??= event));
   setHandler(statusQuery, () => ({ paid: payment !== undefined, shipped: shipment !== undefined }));
 
-  await condition(() => payment !== undefined && shipment !== undefined);
   const orderId = workflowInfo().workflowId;
+  await condition(() => payment !== undefined);
+  if (shipment === undefined) await requestShipment({ orderId });
+  await condition(() => shipment !== undefined);
   const confirmation = await confirmOrder({
     orderId,
     amount: payment!.amount,
