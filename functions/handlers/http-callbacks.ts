@@ -101,6 +101,15 @@ const failureBody = {
   required: true,
 };
 
+/**
+ * A token is up to 8,192 characters, so a URL with a long malformed one (non-ASCII, percent-encoded
+ * to 12 bytes a character) can exceed the HTTP server's request-line limit: the server refuses it
+ * before the gateway runs (Node: 16 KiB), with no body.
+ */
+const tooLargeResponse = {
+  431: { description: 'Request line too large: refused by the HTTP server before the gateway runs' },
+} as const;
+
 const redeemRoute = createRoute({
   method: 'post',
   path: `${CALLBACK_PATH}/{token}`,
@@ -120,7 +129,9 @@ const redeemRoute = createRoute({
       description: 'Signal delivered or queued durably',
       content: { 'application/json': { schema: CallbackAcceptedSchema } },
     },
-    ...problemResponses(400, 401, 403, 410, 413, 415, 422, 503, 504),
+    // 404: a gateway with no callback signing keys has no callback endpoint.
+    ...problemResponses(400, 401, 403, 404, 410, 413, 415, 422, 503, 504),
+    ...tooLargeResponse,
   },
 });
 
@@ -141,6 +152,7 @@ const failRoute = createRoute({
       content: { 'application/json': { schema: CallbackAcceptedSchema } },
     },
     ...problemResponses(400, 401, 404, 410, 413, 415, 503, 504),
+    ...tooLargeResponse,
   },
 });
 
@@ -156,6 +168,7 @@ const pageRoute = createRoute({
   responses: {
     200: { description: 'The page', content: { 'text/html': { schema: z.string() } } },
     ...problemResponses(400, 401, 404, 410),
+    ...tooLargeResponse,
   },
 });
 

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
+import { WORKFLOW_ID_PATTERN } from '../../../functions/core/commands';
 import { createHttpApp } from '../../../functions/handlers/http-app';
+import { DOCUMENTED_WORKFLOW_ID_PATTERN } from '../../../functions/handlers/http-schemas';
 import { generateOpenApiDocument, OPENAPI_PATH, openApiText } from '../../../scripts/openapi';
 
 const never = () => Promise.reject(new Error('not called'));
@@ -64,6 +66,44 @@ describe('the OpenAPI document', () => {
     });
     expect(workflowId('staged-order-42')).toBe(true);
     expect(workflowId('staged-\u0007bell')).toBe(false);
+  });
+
+  it('states the workflow-ID pattern without Unicode property escapes (Python validators and schemathesis compile it), agreeing with the core on every BMP character', () => {
+    expect(DOCUMENTED_WORKFLOW_ID_PATTERN).not.toMatch(/\\[pP]\{/);
+    const documentedPattern = new RegExp(DOCUMENTED_WORKFLOW_ID_PATTERN, 'u');
+    const disagreeing: string[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue; // lone surrogates are not characters
+      const id = `a${String.fromCharCode(code)}b`;
+      if (documentedPattern.test(id) !== WORKFLOW_ID_PATTERN.test(id)) disagreeing.push(code.toString(16));
+    }
+    expect(disagreeing).toEqual([]);
+  });
+
+  it('documents the status a gateway without callback signing keys answers a callback with (404), and the HTTP server 431', async () => {
+    const app = createHttpApp({
+      config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
+      signaler: { signal: never },
+      updater: { update: never },
+      reader: { describe: never, query: never, health: never },
+      logger: silentLogger,
+    });
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const callbackOperations = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/v1/callbacks/'))
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    expect(callbackOperations).toHaveLength(3);
+    for (const { path, method, op } of callbackOperations) {
+      const concrete = path.replace('{token}', 'eyJhbGciOiJIUzI1NiJ9.e30.sig');
+      const response = await app.request(concrete, {
+        method: method.toUpperCase(),
+        ...(method === 'post' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}),
+      });
+      expect({ path, method, status: response.status }).toEqual({ path, method, status: 404 });
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['404', '431']));
+    }
   });
 
   it('is checked in exactly as the app generates it (run `npm run openapi` after changing the API)', async () => {
