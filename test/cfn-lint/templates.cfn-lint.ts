@@ -75,6 +75,11 @@ describe('cfn-lint over every deployment variant', () => {
   });
 
   it('finds no error', () => {
+    const count = (level: CfnLintFinding['Level']) =>
+      findings.filter((finding) => finding.Level === level).length;
+    console.log(
+      `cfn-lint: ${templates.length} templates, ${count('Error')} errors, ${count('Warning')} warnings, ${count('Informational')} informational`,
+    );
     expect(findings.filter((finding) => finding.Level === 'Error').map(where)).toEqual([]);
   });
 
