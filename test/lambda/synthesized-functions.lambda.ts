@@ -5,6 +5,7 @@
  * against a real Temporal dev server and a real ElasticMQ. Events come from AWS SAM CLI's own
  * sample-event templates. The deployment variant is api-key auth, its keys in Secrets Manager.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,11 @@ import { httpApiEvent, scheduledEvent, sqsEvent, type HttpRequest } from './supp
 const API_KEY_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway-api-keys-AbCdEf';
 const API_KEYS = 'k_live_lambda_7f3a9c2e41d8,k_next_lambda_0b8e55d1c9a2';
 const KEY = 'k_next_lambda_0b8e55d1c9a2';
+/**
+ * What the local Secrets Manager answers, by ARN. Secrets the stack creates itself (the callback
+ * signing key) get a local ARN and a generated value when their reference is resolved.
+ */
+const localSecrets: Record<string, string> = { [API_KEY_SECRET_ARN]: API_KEYS };
 
 const dir = mkdtempSync(join(tmpdir(), 'lambda-fidelity-'));
 const taskQueue = uniqueName('lambda');
@@ -75,6 +81,11 @@ function localValue(fn: SynthesizedFunction, overrides: Record<string, string> =
   return (logicalId: string, attribute?: string): string | undefined => {
     if (overrides[logicalId]) return overrides[logicalId];
     const resource = resources[logicalId];
+    if (resource?.Type === 'AWS::SecretsManager::Secret' && attribute === undefined) {
+      const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${logicalId}-Local1`;
+      localSecrets[arn] ??= randomBytes(36).toString('base64url');
+      return arn;
+    }
     if (resource?.Type !== 'AWS::SQS::Queue') return undefined;
     const name = String(resource.Properties?.QueueName);
     const local = Object.values(stack.queues).find((q) => q.name === name);
@@ -121,7 +132,7 @@ beforeAll(async () => {
   tools = { node24, rie, ric: await ensureLambdaRic() };
   [stack, aws] = await Promise.all([
     startSqsStack({ visibilityTimeoutSeconds: 2, maxReceiveCount: 50 }),
-    startLocalAws({ [API_KEY_SECRET_ARN]: API_KEYS }),
+    startLocalAws(localSecrets),
     startTemporal(),
     synth,
   ]);
@@ -255,6 +266,8 @@ describe('the synthesized ingest function (API Gateway HTTP API payload v2, $def
     expect((await signal(uniqueName('staged-lambda'), '{"stage":1}')).statusCode).toBe(202);
     expect((await signal('staged-x', '{"stage":1}', { 'x-api-key': 'k_wrong' })).statusCode).toBe(401);
     expect(aws.secretReads).toContain(API_KEY_SECRET_ARN);
+    // The callback signing key the stack creates is read at cold start too, by its ARN.
+    expect(aws.secretReads.some((id) => id.includes('CallbackSigningKey'))).toBe(true);
     const logs = ingest.jsonLogs().filter((line) => line.level !== undefined);
     expect(logs.length).toBeGreaterThan(0);
     expect(
