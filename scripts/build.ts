@@ -2,7 +2,7 @@
  * The build (`npm run build`, or `tsx scripts/build.ts [--outdir <dir>] [--only lib,lambda,worker]`):
  *
  * - `lib`: the package's three entry points as compiled ESM + `.d.ts` in `<outdir>/lib` (the
- *   `exports` map of package.json points there);
+ *   `exports` map of package.json points there), and the CLI the `event-gateway` bin runs;
  * - `lambda`: the gateway's Lambda handlers prebuilt in `<outdir>/lambda/<name>/index.mjs`, the
  *   assets the constructs use in a team's `cdk synth` (no esbuild, no Docker there);
  * - `worker`: this repository's staged-demo worker: `<outdir>/worker/main.js` (our modules bundled
@@ -25,12 +25,16 @@ import { isProcessEntry } from './process-entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** The modules behind the package's entry points; tsc follows their imports. */
+/**
+ * The modules behind the package's entry points and its `event-gateway` bin (the CLI, which
+ * bin/event-gateway.js runs from here when the sources are not beside it); tsc follows their imports.
+ */
 export const LIBRARY_ENTRIES = [
   'infra/index.ts',
   'worker/index.ts',
   'worker/workflow.ts',
   'contract/index.ts',
+  'local/cli/main.ts',
 ];
 
 export class BuildError extends Error {

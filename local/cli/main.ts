@@ -109,9 +109,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * The package's version. The nearest package.json up from this module: `local/cli/main.ts` in this
+ * repository, `dist/lib/local/cli/main.js` in the installed package.
+ */
 async function packageVersion(): Promise<string> {
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version?: string }).version ?? 'unknown';
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const text = await readFile(new URL('package.json', dir), 'utf8').catch(() => undefined);
+    if (text !== undefined) return (JSON.parse(text) as { version?: string }).version ?? 'unknown';
+    if (dir.pathname === '/') return 'unknown';
+  }
 }
 
 /** The bin's entry: real argv, stdout/stderr and environment. */

@@ -5,9 +5,11 @@
  *   queue, its routes and its worker image — so a file missing from the package fails this test;
  * - the app's own worker (runWorker, prebundled by prebundleWorkflows) on a real Temporal dev server,
  *   its order workflow driven through the gateway by a CloudEvent over HTTP and a message on SQS,
- *   with the routing file the synth produced.
+ *   with the routing file the synth produced;
+ * - the package's `event-gateway` CLI as `npx event-gateway` runs it there (no sources, no tsx):
+ *   help and version, the dispatch event enqueued with it, the dead-letter queue listed with it.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +64,17 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** `npx event-gateway …` in the app: the bin of the installed package, without the network. */
+function eventGateway(args: string[]) {
+  const result = spawnSync('npx', ['--no-install', 'event-gateway', ...args], {
+    cwd: appDir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 interface TemplateJson {
   Resources: Record<
     string,
@@ -85,6 +98,19 @@ describe('the packed library in a fresh app', () => {
       expect(files).toContain(`dist/lambda/${handler}/index.mjs`);
     expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
   });
+
+  it('runs the event-gateway CLI from the package: help, version, and a usage error exits 2', () => {
+    const installed = join(appDir, 'node_modules', 'temporal-event-gateway');
+    // No sources beside the bin: it runs the compiled CLI, so tsx (our devDependency) is not needed.
+    expect(existsSync(join(installed, 'local'))).toBe(false);
+    const help = eventGateway(['--help']);
+    expect(help).toMatchObject({ status: 0, stderr: '' });
+    for (const command of ['send', 'enqueue', 'dlq list', 'dlq redrive'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    const version = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string };
+    expect(eventGateway(['--version'])).toMatchObject({ status: 0, stdout: `${version.version}\n` });
+    expect(eventGateway(['send', '--workflow-id', 'order-1'])).toMatchObject({ status: 2 });
+  }, 300_000);
 
   it('synthesizes with cdk synth, without credentials or Docker: task queue, routes and worker image', () => {
     cdkOut = join(appDir, 'cdk.out');
@@ -220,12 +246,23 @@ describe("the app's order workflow, end to end through the gateway", () => {
       body: { deliveries: [{ workflowId: 'order-4711', status: 'delivered' }] },
     });
 
-    await sqs.send(sqs.queues.events, {
-      workflowId: 'order-4711',
-      signal: 'shipmentDispatched',
-      payload: { carrier: 'DHL', trackingId: 'JD0001' },
-      eventId: 'dispatch-4711',
-    });
+    // The dispatch goes on SQS through the installed package's CLI (compiled JS, no tsx).
+    const enqueued = eventGateway([
+      'enqueue',
+      '--workflow-id',
+      'order-4711',
+      '--signal',
+      'shipmentDispatched',
+      '--payload',
+      JSON.stringify({ carrier: 'DHL', trackingId: 'JD0001' }),
+      '--event-id',
+      'dispatch-4711',
+      '--queue-url',
+      sqs.queues.events.url,
+      '--endpoint',
+      sqs.sqs.endpoint,
+    ]);
+    expect(enqueued).toMatchObject({ status: 0 });
 
     const result: unknown = await temporal.client.workflow.getHandle('order-4711').result();
     expect(result).toEqual({
@@ -261,6 +298,21 @@ describe("the app's order workflow, end to end through the gateway", () => {
     expect(await temporal.client.workflow.getHandle('order-4712').result()).toMatchObject({
       shipment: { carrier: 'UPS', trackingId: '1Z999' },
       confirmation: 'confirmed order-4712: 12.00 paid, tracking 1Z999',
+    });
+
+    // Nothing was dead-lettered, as the installed CLI sees it.
+    const dlq = eventGateway([
+      'dlq',
+      'list',
+      '--json',
+      '--dlq-url',
+      sqs.queues.eventsDlq.url,
+      '--endpoint',
+      sqs.sqs.endpoint,
+    ]);
+    expect({ status: dlq.status, messages: JSON.parse(dlq.stdout) as unknown }).toEqual({
+      status: 0,
+      messages: [],
     });
 
     worker.child.kill('SIGTERM');
