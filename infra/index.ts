@@ -9,6 +9,12 @@ export {
   type TemporalEventGatewayProps,
 } from './constructs/temporal-event-gateway';
 export { TemporalWorkerService, type TemporalWorkerServiceProps } from './constructs/temporal-worker-service';
+export {
+  TemporalWorkerImage,
+  TemporalWorkerImageError,
+  type StagedWorkerImage,
+  type TemporalWorkerImageEntryProps,
+} from './constructs/temporal-worker-image';
 export { CallbackSigningKey, type CallbackSigningKeyProps } from './constructs/callback-signing-key';
 export {
   WebhookSources,

@@ -35,6 +35,8 @@ export const LIBRARY_ENTRIES = [
   'worker/workflow.ts',
   'contract/index.ts',
   'local/cli/main.ts',
+  // Run as a child process at synth by TemporalWorkerImage.fromEntry, so nothing imports it.
+  'infra/constructs/worker-image-staging-main.ts',
 ];
 
 export class BuildError extends Error {

@@ -18,9 +18,12 @@ export interface TemporalWorkerServiceProps {
   readonly temporal: TemporalConnection;
   /**
    * The team's worker image: its workflows and activities run by `runWorker`
-   * (`temporal-event-gateway/worker`), e.g. `ecs.ContainerImage.fromAsset('./worker')`, built at
-   * deploy time (synth only stages the directory, so it needs no Docker engine). For ARM64: build
-   * it for linux/arm64 (`fromAsset(dir, { platform: Platform.LINUX_ARM64 })`).
+   * (`temporal-event-gateway/worker`). Either from the worker entry file,
+   * `TemporalWorkerImage.fromEntry({ entry: 'worker/main.ts', workflowsPath: 'worker/workflows/index.ts' })`
+   * (bundled at synth, Dockerfile generated), or an image of its own, e.g.
+   * `ecs.ContainerImage.fromAsset('./worker', { platform: Platform.LINUX_ARM64 })`. Both are built
+   * at deploy time: synth only stages the directory, so it needs no Docker engine. The service runs
+   * ARM64, so the image must be built for linux/arm64.
    */
   readonly image: ecs.ContainerImage;
   /** Fargate CPU units. @default 512 */

@@ -3,9 +3,10 @@
  * a fresh directory outside this repository, then
  * - `cdk synth` there with no AWS credentials and no Docker engine: the template has the app's task
  *   queue, its routes and its worker image — so a file missing from the package fails this test;
- * - the app's own worker (runWorker, prebundled by prebundleWorkflows) on a real Temporal dev server,
- *   its order workflow driven through the gateway by a CloudEvent over HTTP and a message on SQS,
- *   with the routing file the synth produced;
+ * - the app's own worker as its image runs it (TemporalWorkerImage.fromEntry's bundle of runWorker and
+ *   the app's activities, the prebundled workflows, the packages its package.json installs) on a
+ *   real Temporal dev server, its order workflow driven through the gateway by a CloudEvent over HTTP
+ *   and a message on SQS, with the routing file the synth produced;
  * - the package's `event-gateway` CLI as `npx event-gateway` runs it there (no sources, no tsx):
  *   help and version, the dispatch event enqueued with it, the dead-letter queue listed with it.
  */
@@ -84,6 +85,8 @@ interface TemplateJson {
 
 let cdkOut: string;
 let template: TemplateJson;
+/** The worker image's build context that the synth staged. */
+let imageDir: string;
 
 function resourcesOf(type: string) {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
@@ -129,10 +132,31 @@ describe('the packed library in a fresh app', () => {
     };
     const images = Object.values(assets.dockerImages);
     expect(images).toHaveLength(1);
-    const imageDir = join(cdkOut, images[0]!.source.directory);
-    expect(images[0]!.source.dockerFile).toBe('worker/Dockerfile');
-    expect(existsSync(join(imageDir, 'worker', 'workflows', 'order-workflow.ts'))).toBe(true);
-    expect(existsSync(join(imageDir, 'node_modules'))).toBe(false);
+    // TemporalWorkerImage.fromEntry: the entry bundled with the app's esbuild, the workflows
+    // prebundled, a generated Dockerfile and the packages the bundle loads at the app's locked versions.
+    imageDir = join(cdkOut, images[0]!.source.directory);
+    expect(readdirSync(imageDir).sort()).toEqual([
+      'Dockerfile',
+      'main.js',
+      'main.js.map',
+      'package-lock.json',
+      'package.json',
+      'workflow-bundle.js',
+    ]);
+    const imagePkg = JSON.parse(readFileSync(join(imageDir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const appLock = JSON.parse(readFileSync(join(appDir, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string }>;
+    };
+    expect(Object.keys(imagePkg.dependencies)).toEqual(
+      expect.arrayContaining(['@temporalio/activity', '@temporalio/worker']),
+    );
+    for (const [name, version] of Object.entries(imagePkg.dependencies))
+      expect({ name, version }).toEqual({ name, version: appLock.packages[`node_modules/${name}`]?.version });
+    // The library is inlined (a file: dependency could not be installed in the image); the CDK is not loaded.
+    for (const absent of ['temporal-event-gateway', 'aws-cdk-lib', 'constructs', 'zod'])
+      expect(imagePkg.dependencies[absent]).toBeUndefined();
 
     const ingest = resourcesOf('AWS::Lambda::Function').find(
       ([, fn]) =>
@@ -195,13 +219,31 @@ describe("the app's order workflow, end to end through the gateway", () => {
       // The worker mints the warehouse's callback URLs with the key the gateway verifies with.
       [CALLBACK_ENV.signingKeys]: CALLBACK_KEYS,
     };
+    // The worker as its image runs it: the bundle the synth staged, with the packages the image's
+    // deps stage installs (the same `npm install --omit=dev` of its package.json and lock file).
+    const image = join(work, 'worker-image');
+    cpSync(imageDir, image, { recursive: true });
+    run(
+      'npm',
+      ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+      image,
+    );
+    expect(existsSync(join(image, 'node_modules', 'temporal-event-gateway'))).toBe(false);
+    const dockerfile = readFileSync(join(image, 'Dockerfile'), 'utf8');
+    const bundleEnv = /^ENV (WORKER_WORKFLOW_BUNDLE)=\/app\/(\S+)$/m.exec(dockerfile);
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    expect(cmd[0]).toBe('node');
     const port = await freePort();
     gatewayUrl = `http://127.0.0.1:${port}`;
     const worker = start(
       'worker',
-      ['--import', 'tsx', 'worker/main.ts'],
-      appDir,
-      cleanEnv({ ...temporalEnv, [CALLBACK_ENV.baseUrl]: gatewayUrl }),
+      cmd.slice(1),
+      image,
+      cleanEnv({
+        ...temporalEnv,
+        [CALLBACK_ENV.baseUrl]: gatewayUrl,
+        [bundleEnv?.[1] ?? 'missing']: join(image, bundleEnv?.[2] ?? 'missing'),
+      }),
     );
     await worker.waitFor(/worker polling task queue=orders/);
     expect(worker.output()).toMatch(/worker using prebundled workflows/);

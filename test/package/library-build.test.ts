@@ -108,12 +108,15 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 /** The compiled CLI bin/event-gateway.js imports outside this repository. */
 const DIST_CLI = 'dist/lib/local/cli/main.js';
 
-/** The package's entry files in the test build: the exports map's targets and the CLI. */
+/** The child process TemporalWorkerImage.fromEntry runs at synth (nothing imports it). */
+const DIST_WORKER_IMAGE_STAGING = 'dist/lib/infra/constructs/worker-image-staging-main.js';
+
+/** The package's entry files in the test build: the exports map's targets, the CLI, the staging process. */
 function entryFiles(kind: 'default' | 'types'): string[] {
   const targets = Object.values(pkg.exports)
     .filter((target) => typeof target === 'object')
     .map((target) => target[kind]);
-  if (kind === 'default') targets.push(`./${DIST_CLI}`);
+  if (kind === 'default') targets.push(`./${DIST_CLI}`, `./${DIST_WORKER_IMAGE_STAGING}`);
   else targets.push(`./${DIST_CLI.replace(/\.js$/, '.d.ts')}`);
   return targets.map((target) => join(libDir, target.replace(/^\.\/dist\/lib\//, '')));
 }
@@ -128,6 +131,7 @@ describe("the package's dependencies", () => {
   it('declares every package the built modules import, as a dependency or peer dependency', () => {
     const { files, packages } = importGraph(entryFiles('default'));
     expect(files.size).toBeGreaterThan(20);
+    for (const entry of entryFiles('default')) expect(readFileSync(entry, 'utf8').length).toBeGreaterThan(0);
     expect(undeclared(packages)).toEqual([]);
   });
 

@@ -1,13 +1,12 @@
 /** The order app: one stack with the event gateway and the order worker, on Temporal Cloud. */
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   applyNagPacks,
   GatewayNetwork,
   TemporalConnection,
   TemporalEventGateway,
+  TemporalWorkerImage,
   TemporalWorkerService,
 } from 'temporal-event-gateway';
 import { ORDER_TASK_QUEUE } from '../worker/workflows/order-contract';
@@ -35,10 +34,13 @@ const worker = new TemporalWorkerService(stack, 'Worker', {
   vpc: network.vpc,
   vpcSubnets: network.workloadSubnets,
   temporal,
-  image: ecs.ContainerImage.fromAsset(fileURLToPath(new URL('..', import.meta.url)), {
-    file: 'worker/Dockerfile',
-    platform: Platform.LINUX_ARM64,
-    exclude: ['node_modules', 'cdk.out', 'dist'],
+  // The worker entry bundled at synth (esbuild, workflows prebundled, Dockerfile generated); the
+  // image is built at deploy time for the service's ARM64 tasks.
+  image: TemporalWorkerImage.fromEntry({
+    entry: fileURLToPath(new URL('../worker/main.ts', import.meta.url)),
+    workflowsPath: fileURLToPath(new URL('../worker/workflows/index.ts', import.meta.url)),
+    // This app, not the repository around it, whose lock file is further up.
+    projectRoot: fileURLToPath(new URL('..', import.meta.url)),
   }),
 });
 
