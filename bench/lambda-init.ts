@@ -4,10 +4,12 @@
  * `SendTaskSuccess` Lambda) and the floor of anything that talks to Temporal (a bare
  * `@temporalio/client` Lambda).
  *
- * Bundling mirrors the CDK `NodejsFunction` settings in infra/constructs/gateway-function.ts:
- * esbuild, platform node, ESM, minified, linked source map without sources, the `require` banner,
- * `mainFields` module→main, and everything bundled including the AWS SDK (`bundleAwsSDK: true`:
- * the runtime's own SDK copy is not pinned). Only the target differs: node20 here, node24 in Lambda.
+ * Every variant, the anchors included, is bundled with the shipped handlers' own options
+ * (`handlerBuildOptions` in infra/lambda-handlers.ts): esbuild, platform node, ESM, minified, linked
+ * source map without sources, the `require` banner, code splitting, and everything bundled
+ * including the AWS SDK (the runtime's own SDK copy is not pinned). Only the target differs: the
+ * Node that runs the bench here, node24 in Lambda. A bundle's size is what its init phase reads:
+ * `index.mjs` and the chunks it imports statically; chunks behind `import()` are counted apart.
  *
  * Init time is measured the way Lambda's "Init Duration" sees it, from process start to the
  * handler module resolved: each sample is a fresh `node` that imports the bundle with the function's
@@ -18,15 +20,11 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { HANDLER_FILE, handlerBuildOptions } from '../infra/lambda-handlers';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { initCostsByModule, type InitCost } from './cpu-profile';
 import { median, round } from './stats';
-
-/** The CDK construct's banner: ESM output still meets CommonJS dependencies that call `require`. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __gatewayCreateRequire } from 'node:module';" +
-  'const require = __gatewayCreateRequire(import.meta.url);';
 
 export const LAMBDA_VARIANTS = {
   ingest: 'functions/handlers/http.ts',
@@ -85,25 +83,29 @@ export interface BundledLambda {
   /** Its name in results: the variant, or an experiment's own name. */
   label: string;
   path: string;
+  /** What the init phase reads: `index.mjs` and the chunks it imports statically. */
   bytes: number;
+  /** Every file of the bundle, the chunks loaded on first use (`import()`) included. */
+  allBytes: number;
 }
 
-function bundleOptions(entry: string, outfile: string, minify: boolean): BuildOptions {
+/** The shipped handlers' own options (infra/lambda-handlers.ts), for whichever Node runs the bench. */
+function bundleOptions(entry: string, outDir: string, minify: boolean): BuildOptions {
   return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
+    ...handlerBuildOptions(entry, outDir),
+    target: `node${process.versions.node.split('.')[0]}`,
     minify,
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: 'warning',
     metafile: true,
   };
+}
+
+/** Bytes of `index.mjs` plus every chunk reachable from it by static imports. */
+function initBytes(metafile: Metafile, entryFile: string): number {
+  const loaded = new Set([entryFile]);
+  for (const file of loaded)
+    for (const imported of metafile.outputs[file]?.imports ?? [])
+      if (imported.kind === 'import-statement' && !imported.external) loaded.add(imported.path);
+  return [...loaded].reduce((sum, file) => sum + (metafile.outputs[file]?.bytes ?? 0), 0);
 }
 
 /**
@@ -137,10 +139,17 @@ export async function bundleLambda(
   options: { minify?: boolean } = {},
 ): Promise<BundledLambda> {
   await mkdir(dir, { recursive: true });
-  const path = join(dir, 'index.mjs');
-  const result = await build(bundleOptions(entry, path, options.minify ?? true));
-  const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('.mjs'));
-  return { variant, label, path, bytes: output?.[1].bytes ?? 0 };
+  const path = join(dir, HANDLER_FILE);
+  const { metafile } = await build({
+    ...bundleOptions(entry, dir, options.minify ?? true),
+    absWorkingDir: dir,
+  });
+  const outputs = Object.keys(metafile?.outputs ?? {});
+  const entryFile = outputs.find((file) => file.endsWith(`/${HANDLER_FILE}`) || file === HANDLER_FILE) ?? '';
+  const allBytes = outputs
+    .filter((file) => file.endsWith('.mjs'))
+    .reduce((sum, file) => sum + (metafile?.outputs[file]?.bytes ?? 0), 0);
+  return { variant, label, path, bytes: metafile ? initBytes(metafile, entryFile) : 0, allBytes };
 }
 
 /** Printed by the runner: ms since process start before and after the import resolved. */

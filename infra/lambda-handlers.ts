@@ -5,6 +5,9 @@
  * sources with the very same options (see constructs/handler-code.ts).
  */
 
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /** Handler name → entry file, relative to the package root. */
 export const GATEWAY_HANDLERS = {
   http: 'functions/handlers/http.ts',
@@ -29,11 +32,66 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire as __gatewayCreateRequire } from 'node:module';" +
   'const require = __gatewayCreateRequire(import.meta.url);';
 
-/** esbuild options of one handler bundle (plain data, so this module does not import esbuild). */
+/**
+ * Replaces `@grpc/proto-loader` in the bundles (see the stub's own comment): grpc-js loads it only
+ * for channelz and ORCA, and it would bring protobufjs's reflection runtime into every cold start.
+ */
+const PROTO_LOADER_STUB = fileURLToPath(
+  new URL('../functions/adapters/temporal-wire/no-proto-loader.ts', import.meta.url),
+);
+
+/** The slice of esbuild's plugin API the locale plugin uses (so this module does not import esbuild). */
+interface PluginBuild {
+  onResolve(
+    options: { filter: RegExp },
+    callback: (args: { path: string; importer: string }) => { path: string; namespace: string } | undefined,
+  ): void;
+  onLoad(
+    options: { filter: RegExp; namespace: string },
+    callback: (args: { path: string }) => { contents: string; resolveDir: string; loader: 'js' },
+  ): void;
+}
+
+/**
+ * zod's classic API re-exports every one of its ~50 error-message locales (`z.locales`, 258 KiB
+ * minified), and `@hono/zod-openapi` passes the whole `z` namespace to zod-to-openapi, so nothing
+ * can be tree-shaken. The gateway's messages are English (zod's default, `z.config(en())` at
+ * import): this keeps `z.locales.en` and leaves the others out of the bundle.
+ */
+export const englishOnlyZodLocales = {
+  name: 'english-only-zod-locales',
+  setup(build: PluginBuild) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ path, importer }) =>
+      /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(importer)
+        ? { path: `${dirname(importer)}/${path}`, namespace: 'zod-english-locales' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-locales' }, ({ path }) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * esbuild options of one handler bundle (plain data, so this module does not import esbuild).
+ *
+ * Code splitting: what a handler imports with `import()` — the SQS client (written to only when
+ * something failed), Secrets Manager (only with secret ARNs) — lands in chunks beside `index.mjs`
+ * that Node reads when the first call needs them, so the init phase does not parse them.
+ */
 export function handlerBuildOptions(entryPath: string, outDir: string) {
   return {
-    entryPoints: [entryPath],
-    outfile: `${outDir}/${HANDLER_FILE}`,
+    entryPoints: { index: entryPath },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    // Flat beside index.mjs: an asset directory is copied file by file (constructs/handler-code.ts).
+    chunkNames: '[name]-[hash]',
+    alias: { '@grpc/proto-loader': PROTO_LOADER_STUB },
+    // Plugins need esbuild's asynchronous API (`build`, not `buildSync`).
+    plugins: [englishOnlyZodLocales],
     bundle: true,
     platform: 'node' as const,
     format: 'esm' as const,

@@ -2,7 +2,8 @@
  * Verifies callback tokens (JWS, HS256) with the keys the worker signs with. Every listed key
  * verifies — the token's `kid` picks it — so a rotated-out key keeps working until it is removed.
  */
-import { errors, jwtVerify, type JWTHeaderParameters } from 'jose';
+import type * as Jose from 'jose';
+import type { JWTHeaderParameters } from 'jose';
 import { parseCallbackSigningKeys, type CallbackSigningKey } from '../../contract/callback-keys';
 import { CALLBACK_ENV, CALLBACK_TOKEN_ALGORITHM, type CallbackClaims } from '../../contract/callbacks';
 import { readCallbackClaims } from '../core/callbacks';
@@ -14,6 +15,10 @@ export interface CallbackVerifier {
   /** The token's claims when its signature and expiry hold; else 401 (forged) or 410 (expired). */
   verify(token: string): Promise<Result<CallbackClaims>>;
 }
+
+let jose: Promise<typeof Jose> | undefined;
+/** Loaded at the first callback, not at every cold start (code splitting, infra/lambda-handlers.ts). */
+const loadJose = () => (jose ??= import('jose'));
 
 /** Clock skew between the worker that signed and the gateway that verifies. */
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -34,6 +39,7 @@ export function createCallbackVerifier(
   const byId = new Map(keys.map((key) => [key.id, key.secret]));
   return {
     async verify(token) {
+      const { errors, jwtVerify } = await loadJose();
       try {
         const { payload } = await jwtVerify(
           token,

@@ -8,7 +8,8 @@
  * here, the library's schema validation is run explicitly, and the event's own bytes (read once,
  * already verified by the auth layer) are parsed strictly by us.
  */
-import { CloudEvent, HTTP, ValidationError } from 'cloudevents';
+import type * as CloudEventsModule from 'cloudevents';
+import type { CloudEvent, HTTP } from 'cloudevents';
 import { parseCloudEventJson, type CloudEventJson } from '../core/cloud-event';
 import { problem, type Problem } from '../core/problems';
 import { fail, ok, type Result } from '../core/result';
@@ -22,11 +23,20 @@ const REQUIRED_HEADERS = ['ce-specversion', 'ce-id', 'ce-source', 'ce-type'] as 
 /** Attributes the library keeps for CloudEvents 0.3 only, or always sets; never part of a 1.0 event. */
 const LIBRARY_ONLY = new Set(['datacontentencoding', 'schemaurl', 'data', 'data_base64']);
 
+type CloudEventsLibrary = typeof CloudEventsModule;
+let library: Promise<CloudEventsLibrary> | undefined;
+/**
+ * The library (with its JSON-schema validator and big-number parser, ~70 KiB minified) is loaded
+ * at the first CloudEvent, not at cold start: most functions never see one (code splitting, see
+ * infra/lambda-handlers.ts).
+ */
+const loadLibrary = () => (library ??= import('cloudevents'));
+
 const mediaTypeOf = (contentType: string | null) => contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
 
 /** The first schema error the library reports, as a field name and words a sender can act on. */
-function libraryProblem(error: unknown, mode: CloudEventMode): Problem {
-  const first = error instanceof ValidationError ? (error.errors?.[0] as unknown) : undefined;
+function libraryProblem(lib: CloudEventsLibrary, error: unknown, mode: CloudEventMode): Problem {
+  const first = error instanceof lib.ValidationError ? (error.errors?.[0] as unknown) : undefined;
   let attribute = '';
   let message = error instanceof Error ? error.message.split('\n')[0] : 'invalid event';
   if (typeof first === 'object' && first !== null) {
@@ -57,14 +67,14 @@ function inHeaders(p: Problem): Problem {
 }
 
 /** `HTTP.toEvent` builds events without validating them; this runs the library's schema check. */
-function validated(event: ReturnType<typeof HTTP.toEvent>): CloudEvent<unknown> {
-  if (!(event instanceof CloudEvent)) throw new ValidationError('one event per request');
+function validated(lib: CloudEventsLibrary, event: ReturnType<typeof HTTP.toEvent>): CloudEvent<unknown> {
+  if (!(event instanceof lib.CloudEvent)) throw new lib.ValidationError('one event per request');
   const checked = event as CloudEvent<unknown>;
   checked.validate();
   return checked;
 }
 
-function structured(bytes: Uint8Array): Result<CloudEventJson> {
+function structured(lib: CloudEventsLibrary, bytes: Uint8Array): Result<CloudEventJson> {
   if (bytes.length === 0)
     return fail(problem('invalid-request', 'The body is empty; send a CloudEvent.', 'body'));
   const text = decodeUtf8(bytes);
@@ -74,9 +84,9 @@ function structured(bytes: Uint8Array): Result<CloudEventJson> {
   const event = parseCloudEventJson(json.value);
   if (!event.ok) return event;
   try {
-    validated(HTTP.toEvent({ headers: { 'content-type': STRUCTURED }, body: event.value }));
+    validated(lib, lib.HTTP.toEvent({ headers: { 'content-type': STRUCTURED }, body: event.value }));
   } catch (error) {
-    return fail(libraryProblem(error, 'structured'));
+    return fail(libraryProblem(lib, error, 'structured'));
   }
   return event;
 }
@@ -98,7 +108,7 @@ function binaryData(headers: Headers, bytes: Uint8Array): Result<unknown> {
   );
 }
 
-function binary(headers: Headers, bytes: Uint8Array): Result<CloudEventJson> {
+function binary(lib: CloudEventsLibrary, headers: Headers, bytes: Uint8Array): Result<CloudEventJson> {
   const missing = REQUIRED_HEADERS.find((name) => !headers.get(name));
   if (missing) {
     return fail(
@@ -115,9 +125,9 @@ function binary(headers: Headers, bytes: Uint8Array): Result<CloudEventJson> {
   });
   let attributes: Record<string, unknown>;
   try {
-    attributes = { ...validated(HTTP.toEvent({ headers: message, body: undefined })) };
+    attributes = { ...validated(lib, lib.HTTP.toEvent({ headers: message, body: undefined })) };
   } catch (error) {
-    return fail(libraryProblem(error, 'binary'));
+    return fail(libraryProblem(lib, error, 'binary'));
   }
   const data = binaryData(headers, bytes);
   if (!data.ok) return data;
@@ -135,10 +145,10 @@ function binary(headers: Headers, bytes: Uint8Array): Result<CloudEventJson> {
 }
 
 /** Reads one CloudEvent from an HTTP request's headers and body bytes. */
-export function readCloudEvent(
+export async function readCloudEvent(
   headers: Headers,
   bytes: Uint8Array,
-): Result<{ mode: CloudEventMode; event: CloudEventJson }> {
+): Promise<Result<{ mode: CloudEventMode; event: CloudEventJson }>> {
   const mediaType = mediaTypeOf(headers.get('content-type'));
   const withMode = (mode: CloudEventMode, result: Result<CloudEventJson>) =>
     result.ok ? ok({ mode, event: result.value }) : result;
@@ -151,8 +161,9 @@ export function readCloudEvent(
       ),
     );
   }
-  if (mediaType === STRUCTURED) return withMode('structured', structured(bytes));
-  if (REQUIRED_HEADERS.some((name) => headers.has(name))) return withMode('binary', binary(headers, bytes));
+  if (mediaType === STRUCTURED) return withMode('structured', structured(await loadLibrary(), bytes));
+  if (REQUIRED_HEADERS.some((name) => headers.has(name)))
+    return withMode('binary', binary(await loadLibrary(), headers, bytes));
   return fail(
     problem(
       'unsupported-media-type',

@@ -3,7 +3,7 @@
  * signal, an update or an activity completion — or the problem that stops it. Signature and expiry
  * are checked by the adapter before anything here runs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CallbackClaims } from '../../contract/callbacks';
 import {
   checkOperation,

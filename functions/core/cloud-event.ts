@@ -3,7 +3,7 @@
  * with the `cloudevents` library in an adapter and arrive here as this plain shape; queue messages
  * arrive as JSON and are checked here directly, so both ingress paths accept the same events.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 

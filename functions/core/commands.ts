@@ -2,7 +2,7 @@
  * Turning an external request into a command for a declared target: the ID is well-formed, a
  * target declares it, the operation is allowed, and the argument satisfies its schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GatewayConfig, Target } from './gateway-config';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';

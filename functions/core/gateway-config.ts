@@ -2,7 +2,7 @@
  * The gateway configuration: which workflows the gateway may reach and what it may do to them.
  * Parsed and compiled once, at cold start, with every problem reported together.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkRouteTarget, compileRoute, RouteSchema, type Route } from './routes';
 import { compileSources, SourceSchema, type Source } from './webhook-sources';
 

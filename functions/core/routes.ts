@@ -3,7 +3,7 @@
  * argument. Senders know business keys (an order id), not workflow IDs; a route builds the ID from
  * the event and the target it resolves to decides what is allowed, exactly as for a direct signal.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCloudEventJson, type CloudEventJson } from './cloud-event';
 import {
   checkOperation,

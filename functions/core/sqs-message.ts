@@ -12,7 +12,7 @@
  * The event id is the body's `eventId` (or the CloudEvent `id`), else the SQS `messageId`, which
  * is stable across redeliveries — so a redelivered message maps to the same Temporal request id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { looksLikeCloudEvent } from './cloud-event';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
 import { prepareSignal } from './commands';

@@ -7,7 +7,7 @@
  * It is not verified again: the signature was checked on arrival, and the queue only takes
  * messages from IAM principals the deployment trusts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventIdSchema } from './commands';
 import type { GatewayConfig } from './gateway-config';
 import { problem } from './problems';

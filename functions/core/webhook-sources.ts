@@ -6,7 +6,7 @@
  * Field paths of webhook routes read the signed request: `data.object.id` (a body field; `body`
  * alone is the whole body, `body.x` spells a body field named like a root) or `headers.x-name`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Target } from './gateway-config';
 import { lookupField, parseTemplate, type FieldPath, type Template } from './route-expressions';
 import { checkRouteTarget, compileMapping, type PayloadMapping } from './routes';

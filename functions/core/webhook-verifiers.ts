@@ -4,7 +4,7 @@
  * cryptography (which headers, what is signed, how old a timestamp may be); the HMACs run in
  * `adapters/webhook-verification`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIGNATURE_TOLERANCE_SECONDS } from './auth-settings';
 
 export const VERIFIER_PRESETS = [

@@ -437,7 +437,7 @@ export function createHttpApp(deps: HttpAppDeps) {
 
   app.openapi(eventsRoute, async (c) => {
     const path = c.req.path;
-    const read = readCloudEvent(c.req.raw.headers, await bodyBytes(c));
+    const read = await readCloudEvent(c.req.raw.headers, await bodyBytes(c));
     if (!read.ok) return fail(read.problem, path);
     const { mode, event } = read.value;
     const authEventId = c.get('authEventId');

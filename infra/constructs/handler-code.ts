@@ -7,6 +7,7 @@
  * A function may get extra files beside its handler — the routing configuration, which can be far
  * larger than Lambda's 4 KB environment — in an asset directory of its own.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -21,12 +22,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  GATEWAY_HANDLERS,
-  HANDLER_FILE,
-  handlerBuildOptions,
-  type GatewayHandlerName,
-} from '../lambda-handlers';
+import { HANDLER_FILE, type GatewayHandlerName } from '../lambda-handlers';
 
 /** This module runs compiled from the package (dist/lib/…/*.js), not from the TypeScript sources. */
 const FROM_PACKAGE = import.meta.url.endsWith('.js');
@@ -51,22 +47,49 @@ function scratchDir(): string {
 
 const bundled = new Map<GatewayHandlerName, string>();
 
-/** Bundles one handler from the repository's sources with the local esbuild (never Docker). */
+let sourceBundles: string | undefined;
+
+/**
+ * Bundles the handlers from the repository's sources with the local esbuild (never Docker), all of
+ * them at the first need, by the package build itself (`scripts/build.ts --only lambda`) in a child
+ * process: the bundle options use an esbuild plugin, which only esbuild's asynchronous API runs, and
+ * a construct is built synchronously.
+ */
 function bundleFromSources(name: GatewayHandlerName): string {
   const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-  let esbuild: { buildSync(options: object): unknown };
-  try {
-    esbuild = createRequire(import.meta.url)('esbuild') as typeof esbuild;
-  } catch (error) {
-    throw new HandlerCodeError(
-      'esbuild is not installed: inside this repository the Lambda handlers are bundled from the sources ' +
-        'with the local esbuild (never Docker). Run `npm ci` (esbuild is a devDependency).',
-      { cause: error },
-    );
+  if (!sourceBundles) {
+    const require = createRequire(import.meta.url);
+    let tsxCli: string;
+    try {
+      require.resolve('esbuild');
+      tsxCli = require.resolve('tsx/cli');
+    } catch (error) {
+      throw new HandlerCodeError(
+        'esbuild or tsx is not installed: inside this repository the Lambda handlers are bundled from the ' +
+          'sources with the local esbuild (never Docker). Run `npm ci` (both are devDependencies).',
+        { cause: error },
+      );
+    }
+    const outDir = join(scratchDir(), 'bundles');
+    try {
+      execFileSync(
+        process.execPath,
+        [tsxCli, join(repoRoot, 'scripts/build.ts'), '--only', 'lambda', '--outdir', outDir],
+        {
+          cwd: repoRoot,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          encoding: 'utf8',
+        },
+      );
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim();
+      throw new HandlerCodeError(`bundling the Lambda handlers failed${stderr ? `: ${stderr}` : ''}`, {
+        cause: error,
+      });
+    }
+    sourceBundles = join(outDir, 'lambda');
   }
-  const outDir = join(scratchDir(), 'bundles', name);
-  esbuild.buildSync(handlerBuildOptions(join(repoRoot, GATEWAY_HANDLERS[name]), outDir));
-  return outDir;
+  return join(sourceBundles, name);
 }
 
 /** The directory holding `index.mjs` (handler `index.handler`) of one gateway handler. */

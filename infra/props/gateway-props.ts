@@ -3,7 +3,7 @@
  * would leave an API open or check nothing, and the routing — every problem at once, by prop.
  */
 import type { Duration } from 'aws-cdk-lib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUTH_MODES, type AuthMode } from '../../functions/core/auth-settings';
 import { GatewayConfigError } from '../../functions/core/gateway-config';
 import type { ApiAuthorization } from '../constructs/gateway-http-api';

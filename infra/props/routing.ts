@@ -5,7 +5,7 @@
  * so a mistake stops `cdk synth` instead of a deployed function. A target's argument schema may be
  * a JSON Schema or a zod schema; zod schemas are converted to JSON Schema here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   GatewayConfigError,
   parseGatewayConfig,

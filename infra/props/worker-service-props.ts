@@ -3,7 +3,7 @@
  * the stop timeout that must outlast the worker's drain — every problem at once, by prop.
  */
 import type { Duration } from 'aws-cdk-lib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues, PropsValidationError } from './props-error';
 
 /** Fargate kills a container at most this long after SIGTERM. */

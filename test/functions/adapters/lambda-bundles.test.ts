@@ -56,6 +56,41 @@ describe('the prebuilt Lambda bundles', () => {
     },
   );
 
+  it.each(['http', 'sqs'] as const)(
+    '%s reads at init neither the on-demand libraries nor what the build leaves out',
+    (name) => {
+      const metafile = metafiles.get(name);
+      if (!metafile) throw new Error(`no metafile for ${name}`);
+      const outputs = metafile.outputs;
+      const entry = Object.keys(outputs).find((file) => file.endsWith(`/${HANDLER_FILE}`));
+      if (!entry) throw new Error(`no ${HANDLER_FILE} among ${Object.keys(outputs).join(', ')}`);
+      // index.mjs and every chunk it imports statically: what Lambda's init phase parses.
+      const loaded = new Set([entry]);
+      for (const file of loaded)
+        for (const imported of outputs[file]?.imports ?? [])
+          if (imported.kind === 'import-statement' && !imported.external) loaded.add(imported.path);
+      const atInit = [...loaded].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
+      const everywhere = Object.keys(metafile.inputs);
+      const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+      const initPackages = new Set(atInit.map(packageOf).filter(Boolean));
+      // Loaded by `import()` on first use, so in chunks of their own.
+      for (const lazy of ['@aws-sdk/client-sqs', '@aws-lambda-powertools/parameters', 'cloudevents', 'jose'])
+        expect(initPackages.has(lazy), `${lazy} read at init`).toBe(false);
+      expect([...initPackages].filter((pkg) => pkg?.startsWith('@aws-sdk/'))).toEqual([]);
+      expect(everywhere.some((path) => path.includes('node_modules/@aws-sdk/client-sqs/'))).toBe(true);
+      // Never bundled: grpc-js's proto-loader (and with it protobufjs's reflection) and zod's
+      // non-English locales.
+      expect(everywhere.filter((path) => path.includes('node_modules/@grpc/proto-loader/'))).toEqual([]);
+      expect(
+        everywhere.filter((path) => /node_modules\/protobufjs\/src\/(parse|root|type)\.js$/.test(path)),
+      ).toEqual([]);
+      expect(everywhere.filter((path) => /node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(path))).toEqual(
+        [],
+      );
+      expect(everywhere.some((path) => path.endsWith('node_modules/zod/v4/locales/en.js'))).toBe(true);
+    },
+  );
+
   it.each(handlers)('%s loads in a fresh Node process and exports its handler', async (name) => {
     const url = pathToFileURL(join(outDir, name, HANDLER_FILE)).href;
     const script = `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler); process.exit(0);`;
