@@ -32,7 +32,18 @@ export const LAMBDA_VARIANTS = {
   sfnAnchor: 'bench/lambdas/sfn-anchor.ts',
   bareClient: 'bench/lambdas/bare-client.ts',
   leanClient: 'bench/lambdas/lean-client.ts',
+  // The layers of the bound (docs/benchmarks.md, "Lambda init"): each alone, bundled the same way.
+  routingConfig: 'bench/lambdas/routing-config.ts',
+  http2Builtin: 'bench/lambdas/http2-builtin.ts',
+  httpsBuiltin: 'bench/lambdas/https-builtin.ts',
 } as const;
+
+/** The variants reported as layers of the bound rather than as functions. */
+export const LAYER_VARIANTS = [
+  'routingConfig',
+  'http2Builtin',
+  'httpsBuiltin',
+] as const satisfies readonly LambdaVariant[];
 
 export type LambdaVariant = keyof typeof LAMBDA_VARIANTS;
 

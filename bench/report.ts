@@ -91,6 +91,8 @@ export interface BenchOutput {
     leanClientMs?: number;
     leanClientBytes?: number;
     leanClientRatioToAnchor?: number;
+    /** The layers of the bound, each bundled alone (older result files: absent). */
+    layers?: Record<string, { initMs: number; importMs: number; cpuMs: number }>;
     /** Every chunk of each bundle, those loaded on first use included (older result files: absent). */
     allBytes?: Record<string, number>;
     initCosts: Record<string, InitCost[]>;
@@ -121,6 +123,29 @@ export interface GoalCheck {
   goal: string;
   measured: string;
   holds: boolean;
+}
+
+const LAYER_NAMES: Record<string, string> = {
+  routingConfig: 'zod + the routing configuration parsed (the validation layer alone)',
+  http2Builtin: '`node:http2` + `node:tls` alone (what any gRPC client loads)',
+  httpsBuiltin: '`node:https` alone (what the AWS SDK’s HTTP handler loads)',
+};
+
+/** The layers of the bound, each bundled and measured alone in the same rounds as the functions. */
+function layerLines(lambdaInit: NonNullable<BenchOutput['lambdaInit']>): string[] {
+  const layers = lambdaInit.layers;
+  if (!layers) return [];
+  return [
+    'Layers of the bound, each alone (same rounds):',
+    '',
+    '| layer | init ms | × anchor | of which import | CPU ms |',
+    '|---|---:|---:|---:|---:|',
+    ...Object.entries(layers).map(
+      ([variant, t]) =>
+        `| ${LAYER_NAMES[variant] ?? variant} | ${t.initMs} | ${(t.initMs / lambdaInit.sfnAnchorMs).toFixed(2)} | ${t.importMs} | ${t.cpuMs} |`,
+    ),
+    '',
+  ];
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -310,6 +335,7 @@ export function renderMarkdown(output: BenchOutput): string {
           `${lambdaInit.cpuMs[key] ?? ''} | ${noMaps} |`,
       ),
       '',
+      ...layerLines(lambdaInit),
       'Top init costs (self time in a `--cpu-prof` profile of the unminified bundle, by source package):',
       '',
       ...Object.entries(lambdaInit.initCosts).map(

@@ -28,7 +28,14 @@ import { SIGNALS, WORKFLOW_TYPES } from '../contract';
 import type { InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
 import { measureColdStarts } from './cold-start';
-import { bundleLambdas, measureInit, profileInit, type InitTimes, type LambdaVariant } from './lambda-init';
+import {
+  bundleLambdas,
+  LAYER_VARIANTS,
+  measureInit,
+  profileInit,
+  type InitTimes,
+  type LambdaVariant,
+} from './lambda-init';
 import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
 import { renderMarkdown, type BenchOutput } from './report';
 import {
@@ -171,6 +178,12 @@ function initSummary(all: Record<string, InitTimes>) {
     },
     cpuRatioToAnchor: round(ingest.cpuMs / sfnAnchor.cpuMs, 2),
     cpuRatioToBareClient: round(ingest.cpuMs / bareClient.cpuMs, 2),
+    layers: Object.fromEntries(
+      LAYER_VARIANTS.map((variant) => {
+        const times = timesOf(all, variant);
+        return [variant, { initMs: times.initMs, importMs: times.importMs, cpuMs: times.cpuMs }];
+      }),
+    ),
   };
 }
 
@@ -194,6 +207,7 @@ async function lambdaInitSection(plan: Plan) {
   const profiled = await bundleLambdas(repoRoot, join(dir, 'profiled'), { minify: false });
   const initCosts: Record<string, InitCost[]> = {};
   for (const bundle of profiled) {
+    if ((LAYER_VARIANTS as readonly string[]).includes(bundle.variant)) continue;
     const runs: InitCost[][] = [];
     for (let i = 0; i < plan.profileRuns; i += 1) runs.push(await profileInit(bundle, join(dir, 'profiles')));
     initCosts[bundle.variant] = meanCosts(runs, 12);
@@ -211,6 +225,7 @@ async function lambdaInitSection(plan: Plan) {
     leanClientMs: deployed.leanClientMs,
     leanClientBytes: bytes.leanClient,
     allBytes,
+    layers: deployed.layers,
     leanClientRatioToAnchor: deployed.leanClientRatioToAnchor,
     ratioToBareClient: deployed.ratioToBareClient,
     queueRatioToBareClient: deployed.queueRatioToBareClient,

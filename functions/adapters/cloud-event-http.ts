@@ -30,7 +30,12 @@ let library: Promise<CloudEventsLibrary> | undefined;
  * at the first CloudEvent, not at cold start: most functions never see one (code splitting, see
  * infra/lambda-handlers.ts).
  */
-const loadLibrary = () => (library ??= import('cloudevents'));
+const loadLibrary = () =>
+  (library ??= import('cloudevents').then((module) =>
+    // cloudevents is CommonJS: Node's import() gives its named exports, a bundle's chunk only
+    // `default` (module.exports itself).
+    'CloudEvent' in module ? module : (module as { default: CloudEventsLibrary }).default,
+  ));
 
 const mediaTypeOf = (contentType: string | null) => contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
 
