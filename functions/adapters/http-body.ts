@@ -49,3 +49,8 @@ export function parseJsonBytes(bytes: Uint8Array, contentType: string | undefine
   const text = decodeUtf8(bytes);
   return text.ok ? parseJsonText(text.value) : text;
 }
+
+/** The one read of a request's body; Hono caches it, so every later read sees the same bytes. */
+export async function bodyBytes(c: { req: { arrayBuffer(): Promise<ArrayBuffer> } }): Promise<Uint8Array> {
+  return new Uint8Array(await c.req.arrayBuffer());
+}

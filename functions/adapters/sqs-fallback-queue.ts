@@ -18,6 +18,8 @@ export function createSqsFallbackQueue(client: SqsClientSource, queueUrl: string
         signal: command.signal,
         payload: command.payload,
         eventId: command.eventId,
+        // A callback's signal must not start a gone workflow when the queue handler delivers it.
+        ...(command.neverStart ? { neverStart: true } : {}),
       };
       await sendSqsMessage(client, {
         QueueUrl: queueUrl,

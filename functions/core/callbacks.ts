@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import type { CallbackClaims } from '../../contract/callbacks';
 import {
-  checkOperation,
+  checkArgumentDepth,
   prepareSignal,
   prepareUpdate,
   type SignalCommand,
@@ -131,7 +131,7 @@ export function prepareCallback(
       if (!prepared.ok) return prepared;
       return ok({
         kind: 'signal',
-        command: prepared.value.command,
+        command: { ...prepared.value.command, neverStart: true },
         target: neverStarts(prepared.value.target),
       });
     }
@@ -145,8 +145,8 @@ export function prepareCallback(
       });
     }
     case 'activity': {
-      // Depth and encodability are checked like any argument; an activity needs no declared target.
-      const tooDeep = checkOperation(ANY_ARGUMENT, 'signal', 'result', body.value);
+      // Depth is checked like any argument's; an activity result needs no declared schema.
+      const tooDeep = checkArgumentDepth(body.value);
       if (!tooDeep.ok) return tooDeep;
       return ok({
         kind: 'activity',
@@ -164,21 +164,6 @@ export function prepareCallback(
 function neverStarts(target: Target): Target {
   return target.startIfMissing ? { ...target, startIfMissing: false } : target;
 }
-
-/** A stand-in target that accepts any argument, to reuse the argument checks for activity results. */
-const ANY_ARGUMENT: Target = {
-  name: 'activity-callback',
-  workflowIdPattern: '.*',
-  workflowType: '',
-  taskQueue: '',
-  signals: new Map([['result', z.unknown()]]),
-  updates: new Map(),
-  queries: [],
-  startIfMissing: false,
-  startArgs: [],
-  idReusePolicy: 'REJECT_DUPLICATE',
-  matches: () => true,
-};
 
 /**
  * What a delivery failure means to a partner holding a callback URL: the workflow (or the activity)

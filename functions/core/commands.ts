@@ -60,6 +60,11 @@ export interface SignalCommand {
   eventId: string;
   /** Where the event came from (webhook source, route name, `http`, `sqs`); sent as a header. */
   source?: string;
+  /**
+   * The workflow must already be running: never start it, whatever the target's `startIfMissing`
+   * (a callback URL whose workflow is gone). Travels with the command through the fallback queue.
+   */
+  neverStart?: boolean;
 }
 
 /** An update ready for Temporal; like a signal, but the sender waits for the workflow's answer. */
@@ -106,6 +111,18 @@ function declaredSchema(target: Target, kind: OperationKind, name: string): z.Zo
   return target.queries.includes(name) ? z.unknown() : undefined;
 }
 
+/** 400 for an argument nested deeper than {@link MAX_ARGUMENT_DEPTH} (a stack-safety limit). */
+export function checkArgumentDepth(argument: unknown): Result<unknown> {
+  if (!exceedsDepth(argument, MAX_ARGUMENT_DEPTH)) return ok(argument);
+  return fail(
+    problem(
+      'invalid-request',
+      `body nests arrays or objects deeper than ${MAX_ARGUMENT_DEPTH} levels.`,
+      'body',
+    ),
+  );
+}
+
 /**
  * Checks that `kind` `name` is declared for the target and, for signals and updates, that the
  * argument satisfies its schema. Returns the parsed argument.
@@ -128,15 +145,8 @@ export function checkOperation(
       ),
     );
   }
-  if (exceedsDepth(argument, MAX_ARGUMENT_DEPTH)) {
-    return fail(
-      problem(
-        'invalid-request',
-        `body nests arrays or objects deeper than ${MAX_ARGUMENT_DEPTH} levels.`,
-        'body',
-      ),
-    );
-  }
+  const shallow = checkArgumentDepth(argument);
+  if (!shallow.ok) return shallow;
   const parsed = schema.safeParse(argument);
   if (parsed.success) return ok(parsed.data);
   const { message, path } = firstIssue(parsed.error);

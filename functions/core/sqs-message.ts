@@ -37,6 +37,8 @@ export const SqsSignalMessageSchema = z.object({
   signal: z.string(),
   payload: z.unknown(),
   eventId: z.string().optional(),
+  /** Deliver only to a running workflow, never start it (set by the HTTP fallback for callbacks). */
+  neverStart: z.boolean().optional(),
 });
 
 export type SqsSignalMessage = z.infer<typeof SqsSignalMessageSchema>;
@@ -60,11 +62,20 @@ function parseBody(body: string): Result<unknown> {
 
 function signalDelivery(
   config: GatewayConfig,
-  input: { workflowId: string; signal: string; payload: unknown; eventId: string },
+  input: { workflowId: string; signal: string; payload: unknown; eventId: string; neverStart?: boolean },
 ): Result<RoutedCommand[]> {
-  const prepared = prepareSignal(config, { ...input, source: EVENT_SOURCES.sqs });
+  const { neverStart, ...command } = input;
+  const prepared = prepareSignal(config, { ...command, source: EVENT_SOURCES.sqs });
   if (!prepared.ok) return prepared;
-  return ok([{ route: 'direct', kind: 'signal', ...prepared.value }]);
+  if (!neverStart) return ok([{ route: 'direct', kind: 'signal', ...prepared.value }]);
+  return ok([
+    {
+      route: 'direct',
+      kind: 'signal',
+      command: { ...prepared.value.command, neverStart: true },
+      target: { ...prepared.value.target, startIfMissing: false },
+    },
+  ]);
 }
 
 /**
@@ -114,5 +125,11 @@ export function parseSqsRecord(config: GatewayConfig, record: SqsRecordInput): R
     );
   }
   const message = parsed.data;
-  return signalDelivery(config, { ...message, eventId: message.eventId ?? record.messageId });
+  return signalDelivery(config, {
+    workflowId: message.workflowId,
+    signal: message.signal,
+    payload: message.payload,
+    eventId: message.eventId ?? record.messageId,
+    ...(message.neverStart ? { neverStart: true } : {}),
+  });
 }

@@ -23,7 +23,7 @@ import type { DeliveryOutcome, UpdateOutcome } from '../core/outcomes';
 import { problem, type Problem } from '../core/problems';
 import { routeCloudEvent, type RoutedCommand } from '../core/routes';
 import { readCloudEvent } from '../adapters/cloud-event-http';
-import { parseJsonBytes } from '../adapters/http-body';
+import { bodyBytes, parseJsonBytes } from '../adapters/http-body';
 import { createAuthenticator, type Authenticator } from '../adapters/http-auth';
 import { problemDocument, problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
@@ -234,11 +234,6 @@ type SettledSignal =
 type AppEnv = { Variables: { authEventId: string | undefined } };
 
 const EMPTY = new Uint8Array(0);
-
-/** The one read of the body; Hono caches it, so every later read sees the same bytes. */
-async function bodyBytes(c: { req: { arrayBuffer(): Promise<ArrayBuffer> } }): Promise<Uint8Array> {
-  return new Uint8Array(await c.req.arrayBuffer());
-}
 
 export function createHttpApp(deps: HttpAppDeps) {
   const { config, signaler, updater, reader, logger } = deps;

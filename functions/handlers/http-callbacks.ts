@@ -16,7 +16,7 @@ import type { DeliveryOutcome, UpdateOutcome } from '../core/outcomes';
 import { problem, type Problem } from '../core/problems';
 import { fail, ok, type Result } from '../core/result';
 import type { CallbackVerifier } from '../adapters/callback-tokens';
-import { decodeUtf8, isJsonMediaType, parseJsonText } from '../adapters/http-body';
+import { bodyBytes, decodeUtf8, isJsonMediaType, parseJsonText } from '../adapters/http-body';
 import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { ActivityCompleter } from '../adapters/temporal-activity-completer';
@@ -288,13 +288,10 @@ export function registerCallbackRoutes<E extends Env>(app: OpenAPIHono<E>, deps:
     };
   }
 
-  const bytesOf = async (req: { arrayBuffer(): Promise<ArrayBuffer> }) =>
-    new Uint8Array(await req.arrayBuffer());
-
   app.openapi(redeemRoute, async (c) => {
     const redeemed = await redeem(
       c.req.valid('param').token,
-      await bytesOf(c.req),
+      await bodyBytes(c),
       c.req.header('content-type'),
       false,
     );
@@ -303,7 +300,7 @@ export function registerCallbackRoutes<E extends Env>(app: OpenAPIHono<E>, deps:
   app.openapi(failRoute, async (c) => {
     const redeemed = await redeem(
       c.req.valid('param').token,
-      await bytesOf(c.req),
+      await bodyBytes(c),
       c.req.header('content-type'),
       true,
     );

@@ -26,6 +26,22 @@ describe('reading an SQS record', () => {
     });
   });
 
+  it('keeps a command marked never-start from starting a workflow on a start-if-missing target', () => {
+    const message = { workflowId: 'staged-1', signal: 'advanceStage', payload: { stage: 1 }, eventId: 'e-9' };
+    expect(config.targets.find((target) => target.name === 'staged')?.startIfMissing).toBe(true);
+    const plain = parseSqsRecord(config, record(message));
+    expect(plain).toMatchObject({ ok: true, value: [{ target: { name: 'staged', startIfMissing: true } }] });
+    const marked = parseSqsRecord(config, record({ ...message, neverStart: true }));
+    expect(marked).toMatchObject({
+      ok: true,
+      value: [
+        { command: { eventId: 'e-9', neverStart: true }, target: { name: 'staged', startIfMissing: false } },
+      ],
+    });
+    // The configuration itself is untouched: the next message may start the workflow again.
+    expect(config.targets.find((target) => target.name === 'staged')?.startIfMissing).toBe(true);
+  });
+
   it('falls back to the SQS messageId as the event id, stable across redeliveries', () => {
     const result = parseSqsRecord(
       config,
