@@ -276,6 +276,8 @@ describe('callback URLs when Temporal is down', () => {
         signal: HANDSHAKE.acknowledgedSignal,
         payload: { ok: true },
         eventId: callback.id,
+        // The queue handler must not start a gone workflow for it (see sqs-fallback-queue.test.ts).
+        neverStart: true,
       });
     } finally {
       await down.close();

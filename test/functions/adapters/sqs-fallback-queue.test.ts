@@ -1,0 +1,61 @@
+/**
+ * The HTTP fallback through a real ElasticMQ and back through the queue handler's reading of the
+ * message: what the gateway wrote is what the queue handler delivers — the event id (so Temporal
+ * applies it once) and, for a callback, the marker that keeps it from starting a gone workflow.
+ */
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqsFallbackQueue } from '../../../functions/adapters/sqs-fallback-queue';
+import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
+import { parseGatewayConfig } from '../../../functions/core/gateway-config';
+import { parseSqsRecord } from '../../../functions/core/sqs-message';
+import type { SignalCommand } from '../../../functions/core/commands';
+import { startSqsStack, type SqsStack } from '../../support/sqs-stack';
+
+const config = parseGatewayConfig(DEFAULT_GATEWAY_CONFIG);
+let stack: SqsStack;
+
+beforeAll(async () => {
+  stack = await startSqsStack();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Enqueues through the fallback, then reads the one message back as the queue handler does. */
+async function roundTrip(queueUrl: string, command: SignalCommand) {
+  await createSqsFallbackQueue(stack.client, queueUrl).enqueue(command);
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const { Messages } = await stack.client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+    );
+    const message = Messages?.[0];
+    if (message?.MessageId && message.Body !== undefined)
+      return parseSqsRecord(config, { messageId: message.MessageId, body: message.Body });
+  }
+  throw new Error(`no message arrived on ${queueUrl}`);
+}
+
+describe('the SQS fallback queue', () => {
+  const command = { workflowId: 'staged-fallback', signal: 'advanceStage', payload: { stage: 2 } };
+
+  it.each([
+    ['standard', 'events'],
+    ['FIFO', 'eventsFifo'],
+  ] as const)('keeps the event id on a %s queue, and a start-if-missing target may start', async (_, key) => {
+    const read = await roundTrip(stack.queues[key].url, { ...command, eventId: `e-${key}` });
+    expect(read).toMatchObject({
+      ok: true,
+      value: [{ command: { eventId: `e-${key}`, payload: { stage: 2 } }, target: { startIfMissing: true } }],
+    });
+  });
+
+  it('carries a callback signal’s never-start marker, so the queue handler never starts the workflow', async () => {
+    const read = await roundTrip(stack.queues.events.url, { ...command, eventId: 'e-cb', neverStart: true });
+    expect(read).toMatchObject({
+      ok: true,
+      value: [{ command: { eventId: 'e-cb', neverStart: true }, target: { startIfMissing: false } }],
+    });
+  });
+});
