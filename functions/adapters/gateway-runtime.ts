@@ -2,24 +2,16 @@
  * Everything a gateway handler needs, built once per process (Lambda cold start or local server)
  * from the environment. Configuration problems are reported together, before any request.
  */
-import { DEFAULT_GATEWAY_CONFIG } from '../core/default-config';
-import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
-import {
-  GatewayConfigError,
-  parseGatewayConfig,
-  parseGatewayConfigJson,
-  type GatewayConfig,
-} from '../core/gateway-config';
 import { authSettingsFromEnv, createAuthenticator, type Authenticator } from './http-auth';
 import type { GatewayLogger } from './logger';
-import { DEFAULT_TEMPORAL_DEADLINE_MS } from './temporal-calls';
-import { createTemporalClientProvider, type TemporalClientProvider } from './temporal-connection';
-import { createReader, type Reader } from './temporal-reader';
-import { createSignaler, type Signaler } from './temporal-signaler';
-import { createUpdater, type Updater } from './temporal-updater';
+import { createTemporalClientProvider } from './temporal-connection';
+import { createReader } from './temporal-reader';
+import { createSignaler } from './temporal-signaler';
+import { createUpdater } from './temporal-updater';
 import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } from './secrets';
 import { callbackVerifierFromEnv, type CallbackVerifier } from './callback-tokens';
-import { CallbackKeyError } from '../../contract/callback-keys';
+import { GatewayConfigError } from '../core/gateway-config';
+import { GATEWAY_ENV } from '../core/env-names';
 import { createActivityCompleter, type ActivityCompleter } from './temporal-activity-completer';
 import { lazySqsClient } from './sqs-client';
 import { createSqsFallbackQueue } from './sqs-fallback-queue';
@@ -28,19 +20,16 @@ import type { WebhookMetrics } from '../handlers/webhook-ingest';
 import { createWebhookMetrics } from './webhook-metrics';
 import { createWebhookQueues, type WebhookQueues } from './webhook-queues';
 import { loadSourceRuntimes, type SourceRuntime } from './webhook-secrets';
+import { collect, loadDeadlineMs, loadGatewayConfig, type DeliveryRuntime } from './delivery-runtime';
 
-export interface GatewayRuntime {
-  config: GatewayConfig;
+export { GatewayEnvError, loadDeadlineMs, loadGatewayConfig } from './delivery-runtime';
+
+/** The HTTP side on top of the delivery runtime (delivery-runtime.ts), which the queue function uses alone. */
+export interface GatewayRuntime extends DeliveryRuntime {
   /** The SQS fallback for transiently failed signals, when GATEWAY_QUEUE_URL is set. */
   fallback?: FallbackQueue;
-  clients: TemporalClientProvider;
-  signaler: Signaler;
-  updater: Updater;
-  reader: Reader;
   /** Verifies senders as GATEWAY_AUTH says. */
   authenticator: Authenticator;
-  logger: GatewayLogger;
-  deadlineMs: number;
   /** Verifies callback tokens when CALLBACK_SIGNING_KEYS (or its secret) is set. */
   callbacks?: CallbackVerifier;
   completer: ActivityCompleter;
@@ -49,49 +38,6 @@ export interface GatewayRuntime {
   /** The fallback queue and DLQ for webhooks, as far as they are configured. */
   webhookQueues: WebhookQueues;
   metrics?: WebhookMetrics;
-}
-
-export class GatewayEnvError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GatewayEnvError';
-  }
-}
-
-/** The configured targets; the local default, on the task queue the worker uses, when none is given. */
-export function loadGatewayConfig(env: Env): GatewayConfig {
-  const json = env[GATEWAY_ENV.config];
-  if (json) return parseGatewayConfigJson(json);
-  const taskQueue = env[TEMPORAL_ENV.taskQueue];
-  return parseGatewayConfig({
-    ...DEFAULT_GATEWAY_CONFIG,
-    targets: DEFAULT_GATEWAY_CONFIG.targets.map((target) => (taskQueue ? { ...target, taskQueue } : target)),
-  });
-}
-
-export function loadDeadlineMs(env: Env): number {
-  const raw = env[GATEWAY_ENV.temporalDeadlineMs];
-  if (raw === undefined || raw === '') return DEFAULT_TEMPORAL_DEADLINE_MS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 100 || value > 60_000) {
-    throw new GatewayEnvError(
-      `${GATEWAY_ENV.temporalDeadlineMs} must be an integer from 100 to 60000 (got "${raw}").`,
-    );
-  }
-  return value;
-}
-
-/** Runs one loader; its problems join the others instead of hiding them. */
-function collect<T>(problems: string[], load: () => T): T | undefined {
-  try {
-    return load();
-  } catch (error) {
-    if (error instanceof GatewayConfigError) problems.push(...error.problems);
-    else if (error instanceof GatewayEnvError || error instanceof CallbackKeyError)
-      problems.push(error.message);
-    else throw error;
-    return undefined;
-  }
 }
 
 export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Promise<GatewayRuntime> {

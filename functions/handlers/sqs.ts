@@ -4,14 +4,15 @@
  */
 import { GATEWAY_ENV } from '../core/env-names';
 import { withGatewayConfigFile } from '../adapters/gateway-config-file';
-import { createGatewayRuntime } from '../adapters/gateway-runtime';
+import { createDeliveryRuntime } from '../adapters/delivery-runtime';
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
 import { functionLogger, withLambdaContext } from './lambda-logging';
 import { createSqsBatchHandler } from './sqs-batch';
 
 const logger = functionLogger('event-gateway-sqs');
-const runtime = await createGatewayRuntime(withGatewayConfigFile(process.env), logger);
+// Config and Temporal only: the queue never verifies a sender, so it loads no verifier or secret for it.
+const runtime = await createDeliveryRuntime(withGatewayConfigFile(process.env), logger);
 const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || undefined;
 
 export const handler = withLambdaContext(

@@ -91,6 +91,18 @@ describe('the prebuilt Lambda bundles', () => {
     },
   );
 
+  it('the queue function leaves out the HTTP side: no sender verification, no callback keys', () => {
+    const inputs = Object.keys(metafiles.get('sqs')?.inputs ?? {});
+    expect(inputs.some((path) => path.endsWith('functions/adapters/delivery-runtime.ts'))).toBe(true);
+    expect(
+      inputs.filter((path) =>
+        /functions\/adapters\/(gateway-runtime|http-auth|webhook-verification|webhook-secrets|callback-tokens)\.ts$|node_modules\/(standardwebhooks|hono)\//.test(
+          path,
+        ),
+      ),
+    ).toEqual([]);
+  });
+
   it.each(handlers)('%s loads in a fresh Node process and exports its handler', async (name) => {
     const url = pathToFileURL(join(outDir, name, HANDLER_FILE)).href;
     const script = `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler); process.exit(0);`;

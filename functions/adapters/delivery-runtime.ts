@@ -1,0 +1,102 @@
+/**
+ * What every handler that delivers events to Temporal needs, built once per process from the
+ * environment: the routing configuration, the deadline and the Temporal clients. The queue function
+ * needs nothing more, so it builds only this (gateway-runtime.ts adds the HTTP side: auth, callback
+ * keys, webhook secrets): its cold start neither loads the verifiers nor reads their secrets.
+ */
+import { CallbackKeyError } from '../../contract/callback-keys';
+import { DEFAULT_GATEWAY_CONFIG } from '../core/default-config';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
+import {
+  GatewayConfigError,
+  parseGatewayConfig,
+  parseGatewayConfigJson,
+  type GatewayConfig,
+} from '../core/gateway-config';
+import type { GatewayLogger } from './logger';
+import { withTemporalSecrets, type Env } from './secrets';
+import { DEFAULT_TEMPORAL_DEADLINE_MS } from './temporal-calls';
+import { createTemporalClientProvider, type TemporalClientProvider } from './temporal-connection';
+import { createReader, type Reader } from './temporal-reader';
+import { createSignaler, type Signaler } from './temporal-signaler';
+import { createUpdater, type Updater } from './temporal-updater';
+
+export interface DeliveryRuntime {
+  config: GatewayConfig;
+  clients: TemporalClientProvider;
+  signaler: Signaler;
+  updater: Updater;
+  reader: Reader;
+  logger: GatewayLogger;
+  deadlineMs: number;
+}
+
+export class GatewayEnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GatewayEnvError';
+  }
+}
+
+/** The configured targets; the local default, on the task queue the worker uses, when none is given. */
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const json = env[GATEWAY_ENV.config];
+  if (json) return parseGatewayConfigJson(json);
+  const taskQueue = env[TEMPORAL_ENV.taskQueue];
+  return parseGatewayConfig({
+    ...DEFAULT_GATEWAY_CONFIG,
+    targets: DEFAULT_GATEWAY_CONFIG.targets.map((target) => (taskQueue ? { ...target, taskQueue } : target)),
+  });
+}
+
+export function loadDeadlineMs(env: Env): number {
+  const raw = env[GATEWAY_ENV.temporalDeadlineMs];
+  if (raw === undefined || raw === '') return DEFAULT_TEMPORAL_DEADLINE_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 100 || value > 60_000) {
+    throw new GatewayEnvError(
+      `${GATEWAY_ENV.temporalDeadlineMs} must be an integer from 100 to 60000 (got "${raw}").`,
+    );
+  }
+  return value;
+}
+
+/** Runs one loader; its problems join the others instead of hiding them. */
+export function collect<T>(problems: string[], load: () => T): T | undefined {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof GatewayConfigError) problems.push(...error.problems);
+    else if (error instanceof GatewayEnvError || error instanceof CallbackKeyError)
+      problems.push(error.message);
+    else throw error;
+    return undefined;
+  }
+}
+
+/** The Temporal clients on the environment's connection (secrets resolved), with the deadline. */
+export async function createDeliveryParts(
+  env: Env,
+  deadlineMs: number,
+): Promise<Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'reader'>> {
+  // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
+  const clients = createTemporalClientProvider({
+    env: await withTemporalSecrets(env),
+    connectTimeoutMs: deadlineMs,
+  });
+  return {
+    clients,
+    signaler: createSignaler(clients, deadlineMs),
+    updater: createUpdater(clients, deadlineMs),
+    reader: createReader(clients, deadlineMs),
+  };
+}
+
+/** The queue function's runtime; every configuration problem is reported at once. */
+export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Promise<DeliveryRuntime> {
+  const problems: string[] = [];
+  const config = collect(problems, () => loadGatewayConfig(env));
+  const deadlineMs = collect(problems, () => loadDeadlineMs(env));
+  if (!config || deadlineMs === undefined || problems.length > 0) throw new GatewayConfigError(problems);
+  return { config, logger, deadlineMs, ...(await createDeliveryParts(env, deadlineMs)) };
+}
