@@ -10,12 +10,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isPortOpen } from '../../local/temporal-dev-server';
 import { freePort } from '../support/free-port';
 
-const tsx = (entry: string, env: Record<string, string>, args: string[] = []) => {
+const tsx = (
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { ownProcessGroup?: boolean } = {},
+) => {
   // The stack must start its own Temporal: drop any address the developer's shell has.
   const { TEMPORAL_ADDRESS: _ignored, SQS_ENDPOINT: _ignoredToo, ...inherited } = process.env;
   return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A group of its own: if the test fails before the orderly stop, afterAll can still take down
+    // every server the stack started (ElasticMQ, Temporal, worker, gateway), not just its parent.
+    detached: options.ownProcessGroup ?? false,
   });
 };
 
@@ -36,10 +44,26 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 const dataDir = mkdtempSync(join(tmpdir(), 'dev-stack-'));
 let dev: ChildProcess | undefined;
 
-afterAll(() => {
-  dev?.kill('SIGKILL');
+afterAll(async () => {
+  if (dev?.pid !== undefined && dev.exitCode === null && dev.signalCode === null) {
+    // The test did not get to its own stop: ask once, then end the whole process group.
+    dev.kill('SIGINT');
+    const stopped = await Promise.race([
+      exitOf(dev).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000)),
+    ]);
+    if (!stopped) process.kill(-dev.pid, 'SIGKILL');
+  }
+  if (dev?.pid !== undefined) {
+    try {
+      // Children left behind by a stack that exited early share its group.
+      process.kill(-dev.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group is gone, as it should be.
+    }
+  }
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe('npm run dev + npm run demo', () => {
   it(
@@ -60,7 +84,7 @@ describe('npm run dev + npm run demo', () => {
         SQS_PORT: String(sqsPort),
         SQS_DEV_DATA: join(dataDir, 'elasticmq'),
       };
-      dev = tsx('local/dev.ts', env);
+      dev = tsx('local/dev.ts', env, [], { ownProcessGroup: true });
       const devOutput = collect(dev);
       const deadline = Date.now() + 150_000;
       while (!devOutput.text().includes('[dev] ready') && Date.now() < deadline && dev.exitCode === null) {
