@@ -81,11 +81,19 @@ function externalPackages(bundled: readonly string[]) {
   };
 }
 
+interface LockEntry {
+  version?: string;
+  link?: boolean;
+  dev?: boolean;
+  devOptional?: boolean;
+  optional?: boolean;
+}
+
 interface LockFile {
   name?: string;
   lockfileVersion?: number;
   requires?: boolean;
-  packages?: Record<string, { version?: string; link?: boolean; dev?: boolean }>;
+  packages?: Record<string, LockEntry>;
 }
 
 /** The locked version of each package; a package the lock file does not hold is an error. */
@@ -123,9 +131,14 @@ function lockedVersions(lock: LockFile, lockPath: string, names: readonly string
  * gone. npm prunes what the trimmed root no longer needs and keeps every other locked version.
  */
 function trimmedLock(lock: LockFile, name: string, dependencies: Record<string, string>): LockFile {
-  const packages = Object.entries(lock.packages ?? {}).filter(
-    ([path, entry]) => path.startsWith('node_modules/') && !entry.link,
-  );
+  // The app's dev flags say nothing about the worker's tree (a package dev-only for the app may be
+  // what the worker loads): drop them, keeping only "optional" (platform-specific binaries).
+  const packages = Object.entries(lock.packages ?? {})
+    .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.link)
+    .map(([path, { dev: _dev, devOptional, ...entry }]): [string, LockEntry] => [
+      path,
+      devOptional ? { ...entry, optional: true } : entry,
+    ]);
   return {
     name,
     lockfileVersion: lock.lockfileVersion,

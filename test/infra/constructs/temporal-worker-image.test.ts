@@ -117,12 +117,19 @@ describe('TemporalWorkerImage.fromEntry', () => {
     expect([...imported].sort()).toEqual(Object.keys(pkg.dependencies).sort());
 
     const lock = JSON.parse(readFileSync(join(imageDir, 'package-lock.json'), 'utf8')) as {
-      packages: Record<string, { dependencies?: Record<string, string>; link?: boolean }>;
+      packages: Record<string, { dependencies?: Record<string, string>; version?: string }>;
     };
     expect(lock.packages['']?.dependencies).toEqual(pkg.dependencies);
     expect(
       Object.keys(lock.packages).filter((key) => key !== '' && !key.startsWith('node_modules/')),
     ).toEqual([]);
+    // This repository's dev-only packages are not dev for the worker's own tree: no flag would omit them.
+    expect(Object.values(lock.packages).filter((entry) => 'dev' in entry || 'devOptional' in entry)).toEqual(
+      [],
+    );
+    expect(lock.packages['node_modules/@temporalio/worker']).toMatchObject({
+      version: pkg.dependencies['@temporalio/worker'],
+    });
   });
 
   it('generates a multi-stage Dockerfile: npm install --omit=dev, then a slim runtime as node', () => {
