@@ -8,7 +8,8 @@
  * - `worker`: this repository's staged-demo worker: `<outdir>/worker/main.js` (our modules bundled
  *   by esbuild, every package external: @temporalio/core-bridge is a native addon and the image
  *   ships node_modules anyway) and `<outdir>/worker/workflow-bundle.js`, the workflows prebundled
- *   by `prebundleWorkflows`, which main.js finds next to itself.
+ *   by `prebundleWorkflows`, which main.js finds next to itself, staged by the code of
+ *   `TemporalWorkerImage.fromEntry` (so also the trimmed package.json and lock file the image installs);
  *
  * outdir defaults to `dist` at the repo root; for `worker` it must stay inside the repo so Node
  * resolves the external packages from its node_modules.
@@ -20,7 +21,8 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import ts from 'typescript';
 import { GATEWAY_HANDLERS, handlerBuildOptions, type GatewayHandlerName } from '../infra/lambda-handlers';
-import { prebundleWorkflows } from '../worker/bundle-workflows';
+import { stageWorkerImage, WORKER_MAIN_FILE } from '../infra/constructs/worker-image-staging';
+import { WORKFLOW_BUNDLE_FILE } from '../worker/workflow-source';
 import { isProcessEntry } from './process-entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -67,35 +69,33 @@ export interface BuildWorkerResult {
   workflowBundlePath: string;
 }
 
-/** This repository's staged-demo worker (what worker/Dockerfile runs). */
+/**
+ * This repository's staged-demo worker (what worker/Dockerfile runs), staged exactly as
+ * `TemporalWorkerImage.fromEntry` stages a team's: main.js with every package external, the
+ * prebundled workflows, and a package.json + package-lock.json of only the packages main.js loads at
+ * the lock file's versions — which the image installs, so it never misses one (or carries the CDK).
+ */
 export async function buildWorker(options: BuildOptions = {}): Promise<BuildWorkerResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const workerDir = join(outDirOf(options), 'worker');
-  const mainPath = join(workerDir, 'main.js');
   const started = Date.now();
-  let workflowBundlePath: string;
+  await rm(workerDir, { recursive: true, force: true });
   try {
-    [workflowBundlePath] = await Promise.all([
-      prebundleWorkflows({
-        workflowsPath: join(repoRoot, 'worker', 'workflows', 'index.ts'),
-        outDir: workerDir,
-        log,
-      }),
-      build({
-        entryPoints: [join(repoRoot, 'worker', 'main.ts')],
-        outfile: mainPath,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        packages: 'external',
-        sourcemap: 'linked',
-        logLevel: 'warning',
-      }),
-    ]);
+    const staged = await stageWorkerImage({
+      entry: join(repoRoot, 'worker', 'main.ts'),
+      workflowsPath: join(repoRoot, 'worker', 'workflows', 'index.ts'),
+      projectRoot: repoRoot,
+      lockFile: join(repoRoot, 'package-lock.json'),
+      outDir: workerDir,
+      nodeImage: 'node:24-bookworm-slim',
+      bundledPackages: [],
+    });
+    log(`the worker loads ${Object.keys(staged.dependencies).join(', ')}`);
   } catch (error) {
     throw wrap('worker build', error);
   }
+  const mainPath = join(workerDir, WORKER_MAIN_FILE);
+  const workflowBundlePath = join(workerDir, WORKFLOW_BUNDLE_FILE);
   log(`built ${mainPath} and ${workflowBundlePath} in ${Date.now() - started} ms`);
   return { mainPath, workflowBundlePath };
 }
