@@ -35,6 +35,12 @@ export class CliFailureError extends Error {
 }
 
 export function processIo(): CliIo {
+  // `event-gateway dlq list | head`: the reader closing the pipe is the end of the output, not a
+  // crash (Node would otherwise throw EPIPE from the next write).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
