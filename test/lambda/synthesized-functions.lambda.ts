@@ -14,7 +14,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCallbackSigningKeys } from '../../contract/callback-keys';
 import { DLQ_ATTRIBUTES } from '../../functions/adapters/sqs-dead-letters';
+import { createCallbackMinter } from '../../worker/callbacks/minter';
 import type { Child } from '../../local/child-process';
 import { ensureLambdaRic } from '../../local/lambda-ric';
 import { ensureLambdaRie } from '../../local/lambda-rie';
@@ -259,6 +261,33 @@ describe('the synthesized ingest function (API Gateway HTTP API payload v2, $def
       expect(String(result.headers?.['content-type'])).toContain('application/problem+json');
       expect(result.json).toMatchObject({ status });
     }
+  });
+
+  it('redeems a callback URL signed with the key the stack created: delivered once, however often posted', async () => {
+    const id = uniqueName('staged-lambda');
+    expect((await signal(id, '{"stage":1}', { 'idempotency-key': `${id}-start` })).statusCode).toBe(202);
+    const secret = Object.entries(localSecrets).find(([arn]) => arn.includes('CallbackSigningKey'))?.[1];
+    if (!secret) throw new Error('the stack created no callback signing key');
+    const minted = await createCallbackMinter({
+      baseUrl: 'https://gateway.example',
+      keys: parseCallbackSigningKeys(secret),
+    }).mint({ workflowId: id, signal: 'advanceStage' });
+    const redeem = () =>
+      http({
+        method: 'POST',
+        path: new URL(minted.url).pathname,
+        body: '{"stage":2}',
+        headers: { 'content-type': 'application/json' },
+      });
+    // The bundle verifies the token with jose, loaded from its own chunk at this first callback.
+    for (let i = 0; i < 2; i++) {
+      const answer = await redeem();
+      expect({ status: answer.statusCode, body: answer.json }).toMatchObject({
+        status: 202,
+        body: { status: 'delivered', workflowId: id, eventId: minted.id },
+      });
+    }
+    expect(await countSignals({ client }, id, 'advanceStage')).toBe(2);
   });
 
   it('reads the API keys from Secrets Manager at cold start and logs with its service name and request id', async () => {
