@@ -69,6 +69,9 @@ beforeAll(async () => {
     logger: silentLogger,
     env: {
       TEMPORAL_ADDRESS: env.address,
+      // Updates wait for the workflow task: on a busy machine 5 s (the default) can pass, and a 504
+      // would fail a test about duplicates, not about deadlines.
+      GATEWAY_TEMPORAL_DEADLINE_MS: '30000',
       GATEWAY_CONFIG: JSON.stringify({
         targets: [
           {
@@ -245,11 +248,18 @@ describe('across continue-as-new', () => {
       const messageId = `msg-${i}-${randomUUID()}`;
       return { messageId, body: { workflowId, signal: 'add', payload: { amount }, eventId: `ev-${i}` } };
     });
+    // Each event is applied before the next is sent, so the ten spread over several runs (three
+    // per run, everyN) however slow the worker is: sent all at once, a busy machine may let them
+    // all land in the first run's first task, and nothing would test continue-as-new.
+    let applied = 0;
     for (const [i, amount] of amounts.entries()) {
       await signal(workflowId, `ev-${i}`, amount);
       await signal(workflowId, `ev-${i}`, amount);
+      applied += amount;
+      await waitForCounter(workflowId, (s) => s.total >= applied);
     }
-    // Several runs later (signals that arrive together may share a run, so not exactly 10 / N):
+    // Several runs later (an event that arrives while a run continues-as-new joins that run, so
+    // not exactly 10 / 3):
     const afterHttp = await waitForCounter(workflowId, (s) => s.total >= 1023);
     expect(afterHttp.total).toBe(1023);
     expect(afterHttp.runs).toBeGreaterThanOrEqual(2);
