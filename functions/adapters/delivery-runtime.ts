@@ -74,16 +74,16 @@ export function collect<T>(problems: string[], load: () => T): T | undefined {
   }
 }
 
-/** The Temporal clients on the environment's connection (secrets resolved), with the deadline. */
-export async function createDeliveryParts(
-  env: Env,
+/**
+ * The Temporal clients on a connection whose secrets are already resolved (`withTemporalSecrets`),
+ * each call bounded by the deadline.
+ */
+export function createDeliveryParts(
+  temporalEnv: Env,
   deadlineMs: number,
-): Promise<Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'reader'>> {
+): Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'reader'> {
   // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
-  const clients = createTemporalClientProvider({
-    env: await withTemporalSecrets(env),
-    connectTimeoutMs: deadlineMs,
-  });
+  const clients = createTemporalClientProvider({ env: temporalEnv, connectTimeoutMs: deadlineMs });
   return {
     clients,
     signaler: createSignaler(clients, deadlineMs),
@@ -98,5 +98,5 @@ export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Pr
   const config = collect(problems, () => loadGatewayConfig(env));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   if (!config || deadlineMs === undefined || problems.length > 0) throw new GatewayConfigError(problems);
-  return { config, logger, deadlineMs, ...(await createDeliveryParts(env, deadlineMs)) };
+  return { config, logger, deadlineMs, ...createDeliveryParts(await withTemporalSecrets(env), deadlineMs) };
 }

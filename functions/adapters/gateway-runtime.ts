@@ -4,10 +4,6 @@
  */
 import { authSettingsFromEnv, createAuthenticator, type Authenticator } from './http-auth';
 import type { GatewayLogger } from './logger';
-import { createTemporalClientProvider } from './temporal-connection';
-import { createReader } from './temporal-reader';
-import { createSignaler } from './temporal-signaler';
-import { createUpdater } from './temporal-updater';
 import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } from './secrets';
 import { callbackVerifierFromEnv, type CallbackVerifier } from './callback-tokens';
 import { GatewayConfigError } from '../core/gateway-config';
@@ -20,7 +16,13 @@ import type { WebhookMetrics } from '../handlers/webhook-ingest';
 import { createWebhookMetrics } from './webhook-metrics';
 import { createWebhookQueues, type WebhookQueues } from './webhook-queues';
 import { loadSourceRuntimes, type SourceRuntime } from './webhook-secrets';
-import { collect, loadDeadlineMs, loadGatewayConfig, type DeliveryRuntime } from './delivery-runtime';
+import {
+  collect,
+  createDeliveryParts,
+  loadDeadlineMs,
+  loadGatewayConfig,
+  type DeliveryRuntime,
+} from './delivery-runtime';
 
 export { GatewayEnvError, loadDeadlineMs, loadGatewayConfig } from './delivery-runtime';
 
@@ -62,25 +64,18 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     if ('disabled' in runtime)
       logger.warn('webhook source disabled', { source: runtime.source.name, reason: runtime.disabled });
   }
-  // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
-  const clients = createTemporalClientProvider({
-    env: temporalEnv,
-    connectTimeoutMs: deadlineMs,
-  });
+  const delivery = createDeliveryParts(temporalEnv, deadlineMs);
   const queueUrl = env[GATEWAY_ENV.queueUrl];
   const sqs = lazySqsClient(env);
   return {
     config,
     ...(queueUrl ? { fallback: createSqsFallbackQueue(sqs, queueUrl) } : {}),
-    clients,
-    signaler: createSignaler(clients, deadlineMs),
-    updater: createUpdater(clients, deadlineMs),
-    reader: createReader(clients, deadlineMs),
+    ...delivery,
     authenticator: createAuthenticator(auth.settings),
     logger,
     deadlineMs,
     ...(callbacks ? { callbacks } : {}),
-    completer: createActivityCompleter(clients, deadlineMs),
+    completer: createActivityCompleter(delivery.clients, deadlineMs),
     sources: sources.sources,
     webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }),
     // EMF metrics are for CloudWatch; a local process logs each outcome instead.
