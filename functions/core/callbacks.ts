@@ -7,6 +7,8 @@ import * as z from 'zod';
 import type { CallbackClaims } from '../../contract/callbacks';
 import {
   checkArgumentDepth,
+  neverStartingSignal,
+  neverStartingTarget,
   prepareSignal,
   prepareUpdate,
   type SignalCommand,
@@ -129,11 +131,7 @@ export function prepareCallback(
     case 'signal': {
       const prepared = prepareSignal(config, { ...input, signal: act.name });
       if (!prepared.ok) return prepared;
-      return ok({
-        kind: 'signal',
-        command: { ...prepared.value.command, neverStart: true },
-        target: neverStarts(prepared.value.target),
-      });
+      return ok({ kind: 'signal', ...neverStartingSignal(prepared.value) });
     }
     case 'update': {
       const prepared = prepareUpdate(config, { ...input, update: act.name });
@@ -141,7 +139,7 @@ export function prepareCallback(
       return ok({
         kind: 'update',
         command: prepared.value.command,
-        target: neverStarts(prepared.value.target),
+        target: neverStartingTarget(prepared.value.target),
       });
     }
     case 'activity': {
@@ -159,10 +157,6 @@ export function prepareCallback(
       });
     }
   }
-}
-
-function neverStarts(target: Target): Target {
-  return target.startIfMissing ? { ...target, startIfMissing: false } : target;
 }
 
 /**

@@ -154,6 +154,22 @@ export function checkOperation(
   return fail(problem('invalid-request', `${field}: ${message}`, field));
 }
 
+/** The target as one that never starts its workflow (its other rules unchanged). */
+export function neverStartingTarget(target: Target): Target {
+  return target.startIfMissing ? { ...target, startIfMissing: false } : target;
+}
+
+/**
+ * A prepared signal that must only reach a running workflow (a callback's): marked, so the mark
+ * survives the fallback queue, and on a target that never starts.
+ */
+export function neverStartingSignal(prepared: { command: SignalCommand; target: Target }): {
+  command: SignalCommand;
+  target: Target;
+} {
+  return { command: { ...prepared.command, neverStart: true }, target: neverStartingTarget(prepared.target) };
+}
+
 /** Resolves and validates a signal in one step: the check every ingress path runs. */
 export function prepareSignal(
   config: GatewayConfig,

@@ -15,7 +15,7 @@
 import * as z from 'zod';
 import { looksLikeCloudEvent } from './cloud-event';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
-import { prepareSignal } from './commands';
+import { neverStartingSignal, prepareSignal } from './commands';
 import type { GatewayConfig } from './gateway-config';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
@@ -67,15 +67,8 @@ function signalDelivery(
   const { neverStart, ...command } = input;
   const prepared = prepareSignal(config, { ...command, source: EVENT_SOURCES.sqs });
   if (!prepared.ok) return prepared;
-  if (!neverStart) return ok([{ route: 'direct', kind: 'signal', ...prepared.value }]);
-  return ok([
-    {
-      route: 'direct',
-      kind: 'signal',
-      command: { ...prepared.value.command, neverStart: true },
-      target: { ...prepared.value.target, startIfMissing: false },
-    },
-  ]);
+  const delivery = neverStart ? neverStartingSignal(prepared.value) : prepared.value;
+  return ok([{ route: 'direct', kind: 'signal', ...delivery }]);
 }
 
 /**
