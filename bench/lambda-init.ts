@@ -20,8 +20,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { HANDLER_FILE, handlerBuildOptions } from '../infra/lambda-handlers';
+import { build, type BuildOptions } from 'esbuild';
+import { filesReadAtInit, HANDLER_FILE, handlerBuildOptions } from '../infra/lambda-handlers';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { initCostsByModule, type InitCost } from './cpu-profile';
 import { median, round } from './stats';
@@ -110,15 +110,6 @@ function bundleOptions(entry: string, outDir: string, minify: boolean): BuildOpt
   };
 }
 
-/** Bytes of `index.mjs` plus every chunk reachable from it by static imports. */
-function initBytes(metafile: Metafile, entryFile: string): number {
-  const loaded = new Set([entryFile]);
-  for (const file of loaded)
-    for (const imported of metafile.outputs[file]?.imports ?? [])
-      if (imported.kind === 'import-statement' && !imported.external) loaded.add(imported.path);
-  return [...loaded].reduce((sum, file) => sum + (metafile.outputs[file]?.bytes ?? 0), 0);
-}
-
 /**
  * Bundles every variant into `outDir/<variant>/index.mjs`. `minify: false` is for profiling only:
  * the same code with one statement per line, so profile ticks map back to source modules.
@@ -160,7 +151,13 @@ export async function bundleLambda(
   const allBytes = outputs
     .filter((file) => file.endsWith('.mjs'))
     .reduce((sum, file) => sum + (metafile?.outputs[file]?.bytes ?? 0), 0);
-  return { variant, label, path, bytes: metafile ? initBytes(metafile, entryFile) : 0, allBytes };
+  const bytes = metafile
+    ? filesReadAtInit(metafile, entryFile).reduce(
+        (sum, file) => sum + (metafile.outputs[file]?.bytes ?? 0),
+        0,
+      )
+    : 0;
+  return { variant, label, path, bytes, allBytes };
 }
 
 /** Printed by the runner: ms since process start before and after the import resolved. */

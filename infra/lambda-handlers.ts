@@ -108,3 +108,22 @@ export function handlerBuildOptions(entryPath: string, outDir: string) {
     logLevel: 'warning' as const,
   };
 }
+
+/** The part of an esbuild metafile that says which output imports which. */
+export interface BundleOutputs {
+  readonly outputs: Readonly<
+    Record<string, { readonly imports: ReadonlyArray<{ path: string; kind: string; external?: boolean }> }>
+  >;
+}
+
+/**
+ * The output files Lambda's init phase reads: the entry and every chunk it imports statically;
+ * chunks behind `import()` are read on first use.
+ */
+export function filesReadAtInit(metafile: BundleOutputs, entryFile: string): string[] {
+  const read = new Set([entryFile]);
+  for (const file of read)
+    for (const imported of metafile.outputs[file]?.imports ?? [])
+      if (imported.kind === 'import-statement' && !imported.external) read.add(imported.path);
+  return [...read];
+}

@@ -14,6 +14,7 @@ import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GATEWAY_HANDLERS,
+  filesReadAtInit,
   HANDLER_FILE,
   handlerBuildOptions,
   type GatewayHandlerName,
@@ -65,11 +66,9 @@ describe('the prebuilt Lambda bundles', () => {
       const entry = Object.keys(outputs).find((file) => file.endsWith(`/${HANDLER_FILE}`));
       if (!entry) throw new Error(`no ${HANDLER_FILE} among ${Object.keys(outputs).join(', ')}`);
       // index.mjs and every chunk it imports statically: what Lambda's init phase parses.
-      const loaded = new Set([entry]);
-      for (const file of loaded)
-        for (const imported of outputs[file]?.imports ?? [])
-          if (imported.kind === 'import-statement' && !imported.external) loaded.add(imported.path);
-      const atInit = [...loaded].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
+      const atInit = filesReadAtInit(metafile, entry).flatMap((file) =>
+        Object.keys(outputs[file]?.inputs ?? {}),
+      );
       const everywhere = Object.keys(metafile.inputs);
       const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
       const initPackages = new Set(atInit.map(packageOf).filter(Boolean));
