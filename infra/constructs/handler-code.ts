@@ -9,40 +9,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HANDLER_FILE, type GatewayHandlerName } from '../lambda-handlers';
-
-/** This module runs compiled from the package (dist/lib/…/*.js), not from the TypeScript sources. */
-const FROM_PACKAGE = import.meta.url.endsWith('.js');
+import { FROM_PACKAGE, synthScratchDir } from './synth-scratch';
 
 export class HandlerCodeError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'HandlerCodeError';
   }
-}
-
-let scratch: string | undefined;
-/** Per-process scratch space for bundles and asset directories; CDK copies assets out at construction. */
-function scratchDir(): string {
-  if (!scratch) {
-    const dir = mkdtempSync(join(tmpdir(), 'temporal-event-gateway-'));
-    scratch = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return scratch;
 }
 
 const bundled = new Map<GatewayHandlerName, string>();
@@ -70,7 +48,7 @@ function bundleFromSources(name: GatewayHandlerName): string {
         { cause: error },
       );
     }
-    const outDir = join(scratchDir(), 'bundles');
+    const outDir = join(synthScratchDir(), 'bundles');
     try {
       execFileSync(
         process.execPath,
@@ -125,7 +103,7 @@ export function handlerAssetDir(
   const hash = createHash('sha256').update(bundle);
   for (const [file, content] of Object.entries(extraFiles).sort(([a], [b]) => a.localeCompare(b)))
     hash.update(`\0${file}\0${content}`);
-  const dir = join(scratchDir(), 'assets', `${name}-${hash.digest('hex').slice(0, 16)}`);
+  const dir = join(synthScratchDir(), 'assets', `${name}-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(dir)) return dir;
   mkdirSync(dir, { recursive: true });
   for (const file of readdirSync(bundle)) copyFileSync(join(bundle, file), join(dir, file));

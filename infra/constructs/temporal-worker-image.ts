@@ -6,7 +6,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -16,11 +15,9 @@ import {
   type StagedWorkerImage,
   type WorkerImageStagingRequest,
 } from './worker-image-types';
+import { FROM_PACKAGE, synthScratchDir } from './synth-scratch';
 
 export { TemporalWorkerImageError, type StagedWorkerImage } from './worker-image-types';
-
-/** This module runs compiled from the package (dist/lib/…/*.js), not from the TypeScript sources. */
-const FROM_PACKAGE = import.meta.url.endsWith('.js');
 
 /** The packages inlined into the worker bundle rather than installed in the image. */
 const BUNDLED_PACKAGES = ['temporal-event-gateway'] as const;
@@ -56,16 +53,6 @@ export interface TemporalWorkerImageEntryProps {
    * @default - a temporary directory, removed when the process exits (CDK copies it into cdk.out)
    */
   readonly outDir?: string;
-}
-
-let scratch: string | undefined;
-function scratchDir(): string {
-  if (!scratch) {
-    const dir = mkdtempSync(join(tmpdir(), 'temporal-worker-image-'));
-    scratch = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return scratch;
 }
 
 function findProjectRoot(from: string): { root: string; lockFile: string } {
@@ -177,7 +164,7 @@ export class TemporalWorkerImage {
     const key = JSON.stringify([entry, workflowsPath, projectRoot, nodeImage, props.outDir]);
     const cached = staged.get(key);
     if (cached) return cached;
-    const outDir = props.outDir ? resolve(props.outDir) : mkdtempSync(join(scratchDir(), 'context-'));
+    const outDir = props.outDir ? resolve(props.outDir) : mkdtempSync(join(synthScratchDir(), 'context-'));
     rmSync(outDir, { recursive: true, force: true });
     const result = runStaging({
       entry,
