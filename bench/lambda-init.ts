@@ -22,7 +22,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { filesReadAtInit, HANDLER_FILE, handlerBuildOptions } from '../infra/lambda-handlers';
+import { gatewayConfigDigest } from '../functions/adapters/gateway-config-file';
+import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
+import { routingToConfigJson } from '../infra/props/routing';
 import { initCostsByModule, type InitCost } from './cpu-profile';
 import { median, round } from './stats';
 
@@ -50,6 +53,17 @@ export type LambdaVariant = keyof typeof LAMBDA_VARIANTS;
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/event-gateway-events';
 
 /**
+ * The staged demo's routing as the synth hands it to both functions: validated, defaults filled
+ * in, with its digest, so they compile it without validating it again as they do when deployed
+ * (the construct writes it to a file in the code; inline here, which differs by one small read).
+ */
+const ROUTING_JSON = routingToConfigJson(DEFAULT_GATEWAY_CONFIG);
+const SEALED_ROUTING = {
+  [GATEWAY_ENV.config]: ROUTING_JSON,
+  [GATEWAY_ENV.configSha256]: gatewayConfigDigest(ROUTING_JSON),
+};
+
+/**
  * What each function gets from the stack (minus secret ARNs, which would reach Secrets Manager at
  * init). Every variant gets the GatewayFunction construct's common environment, including
  * `NODE_OPTIONS=--enable-source-maps`, so all four pay for reading their source map alike.
@@ -72,6 +86,7 @@ export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<s
     case 'ingest':
       return {
         ...common,
+        ...SEALED_ROUTING,
         [GATEWAY_ENV.auth]: 'api-key',
         [GATEWAY_ENV.apiKeys]: 'bench-api-key-0123456789',
         [GATEWAY_ENV.queueUrl]: QUEUE_URL,
@@ -79,6 +94,7 @@ export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<s
     case 'queue':
       return {
         ...common,
+        ...SEALED_ROUTING,
         [GATEWAY_ENV.queueUrl]: QUEUE_URL,
         [GATEWAY_ENV.dlqUrl]: `${QUEUE_URL}-dlq`,
         [GATEWAY_ENV.fifoDlqUrl]: `${QUEUE_URL}-dlq.fifo`,

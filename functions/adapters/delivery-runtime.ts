@@ -7,12 +7,8 @@
 import { CallbackKeyError } from '../../contract/callback-keys';
 import { DEFAULT_GATEWAY_CONFIG } from '../core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
-import {
-  GatewayConfigError,
-  parseGatewayConfig,
-  parseGatewayConfigJson,
-  type GatewayConfig,
-} from '../core/gateway-config';
+import { GatewayConfigError, parseGatewayConfig, type GatewayConfig } from '../core/gateway-config';
+import { gatewayConfigFromText } from './gateway-config-file';
 import type { GatewayLogger } from './logger';
 import { withTemporalSecrets, type Env } from './secrets';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from './temporal-calls';
@@ -41,7 +37,7 @@ export class GatewayEnvError extends Error {
 /** The configured targets; the local default, on the task queue the worker uses, when none is given. */
 export function loadGatewayConfig(env: Env): GatewayConfig {
   const json = env[GATEWAY_ENV.config];
-  if (json) return parseGatewayConfigJson(json);
+  if (json) return gatewayConfigFromText(json, env);
   const taskQueue = env[TEMPORAL_ENV.taskQueue];
   return parseGatewayConfig({
     ...DEFAULT_GATEWAY_CONFIG,

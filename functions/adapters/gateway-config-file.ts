@@ -1,11 +1,20 @@
 /**
  * The gateway configuration from a file in the function's code (GATEWAY_CONFIG_FILE), which is how
- * the CDK construct delivers it: a code asset has no 4 KB limit, unlike Lambda's environment.
+ * the CDK construct delivers it: a code asset has no 4 KB limit, unlike Lambda's environment. The
+ * synth writes the file already validated and records its digest (GATEWAY_CONFIG_SHA256); a text
+ * that matches the digest is compiled without validating it again, anything else (a hand-edited
+ * file, a configuration given inline) is validated in full.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { GATEWAY_ENV } from '../core/env-names';
-import { GatewayConfigError } from '../core/gateway-config';
+import {
+  compileValidatedGatewayConfigJson,
+  GatewayConfigError,
+  parseGatewayConfigJson,
+  type GatewayConfig,
+} from '../core/gateway-config';
 import type { Env } from './secrets';
 
 /**
@@ -26,4 +35,20 @@ export function withGatewayConfigFile(env: Env): Env {
       { cause: error },
     );
   }
+}
+
+/** The digest the synth records for a configuration text it validated (GATEWAY_CONFIG_SHA256). */
+export function gatewayConfigDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The configuration from its JSON text: compiled straight away when the environment's digest says
+ * the synth validated exactly this text, validated in full otherwise.
+ */
+export function gatewayConfigFromText(text: string, env: Env): GatewayConfig {
+  const digest = env[GATEWAY_ENV.configSha256];
+  return digest && digest === gatewayConfigDigest(text)
+    ? compileValidatedGatewayConfigJson(text)
+    : parseGatewayConfigJson(text);
 }

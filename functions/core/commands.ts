@@ -106,8 +106,8 @@ export function resolveTarget(config: GatewayConfig, workflowId: string): Result
 
 /** The declared operation's argument schema; undefined when the target does not declare it. */
 function declaredSchema(target: Target, kind: OperationKind, name: string): z.ZodType | undefined {
-  if (kind === 'signal') return target.signals.get(name);
-  if (kind === 'update') return target.updates.get(name);
+  if (kind === 'signal') return target.signals.get(name)?.();
+  if (kind === 'update') return target.updates.get(name)?.();
   return target.queries.includes(name) ? z.unknown() : undefined;
 }
 

@@ -10,6 +10,11 @@ export const GATEWAY_ENV = {
    * how deployed functions get it, without the 4 KB environment limit. Wins over GATEWAY_CONFIG.
    */
   configFile: 'GATEWAY_CONFIG_FILE',
+  /**
+   * SHA-256 (hex) of the configuration's JSON text as the synth validated and wrote it. When the
+   * text read matches it, the functions compile the configuration without validating it again.
+   */
+  configSha256: 'GATEWAY_CONFIG_SHA256',
   /** Port of the local Node server. */
   port: 'GATEWAY_PORT',
   /** `none` | `api-key` | `standard-webhooks` | `github` | `stripe`. */

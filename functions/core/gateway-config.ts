@@ -1,6 +1,9 @@
 /**
  * The gateway configuration: which workflows the gateway may reach and what it may do to them.
- * Parsed and compiled once, at cold start, with every problem reported together.
+ * Validated (every problem reported together) and compiled once per process. A configuration the
+ * synth already validated — the deployed functions' file, sealed by its digest — is compiled
+ * without validating it again ({@link compileValidatedGatewayConfig}): a cold start then skips
+ * zod's parse and builds each argument schema only when a request first needs it.
  */
 import * as z from 'zod';
 import { checkRouteTarget, compileRoute, RouteSchema, type Route } from './routes';
@@ -9,49 +12,64 @@ import { compileSources, SourceSchema, type Source } from './webhook-sources';
 const ID_REUSE_POLICIES = ['REJECT_DUPLICATE', 'ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY'] as const;
 export type IdReusePolicy = (typeof ID_REUSE_POLICIES)[number];
 
-const operationName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
+const operationName = () =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
 
-const OperationSchema = z.strictObject({
-  /** JSON Schema the operation's argument must satisfy; absent = any JSON value. */
-  schema: z.record(z.string(), z.unknown()).optional(),
-});
+const operationSchema = () =>
+  z.strictObject({
+    /** JSON Schema the operation's argument must satisfy; absent = any JSON value. */
+    schema: z.record(z.string(), z.unknown()).optional(),
+  });
 
-const TargetSchema = z.strictObject({
-  name: z.string().min(1),
-  /** Regular expression a workflow ID must match in full. */
-  workflowIdPattern: z.string().min(1),
-  workflowType: z.string().min(1),
-  taskQueue: z.string().min(1),
-  signals: z.record(operationName, OperationSchema).default({}),
-  updates: z.record(operationName, OperationSchema).default({}),
-  queries: z.array(operationName).default([]),
-  /** Start the workflow when a signal or update finds none (signal-with-start). */
-  startIfMissing: z.boolean().default(false),
-  /** Arguments of a workflow the gateway starts. */
-  startArgs: z.array(z.unknown()).default([]),
-  /**
-   * What a start may do when a closed run with the same ID exists. REJECT_DUPLICATE keeps a
-   * redelivered event from starting a second run after the first completed.
-   */
-  idReusePolicy: z.enum(ID_REUSE_POLICIES).default('REJECT_DUPLICATE'),
-});
+// Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
+const TargetSchema = z.lazy(() =>
+  z.strictObject({
+    name: z.string().min(1),
+    /** Regular expression a workflow ID must match in full. */
+    workflowIdPattern: z.string().min(1),
+    workflowType: z.string().min(1),
+    taskQueue: z.string().min(1),
+    signals: z.record(operationName(), operationSchema()).default({}),
+    updates: z.record(operationName(), operationSchema()).default({}),
+    queries: z.array(operationName()).default([]),
+    /** Start the workflow when a signal or update finds none (signal-with-start). */
+    startIfMissing: z.boolean().default(false),
+    /** Arguments of a workflow the gateway starts. */
+    startArgs: z.array(z.unknown()).default([]),
+    /**
+     * What a start may do when a closed run with the same ID exists. REJECT_DUPLICATE keeps a
+     * redelivered event from starting a second run after the first completed.
+     */
+    idReusePolicy: z.enum(ID_REUSE_POLICIES).default('REJECT_DUPLICATE'),
+  }),
+);
 
-export const GatewayConfigSchema = z.strictObject({
-  targets: z.array(TargetSchema).min(1, 'declare at least one target'),
-  /** How CloudEvents find their workflows (`POST /v1/events`, CloudEvent queue messages). */
-  routes: z.array(RouteSchema).default([]),
-  /** Webhook providers posting to `POST /v1/webhooks/{source}`, each with its verifier and routes. */
-  sources: z.array(SourceSchema).default([]),
-});
+export const GatewayConfigSchema = z.lazy(() =>
+  z.strictObject({
+    targets: z.array(TargetSchema).min(1, 'declare at least one target'),
+    /** How CloudEvents find their workflows (`POST /v1/events`, CloudEvent queue messages). */
+    routes: z.array(RouteSchema).default([]),
+    /** Webhook providers posting to `POST /v1/webhooks/{source}`, each with its verifier and routes. */
+    sources: z.array(SourceSchema).default([]),
+  }),
+);
 
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
+/**
+ * A configuration as validation leaves it: every default filled in. It is also a valid input, and
+ * validating it again gives it back unchanged, so it is what the synth writes for the functions.
+ */
+export type ValidatedGatewayConfig = z.output<typeof GatewayConfigSchema>;
 type TargetConfig = z.output<typeof TargetSchema>;
 
-/** A target ready to use: its pattern compiled and its argument schemas built. */
+/** The zod schema of a declared operation's argument, built from its JSON Schema on first use. */
+export type ArgumentSchema = () => z.ZodType;
+
+/** A target ready to use: its pattern compiled and its argument schemas ready to build. */
 export interface Target extends Omit<TargetConfig, 'signals' | 'updates'> {
   matches: (workflowId: string) => boolean;
-  signals: ReadonlyMap<string, z.ZodType>;
-  updates: ReadonlyMap<string, z.ZodType>;
+  signals: ReadonlyMap<string, ArgumentSchema>;
+  updates: ReadonlyMap<string, ArgumentSchema>;
 }
 
 export interface GatewayConfig {
@@ -70,15 +88,34 @@ export class GatewayConfigError extends Error {
   }
 }
 
+/**
+ * When argument schemas are built: `eager` reports an unusable JSON Schema as a configuration
+ * problem now; `lazy` builds each one when a request first needs it (a configuration already
+ * validated, with `eager`, by the same code).
+ */
+type SchemaBuilding = 'eager' | 'lazy';
+
+function memoised(build: () => z.ZodType): ArgumentSchema {
+  let schema: z.ZodType | undefined;
+  return () => (schema ??= build());
+}
+
 function compileSchemas(
   operations: Record<string, { schema?: Record<string, unknown> | undefined }>,
   where: string,
+  building: SchemaBuilding,
   problems: string[],
-): Map<string, z.ZodType> {
-  const compiled = new Map<string, z.ZodType>();
+): Map<string, ArgumentSchema> {
+  const compiled = new Map<string, ArgumentSchema>();
   for (const [name, { schema }] of Object.entries(operations)) {
+    const build = () => (schema ? z.fromJSONSchema(schema) : z.unknown());
+    if (building === 'lazy') {
+      compiled.set(name, memoised(build));
+      continue;
+    }
     try {
-      compiled.set(name, schema ? z.fromJSONSchema(schema) : z.unknown());
+      const built = build();
+      compiled.set(name, () => built);
     } catch (error) {
       problems.push(`${where}.${name}.schema: not a usable JSON Schema (${(error as Error).message})`);
     }
@@ -86,7 +123,12 @@ function compileSchemas(
   return compiled;
 }
 
-function compileTarget(target: TargetConfig, index: number, problems: string[]): Target {
+function compileTarget(
+  target: TargetConfig,
+  index: number,
+  building: SchemaBuilding,
+  problems: string[],
+): Target {
   const where = `targets[${index}]`;
   let pattern: RegExp | undefined;
   try {
@@ -98,8 +140,8 @@ function compileTarget(target: TargetConfig, index: number, problems: string[]):
   return {
     ...target,
     matches: (workflowId) => pattern?.test(workflowId) ?? false,
-    signals: compileSchemas(target.signals, `${where}.signals`, problems),
-    updates: compileSchemas(target.updates, `${where}.updates`, problems),
+    signals: compileSchemas(target.signals, `${where}.signals`, building, problems),
+    updates: compileSchemas(target.updates, `${where}.updates`, building, problems),
   };
 }
 
@@ -110,32 +152,69 @@ function reportDuplicates(items: readonly { name: string }[], where: string, pro
     .forEach((name) => problems.push(`${where}: the name "${name}" is declared twice`));
 }
 
-/** Validates and compiles a configuration; throws one error listing every problem. */
-export function parseGatewayConfig(input: unknown): GatewayConfig {
+/** Everything past the schema: patterns, routes, sources and what refers to what. */
+function compile(config: ValidatedGatewayConfig, building: SchemaBuilding): GatewayConfig {
+  const problems: string[] = [];
+  const targets = config.targets.map((target, index) => compileTarget(target, index, building, problems));
+  reportDuplicates(config.targets, 'targets', problems);
+  const routes = config.routes.map((route, index) => compileRoute(route, index, problems));
+  reportDuplicates(config.routes, 'routes', problems);
+  routes.forEach((route, index) => checkRouteTarget(route, targets, index, problems));
+  const sources = compileSources(config.sources, targets, problems);
+  if (problems.length > 0) throw new GatewayConfigError(problems);
+  return { targets, routes, sources };
+}
+
+function validated(input: unknown): ValidatedGatewayConfig {
   const parsed = GatewayConfigSchema.safeParse(input);
   if (!parsed.success) {
     throw new GatewayConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
     );
   }
-  const problems: string[] = [];
-  const targets = parsed.data.targets.map((target, index) => compileTarget(target, index, problems));
-  reportDuplicates(parsed.data.targets, 'targets', problems);
-  const routes = parsed.data.routes.map((route, index) => compileRoute(route, index, problems));
-  reportDuplicates(parsed.data.routes, 'routes', problems);
-  routes.forEach((route, index) => checkRouteTarget(route, targets, index, problems));
-  const sources = compileSources(parsed.data.sources, targets, problems);
-  if (problems.length > 0) throw new GatewayConfigError(problems);
-  return { targets, routes, sources };
+  return parsed.data;
+}
+
+/** Validates and compiles a configuration; throws one error listing every problem. */
+export function parseGatewayConfig(input: unknown): GatewayConfig {
+  return compile(validated(input), 'eager');
+}
+
+/**
+ * Checks a configuration as completely as {@link parseGatewayConfig} (argument schemas built
+ * included) and returns it with its defaults filled in: what the synth writes for the functions.
+ */
+export function validateGatewayConfig(input: unknown): ValidatedGatewayConfig {
+  const config = validated(input);
+  compile(config, 'eager');
+  return config;
+}
+
+/**
+ * Compiles a configuration {@link validateGatewayConfig} returned, without validating it again:
+ * no zod parse, and each argument schema built when first used. Only for a configuration known to
+ * be that output unchanged — the deployed functions' file, whose digest the synth recorded
+ * (adapters/gateway-config-file.ts). Patterns, routes and sources are still compiled, and their
+ * problems still thrown.
+ */
+export function compileValidatedGatewayConfig(config: ValidatedGatewayConfig): GatewayConfig {
+  return compile(config, 'lazy');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new GatewayConfigError([`not valid JSON (${(error as Error).message})`], { cause: error });
+  }
 }
 
 /** Parses the configuration from its JSON text (as found in an environment variable). */
 export function parseGatewayConfigJson(text: string): GatewayConfig {
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (error) {
-    throw new GatewayConfigError([`not valid JSON (${(error as Error).message})`], { cause: error });
-  }
-  return parseGatewayConfig(input);
+  return parseGatewayConfig(parseJson(text));
+}
+
+/** {@link compileValidatedGatewayConfig} of the JSON text of a validated configuration. */
+export function compileValidatedGatewayConfigJson(text: string): GatewayConfig {
+  return compileValidatedGatewayConfig(parseJson(text) as ValidatedGatewayConfig);
 }

@@ -29,33 +29,37 @@ import {
   type Template,
 } from './route-expressions';
 
-const operationName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
+const operationName = () =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
 
-export const RouteSchema = z.strictObject({
-  /** Names the route in responses and logs. */
-  name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
-  match: z.strictObject({
-    /** The event `type`, exactly. */
-    type: z.string().min(1).optional(),
-    /** Or a prefix of the event `type`, e.g. `com.example.payment.`. */
-    typePrefix: z.string().min(1).optional(),
-    /** The event `source`, exactly; absent = any source. */
-    source: z.string().min(1).optional(),
+// Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
+export const RouteSchema = z.lazy(() =>
+  z.strictObject({
+    /** Names the route in responses and logs. */
+    name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
+    match: z.strictObject({
+      /** The event `type`, exactly. */
+      type: z.string().min(1).optional(),
+      /** Or a prefix of the event `type`, e.g. `com.example.payment.`. */
+      typePrefix: z.string().min(1).optional(),
+      /** The event `source`, exactly; absent = any source. */
+      source: z.string().min(1).optional(),
+    }),
+    /** Workflow-ID template, e.g. `staged-{data.workflowKey}`. */
+    workflowId: z.string().min(1),
+    /** The signal to send; set this or `update`. */
+    signal: operationName().optional(),
+    /** The update to run; set this or `signal`. */
+    update: operationName().optional(),
+    /**
+     * The argument: a field path (`data`, the default, passes the whole data) or an object whose
+     * values are field paths, e.g. `{ "stage": "data.stage" }`.
+     */
+    payload: z.union([z.string(), z.record(z.string().min(1), z.string())]).default('data'),
+    /** Overrides the target's `startIfMissing` for events on this route. */
+    startIfMissing: z.boolean().optional(),
   }),
-  /** Workflow-ID template, e.g. `staged-{data.workflowKey}`. */
-  workflowId: z.string().min(1),
-  /** The signal to send; set this or `update`. */
-  signal: operationName.optional(),
-  /** The update to run; set this or `signal`. */
-  update: operationName.optional(),
-  /**
-   * The argument: a field path (`data`, the default, passes the whole data) or an object whose
-   * values are field paths, e.g. `{ "stage": "data.stage" }`.
-   */
-  payload: z.union([z.string(), z.record(z.string().min(1), z.string())]).default('data'),
-  /** Overrides the target's `startIfMissing` for events on this route. */
-  startIfMissing: z.boolean().optional(),
-});
+);
 
 export type RouteConfig = z.output<typeof RouteSchema>;
 

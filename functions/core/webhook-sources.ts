@@ -18,80 +18,89 @@ import {
   type VerifierConfig,
 } from './webhook-verifiers';
 
-const operationName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
+const operationName = () =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
 
-const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalar = () => z.union([z.string(), z.number(), z.boolean()]);
 
 /** A field condition: equal to a value, one of several, or present/absent. */
-const ConditionSchema = z.union([
-  Scalar,
-  z.strictObject({ in: z.array(Scalar).min(1) }),
-  z.strictObject({ exists: z.boolean() }),
-]);
+const conditionSchema = () =>
+  z.union([
+    scalar(),
+    z.strictObject({ in: z.array(scalar()).min(1) }),
+    z.strictObject({ exists: z.boolean() }),
+  ]);
 
-export const WebhookRouteSchema = z.strictObject({
-  /** Names the route in responses, logs and DLQ reasons. */
-  name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
-  match: z
-    .strictObject({
-      /** The event type, exactly (e.g. `payment_intent.succeeded`). */
-      type: z.string().min(1).optional(),
-      /** Or a prefix of it (e.g. `payment_intent.`). */
-      typePrefix: z.string().min(1).optional(),
-      /** Or a glob: `*` matches within one dot-separated part, `**` across parts (`pull_request.*`). */
-      typeGlob: z.string().min(1).optional(),
-      /** Field conditions that must all hold, e.g. `{ "data.object.currency": "eur" }`. */
-      fields: z.record(z.string().min(1), ConditionSchema).optional(),
-    })
-    .default({}),
-  /** Workflow-ID template over body fields and headers, e.g. `order-{data.object.metadata.orderId}`. */
-  workflowId: z.string().min(1),
-  signal: operationName.optional(),
-  update: operationName.optional(),
-  /**
-   * The argument: `body` (default, the whole body), one field path, or an object whose values are
-   * field paths or constants, e.g. `{ "stage": { "value": 1 }, "pr": "pull_request.number" }`.
-   */
-  payload: z
-    .union([
-      z.string(),
-      z.record(z.string().min(1), z.union([z.string(), z.strictObject({ value: z.json() })])),
-    ])
-    .default('body'),
-  /** Overrides the target's `startIfMissing` for events on this route. */
-  startIfMissing: z.boolean().optional(),
-});
-
-const IdSourceSchema = z.union([
+// Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
+export const WebhookRouteSchema = z.lazy(() =>
   z.strictObject({
-    header: z
-      .string()
-      .min(1)
-      .transform((name) => name.toLowerCase()),
+    /** Names the route in responses, logs and DLQ reasons. */
+    name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
+    match: z
+      .strictObject({
+        /** The event type, exactly (e.g. `payment_intent.succeeded`). */
+        type: z.string().min(1).optional(),
+        /** Or a prefix of it (e.g. `payment_intent.`). */
+        typePrefix: z.string().min(1).optional(),
+        /** Or a glob: `*` matches within one dot-separated part, `**` across parts (`pull_request.*`). */
+        typeGlob: z.string().min(1).optional(),
+        /** Field conditions that must all hold, e.g. `{ "data.object.currency": "eur" }`. */
+        fields: z.record(z.string().min(1), conditionSchema()).optional(),
+      })
+      .default({}),
+    /** Workflow-ID template over body fields and headers, e.g. `order-{data.object.metadata.orderId}`. */
+    workflowId: z.string().min(1),
+    signal: operationName().optional(),
+    update: operationName().optional(),
+    /**
+     * The argument: `body` (default, the whole body), one field path, or an object whose values are
+     * field paths or constants, e.g. `{ "stage": { "value": 1 }, "pr": "pull_request.number" }`.
+     */
+    payload: z
+      .union([
+        z.string(),
+        z.record(z.string().min(1), z.union([z.string(), z.strictObject({ value: z.json() })])),
+      ])
+      .default('body'),
+    /** Overrides the target's `startIfMissing` for events on this route. */
+    startIfMissing: z.boolean().optional(),
   }),
-  z.strictObject({ field: z.string().min(1) }),
-]);
+);
+
+const idSourceSchema = () =>
+  z.union([
+    z.strictObject({
+      header: z
+        .string()
+        .min(1)
+        .transform((name) => name.toLowerCase()),
+    }),
+    z.strictObject({ field: z.string().min(1) }),
+  ]);
 
 /** Longest a provider may wait for an answer before it counts the delivery as failed (Slack: 3 s). */
 export const DEFAULT_ANSWER_WITHIN_MS = 2_500;
 
-export const SourceSchema = z.strictObject({
-  /** The `{source}` of `POST /v1/webhooks/{source}`. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, _ -'),
-  verifier: VerifierSchema,
-  /** Required unless the verifier is `none`. */
-  secret: SecretRefSchema.optional(),
-  /** Overrides the preset's event id: a header or a body field. Default: the preset's, else a digest of the body. */
-  eventId: IdSourceSchema.optional(),
-  /** Overrides the preset's event type: a header or a body field. */
-  eventType: IdSourceSchema.optional(),
-  routes: z.array(WebhookRouteSchema).default([]),
-  /**
-   * Milliseconds to answer within: a delivery Temporal has not taken by then goes to the fallback
-   * queue and the provider gets its 2xx in time.
-   */
-  answerWithinMs: z.number().int().min(100).max(25_000).default(DEFAULT_ANSWER_WITHIN_MS),
-});
+// Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
+export const SourceSchema = z.lazy(() =>
+  z.strictObject({
+    /** The `{source}` of `POST /v1/webhooks/{source}`. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, _ -'),
+    verifier: VerifierSchema,
+    /** Required unless the verifier is `none`. */
+    secret: SecretRefSchema.optional(),
+    /** Overrides the preset's event id: a header or a body field. Default: the preset's, else a digest of the body. */
+    eventId: idSourceSchema().optional(),
+    /** Overrides the preset's event type: a header or a body field. */
+    eventType: idSourceSchema().optional(),
+    routes: z.array(WebhookRouteSchema).default([]),
+    /**
+     * Milliseconds to answer within: a delivery Temporal has not taken by then goes to the fallback
+     * queue and the provider gets its 2xx in time.
+     */
+    answerWithinMs: z.number().int().min(100).max(25_000).default(DEFAULT_ANSWER_WITHIN_MS),
+  }),
+);
 
 export type SourceConfig = z.output<typeof SourceSchema>;
 export type SourceConfigInput = z.input<typeof SourceSchema>;
@@ -195,7 +204,7 @@ export function compileGlob(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'u');
 }
 
-function compileCondition(condition: z.output<typeof ConditionSchema>): Condition {
+function compileCondition(condition: z.output<ReturnType<typeof conditionSchema>>): Condition {
   if (typeof condition !== 'object') return (value, found) => found && value === condition;
   if ('in' in condition) return (value, found) => found && condition.in.some((option) => option === value);
   return (_value, found) => found === condition.exists;
@@ -251,7 +260,7 @@ function compileWebhookRoute(
 }
 
 function compileValueSource(
-  override: z.output<typeof IdSourceSchema> | undefined,
+  override: z.output<ReturnType<typeof idSourceSchema>> | undefined,
   where: string,
   problems: string[],
 ): ValueSource[] | undefined {

@@ -9,6 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GATEWAY_ENV } from '../../functions/core/env-names';
+import { gatewayConfigDigest } from '../../functions/adapters/gateway-config-file';
 import { GATEWAY_CONFIG_FILE_NAME } from '../lambda-handlers';
 import { acknowledgeNag } from '../nag';
 import { validateGatewayProps, type GatewayAuthMode, type IngestMode } from '../props/gateway-props';
@@ -209,6 +210,8 @@ export class TemporalEventGateway extends Construct {
     const gatewayEnvironment: Record<string, string> = {
       ...props.temporal.functionEnvironment,
       [GATEWAY_ENV.configFile]: GATEWAY_CONFIG_FILE_NAME,
+      // Not a secret: it lets the functions skip re-validating the file the synth validated.
+      [GATEWAY_ENV.configSha256]: gatewayConfigDigest(resolved.routingJson),
       ...(props.temporalDeadline
         ? { [GATEWAY_ENV.temporalDeadlineMs]: String(props.temporalDeadline.toMilliseconds()) }
         : {}),

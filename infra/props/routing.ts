@@ -8,8 +8,9 @@
 import * as z from 'zod';
 import {
   GatewayConfigError,
-  parseGatewayConfig,
+  validateGatewayConfig,
   type GatewayConfigInput,
+  type ValidatedGatewayConfig,
 } from '../../functions/core/gateway-config';
 
 /** A JSON Schema object, or a zod schema (converted with `z.toJSONSchema`). */
@@ -72,8 +73,9 @@ function convertOperations(
 }
 
 /**
- * Validates the routing exactly as the functions will and returns it as the configuration file's
- * JSON; throws {@link GatewayConfigError} with every problem, each path starting at `routing`.
+ * Validates the routing exactly as the functions would and returns it as the configuration file's
+ * JSON, defaults filled in (what the functions compile without validating again, given its digest);
+ * throws {@link GatewayConfigError} with every problem, each path starting at `routing`.
  */
 export function routingToConfigJson(routing: GatewayRouting): string {
   const problems: string[] = [];
@@ -87,12 +89,13 @@ export function routingToConfigJson(routing: GatewayRouting): string {
       }))
     : routing.targets;
   const input = { ...routing, targets };
+  let config: ValidatedGatewayConfig | undefined;
   try {
-    parseGatewayConfig(input);
+    config = validateGatewayConfig(input);
   } catch (error) {
     if (!(error instanceof GatewayConfigError)) throw error;
     problems.push(...error.problems.map((problem) => `routing.${problem}`));
   }
-  if (problems.length > 0) throw new GatewayConfigError(problems);
-  return JSON.stringify(input);
+  if (!config || problems.length > 0) throw new GatewayConfigError(problems);
+  return JSON.stringify(config);
 }

@@ -1,10 +1,17 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withGatewayConfigFile } from '../../../functions/adapters/gateway-config-file';
+import {
+  gatewayConfigFromText,
+  withGatewayConfigFile,
+} from '../../../functions/adapters/gateway-config-file';
+import { loadGatewayConfig } from '../../../functions/adapters/delivery-runtime';
+import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
+import { routingToConfigJson } from '../../../infra/props/routing';
 import { GATEWAY_ENV } from '../../../functions/core/env-names';
-import { GatewayConfigError } from '../../../functions/core/gateway-config';
+import { GatewayConfigError, type ValidatedGatewayConfig } from '../../../functions/core/gateway-config';
 
 describe('withGatewayConfigFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-config-file-'));
@@ -31,5 +38,41 @@ describe('withGatewayConfigFile', () => {
     expect(() => withGatewayConfigFile({ [GATEWAY_ENV.configFile]: join(dir, 'missing.json') })).toThrow(
       /GATEWAY_CONFIG_FILE: cannot read/,
     );
+  });
+});
+
+describe('gatewayConfigFromText', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  // Valid JSON of a validated shape that zod would refuse (an empty target name).
+  const synthJson = routingToConfigJson(DEFAULT_GATEWAY_CONFIG);
+  const synth = JSON.parse(synthJson) as ValidatedGatewayConfig;
+  const invalid = JSON.stringify({ ...synth, targets: [{ ...synth.targets[0], name: '' }] });
+
+  it('compiles the text the synth wrote, under its digest, into the configured targets', () => {
+    const config = gatewayConfigFromText(synthJson, { [GATEWAY_ENV.configSha256]: sha256(synthJson) });
+    expect(config.targets.map((t) => t.name)).toEqual(DEFAULT_GATEWAY_CONFIG.targets.map((t) => t.name));
+    expect(config.targets[0]!.matches('staged-order-42')).toBe(true);
+  });
+
+  it('skips validation only for the very text the digest names', () => {
+    expect(() =>
+      gatewayConfigFromText(invalid, { [GATEWAY_ENV.configSha256]: sha256(invalid) }),
+    ).not.toThrow();
+  });
+
+  it('validates in full a text without a digest, or one the digest does not match (a hand-edited file)', () => {
+    expect(() => gatewayConfigFromText(invalid, {})).toThrow(GatewayConfigError);
+    expect(() => gatewayConfigFromText(invalid, { [GATEWAY_ENV.configSha256]: sha256(synthJson) })).toThrow(
+      /targets\.0\.name/,
+    );
+    expect(() => gatewayConfigFromText(invalid, { [GATEWAY_ENV.configSha256]: '' })).toThrow(
+      GatewayConfigError,
+    );
+  });
+
+  it('is how a function loads GATEWAY_CONFIG', () => {
+    expect(() => loadGatewayConfig({ [GATEWAY_ENV.config]: invalid })).toThrow(GatewayConfigError);
+    const env = { [GATEWAY_ENV.config]: invalid, [GATEWAY_ENV.configSha256]: sha256(invalid) };
+    expect(loadGatewayConfig(env).targets[0]!.name).toBe('');
   });
 });

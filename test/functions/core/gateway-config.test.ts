@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import {
+  compileValidatedGatewayConfig,
   GatewayConfigError,
   parseGatewayConfig,
   parseGatewayConfigJson,
+  validateGatewayConfig,
+  type GatewayConfig,
+  type ValidatedGatewayConfig,
 } from '../../../functions/core/gateway-config';
 
 const target = {
@@ -63,5 +67,97 @@ describe('gateway configuration', () => {
 
   it('rejects configuration text that is not JSON with a clear message', () => {
     expect(() => parseGatewayConfigJson('{targets:')).toThrow(/not valid JSON/);
+  });
+});
+
+/** What a compiled configuration decides, in data: which IDs each target takes, which arguments pass. */
+function decisions(config: GatewayConfig, ids: readonly string[], samples: readonly unknown[]) {
+  return {
+    targets: config.targets.map((t) => ({
+      name: t.name,
+      startIfMissing: t.startIfMissing,
+      idReusePolicy: t.idReusePolicy,
+      takes: ids.filter((id) => t.matches(id)),
+      signals: [...t.signals].map(([name, schema]) => [
+        name,
+        samples.map((v) => schema().safeParse(v).success),
+      ]),
+      updates: [...t.updates].map(([name, schema]) => [
+        name,
+        samples.map((v) => schema().safeParse(v).success),
+      ]),
+    })),
+    routes: config.routes.map((r) => r.name),
+    sources: config.sources.map((s) => [s.name, s.verifier, s.secret, s.routes.length]),
+  };
+}
+
+describe('a configuration the synth validated', () => {
+  const ids = ['staged-order-42', 'staged-', 'order-1', 'handshake-7', 'x'];
+  const samples = [{ stage: 1 }, { stage: 'one' }, 'text', 3, null, {}];
+
+  it('comes back from validation with every default filled in, and validating it again changes nothing', () => {
+    const validated = validateGatewayConfig({ targets: [target] });
+    expect(validated.targets[0]).toMatchObject({
+      signals: {},
+      updates: {},
+      queries: [],
+      startIfMissing: false,
+      idReusePolicy: 'REJECT_DUPLICATE',
+    });
+    expect(validated).toMatchObject({ routes: [], sources: [] });
+    const demo = validateGatewayConfig(DEFAULT_GATEWAY_CONFIG);
+    expect(validateGatewayConfig(JSON.parse(JSON.stringify(demo)))).toEqual(demo);
+  });
+
+  it('compiles without validation into the same decisions as a full parse', () => {
+    const validated = JSON.parse(
+      JSON.stringify(validateGatewayConfig(DEFAULT_GATEWAY_CONFIG)),
+    ) as ValidatedGatewayConfig;
+    const trusted = decisions(compileValidatedGatewayConfig(validated), ids, samples);
+    expect(trusted).toEqual(decisions(parseGatewayConfig(DEFAULT_GATEWAY_CONFIG), ids, samples));
+    // The comparison is not vacuous: the demo takes IDs and its schemas reject some arguments.
+    expect(trusted.targets.some((t) => t.takes.length > 0)).toBe(true);
+    expect(trusted.targets.flatMap((t) => t.signals.flatMap(([, passed]) => passed as boolean[]))).toContain(
+      false,
+    );
+  });
+
+  it('skips validation and builds an argument schema only when it is first used', () => {
+    const unchecked = {
+      targets: [
+        {
+          ...validateGatewayConfig({ targets: [target] }).targets[0],
+          name: '',
+          signals: { go: { schema: { type: 'no-such-type' } } },
+        },
+      ],
+      routes: [],
+      sources: [],
+    } as unknown as ValidatedGatewayConfig;
+    // A full parse reports both: the empty name (zod) and the unusable JSON Schema (building it).
+    expect(() => parseGatewayConfig(unchecked)).toThrow(/targets\.0\.name/);
+    expect(() =>
+      validateGatewayConfig({ targets: [{ ...target, signals: unchecked.targets[0]!.signals }] }),
+    ).toThrow(/targets\[0\]\.signals\.go\.schema: not a usable JSON Schema/);
+    const compiled = compileValidatedGatewayConfig(unchecked);
+    const go = compiled.targets[0]!.signals.get('go')!;
+    expect(() => go()).toThrow(/Unsupported type: no-such-type/);
+  });
+
+  it('still reports what compiling finds: a bad pattern, a route to an undeclared target', () => {
+    const validated = validateGatewayConfig({ targets: [target] });
+    expect(() =>
+      compileValidatedGatewayConfig({
+        ...validated,
+        targets: [{ ...validated.targets[0]!, workflowIdPattern: '(' }],
+      }),
+    ).toThrow(/targets\[0\]\.workflowIdPattern: invalid regular expression/);
+  });
+
+  it('builds each argument schema once', () => {
+    const validated = validateGatewayConfig(DEFAULT_GATEWAY_CONFIG);
+    const schema = compileValidatedGatewayConfig(validated).targets[0]!.signals.get('advanceStage')!;
+    expect(schema()).toBe(schema());
   });
 });

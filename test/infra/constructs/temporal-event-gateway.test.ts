@@ -2,6 +2,7 @@
  * The L3 construct on its own, as a team's app uses it: `new Stack()`, a TemporalConnection, the
  * gateway with typed routing — templates, the routing file in the functions' code, props validation.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -9,7 +10,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { withGatewayConfigFile } from '../../../functions/adapters/gateway-config-file';
+import {
+  gatewayConfigFromText,
+  withGatewayConfigFile,
+} from '../../../functions/adapters/gateway-config-file';
 import { GATEWAY_ENV } from '../../../functions/core/env-names';
 import { parseGatewayConfigJson } from '../../../functions/core/gateway-config';
 import {
@@ -96,6 +100,25 @@ describe('TemporalEventGateway', () => {
         required: ['amount', 'currency'],
       });
       expect(readFileSync(join(codeDir(built, id), 'index.mjs'), 'utf8')).toContain('handler');
+    }
+  });
+
+  it('writes the routing validated, defaults filled in, and records its digest so a cold start does not validate it again', () => {
+    const built = build();
+    for (const fn of [built.gateway.httpFunction!, ...built.gateway.queueFunctions]) {
+      const id = logicalId(built.stack, fn.function);
+      const text = readFileSync(join(codeDir(built, id), 'gateway-config.json'), 'utf8');
+      const env = functionEnvironment(built.template, id);
+      expect(env[GATEWAY_ENV.configSha256]).toBe(createHash('sha256').update(text).digest('hex'));
+      expect(JSON.parse(text)).toMatchObject({
+        targets: [{ name: 'order', updates: {}, startIfMissing: false, idReusePolicy: 'REJECT_DUPLICATE' }],
+        sources: [],
+      });
+      // What the function does with the two at cold start: the synth's text compiles as it is.
+      const loaded = withGatewayConfigFile({ ...env, LAMBDA_TASK_ROOT: codeDir(built, id) });
+      expect(gatewayConfigFromText(loaded[GATEWAY_ENV.config]!, loaded).targets[0]?.matches('order-42')).toBe(
+        true,
+      );
     }
   });
 
