@@ -37,6 +37,9 @@ export const LAMBDA_VARIANTS = {
   leanClient: 'bench/lambdas/lean-client.ts',
   // The layers of the bound (docs/benchmarks.md, "Lambda init"): each alone, bundled the same way.
   routingConfig: 'bench/lambdas/routing-config.ts',
+  routingSealed: 'bench/lambdas/routing-sealed.ts',
+  grpcJsTransport: 'bench/lambdas/grpc-js-transport.ts',
+  connectTransport: 'bench/lambdas/connect-transport.ts',
   http2Builtin: 'bench/lambdas/http2-builtin.ts',
   httpsBuiltin: 'bench/lambdas/https-builtin.ts',
 } as const;
@@ -44,6 +47,9 @@ export const LAMBDA_VARIANTS = {
 /** The variants reported as layers of the bound rather than as functions. */
 export const LAYER_VARIANTS = [
   'routingConfig',
+  'routingSealed',
+  'grpcJsTransport',
+  'connectTransport',
   'http2Builtin',
   'httpsBuiltin',
 ] as const satisfies readonly LambdaVariant[];
@@ -99,6 +105,8 @@ export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<s
         [GATEWAY_ENV.dlqUrl]: `${QUEUE_URL}-dlq`,
         [GATEWAY_ENV.fifoDlqUrl]: `${QUEUE_URL}-dlq.fifo`,
       };
+    case 'routingSealed':
+      return { ...common, ...SEALED_ROUTING };
     default:
       return common;
   }
