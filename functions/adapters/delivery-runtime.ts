@@ -35,9 +35,9 @@ export class GatewayEnvError extends Error {
 }
 
 /** The configured targets; the local default, on the task queue the worker uses, when none is given. */
-export function loadGatewayConfig(env: Env): GatewayConfig {
+export function loadGatewayConfig(env: Env, logger?: GatewayLogger): GatewayConfig {
   const json = env[GATEWAY_ENV.config];
-  if (json) return gatewayConfigFromText(json, env);
+  if (json) return gatewayConfigFromText(json, env, (message) => logger?.warn(message));
   const taskQueue = env[TEMPORAL_ENV.taskQueue];
   return parseGatewayConfig({
     ...DEFAULT_GATEWAY_CONFIG,
@@ -91,7 +91,7 @@ export function createDeliveryParts(
 /** The queue function's runtime; every configuration problem is reported at once. */
 export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Promise<DeliveryRuntime> {
   const problems: string[] = [];
-  const config = collect(problems, () => loadGatewayConfig(env));
+  const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   if (!config || deadlineMs === undefined || problems.length > 0) throw new GatewayConfigError(problems);
   return { config, logger, deadlineMs, ...createDeliveryParts(await withTemporalSecrets(env), deadlineMs) };

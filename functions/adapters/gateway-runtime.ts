@@ -44,7 +44,7 @@ export interface GatewayRuntime extends DeliveryRuntime {
 
 export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Promise<GatewayRuntime> {
   const problems: string[] = [];
-  const config = collect(problems, () => loadGatewayConfig(env));
+  const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   // Both secret sets are read at once: two Secrets Manager round trips in parallel at cold start.
   const [authEnv, temporalEnv, callbackEnv] = await Promise.all([

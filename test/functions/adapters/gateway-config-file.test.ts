@@ -60,6 +60,21 @@ describe('gatewayConfigFromText', () => {
     ).not.toThrow();
   });
 
+  it('says so when the digest does not match, and uses a valid text all the same', () => {
+    const warnings: string[] = [];
+    const edited = JSON.stringify({ ...synth, targets: [{ ...synth.targets[0], startIfMissing: false }] });
+    const config = gatewayConfigFromText(edited, { [GATEWAY_ENV.configSha256]: sha256(synthJson) }, (m) =>
+      warnings.push(m),
+    );
+    expect(config.targets[0]!.startIfMissing).toBe(false);
+    expect(warnings).toEqual([expect.stringContaining('does not match GATEWAY_CONFIG_SHA256')]);
+    gatewayConfigFromText(synthJson, { [GATEWAY_ENV.configSha256]: sha256(synthJson) }, (m) =>
+      warnings.push(m),
+    );
+    gatewayConfigFromText(synthJson, {}, (m) => warnings.push(m));
+    expect(warnings).toHaveLength(1);
+  });
+
   it('validates in full a text without a digest, or one the digest does not match (a hand-edited file)', () => {
     expect(() => gatewayConfigFromText(invalid, {})).toThrow(GatewayConfigError);
     expect(() => gatewayConfigFromText(invalid, { [GATEWAY_ENV.configSha256]: sha256(synthJson) })).toThrow(
