@@ -7,14 +7,13 @@
  * A function may get extra files beside its handler — the routing configuration, which can be far
  * larger than Lambda's 4 KB environment — in an asset directory of its own.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HANDLER_FILE, type GatewayHandlerName } from '../lambda-handlers';
-import { FROM_PACKAGE, synthScratchDir } from './synth-scratch';
+import { FROM_PACKAGE, runSynthScript, SynthScriptError, synthScratchDir } from './synth-scratch';
 
 export class HandlerCodeError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -37,10 +36,9 @@ function bundleFromSources(name: GatewayHandlerName): string {
   const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
   if (!sourceBundles) {
     const require = createRequire(import.meta.url);
-    let tsxCli: string;
     try {
       require.resolve('esbuild');
-      tsxCli = require.resolve('tsx/cli');
+      require.resolve('tsx');
     } catch (error) {
       throw new HandlerCodeError(
         'esbuild or tsx is not installed: inside this repository the Lambda handlers are bundled from the ' +
@@ -50,20 +48,10 @@ function bundleFromSources(name: GatewayHandlerName): string {
     }
     const outDir = join(synthScratchDir(), 'bundles');
     try {
-      execFileSync(
-        process.execPath,
-        [tsxCli, join(repoRoot, 'scripts/build.ts'), '--only', 'lambda', '--outdir', outDir],
-        {
-          cwd: repoRoot,
-          stdio: ['ignore', 'ignore', 'pipe'],
-          encoding: 'utf8',
-        },
-      );
+      runSynthScript(join(repoRoot, 'scripts/build.ts'), ['--only', 'lambda', '--outdir', outDir], repoRoot);
     } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr?.trim();
-      throw new HandlerCodeError(`bundling the Lambda handlers failed${stderr ? `: ${stderr}` : ''}`, {
-        cause: error,
-      });
+      if (!(error instanceof SynthScriptError)) throw error;
+      throw new HandlerCodeError(`bundling the Lambda handlers failed: ${error.message}`, { cause: error });
     }
     sourceBundles = join(outDir, 'lambda');
   }

@@ -1,8 +1,10 @@
 /**
  * What the constructs that prepare files at synth (handler bundles, worker build contexts) share:
- * whether they run compiled from the package or as this repository's sources, and one temporary
- * directory per process for what they write (CDK copies assets into cdk.out at construction).
+ * whether they run compiled from the package or as this repository's sources, one temporary
+ * directory per process for what they write (CDK copies assets into cdk.out at construction), and
+ * how they run the asynchronous part of that work from synchronous construct code.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,4 +22,32 @@ export function synthScratchDir(): string {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return scratch;
+}
+
+/** A synth-time script that failed; `message` is what it wrote to stderr. */
+export class SynthScriptError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SynthScriptError';
+  }
+}
+
+/**
+ * Runs a script in a child Node process and waits for it: construct code is synchronous, and what
+ * the scripts do (esbuild plugins, the workflow bundler) only has an asynchronous API. A `.ts`
+ * script — this repository's sources — runs through tsx, resolved from `cwd`. Returns its stdout;
+ * throws {@link SynthScriptError} with its stderr.
+ */
+export function runSynthScript(script: string, args: readonly string[], cwd: string): string {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const result = spawnSync(process.execPath, [...loader, script, ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 600_000,
+  });
+  if (result.status === 0) return result.stdout;
+  const detail = result.stderr.trim() || result.error?.message || `exit ${result.status ?? result.signal}`;
+  throw new SynthScriptError(detail, { cause: result.error });
 }

@@ -4,7 +4,6 @@
  * esbuild and the workflows are prebundled; the image itself is built at deploy time (synth needs no
  * Docker engine).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,7 @@ import {
   type StagedWorkerImage,
   type WorkerImageStagingRequest,
 } from './worker-image-types';
-import { FROM_PACKAGE, synthScratchDir } from './synth-scratch';
+import { FROM_PACKAGE, runSynthScript, SynthScriptError, synthScratchDir } from './synth-scratch';
 
 export { TemporalWorkerImageError, type StagedWorkerImage } from './worker-image-types';
 
@@ -84,22 +83,20 @@ function runStaging(request: WorkerImageStagingRequest): StagedWorkerImage {
     new URL(`./worker-image-staging-main.${FROM_PACKAGE ? 'js' : 'ts'}`, import.meta.url),
   );
   // Inside this repository the sources run through tsx, resolved from the repository root.
-  const args = FROM_PACKAGE ? [script] : ['--import', 'tsx', script];
   const cwd = FROM_PACKAGE ? request.projectRoot : fileURLToPath(new URL('../..', import.meta.url));
-  const result = spawnSync(process.execPath, [...args, JSON.stringify(request)], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 600_000,
-  });
-  if (result.status !== 0) {
-    const detail = result.stderr.trim() || result.error?.message || `exit ${result.status ?? result.signal}`;
-    throw new TemporalWorkerImageError(`staging the worker image of ${request.entry} failed: ${detail}`, {
-      cause: result.error,
-    });
+  let stdout: string;
+  try {
+    stdout = runSynthScript(script, [JSON.stringify(request)], cwd);
+  } catch (error) {
+    if (!(error instanceof SynthScriptError)) throw error;
+    throw new TemporalWorkerImageError(
+      `staging the worker image of ${request.entry} failed: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
-  const last = result.stdout.trim().split('\n').pop() ?? '';
+  const last = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as StagedWorkerImage;
 }
 
