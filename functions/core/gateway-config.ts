@@ -6,14 +6,12 @@
  * zod's parse and builds each argument schema only when a request first needs it.
  */
 import * as z from 'zod';
+import { OperationNameSchema } from './commands';
 import { checkRouteTarget, compileRoute, RouteSchema, type Route } from './routes';
 import { compileSources, SourceSchema, type Source } from './webhook-sources';
 
 const ID_REUSE_POLICIES = ['REJECT_DUPLICATE', 'ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY'] as const;
 export type IdReusePolicy = (typeof ID_REUSE_POLICIES)[number];
-
-const operationName = () =>
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
 
 const operationSchema = () =>
   z.strictObject({
@@ -29,9 +27,9 @@ const TargetSchema = z.lazy(() =>
     workflowIdPattern: z.string().min(1),
     workflowType: z.string().min(1),
     taskQueue: z.string().min(1),
-    signals: z.record(operationName(), operationSchema()).default({}),
-    updates: z.record(operationName(), operationSchema()).default({}),
-    queries: z.array(operationName()).default([]),
+    signals: z.record(OperationNameSchema, operationSchema()).default({}),
+    updates: z.record(OperationNameSchema, operationSchema()).default({}),
+    queries: z.array(OperationNameSchema).default([]),
     /** Start the workflow when a signal or update finds none (signal-with-start). */
     startIfMissing: z.boolean().default(false),
     /** Arguments of a workflow the gateway starts. */

@@ -8,6 +8,7 @@ import { parseCloudEventJson, type CloudEventJson } from './cloud-event';
 import {
   checkOperation,
   EventIdSchema,
+  OperationNameSchema,
   resolveTarget,
   validateField,
   type OperationKind,
@@ -29,9 +30,6 @@ import {
   type Template,
 } from './route-expressions';
 
-const operationName = () =>
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
-
 // Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
 export const RouteSchema = z.lazy(() =>
   z.strictObject({
@@ -48,9 +46,9 @@ export const RouteSchema = z.lazy(() =>
     /** Workflow-ID template, e.g. `staged-{data.workflowKey}`. */
     workflowId: z.string().min(1),
     /** The signal to send; set this or `update`. */
-    signal: operationName().optional(),
+    signal: OperationNameSchema.optional(),
     /** The update to run; set this or `signal`. */
-    update: operationName().optional(),
+    update: OperationNameSchema.optional(),
     /**
      * The argument: a field path (`data`, the default, passes the whole data) or an object whose
      * values are field paths, e.g. `{ "stage": "data.stage" }`.

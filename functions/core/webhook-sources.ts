@@ -7,6 +7,7 @@
  * alone is the whole body, `body.x` spells a body field named like a root) or `headers.x-name`.
  */
 import * as z from 'zod';
+import { OperationNameSchema } from './commands';
 import type { Target } from './gateway-config';
 import { lookupField, parseTemplate, type FieldPath, type Template } from './route-expressions';
 import { checkRouteTarget, compileMapping, type PayloadMapping } from './routes';
@@ -17,9 +18,6 @@ import {
   type SecretRef,
   type VerifierConfig,
 } from './webhook-verifiers';
-
-const operationName = () =>
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier');
 
 const scalar = () => z.union([z.string(), z.number(), z.boolean()]);
 
@@ -50,8 +48,8 @@ export const WebhookRouteSchema = z.lazy(() =>
       .default({}),
     /** Workflow-ID template over body fields and headers, e.g. `order-{data.object.metadata.orderId}`. */
     workflowId: z.string().min(1),
-    signal: operationName().optional(),
-    update: operationName().optional(),
+    signal: OperationNameSchema.optional(),
+    update: OperationNameSchema.optional(),
     /**
      * The argument: `body` (default, the whole body), one field path, or an object whose values are
      * field paths or constants, e.g. `{ "stage": { "value": 1 }, "pr": "pull_request.number" }`.
