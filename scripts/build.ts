@@ -22,6 +22,7 @@ import { build } from 'esbuild';
 import ts from 'typescript';
 import { GATEWAY_HANDLERS, handlerBuildOptions, type GatewayHandlerName } from '../infra/lambda-handlers';
 import { stageWorkerImage, WORKER_MAIN_FILE } from '../infra/constructs/worker-image-staging';
+import { DEFAULT_WORKER_NODE_IMAGE } from '../infra/constructs/worker-image-types';
 import { WORKFLOW_BUNDLE_FILE } from '../worker/workflow-source';
 import { isProcessEntry } from './process-entry';
 
@@ -87,7 +88,7 @@ export async function buildWorker(options: BuildOptions = {}): Promise<BuildWork
       projectRoot: repoRoot,
       lockFile: join(repoRoot, 'package-lock.json'),
       outDir: workerDir,
-      nodeImage: 'node:24-bookworm-slim',
+      nodeImage: DEFAULT_WORKER_NODE_IMAGE,
       bundledPackages: [],
     });
     log(`the worker loads ${Object.keys(staged.dependencies).join(', ')}`);

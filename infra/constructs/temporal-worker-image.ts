@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
+  DEFAULT_WORKER_NODE_IMAGE,
   TemporalWorkerImageError,
   type StagedWorkerImage,
   type WorkerImageStagingRequest,
@@ -54,11 +55,16 @@ export interface TemporalWorkerImageEntryProps {
   readonly outDir?: string;
 }
 
+/** The npm lock file directly in `dir`, if there is one. */
+function npmLockFileIn(dir: string): string | undefined {
+  const name = NPM_LOCK_FILES.find((file) => existsSync(join(dir, file)));
+  return name && join(dir, name);
+}
+
 function findProjectRoot(from: string): { root: string; lockFile: string } {
   for (let dir = dirname(from); ; dir = dirname(dir)) {
-    for (const name of NPM_LOCK_FILES) {
-      if (existsSync(join(dir, name))) return { root: dir, lockFile: join(dir, name) };
-    }
+    const lockFile = npmLockFileIn(dir);
+    if (lockFile) return { root: dir, lockFile };
     const other = OTHER_LOCK_FILES.find((name) => existsSync(join(dir, name)));
     if (other) {
       throw new TemporalWorkerImageError(
@@ -146,18 +152,18 @@ export class TemporalWorkerImage {
     let lockFile: string;
     if (props.projectRoot !== undefined) {
       projectRoot = resolve(props.projectRoot);
-      const name = NPM_LOCK_FILES.find((file) => existsSync(join(projectRoot, file)));
-      if (!name) {
+      const found = npmLockFileIn(projectRoot);
+      if (!found) {
         throw new TemporalWorkerImageError(
           `no package-lock.json in ${projectRoot}: the worker image installs the lock file's versions. ` +
             'Run `npm install` there.',
         );
       }
-      lockFile = join(projectRoot, name);
+      lockFile = found;
     } else {
       ({ root: projectRoot, lockFile } = findProjectRoot(entry));
     }
-    const nodeImage = props.nodeImage ?? 'node:24-bookworm-slim';
+    const nodeImage = props.nodeImage ?? DEFAULT_WORKER_NODE_IMAGE;
     const key = JSON.stringify([entry, workflowsPath, projectRoot, nodeImage, props.outDir]);
     const cached = staged.get(key);
     if (cached) return cached;

@@ -10,6 +10,9 @@ export class TemporalWorkerImageError extends Error {
   }
 }
 
+/** The base image of both stages of a staged worker image, unless told otherwise. */
+export const DEFAULT_WORKER_NODE_IMAGE = 'node:24-bookworm-slim';
+
 /** One staging run, all paths absolute. */
 export interface WorkerImageStagingRequest {
   readonly entry: string;
