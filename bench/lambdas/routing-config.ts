@@ -1,6 +1,7 @@
 /**
  * The validation layer alone: zod and the gateway's routing configuration (the staged demo's)
- * parsed and compiled at module scope, as both functions do at init before any request — no HTTP,
+ * validated and compiled at module scope — what both functions did at init before the synth sealed
+ * the file, and still do with an unsealed one (`routing-sealed.ts` is what they do now). No HTTP,
  * no Temporal, no AWS. Beside the anchor it shows what checking the configuration costs.
  */
 import { DEFAULT_GATEWAY_CONFIG } from '../../functions/core/default-config';
