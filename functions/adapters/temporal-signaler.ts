@@ -11,16 +11,36 @@ import type { Target } from '../core/gateway-config';
 import type { DeliveryOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
+import { temporalStatusDetails } from './temporal-status-details';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, identity, toPayloads } from './temporal-calls';
 import { WorkflowIdReusePolicy } from './temporal-enums';
+import { createWorkflowPacing, type WorkflowPacing } from './workflow-pacing';
 
 export interface Signaler {
   signal(command: SignalCommand, target: Target): Promise<DeliveryOutcome>;
+  /** This signaler's per-workflow pacing (shared by every request of the process). */
+  readonly pacing?: WorkflowPacing;
 }
 
-export function createSignaler(clients: TemporalClientProvider, deadlineMs: number): Signaler {
+/**
+ * The outcome of a signal held back by pacing: transient like the refusal it avoids, so the HTTP
+ * paths queue it and the queue handler retries it later.
+ */
+function pacedOutcome(command: SignalCommand, pausedForMs: number): DeliveryOutcome {
+  const detail =
+    `Workflow "${command.workflowId}" cannot take more signals now (Temporal refused it for a per-run ` +
+    `limit); the gateway holds its signals back for ${Math.ceil(pausedForMs)} ms.`;
+  return { status: 'failed', command, transient: true, problem: problem('workflow-busy', detail) };
+}
+
+export function createSignaler(
+  clients: TemporalClientProvider,
+  deadlineMs: number,
+  pacing: WorkflowPacing = createWorkflowPacing(),
+): Signaler {
   return {
+    pacing,
     async signal(command, target) {
       const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
       // Converted before any call: a payload that cannot be encoded is the event's fault, permanent,
@@ -37,6 +57,11 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
           problem: problem('invalid-request', detail, 'body'),
           cause: error,
         };
+      }
+      const pausedFor = pacing.pausedFor(command.workflowId);
+      if (pausedFor > 0) {
+        pacing.held(command.workflowId);
+        return pacedOutcome(command, pausedFor);
       }
       try {
         const client = await clients.get();
@@ -63,20 +88,19 @@ export function createSignaler(clients: TemporalClientProvider, deadlineMs: numb
             },
             deadlineIn(deadlineMs),
           );
+          pacing.sent(command.workflowId, false);
           return { status: 'delivered', command, started: response.started ?? false };
         }
         await service.signalWorkflowExecution(
           { ...common, workflowExecution: { workflowId: command.workflowId }, input: signalInput },
           deadlineIn(deadlineMs),
         );
+        pacing.sent(command.workflowId, false);
         return { status: 'delivered', command, started: false };
       } catch (error) {
-        return {
-          status: 'failed',
-          command,
-          ...classifyTemporalError(error, command.workflowId),
-          cause: error,
-        };
+        const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
+        pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
+        return { status: 'failed', command, ...classification, cause: error };
       }
     },
   };

@@ -10,10 +10,12 @@
  */
 import type { UpdateCommand } from '../core/commands';
 import { classifyTemporalError } from '../core/error-classification';
+import { problem } from '../core/problems';
 import type { Target } from '../core/gateway-config';
 import type { UpdateOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
+import { temporalStatusDetails } from './temporal-status-details';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, fromPayloads, identity, toPayloads } from './temporal-calls';
 import {
@@ -21,10 +23,13 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from './temporal-enums';
+import { createWorkflowPacing, type WorkflowPacing } from './workflow-pacing';
 import type { UpdateOutcome as WireOutcome, UpdateWorkflowExecutionResponse } from './temporal-wire/types';
 
 export interface Updater {
   update(command: UpdateCommand, target: Target): Promise<UpdateOutcome>;
+  /** This updater's per-workflow pacing (shared by every request of the process). */
+  readonly pacing?: WorkflowPacing;
 }
 
 const COMPLETED = UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
@@ -40,9 +45,23 @@ export class WorkflowUpdateFailedError extends Error {
   }
 }
 
-export function createUpdater(clients: TemporalClientProvider, deadlineMs: number): Updater {
+export function createUpdater(
+  clients: TemporalClientProvider,
+  deadlineMs: number,
+  pacing: WorkflowPacing = createWorkflowPacing(),
+): Updater {
   return {
+    pacing,
     async update(command, target) {
+      const pausedFor = pacing.pausedFor(command.workflowId);
+      if (pausedFor > 0) {
+        // Held back, not sent: the workflow refused an update for a limit a moment ago.
+        pacing.held(command.workflowId);
+        const detail =
+          `Workflow "${command.workflowId}" cannot admit more updates now (Temporal refused one for a ` +
+          `per-run limit); retry in ${Math.ceil(pausedFor / 1000)} s.`;
+        return { status: 'failed', command, transient: true, problem: problem('workflow-busy', detail) };
+      }
       const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
       try {
         const client = await clients.get();
@@ -119,18 +138,18 @@ export function createUpdater(clients: TemporalClientProvider, deadlineMs: numbe
           }
           return { outcome, started };
         })();
+        pacing.sent(command.workflowId, false);
         if (outcome.failure) {
           const cause = new Error(outcome.failure.message ?? '');
           throw new WorkflowUpdateFailedError('Workflow Update failed', { cause });
         }
         return { status: 'completed', command, result: fromPayloads(outcome.success), started };
       } catch (error) {
-        return {
-          status: 'failed',
-          command,
-          ...classifyTemporalError(error, command.workflowId),
-          cause: error,
-        };
+        const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
+        if (!(error instanceof WorkflowUpdateFailedError)) {
+          pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
+        }
+        return { status: 'failed', command, ...classification, cause: error };
       }
     },
   };

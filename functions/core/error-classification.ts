@@ -23,6 +23,36 @@ export const GRPC_STATUS = {
   UNAUTHENTICATED: 16,
 } as const;
 
+/**
+ * Temporal's `ResourceExhaustedCause` (temporal.api.enums.v1), the `cause` of the
+ * `ResourceExhaustedFailure` a server puts in the status details of a RESOURCE_EXHAUSTED answer.
+ */
+export const RESOURCE_EXHAUSTED_CAUSE = {
+  RPS_LIMIT: 1,
+  /** A workflow's in-flight update limit (`history.maxInFlightUpdates`, or their payload bytes). */
+  CONCURRENT_LIMIT: 2,
+  SYSTEM_OVERLOADED: 3,
+  PERSISTENCE_LIMIT: 4,
+  /** The workflow is closing (a continue-as-new being written) or otherwise busy: retry shortly. */
+  BUSY_WORKFLOW: 5,
+  APS_LIMIT: 6,
+} as const;
+
+/** What the adapter read from a failed call's gRPC status details (`grpc-status-details-bin`). */
+export interface TemporalStatusDetails {
+  /** The `cause` of a `temporal.api.errordetails.v1.ResourceExhaustedFailure`, when there is one. */
+  resourceExhaustedCause?: number;
+}
+
+/**
+ * Temporal's own words for the two per-run limits it reports with no status details at all
+ * (server v1.29 to v1.32: `consts.ErrSignalsLimitExceeded` is a bare InvalidArgument and the
+ * total-update limit a bare FailedPrecondition), so only the text tells them from a bad request.
+ * Each is checked together with its gRPC code.
+ */
+const SIGNAL_LIMIT_TEXT = 'exceeded workflow execution limit for signal events';
+const TOTAL_UPDATE_LIMIT_TEXT = 'limit on the total number of distinct updates';
+
 export interface Classification {
   transient: boolean;
   problem: Problem;
@@ -49,10 +79,60 @@ const transient = (detail: string): Classification => ({
 });
 const permanent = (p: Problem): Classification => ({ transient: false, problem: p });
 
-export function classifyTemporalError(error: unknown, workflowId?: string): Classification {
+/**
+ * The workflow cannot take more signals or updates now — Temporal's per-run limits, or a run
+ * that is closing into its continue-as-new — or undefined when the error says something else.
+ * Transient for that one workflow: the gateway queues and paces it, and never answers 4xx.
+ */
+function workflowAtLimit(
+  code: number | undefined,
+  message: string,
+  details: TemporalStatusDetails,
+  which: string,
+): Classification | undefined {
+  const busy = (detail: string): Classification => ({
+    transient: true,
+    problem: problem('workflow-busy', `${which} ${detail}`),
+  });
+  if (code === GRPC_STATUS.INVALID_ARGUMENT && message.toLowerCase().includes(SIGNAL_LIMIT_TEXT)) {
+    return busy(
+      "has taken Temporal's limit of signals for one run (history.maximumSignalsPerExecution); " +
+        'the event is kept until the workflow continues as new.',
+    );
+  }
+  if (code === GRPC_STATUS.FAILED_PRECONDITION && message.toLowerCase().includes(TOTAL_UPDATE_LIMIT_TEXT)) {
+    return busy(
+      "has taken Temporal's limit of updates for one run (history.maxTotalUpdates); " +
+        'retry once the workflow has continued as new.',
+    );
+  }
+  if (code !== GRPC_STATUS.RESOURCE_EXHAUSTED) return undefined;
+  switch (details.resourceExhaustedCause) {
+    case RESOURCE_EXHAUSTED_CAUSE.CONCURRENT_LIMIT:
+      return busy(
+        'has as many updates in flight as Temporal allows (history.maxInFlightUpdates); retry shortly.',
+      );
+    case RESOURCE_EXHAUSTED_CAUSE.BUSY_WORKFLOW:
+      return busy('is busy (closing into its next run); retry shortly.');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Transient or permanent, and the problem a sender sees. `details` are what the adapter decoded
+ * from the call's status details (see {@link TemporalStatusDetails}).
+ */
+export function classifyTemporalError(
+  error: unknown,
+  workflowId?: string,
+  details: TemporalStatusDetails = {},
+): Classification {
   const name = error instanceof Error ? error.name : '';
   const message = messageOf(error);
   const which = workflowId ? `Workflow "${workflowId}"` : 'The workflow';
+  const atLimit = workflowAtLimit(grpcCode(error), message, details, which);
+  if (atLimit) return atLimit;
   if (name === 'WorkflowNotFoundError') {
     return permanent(problem('workflow-not-found', `${which} does not exist.`, 'workflowId'));
   }

@@ -8,6 +8,9 @@ export const PROBLEMS = {
   'invalid-request': { status: 400, title: 'Request does not match the schema' },
   unauthenticated: { status: 401, title: 'Missing or invalid credentials' },
   'callback-invalid': { status: 401, title: 'Callback token is invalid' },
+  // A queue message that claims to be gateway-made (a verified webhook, a queued signal) without
+  // the gateway's seal: dead-lettered, never delivered.
+  'unverified-envelope': { status: 401, title: 'Queue message was not made by the gateway' },
   'target-not-declared': { status: 403, title: 'Workflow is not a declared target' },
   'operation-not-allowed': { status: 403, title: 'Operation not declared for this target' },
   'workflow-not-found': { status: 404, title: 'Workflow not found' },
@@ -19,11 +22,14 @@ export const PROBLEMS = {
   'callback-spent': { status: 410, title: 'Callback step has completed' },
   'payload-too-large': { status: 413, title: 'Body too large' },
   'unsupported-media-type': { status: 415, title: 'Body must be JSON' },
+  'reserved-event-id': { status: 422, title: 'The event id is reserved' },
   'no-matching-route': { status: 422, title: 'No route matches the event' },
   'event-field-missing': { status: 422, title: 'The event lacks a field its route needs' },
   'update-rejected': { status: 422, title: 'The workflow rejected the update' },
   'temporal-rejected': { status: 422, title: 'Temporal rejected the request' },
   'temporal-unavailable': { status: 503, title: 'Temporal is unavailable' },
+  // A target at Temporal's per-run signal or update limits: transient for that workflow, never 4xx.
+  'workflow-busy': { status: 503, title: 'The workflow cannot take more events now' },
   'source-unavailable': { status: 503, title: 'The webhook source has no usable secret' },
   'queue-unavailable': { status: 503, title: 'The event could not be queued nor dead-lettered' },
   'deadline-exceeded': { status: 504, title: 'The workflow did not answer in time' },

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTemporalError, GRPC_STATUS } from '../../../functions/core/error-classification';
+import {
+  classifyTemporalError,
+  GRPC_STATUS,
+  RESOURCE_EXHAUSTED_CAUSE,
+} from '../../../functions/core/error-classification';
 
 const grpcError = (code: number, message: string) =>
   Object.assign(new Error(`${code} X: ${message}`), { code });
@@ -38,6 +42,55 @@ describe('classifying Temporal errors', () => {
   it('treats an error without a code (connect failure) as transient, so the event is kept', () => {
     expect(classifyTemporalError(new Error('Failed to connect before the deadline'))).toMatchObject({
       transient: true,
+    });
+  });
+
+  describe("a workflow at Temporal's per-run limits is transient for that workflow (workflow-busy, 503)", () => {
+    // The words and codes of Temporal server v1.29 (the dev server) to v1.32 (service/history/consts,
+    // workflow/update/registry.go); the two limits without status details are told by their text.
+    it.each([
+      [
+        'the signal limit',
+        GRPC_STATUS.INVALID_ARGUMENT,
+        'exceeded workflow execution limit for signal events',
+        {},
+      ],
+      [
+        'the total update limit',
+        GRPC_STATUS.FAILED_PRECONDITION,
+        'The limit on the total number of distinct updates in this workflow has been reached (2000). Make sure…',
+        {},
+      ],
+      [
+        'the in-flight update limit',
+        GRPC_STATUS.RESOURCE_EXHAUSTED,
+        'limit on number of concurrent in-flight updates has been reached (10)',
+        { resourceExhaustedCause: RESOURCE_EXHAUSTED_CAUSE.CONCURRENT_LIMIT },
+      ],
+      [
+        'a run closing into its continue-as-new',
+        GRPC_STATUS.RESOURCE_EXHAUSTED,
+        'workflow operation can not be applied because workflow is closing',
+        { resourceExhaustedCause: RESOURCE_EXHAUSTED_CAUSE.BUSY_WORKFLOW },
+      ],
+    ])('%s', (_, code, message, details) => {
+      const classified = classifyTemporalError(grpcError(code, message), 'hot-1', details);
+      expect(classified).toMatchObject({ transient: true, problem: { code: 'workflow-busy' } });
+      expect(classified.problem.detail).toContain('Workflow "hot-1"');
+    });
+
+    it('keeps other refusals with the same codes what they were', () => {
+      const badArgument = classifyTemporalError(
+        grpcError(GRPC_STATUS.INVALID_ARGUMENT, 'Blob data size exceeds limit.'),
+      );
+      expect(badArgument).toMatchObject({ transient: false, problem: { code: 'temporal-rejected' } });
+      const otherPrecondition = classifyTemporalError(grpcError(GRPC_STATUS.FAILED_PRECONDITION, 'x'));
+      expect(otherPrecondition).toMatchObject({ transient: false, problem: { code: 'temporal-rejected' } });
+      // A throttled namespace is transient too, but not this workflow's own limit: not paced per workflow.
+      const throttled = classifyTemporalError(grpcError(GRPC_STATUS.RESOURCE_EXHAUSTED, 'rps'), 'w', {
+        resourceExhaustedCause: RESOURCE_EXHAUSTED_CAUSE.RPS_LIMIT,
+      });
+      expect(throttled).toMatchObject({ transient: true, problem: { code: 'temporal-unavailable' } });
     });
   });
 });
