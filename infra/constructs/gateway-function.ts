@@ -6,7 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HANDLER, type GatewayHandlerName } from '../lambda-handlers';
 import { acknowledgeNag } from '../nag';
+import { PropsValidationError } from '../props/props-error';
 import { handlerAssetDir } from './handler-code';
+import { LATEST_RUNTIME_RULES, previewRuntimeReason, unsupportedRuntimeProblem } from './lambda-node-runtime';
 
 /**
  * Powertools reads these standard names itself; they are Powertools' names, not the gateway's,
@@ -47,10 +49,20 @@ export interface GatewayFunctionProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** @default - no reserved concurrency */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * The Node.js runtime (24 or later: the handlers are built for Node.js 24). While the newest
+   * runtime the installed aws-cdk-lib knows is newer than the newest generally available one
+   * (`lambda.Runtime.NODEJS_LATEST`), the function acknowledges cdk-nag's AwsSolutions-L1 and
+   * Serverless-LambdaLatestVersion on itself, saying so — when it runs that generally available
+   * runtime. Choosing the newer runtime needs no acknowledgement; an older one gets the findings.
+   * @default lambda.Runtime.NODEJS_LATEST — Node.js 24 with aws-cdk-lib 2.276–2.278; it moves with
+   * aws-cdk-lib when AWS makes a newer runtime available in all regions
+   */
+  readonly runtime?: lambda.Runtime;
 }
 
 /**
- * A gateway Lambda function: Node.js 24 on ARM64, one of the package's prebuilt minified ESM
+ * A gateway Lambda function: Node.js (24 by default) on ARM64, one of the package's prebuilt minified ESM
  * handlers with source maps, X-Ray tracing, JSON logs in its own log group with a retention, and a role that holds
  * nothing but log writing until callers add `grant*`s — so each function's policy is exactly what
  * the stack grants it.
@@ -62,6 +74,9 @@ export class GatewayFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
+    const runtime = props.runtime ?? lambda.Runtime.NODEJS_LATEST;
+    const runtimeProblem = unsupportedRuntimeProblem(runtime);
+    if (runtimeProblem) throw new PropsValidationError(this.node.path, [runtimeProblem]);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -97,7 +112,7 @@ export class GatewayFunction extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       code: lambda.Code.fromAsset(handlerAssetDir(props.handler, props.files)),
       handler: HANDLER,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -120,5 +135,10 @@ export class GatewayFunction extends Construct {
         ...props.environment,
       },
     });
+    // cdk-nag calls the newest runtime aws-cdk-lib knows "latest", preview or not.
+    const previewReason = previewRuntimeReason(runtime);
+    if (previewReason) {
+      for (const rule of LATEST_RUNTIME_RULES) acknowledgeNag(this.function, rule, previewReason);
+    }
   }
 }

@@ -3,6 +3,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -95,6 +96,14 @@ export interface TemporalEventGatewayProps {
   readonly queueMaxConcurrency?: number;
   /** Deliveries before a message moves to the DLQ. @default 5 */
   readonly queueMaxReceiveCount?: number;
+  /**
+   * The functions' Node.js runtime (24 or later). While the newest runtime the installed aws-cdk-lib
+   * knows is not generally available yet (newer than `lambda.Runtime.NODEJS_LATEST`), functions on
+   * the generally available one acknowledge cdk-nag's latest-runtime rules with that reason;
+   * `lambda.Runtime.NODEJS_26_X` opts in to the newer one (see GatewayFunctionProps.runtime).
+   * @default lambda.Runtime.NODEJS_LATEST (Node.js 24)
+   */
+  readonly runtime?: lambda.Runtime;
   /** Run the functions in this VPC (a self-hosted Temporal reachable only privately). @default - not in a VPC */
   readonly vpc?: ec2.IVpc;
   /** @default - the VPC's private subnets with egress */
@@ -254,6 +263,7 @@ export class TemporalEventGateway extends Construct {
         serviceName: 'event-gateway-http',
         description: 'HTTP ingest: signals, updates and queries into Temporal; queues when Temporal is down',
         timeout: HTTP_FUNCTION_TIMEOUT,
+        runtime: props.runtime,
         logRetention,
         metricsNamespace,
         ...functionVpc,
@@ -293,6 +303,7 @@ export class TemporalEventGateway extends Construct {
         serviceName: 'event-gateway-sqs',
         description: `Delivers events from the ${label.toLowerCase()} queue to Temporal; permanent failures to its DLQ`,
         timeout: QUEUE_FUNCTION_TIMEOUT,
+        runtime: props.runtime,
         logRetention,
         metricsNamespace,
         ...functionVpc,

@@ -3,10 +3,12 @@
  * would leave an API open or check nothing, and the routing — every problem at once, by prop.
  */
 import type { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as z from 'zod';
 import { AUTH_MODES, type AuthMode } from '../../functions/core/auth-settings';
 import { GatewayConfigError } from '../../functions/core/gateway-config';
 import type { ApiAuthorization } from '../constructs/gateway-http-api';
+import { unsupportedRuntimeProblem } from '../constructs/lambda-node-runtime';
 import { describeIssues, PropsValidationError } from './props-error';
 import { routingToConfigJson, type GatewayRouting } from './routing';
 
@@ -38,6 +40,7 @@ export interface GatewayPropsToValidate {
   readonly queueMaxConcurrency?: number;
   readonly queueMaxReceiveCount?: number;
   readonly oldestMessageAgeAlarm?: Duration;
+  readonly runtime?: lambda.Runtime;
 }
 
 const whole = (min: number, max: number) =>
@@ -156,6 +159,9 @@ export function validateGatewayProps(
   if (props.hasExistingQueue && props.fifo) {
     problems.push('fifo: the FIFO pair is always created; existingQueue replaces the standard pair only');
   }
+
+  const runtimeProblem = props.runtime && unsupportedRuntimeProblem(props.runtime);
+  if (runtimeProblem) problems.push(runtimeProblem);
 
   let routingJson = '';
   try {
