@@ -5,6 +5,9 @@
  *   `exports` map of package.json points there), and the CLI the `event-gateway` bin runs;
  * - `lambda`: the gateway's Lambda handlers prebuilt in `<outdir>/lambda/<name>/index.mjs`, the
  *   assets the constructs use in a team's `cdk synth` (no esbuild, no Docker there);
+ * - `dev`: the stack of `event-gateway dev` prebuilt in `<outdir>/dev/dev-app.mjs` (the gateway's HTTP app
+ *   and queue consumers, the local Temporal and ElasticMQ launchers) with the Maven pom that fetches
+ *   ElasticMQ beside it: what the installed CLI loads, so a team's app needs no sources or tsx;
  * - `worker`: this repository's staged-demo worker: `<outdir>/worker/main.js` (our modules bundled
  *   by esbuild, every package external: @temporalio/core-bridge is a native addon and the image
  *   ships node_modules anyway) and `<outdir>/worker/workflow-bundle.js`, the workflows prebundled
@@ -14,7 +17,7 @@
  * outdir defaults to `dist` at the repo root; for `worker` it must stay inside the repo so Node
  * resolves the external packages from its node_modules.
  */
-import { rm } from 'node:fs/promises';
+import { cp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -122,6 +125,45 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<Record<G
     GatewayHandlerName,
     string
   >;
+}
+
+/** The module the installed `event-gateway dev` loads (local/cli/dev.ts finds it there). */
+export const DEV_APP_ENTRY = 'local/dev-app/main.ts';
+
+/**
+ * The `event-gateway dev` stack as one prebuilt module: everything bundled (hono, Powertools, the
+ * gateway's code) except the package's own runtime dependencies and the Temporal SDK, which the
+ * team's install provides (`@temporalio/worker` brings the client); the ElasticMQ pom goes beside it,
+ * where local/java-tools.ts looks for it.
+ */
+export async function buildDevApp(options: BuildOptions = {}): Promise<string> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const devDir = join(outDirOf(options), 'dev');
+  const started = Date.now();
+  await rm(devDir, { recursive: true, force: true });
+  const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+  };
+  const handler = handlerBuildOptions(join(repoRoot, DEV_APP_ENTRY), devDir);
+  try {
+    await build({
+      ...handler,
+      entryPoints: { 'dev-app': join(repoRoot, DEV_APP_ENTRY) },
+      // One file: nothing here is on a cold-start path.
+      splitting: false,
+      target: 'node20',
+      sourcemap: false,
+      external: [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), '@temporalio/*'],
+    });
+    await cp(join(repoRoot, 'local', 'maven', 'elasticmq'), join(devDir, 'maven', 'elasticmq'), {
+      recursive: true,
+    });
+  } catch (error) {
+    throw wrap('dev stack build', error);
+  }
+  log(`built the event-gateway dev stack in ${devDir} in ${Date.now() - started} ms`);
+  return devDir;
 }
 
 /**
@@ -236,7 +278,7 @@ export async function buildLibrary(options: BuildOptions = {}): Promise<string> 
   return libDir;
 }
 
-export const BUILD_PARTS = ['lib', 'lambda', 'worker'] as const;
+export const BUILD_PARTS = ['lib', 'lambda', 'dev', 'worker'] as const;
 export type BuildPart = (typeof BUILD_PARTS)[number];
 
 /** Builds the parts asked for (all by default), one after the other: the machine may be small. */
@@ -246,6 +288,7 @@ export async function buildAll(
 ): Promise<void> {
   if (parts.includes('lib')) await buildLibrary(options);
   if (parts.includes('lambda')) await buildLambdas(options);
+  if (parts.includes('dev')) await buildDevApp(options);
   if (parts.includes('worker')) await buildWorker(options);
 }
 

@@ -1,12 +1,14 @@
 /**
  * The `event-gateway` CLI (bin/event-gateway.js): a producer's and an operator's tools for the
- * gateway — send over HTTP, enqueue on SQS, inspect and redrive the dead-letter queues.
+ * gateway — run a CDK app's gateway locally, send over HTTP, enqueue on SQS, inspect and redrive the
+ * dead-letter queues.
  *
  * `runCli` takes the arguments and an output sink and returns the exit code, so tests run it
  * in-process; `main` binds it to the real process.
  */
 import { readFile } from 'node:fs/promises';
 import { BIN_NAME, formatCommandHelp, parseCommandArgs, type CliCommand } from './args';
+import { devCommand } from './dev';
 import { dlqListCommand } from './dlq-list';
 import { dlqRedriveCommand } from './dlq-redrive';
 import { enqueueCommand } from './enqueue';
@@ -14,6 +16,7 @@ import { CliFailureError, CliUsageError, EXIT_CODES, processIo, type CliIo } fro
 import { sendCommand } from './send';
 
 export const CLI_COMMANDS: readonly CliCommand[] = [
+  devCommand,
   sendCommand,
   enqueueCommand,
   dlqListCommand,

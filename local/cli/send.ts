@@ -15,6 +15,7 @@ import {
   requireOption,
   type OptionValues,
 } from './args';
+import { devSessionEnv } from './dev-session';
 import { CliFailureError, CliUsageError, EXIT_CODES, type CliIo } from './io';
 import { unreachableReason } from './network-errors';
 import { findSource, providerHeaders, sourceSecret } from './webhook-signing';
@@ -91,6 +92,9 @@ export const sendCommand = defineCommand({
     "With --source the payload is the provider's own event, posted to /v1/webhooks/NAME with the headers the " +
       "provider sends (signature, timestamp, delivery id, event type), using the source's verifier and secret " +
       `from $${GATEWAY_ENV.config} (else the local default's demo sources).`,
+    "Run in an app directory where `event-gateway dev` runs, it takes that gateway's routing, port, auth mode " +
+      'and local secrets (GATEWAY_SOURCE_<NAME>_SECRET, GATEWAY_API_KEYS: the environment, else .env, else ' +
+      '.event-gateway/secrets.env), so no flags are needed; an environment variable or flag still wins.',
     "Prints the gateway's status line and JSON answer. Exit 0 on 2xx, 1 on any other answer or when the " +
       'gateway cannot be reached, 2 on bad arguments.',
   ],
@@ -155,7 +159,13 @@ async function readPayloadFile(path: string): Promise<string> {
   }
 }
 
-async function runSend(values: SendValues, io: CliIo): Promise<number> {
+async function runSend(values: SendValues, given: CliIo): Promise<number> {
+  // In an app directory where `event-gateway dev` runs: its routing, port and local secrets.
+  const io: CliIo = {
+    out: (line) => given.out(line),
+    err: (line) => given.err(line),
+    env: devSessionEnv(given.env, process.cwd()),
+  };
   const baseUrl = parseHttpUrl(
     'url',
     values.url ?? `http://127.0.0.1:${io.env[GATEWAY_ENV.port] || DEFAULT_GATEWAY_PORT}`,
