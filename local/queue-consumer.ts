@@ -4,6 +4,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDeadLetters } from '../functions/adapters/sqs-dead-letters';
+import { createSqsRedelivery } from '../functions/adapters/sqs-redelivery';
 import type { GatewayRuntime } from '../functions/adapters/gateway-runtime';
 import { createSqsBatchHandler } from '../functions/handlers/sqs-batch';
 import { createSqsPoller, type SqsPoller, type SqsPollerOptions } from './sqs-poller';
@@ -27,6 +28,7 @@ export async function startQueueConsumers(options: QueueConsumerOptions): Promis
   const { client, queues, runtime } = options;
   const handler = createSqsBatchHandler({
     ...runtime,
+    redelivery: createSqsRedelivery(client),
     deadLetters: createDeadLetters(client, {
       standard: queues.eventsDlq.url,
       fifo: queues.eventsDlqFifo.url,

@@ -22,6 +22,7 @@ import type { RoutedCommand } from '../core/routes';
 import { parseSqsRecord, sqsRecordEventId } from '../core/sqs-message';
 import type { GatewayLogger } from '../adapters/logger';
 import type { DeadLetters } from '../adapters/sqs-dead-letters';
+import { busyRedeliveryDelaySeconds, type Redelivery } from '../adapters/sqs-redelivery';
 import { isFifoQueue } from '../adapters/sqs-client';
 import type { Signaler } from '../adapters/temporal-signaler';
 import type { Updater } from '../adapters/temporal-updater';
@@ -38,6 +39,11 @@ export interface SqsBatchDeps {
   logger: GatewayLogger;
   /** Records of a standard-queue batch delivered at the same time, at most. */
   concurrency?: number;
+  /**
+   * Sets when SQS shows again a record whose workflow cannot take more now (workflow-busy): a
+   * growing delay per receive. Absent: the queue's visibility timeout applies.
+   */
+  redelivery?: Redelivery;
 }
 
 /** Thrown for a record SQS should deliver again; Powertools turns it into a batch item failure. */
@@ -79,7 +85,15 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     // delivery; those already made are deduplicated by their request ids.
     const failures = (await Promise.all(parsed.value.map(deliver))).filter((f) => f !== undefined);
     const transient = failures.find((failure) => failure.transient);
-    if (transient) throw new TransientDeliveryError(transient.problem.detail, { cause: transient.cause });
+    if (transient) {
+      if (transient.problem.code === 'workflow-busy' && deps.redelivery) {
+        const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+        await deps.redelivery.delay(record, busyRedeliveryDelaySeconds(receives)).catch((error: unknown) => {
+          logger.warn('could not delay the redelivery', { messageId: record.messageId, error: String(error) });
+        });
+      }
+      throw new TransientDeliveryError(transient.problem.detail, { cause: transient.cause });
+    }
     const permanent = failures[0];
     if (!permanent) return;
     const eventId = parsed.value[0]?.command.eventId;

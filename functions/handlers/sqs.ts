@@ -7,6 +7,7 @@ import { withGatewayConfigFile } from '../adapters/gateway-config-file';
 import { createDeliveryRuntime } from '../adapters/delivery-runtime';
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
+import { createSqsRedelivery } from '../adapters/sqs-redelivery';
 import { functionLogger, withLambdaContext } from './lambda-logging';
 import { createSqsBatchHandler } from './sqs-batch';
 
@@ -19,6 +20,7 @@ export const handler = withLambdaContext(
   logger,
   createSqsBatchHandler({
     ...runtime,
+    redelivery: createSqsRedelivery(lazySqsClient()),
     deadLetters: createDeadLetters(lazySqsClient(), {
       standard: process.env[GATEWAY_ENV.dlqUrl],
       fifo: process.env[GATEWAY_ENV.fifoDlqUrl],
