@@ -1,12 +1,12 @@
 /**
- * Builds (or finds in the cache) every tool the fidelity suites run: the Lambda emulator, Node 24,
- * AWS's runtime client for it, the self-hosted Temporal Server, and the Python environment with
+ * Builds (or finds in the cache) every tool the fidelity suites run: the Lambda emulator, Node 24
+ * and 26, AWS's runtime client for each, the self-hosted Temporal Server, and the Python environment with
  * cfn-lint and schemathesis. `npm run tools` prints their
  * paths; CI runs it once before the suites so their setup only finds what is built.
  */
 import { ensureLambdaRic } from './lambda-ric';
 import { ensureLambdaRie } from './lambda-rie';
-import { ensureNode24 } from './node24';
+import { ensureNodeRuntime } from './node-runtime';
 import { ensurePythonTools } from './python-tools';
 import { ensureTemporalServer } from './temporal-server';
 import { isProcessEntry } from '../scripts/process-entry';
@@ -15,6 +15,8 @@ export interface TestTools {
   rie: string;
   node24: string;
   ric: string;
+  node26: string;
+  ric26: string;
   temporalServer: string;
   /** The interpreter of the environment holding cfn-lint and schemathesis. */
   python: string;
@@ -22,13 +24,14 @@ export interface TestTools {
 
 /** One build at a time: two Go builds at once on two cores are slower than one after the other. */
 export async function ensureTestTools(): Promise<TestTools> {
-  const node24 = await ensureNode24();
-  // The native runtime-client build runs mostly make/cmake; the Go builds overlap it well enough.
-  const ric = ensureLambdaRic();
+  const [node24, node26] = [await ensureNodeRuntime(24), await ensureNodeRuntime(26)];
+  // The native runtime-client builds run mostly make/cmake; the Go builds overlap them well enough.
+  const ric = ensureLambdaRic(24).then(async (ric24) => [ric24, await ensureLambdaRic(26)] as const);
   const rie = await ensureLambdaRie();
   const temporalServer = await ensureTemporalServer();
   const { python } = await ensurePythonTools();
-  return { rie, node24, ric: await ric, temporalServer, python };
+  const [ric24, ric26] = await ric;
+  return { rie, node24, ric: ric24, node26, ric26, temporalServer, python };
 }
 
 if (isProcessEntry(import.meta.url)) {

@@ -1,6 +1,7 @@
 /**
  * What a deploy would run: the synthesized ingest, queue and backlog bundles from `cdk synth`, each
- * under AWS's Lambda Runtime Interface Emulator with AWS's Node runtime client on Node 24, with the
+ * under AWS's Lambda Runtime Interface Emulator with AWS's Node runtime client on Node 24 (or the
+ * Node of EVENT_GATEWAY_LAMBDA_NODE: `npm run test:lambda:node26` runs the same bundles on Node 26), with the
  * environment its template gives it (references resolved to the local servers) and nothing else,
  * against a real Temporal dev server and a real ElasticMQ. Events come from AWS SAM CLI's own
  * sample-event templates. The deployment variant is api-key auth, its keys in Secrets Manager.
@@ -20,7 +21,7 @@ import { createCallbackMinter } from '../../worker/callbacks/minter';
 import type { Child } from '../../local/child-process';
 import { ensureLambdaRic } from '../../local/lambda-ric';
 import { ensureLambdaRie } from '../../local/lambda-rie';
-import { ensureNode24 } from '../../local/node24';
+import { ensureNodeRuntime, parseNodeRuntimeMajor } from '../../local/node-runtime';
 import { startTemporalDevServer } from '../../local/temporal-dev-server';
 import { freePort } from '../support/free-port';
 import { startSqsStack, type SqsStack } from '../support/sqs-stack';
@@ -46,6 +47,8 @@ const KEY = 'k_next_lambda_0b8e55d1c9a2';
  */
 const localSecrets: Record<string, string> = { [API_KEY_SECRET_ARN]: API_KEYS };
 
+/** The Lambda Node runtime the bundles run on; the bundles are the same for every runtime. */
+const NODE_MAJOR = parseNodeRuntimeMajor(process.env.EVENT_GATEWAY_LAMBDA_NODE ?? '24');
 const dir = mkdtempSync(join(tmpdir(), 'lambda-fidelity-'));
 const taskQueue = uniqueName('lambda');
 let tools: LambdaTools;
@@ -101,6 +104,7 @@ async function start(
   fn: SynthesizedFunction,
   overrides: Record<string, string> = {},
 ): Promise<EmulatedFunction> {
+  // The app declares the default runtime; a team's `runtime: NODEJS_26_X` deploys this same bundle.
   expect(fn.runtime).toBe('nodejs24.x');
   const emulated = await startEmulatedFunction({
     name,
@@ -130,8 +134,8 @@ beforeAll(async () => {
     gatewayAuthSecretArn: API_KEY_SECRET_ARN,
     temporalDeadlineMs: '2000',
   });
-  const [node24, rie] = [await ensureNode24(), await ensureLambdaRie()];
-  tools = { node24, rie, ric: await ensureLambdaRic() };
+  const [node, rie] = [await ensureNodeRuntime(NODE_MAJOR), await ensureLambdaRie()];
+  tools = { node, nodeMajor: NODE_MAJOR, rie, ric: await ensureLambdaRic(NODE_MAJOR) };
   [stack, aws] = await Promise.all([
     startSqsStack({ visibilityTimeoutSeconds: 2, maxReceiveCount: 50 }),
     startLocalAws(localSecrets),
@@ -152,7 +156,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(running.map((fn) => fn.stop()));
-  console.log(`INIT REPORT durations (ms) under the emulator, Node 24: ${JSON.stringify(initReport)}`);
+  console.log(
+    `INIT REPORT durations (ms) under the emulator, Node ${NODE_MAJOR}: ${JSON.stringify(initReport)}`,
+  );
   await worker?.stop();
   await workerConnection?.close();
   await client?.connection.close();

@@ -1,6 +1,8 @@
 /**
  * The package as a team gets it: `npm pack`, the tarball installed with examples/order-fulfilment in
- * a fresh directory outside this repository, then
+ * a fresh directory outside this repository (`npm ci`: every other package at the versions of the
+ * app's lock file, so neither npm's cache nor today's registry changes what is tested; drift is
+ * `npm run test:latest`'s job), then
  * - `cdk synth` there with no AWS credentials and no Docker engine: the template has the app's task
  *   queue, its routes and its worker image — so a file missing from the package fails this test;
  * - the app's own worker as its image runs it (TemporalWorkerImage.fromEntry's bundle of runWorker and
@@ -51,13 +53,48 @@ beforeAll(() => {
     recursive: true,
     filter: (source) => !/[/\\](node_modules|cdk\.out)$/.test(source),
   });
+  useLibraryTarball(tarball);
+  // Exactly the locked versions, whatever npm's cache holds or the registry published since.
+  run('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], appDir);
+}, 900_000);
+
+/**
+ * The app's package.json and its lock (kept current by `npm run lock:example`) take the library
+ * from the tarball instead of the repository; every other package stays pinned by the lock.
+ */
+function useLibraryTarball(tarball: string): void {
+  const spec = `file:${tarball}`;
   const pkgPath = join(appDir, 'package.json');
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { dependencies: Record<string, string> };
-  pkg.dependencies['temporal-event-gateway'] = `file:${tarball}`;
+  pkg.dependencies['temporal-event-gateway'] = spec;
   writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
-  // The packages are in npm's cache from this repository's own install: no network round trips needed.
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], appDir);
-}, 900_000);
+
+  const lockPath = join(appDir, 'package-lock.json');
+  const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as {
+    packages: Record<
+      string,
+      { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
+    >;
+  };
+  const library = lock.packages['node_modules/temporal-event-gateway'] as Record<string, unknown> | undefined;
+  const ours = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+  };
+  const current =
+    library &&
+    JSON.stringify([library.dependencies, library.peerDependencies]) ===
+      JSON.stringify([ours.dependencies, ours.peerDependencies]);
+  if (!current) {
+    throw new Error(
+      "examples/order-fulfilment/package-lock.json does not match the library's dependencies: run `npm run lock:example`",
+    );
+  }
+  lock.packages['']!.dependencies!['temporal-event-gateway'] = spec;
+  library.resolved = spec;
+  delete library.integrity;
+  writeFileSync(lockPath, JSON.stringify(lock, null, 2));
+}
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -223,11 +260,7 @@ describe("the app's order workflow, end to end through the gateway", () => {
     // deps stage installs (the same `npm install --omit=dev` of its package.json and lock file).
     const image = join(work, 'worker-image');
     cpSync(imageDir, image, { recursive: true });
-    run(
-      'npm',
-      ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
-      image,
-    );
+    run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], image);
     expect(existsSync(join(image, 'node_modules', 'temporal-event-gateway'))).toBe(false);
     const dockerfile = readFileSync(join(image, 'Dockerfile'), 'utf8');
     const bundleEnv = /^ENV (WORKER_WORKFLOW_BUNDLE)=\/app\/(\S+)$/m.exec(dockerfile);

@@ -1,6 +1,6 @@
 /**
  * One Lambda function under AWS's Runtime Interface Emulator with AWS's Node runtime client on
- * Node 24: the emulator starts the runtime client as the function's bootstrap, in the function's
+ * Node 24 or 26 (`tools.nodeMajor`): the emulator starts the runtime client as the function's bootstrap, in the function's
  * code directory, with only the environment given (plus what Lambda itself sets), and reports each
  * invocation as Lambda does (`REPORT … Init Duration`).
  */
@@ -12,7 +12,10 @@ import { waitFor } from '../../../local/child-process';
 
 export interface LambdaTools {
   rie: string;
-  node24: string;
+  /** The Node binary the function runs on, and its major version (the Lambda runtime it stands for). */
+  node: string;
+  nodeMajor: number;
+  /** AWS's runtime client, built for that Node. */
   ric: string;
 }
 
@@ -43,7 +46,7 @@ export async function startEmulatedFunction(options: {
   const lines: string[] = [];
   // A clean environment: what the template gives the function and what Lambda sets, nothing else.
   const env: Record<string, string> = {
-    PATH: `${dirname(options.tools.node24)}:/usr/local/bin:/usr/bin:/bin`,
+    PATH: `${dirname(options.tools.node)}:/usr/local/bin:/usr/bin:/bin`,
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     LAMBDA_TASK_ROOT: options.codeDir,
@@ -52,7 +55,7 @@ export async function startEmulatedFunction(options: {
     AWS_LAMBDA_FUNCTION_NAME: options.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMiB ?? 128),
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(options.timeoutSeconds ?? 30),
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${options.tools.nodeMajor}.x`,
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     // Credentials the local SQS accepts; nothing here reaches AWS.
@@ -67,7 +70,7 @@ export async function startEmulatedFunction(options: {
       `127.0.0.1:${port}`,
       '--runtime-api-address',
       `127.0.0.1:${runtimeApiPort}`,
-      options.tools.node24,
+      options.tools.node,
       options.tools.ric,
       options.handler,
     ],
