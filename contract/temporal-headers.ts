@@ -14,6 +14,13 @@ export const TEMPORAL_HEADERS = {
    */
   eventId: 'event-gateway-event-id',
   /**
+   * The id as the caller supplied it (a string), sent beside a namespaced `eventId`
+   * (`@<entry>:<caller>:<id>`) only. The interceptor reads it for one thing: a history written
+   * before ids were namespaced recorded the bare id, and an event retried across that upgrade must
+   * still be skipped (docs/dedupe.md). Never used as an event's identity on its own.
+   */
+  suppliedEventId: 'event-gateway-supplied-event-id',
+  /**
    * Where the event came from (a string): the webhook source, the CloudEvent route name, `http`
    * for a direct signal or update, `sqs` for a queue message. Informational, never used to dedupe.
    */

@@ -15,6 +15,7 @@ import { CALLBACK_ENV } from '../contract/callbacks';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { DEFAULT_TASK_QUEUE } from '../contract';
 import { localCallbackSigningKeys } from './callback-keys';
+import { localEnvelopeKey } from './envelope-key';
 import { startChild, waitFor, type Child } from './child-process';
 import { createLocalSqsClient, ELASTICMQ_DEFAULT_PORT, resolveSqsEndpoint } from './elasticmq';
 import { ensureGatewayQueues } from './sqs-queues';
@@ -99,7 +100,12 @@ async function main(): Promise<void> {
     [GATEWAY_ENV.fifoDlqUrl]: queues.eventsDlqFifo.url,
   };
   tsx('worker', `${root}worker/main.ts`, env);
-  tsx('gateway', `${root}local/gateway-main.ts`, { ...env, [GATEWAY_ENV.port]: String(gatewayPort) });
+  tsx('gateway', `${root}local/gateway-main.ts`, {
+    ...env,
+    [GATEWAY_ENV.port]: String(gatewayPort),
+    // Seals the gateway's own queue messages: the gateway process alone holds it, not the worker.
+    [GATEWAY_ENV.envelopeKey]: localEnvelopeKey(`${root}.dev-data/envelope-key`),
+  });
   await waitFor('the gateway', async () => (await fetch(`${gatewayUrl}/healthz`)).ok);
 
   console.log(`

@@ -13,7 +13,7 @@ import type { GatewayQueues } from './sqs-queues';
 export interface QueueConsumerOptions {
   client: SQSClient;
   queues: GatewayQueues;
-  runtime: Pick<GatewayRuntime, 'config' | 'signaler' | 'updater' | 'logger'>;
+  runtime: Pick<GatewayRuntime, 'config' | 'signaler' | 'updater' | 'logger' | 'sealer'>;
   /** Poller knobs shared by both queues (batch size, window, visibility, wait time…). */
   poller?: Partial<Omit<SqsPollerOptions, 'client' | 'queueUrl' | 'queueArn' | 'handler'>>;
   concurrency?: number;

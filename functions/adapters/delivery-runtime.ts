@@ -10,7 +10,8 @@ import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
 import { GatewayConfigError, parseGatewayConfig, type GatewayConfig } from '../core/gateway-config';
 import { gatewayConfigFromText } from './gateway-config-file';
 import type { GatewayLogger } from './logger';
-import { withTemporalSecrets, type Env } from './secrets';
+import { envelopeSealerFromEnv, type EnvelopeSealer } from './envelope-seal';
+import { secretString, withTemporalSecrets, type Env } from './secrets';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from './temporal-calls';
 import { createTemporalClientProvider, type TemporalClientProvider } from './temporal-connection';
 import { createReader, type Reader } from './temporal-reader';
@@ -25,6 +26,8 @@ export interface DeliveryRuntime {
   reader: Reader;
   logger: GatewayLogger;
   deadlineMs: number;
+  /** Seals the gateway's own queue messages and checks the seal of every message it consumes. */
+  sealer: EnvelopeSealer;
 }
 
 export class GatewayEnvError extends Error {
@@ -88,11 +91,29 @@ export function createDeliveryParts(
   };
 }
 
+/**
+ * The envelope sealer from the environment (adapters/envelope-seal.ts); a process without a
+ * configured key says so, since its seals verify nowhere else.
+ */
+export async function loadEnvelopeSealer(env: Env, logger: GatewayLogger): Promise<EnvelopeSealer> {
+  const { sealer, configured } = await envelopeSealerFromEnv(env, secretString);
+  if (!configured && env.AWS_LAMBDA_FUNCTION_NAME) {
+    logger.warn(
+      'no envelope key configured: queued webhooks and signals are sealed with a key of this process only',
+    );
+  }
+  return sealer;
+}
+
 /** The queue function's runtime; every configuration problem is reported at once. */
 export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Promise<DeliveryRuntime> {
   const problems: string[] = [];
   const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   if (!config || deadlineMs === undefined || problems.length > 0) throw new GatewayConfigError(problems);
-  return { config, logger, deadlineMs, ...createDeliveryParts(await withTemporalSecrets(env), deadlineMs) };
+  const [temporalEnv, sealer] = await Promise.all([
+    withTemporalSecrets(env),
+    loadEnvelopeSealer(env, logger),
+  ]);
+  return { config, logger, deadlineMs, sealer, ...createDeliveryParts(temporalEnv, deadlineMs) };
 }

@@ -9,10 +9,18 @@ import { TEMPORAL_HEADERS } from '../../contract/temporal-headers';
 import { toPayload } from './temporal-wire/payloads';
 
 /** `temporal.api.common.v1.Header` for an event: each value one JSON payload. */
-export function eventHeader(event: { eventId: string; source?: string }): temporal.api.common.v1.IHeader {
+export function eventHeader(event: {
+  eventId: string;
+  suppliedId?: string;
+  source?: string;
+}): temporal.api.common.v1.IHeader {
   const fields: Record<string, temporal.api.common.v1.IPayload> = {
     [TEMPORAL_HEADERS.eventId]: toPayload(event.eventId),
   };
+  // Only for a namespaced id: lets the interceptor match histories that recorded it bare.
+  if (event.suppliedId !== undefined && event.suppliedId !== event.eventId) {
+    fields[TEMPORAL_HEADERS.suppliedEventId] = toPayload(event.suppliedId);
+  }
   if (event.source !== undefined) {
     fields[TEMPORAL_HEADERS.source] = toPayload(event.source);
   }

@@ -19,6 +19,7 @@ import { loadSourceRuntimes, type SourceRuntime } from './webhook-secrets';
 import {
   collect,
   createDeliveryParts,
+  loadEnvelopeSealer,
   loadDeadlineMs,
   loadGatewayConfig,
   type DeliveryRuntime,
@@ -47,10 +48,11 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   // Both secret sets are read at once: two Secrets Manager round trips in parallel at cold start.
-  const [authEnv, temporalEnv, callbackEnv] = await Promise.all([
+  const [authEnv, temporalEnv, callbackEnv, sealer] = await Promise.all([
     withAuthSecrets(env),
     withTemporalSecrets(env),
     withCallbackSecrets(env),
+    loadEnvelopeSealer(env, logger),
   ]);
   const auth = authSettingsFromEnv(authEnv);
   if (!auth.ok) problems.push(...auth.problems);
@@ -69,7 +71,8 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const sqs = lazySqsClient(env);
   return {
     config,
-    ...(queueUrl ? { fallback: createSqsFallbackQueue(sqs, queueUrl) } : {}),
+    ...(queueUrl ? { fallback: createSqsFallbackQueue(sqs, queueUrl, sealer) } : {}),
+    sealer,
     ...delivery,
     authenticator: createAuthenticator(auth.settings),
     logger,
@@ -77,7 +80,7 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     ...(callbacks ? { callbacks } : {}),
     completer: createActivityCompleter(delivery.clients, deadlineMs),
     sources: sources.sources,
-    webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }),
+    webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }, sealer),
     // EMF metrics are for CloudWatch; a local process logs each outcome instead.
     ...(config.sources.length > 0 && env.AWS_LAMBDA_FUNCTION_NAME ? { metrics: createWebhookMetrics() } : {}),
   };

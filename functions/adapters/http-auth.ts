@@ -19,6 +19,7 @@ import {
 } from '../core/auth-settings';
 import { GATEWAY_ENV } from '../core/env-names';
 import { problem, type Problem } from '../core/problems';
+import { apiKeyCaller } from './caller-identity';
 import type { Env } from './secrets';
 
 export interface AuthRequest {
@@ -28,7 +29,12 @@ export interface AuthRequest {
 }
 
 export type AuthVerdict =
-  | { ok: true; eventId?: string }
+  | {
+      ok: true;
+      eventId?: string;
+      /** Who the request is from, as an event-id caller segment (core/event-ids.ts); never a secret. */
+      caller?: string;
+    }
   | {
       ok: false;
       problem: Problem;
@@ -71,6 +77,7 @@ const bodyEventId = (body: Uint8Array) => `sha256-${sha256(body).toString('hex')
 function apiKeyAuthenticator(keys: readonly string[]): Authenticator {
   // Only digests are kept and compared, so comparison time does not depend on where keys differ.
   const digests = keys.map((key) => sha256(key));
+  const callers = keys.map(apiKeyCaller);
   return {
     mode: 'api-key',
     needsBody: false,
@@ -86,9 +93,12 @@ function apiKeyAuthenticator(keys: readonly string[]): Authenticator {
       }
       const digest = sha256(presented);
       // Every key is compared (no early exit), so timing does not reveal which key matched.
-      const matched = digests.reduce((found, candidate) => digestsEqual(candidate, digest) || found, false);
-      return matched
-        ? { ok: true }
+      const matched = digests.reduce<number>(
+        (found, candidate, index) => (digestsEqual(candidate, digest) ? index : found),
+        -1,
+      );
+      return matched >= 0
+        ? { ok: true, caller: callers[matched]! }
         : refuse(
             'The API key is not valid.',
             headers.has('x-api-key') ? 'header.x-api-key' : 'header.authorization',
@@ -127,7 +137,7 @@ function standardWebhooksAuthenticator(secret: string): Authenticator {
             )
           : refuse('The webhook-signature does not match the body.', 'header.webhook-signature');
       }
-      return { ok: true, eventId: id };
+      return { ok: true, eventId: id, caller: 'signed-standard-webhooks' };
     },
   };
 }
@@ -143,7 +153,7 @@ function githubAuthenticator(secret: string): Authenticator {
       const expected = createHmac('sha256', secret).update(body).digest();
       const hex = header.startsWith('sha256=') ? header.slice('sha256='.length) : '';
       return hexEqual(expected, hex)
-        ? { ok: true, eventId: bodyEventId(body) }
+        ? { ok: true, eventId: bodyEventId(body), caller: 'signed-github' }
         : refuse('The X-Hub-Signature-256 does not match the body.', 'header.x-hub-signature-256');
     },
   };
@@ -173,7 +183,7 @@ function stripeAuthenticator(secret: string, now: () => number): Authenticator {
       // Stripe sends several v1 signatures while a secret is being rolled: any one may match.
       const matched = parsed.signatures.reduce((found, hex) => hexEqual(expected, hex) || found, false);
       return matched
-        ? { ok: true, eventId: bodyEventId(body) }
+        ? { ok: true, eventId: bodyEventId(body), caller: 'signed-stripe' }
         : refuse('The Stripe-Signature does not match the body.', 'header.stripe-signature');
     },
   };

@@ -14,7 +14,8 @@ export class SecretResolutionError extends Error {
   }
 }
 
-async function secretString(arn: string): Promise<string> {
+/** A secret's string value, read through Powertools (cached five minutes). */
+export async function secretString(arn: string): Promise<string> {
   try {
     // Loaded only when a secret ARN is configured: local runs and secret-less functions skip the
     // Secrets Manager client's initialisation at cold start.

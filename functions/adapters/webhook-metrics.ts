@@ -4,6 +4,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { WebhookMetrics } from '../handlers/webhook-ingest';
+import { UNVERIFIED_ENVELOPE_METRIC } from '../core/trust-metric-names';
 
 /** The metric name of each outcome, e.g. `WebhookIgnored`. */
 export const WEBHOOK_METRIC_NAMES = {
@@ -23,6 +24,21 @@ export function createWebhookMetrics(serviceName = 'event-gateway-http'): Webhoo
       const single = metrics.singleMetric();
       single.addDimension('source', source);
       single.addMetric(WEBHOOK_METRIC_NAMES[outcome], MetricUnit.Count, 1);
+    },
+  };
+}
+
+/**
+ * Counts queue messages dead-lettered as `unverified-envelope` (CloudWatch EMF), in the function's
+ * own namespace and service (POWERTOOLS_METRICS_NAMESPACE / _SERVICE_NAME, set by the construct),
+ * which is where the construct's alarm looks.
+ */
+export function createTrustMetrics(): { unverifiedEnvelope(): void } {
+  const metrics = new Metrics();
+  return {
+    unverifiedEnvelope() {
+      const single = metrics.singleMetric();
+      single.addMetric(UNVERIFIED_ENVELOPE_METRIC, MetricUnit.Count, 1);
     },
   };
 }

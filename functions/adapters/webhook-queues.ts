@@ -2,11 +2,13 @@
  * Where an acknowledged webhook goes when it is not delivered at once: the fallback queue (Temporal
  * slow or down; the queue handler delivers it later, same event id) or the DLQ (its route cannot
  * use it; an operator fixes the route and runs `event-gateway dlq redrive`). Both hold the raw
- * event as a webhook envelope, so it is routed again with the configuration in force then.
+ * event as a webhook envelope, so it is routed again with the configuration in force then. The
+ * envelope is sealed with the gateway's key: the queue handler routes it only when the seal holds.
  */
 import type { Problem } from '../core/problems';
 import { deliveryRequestId } from '../core/request-id';
 import type { WebhookEnvelope } from '../core/webhook-envelope';
+import type { EnvelopeSealer } from './envelope-seal';
 import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
 import { DLQ_ATTRIBUTES, sqsSafeText } from './sqs-dead-letters';
 
@@ -34,15 +36,17 @@ function fifoFields(url: string, envelope: WebhookEnvelope) {
 export function createWebhookQueues(
   client: SqsClientSource,
   urls: { queueUrl?: string | undefined; dlqUrl?: string | undefined },
+  sealer: EnvelopeSealer,
 ): WebhookQueues {
   const { queueUrl, dlqUrl } = urls;
+  const sealed = (envelope: WebhookEnvelope) => sealer.seal({ webhook: envelope.webhook });
   return {
     ...(queueUrl
       ? {
           async enqueue(envelope: WebhookEnvelope) {
             await sendSqsMessage(client, {
               QueueUrl: queueUrl,
-              MessageBody: JSON.stringify(envelope),
+              MessageBody: sealed(envelope),
               ...fifoFields(queueUrl, envelope),
             });
           },
@@ -53,7 +57,7 @@ export function createWebhookQueues(
           async deadLetter(envelope: WebhookEnvelope, problem: Problem, route?: string) {
             await sendSqsMessage(client, {
               QueueUrl: dlqUrl,
-              MessageBody: JSON.stringify(envelope),
+              MessageBody: sealed(envelope),
               MessageAttributes: {
                 [WEBHOOK_DLQ_ATTRIBUTES.errorType]: text(problem.code),
                 [WEBHOOK_DLQ_ATTRIBUTES.errorMessage]: text(problem.detail),

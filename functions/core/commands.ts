@@ -32,6 +32,16 @@ export const EventIdSchema = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /**
+ * The id a delivery carries: a supplied id (at most 255 characters) under its namespace
+ * (core/event-ids.ts) is longer than the id itself.
+ */
+export const DeliveryEventIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(512, 'must be at most 512 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/**
  * Deepest nesting an argument may have. Real event payloads are shallow; a deep one is an attack or
  * a bug, and past a few thousand levels the Temporal payload converter overflows its stack — a local
  * error that must not be mistaken for a Temporal outage.
@@ -58,6 +68,8 @@ export interface SignalCommand {
   signal: string;
   payload: unknown;
   eventId: string;
+  /** The id as its caller supplied it, when `eventId` is namespaced (core/event-ids.ts). */
+  suppliedId?: string;
   /** Where the event came from (webhook source, route name, `http`, `sqs`); sent as a header. */
   source?: string;
   /**
@@ -73,6 +85,8 @@ export interface UpdateCommand {
   update: string;
   payload: unknown;
   eventId: string;
+  /** The id as its caller supplied it, when `eventId` is namespaced (core/event-ids.ts). */
+  suppliedId?: string;
   /** Where the event came from (webhook source, route name, `http`); sent as a header. */
   source?: string;
 }
@@ -173,11 +187,18 @@ export function neverStartingSignal(prepared: { command: SignalCommand; target: 
 /** Resolves and validates a signal in one step: the check every ingress path runs. */
 export function prepareSignal(
   config: GatewayConfig,
-  input: { workflowId: string; signal: string; payload: unknown; eventId: string; source?: string },
+  input: {
+    workflowId: string;
+    signal: string;
+    payload: unknown;
+    eventId: string;
+    suppliedId?: string | undefined;
+    source?: string;
+  },
 ): Result<{ command: SignalCommand; target: Target }> {
   const target = resolveTarget(config, input.workflowId);
   if (!target.ok) return target;
-  const eventId = validateField(EventIdSchema, input.eventId, 'eventId');
+  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
   if (!eventId.ok) return eventId;
   const payload = checkOperation(target.value, 'signal', input.signal, input.payload);
   if (!payload.ok) return payload;
@@ -187,6 +208,7 @@ export function prepareSignal(
       signal: input.signal,
       payload: payload.value,
       eventId: eventId.value,
+      ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),
       ...(input.source === undefined ? {} : { source: input.source }),
     },
     target: target.value,
@@ -196,11 +218,18 @@ export function prepareSignal(
 /** Resolves and validates an update: the target declares it and the argument fits its schema. */
 export function prepareUpdate(
   config: GatewayConfig,
-  input: { workflowId: string; update: string; payload: unknown; eventId: string; source?: string },
+  input: {
+    workflowId: string;
+    update: string;
+    payload: unknown;
+    eventId: string;
+    suppliedId?: string | undefined;
+    source?: string;
+  },
 ): Result<{ command: UpdateCommand; target: Target }> {
   const target = resolveTarget(config, input.workflowId);
   if (!target.ok) return target;
-  const eventId = validateField(EventIdSchema, input.eventId, 'eventId');
+  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
   if (!eventId.ok) return eventId;
   const payload = checkOperation(target.value, 'update', input.update, input.payload);
   if (!payload.ok) return payload;
@@ -210,6 +239,7 @@ export function prepareUpdate(
       update: input.update,
       payload: payload.value,
       eventId: eventId.value,
+      ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),
       ...(input.source === undefined ? {} : { source: input.source }),
     },
     target: target.value,

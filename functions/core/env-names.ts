@@ -39,6 +39,13 @@ export const GATEWAY_ENV = {
   sqsPort: 'SQS_PORT',
   /** Maximum records of one SQS batch delivered at the same time. */
   sqsConcurrency: 'GATEWAY_SQS_CONCURRENCY',
+  /**
+   * The key(s) that seal gateway-made queue messages (webhook envelopes, queued signals),
+   * comma-separated, the first sealing (local only; deployed stacks use the secret below).
+   */
+  envelopeKey: 'GATEWAY_ENVELOPE_KEY',
+  /** ARN of the Secrets Manager secret holding the envelope key(s) (deployed). */
+  envelopeKeySecretArn: 'GATEWAY_ENVELOPE_KEY_SECRET_ARN',
 } as const;
 
 /**

@@ -15,6 +15,7 @@ import {
   type SignalCommand,
   type UpdateCommand,
 } from './commands';
+import { namespaceEventId, type EventIdEntry } from './event-ids';
 import type { GatewayConfig, Target } from './gateway-config';
 import { problem, type Problem } from './problems';
 import { fail, ok, type Result } from './result';
@@ -239,7 +240,7 @@ export function routeToCommand(
   config: GatewayConfig,
   route: RouteDelivery,
   event: unknown,
-  eventId: string,
+  ids: { eventId: string; suppliedId?: string | undefined },
   format: PathFormat = formatFieldPath,
 ): Result<RoutedCommand> {
   const workflowId = renderTemplate(route.workflowId, event, format);
@@ -256,7 +257,13 @@ export function routeToCommand(
     route.startIfMissing === undefined
       ? target.value
       : { ...target.value, startIfMissing: route.startIfMissing };
-  const common = { workflowId: workflowId.value, payload: payload.value, eventId, source: route.name };
+  const common = {
+    workflowId: workflowId.value,
+    payload: payload.value,
+    eventId: ids.eventId,
+    ...(ids.suppliedId === undefined ? {} : { suppliedId: ids.suppliedId }),
+    source: route.name,
+  };
   return ok(
     route.kind === 'signal'
       ? {
@@ -281,16 +288,22 @@ export function routeToCommand(
  * workflow and operation collapse into the first (the event id would dedupe the second anyway).
  *
  * @param options.eventId an authenticated event id (e.g. a webhook id) that replaces the event's `id`.
+ * @param options.namespace the entry point and caller the id is namespaced under (core/event-ids.ts);
+ *   every ingress passes it, so a CloudEvent `id` never collides with a provider's event id.
  */
 export function routeCloudEvent(
   config: GatewayConfig,
   input: unknown,
-  options: { eventId?: string } = {},
+  options: { eventId?: string; namespace?: { entry: EventIdEntry; caller: string } } = {},
 ): Result<RoutedCommand[]> {
   const event = parseCloudEventJson(input);
   if (!event.ok) return event;
-  const eventId = validateField(EventIdSchema, options.eventId ?? event.value.id, 'id');
-  if (!eventId.ok) return eventId;
+  const supplied = options.eventId ?? event.value.id;
+  const ids = options.namespace
+    ? namespaceEventId(config, { ...options.namespace, supplied, field: 'id' })
+    : validateField(EventIdSchema, supplied, 'id');
+  if (!ids.ok) return ids;
+  const delivered = typeof ids.value === 'string' ? { eventId: ids.value } : ids.value;
   const matching = config.routes.filter((route) => route.matches(event.value));
   if (matching.length === 0) {
     return fail(
@@ -304,7 +317,7 @@ export function routeCloudEvent(
   const routed: RoutedCommand[] = [];
   const seen = new Set<string>();
   for (const route of matching) {
-    const result = routeToCommand(config, route, event.value, eventId.value);
+    const result = routeToCommand(config, route, event.value, delivered);
     if (!result.ok) return result;
     const { kind, command } = result.value;
     const key = JSON.stringify([kind, command.workflowId, route.operation]);

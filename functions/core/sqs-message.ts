@@ -5,12 +5,16 @@
  *    HTTP fallback);
  * 2. a CloudEvent, routed by the configured routes like `POST /v1/events`;
  * 3. a webhook envelope (a verified provider event the HTTP path queued or dead-lettered), routed
- *    by its source's routes;
+ *    by its source's routes — only with the gateway's seal (core/gateway-seal.ts): any SQS
+ *    producer can write the events queue, and an unsealed envelope is a forgery, dead-lettered as
+ *    `unverified-envelope`;
  * 4. queue-mode ingest (API Gateway → SQS, no Lambda on the HTTP path): the body is the signal's
  *    bare argument and the target travels in the message attributes below.
  *
  * The event id is the body's `eventId` (or the CloudEvent `id`), else the SQS `messageId`, which
  * is stable across redeliveries — so a redelivered message maps to the same Temporal request id.
+ * A producer's id is namespaced (`@sqs:queue:<id>`, core/event-ids.ts); only a sealed message — a
+ * signal the HTTP path queued — keeps the id it carries, already namespaced by the gateway.
  */
 import * as z from 'zod';
 import { looksLikeCloudEvent } from './cloud-event';
@@ -20,6 +24,8 @@ import type { GatewayConfig } from './gateway-config';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 import { routeCloudEvent, type RoutedCommand } from './routes';
+import { EVENT_ID_ENTRIES, namespaceEventId, QUEUE_PRODUCERS_CALLER } from './event-ids';
+import { claimsGatewayOrigin } from './gateway-seal';
 import { looksLikeWebhookEnvelope, routeWebhookEnvelope } from './webhook-envelope';
 
 /** Message attributes of queue-mode ingest; infra maps API Gateway path parameters onto them. */
@@ -37,6 +43,8 @@ export const SqsSignalMessageSchema = z.object({
   signal: z.string(),
   payload: z.unknown(),
   eventId: z.string().optional(),
+  /** The id as its caller supplied it (sealed gateway messages only; a producer's is ignored). */
+  suppliedId: z.string().optional(),
   /** Deliver only to a running workflow, never start it (set by the HTTP fallback for callbacks). */
   neverStart: z.boolean().optional(),
 });
@@ -62,7 +70,14 @@ function parseBody(body: string): Result<unknown> {
 
 function signalDelivery(
   config: GatewayConfig,
-  input: { workflowId: string; signal: string; payload: unknown; eventId: string; neverStart?: boolean },
+  input: {
+    workflowId: string;
+    signal: string;
+    payload: unknown;
+    eventId: string;
+    suppliedId?: string | undefined;
+    neverStart?: boolean;
+  },
 ): Result<RoutedCommand[]> {
   const { neverStart, ...command } = input;
   const prepared = prepareSignal(config, { ...command, source: EVENT_SOURCES.sqs });
@@ -74,6 +89,8 @@ function signalDelivery(
 /**
  * The event id of a record whatever is wrong with it, for the DLQ attributes: the body's `eventId`
  * (or a CloudEvent's `id`) when it has a usable one, else the `messageId` — the id a redrive keeps.
+ * As the producer wrote it, not namespaced: the redrive writes it back into a body that lacks one,
+ * and the queue handler namespaces it again on the way in.
  */
 export function sqsRecordEventId(record: SqsRecordInput): string {
   const attributes = record.messageAttributes ?? {};
@@ -90,8 +107,34 @@ export function sqsRecordEventId(record: SqsRecordInput): string {
   return typeof id === 'string' && id.length > 0 ? id : record.messageId;
 }
 
-/** The deliveries one SQS record asks for, or the permanent problem that sends it to the DLQ. */
-export function parseSqsRecord(config: GatewayConfig, record: SqsRecordInput): Result<RoutedCommand[]> {
+/** The problem that dead-letters a message claiming to be gateway-made without the seal. */
+export const unverifiedEnvelopeProblem = () =>
+  problem(
+    'unverified-envelope',
+    'The message claims to be made by the gateway (a verified webhook envelope or a sealed message) but ' +
+      "carries no valid gateway seal: only the gateway's functions can make one. Nothing was delivered.",
+    'body',
+  );
+
+/** A producer's id under the queue's namespace (`@sqs:queue:<id>`). */
+const producerId = (config: GatewayConfig, supplied: string, field: string) =>
+  namespaceEventId(config, {
+    entry: EVENT_ID_ENTRIES.sqs,
+    caller: QUEUE_PRODUCERS_CALLER,
+    supplied,
+    field,
+  });
+
+/**
+ * The deliveries one SQS record asks for, or the permanent problem that sends it to the DLQ.
+ * `trust.sealed`: the adapter verified the body's gateway seal (adapters/envelope-seal.ts); by
+ * default a message is a producer's.
+ */
+export function parseSqsRecord(
+  config: GatewayConfig,
+  record: SqsRecordInput,
+  trust: { sealed: boolean } = { sealed: false },
+): Result<RoutedCommand[]> {
   const body = parseBody(record.body);
   if (!body.ok) return body;
 
@@ -99,11 +142,18 @@ export function parseSqsRecord(config: GatewayConfig, record: SqsRecordInput): R
   const workflowId = attributes[QUEUE_INGEST_ATTRIBUTES.workflowId]?.stringValue;
   const signal = attributes[QUEUE_INGEST_ATTRIBUTES.signal]?.stringValue;
   if (workflowId !== undefined && signal !== undefined) {
-    return signalDelivery(config, { workflowId, signal, payload: body.value, eventId: record.messageId });
+    const ids = producerId(config, record.messageId, 'messageId');
+    if (!ids.ok) return ids;
+    return signalDelivery(config, { workflowId, signal, payload: body.value, ...ids.value });
   }
 
+  if (!trust.sealed && claimsGatewayOrigin(body.value)) return fail(unverifiedEnvelopeProblem());
   if (looksLikeWebhookEnvelope(body.value)) return routeWebhookEnvelope(config, body.value);
-  if (looksLikeCloudEvent(body.value)) return routeCloudEvent(config, body.value);
+  if (looksLikeCloudEvent(body.value)) {
+    return routeCloudEvent(config, body.value, {
+      namespace: { entry: EVENT_ID_ENTRIES.sqs, caller: QUEUE_PRODUCERS_CALLER },
+    });
+  }
 
   const parsed = SqsSignalMessageSchema.safeParse(body.value);
   if (!parsed.success) {
@@ -118,11 +168,19 @@ export function parseSqsRecord(config: GatewayConfig, record: SqsRecordInput): R
     );
   }
   const message = parsed.data;
+  // A sealed message was namespaced by the gateway before it was queued; a producer's is namespaced now.
+  const ids =
+    trust.sealed && message.eventId !== undefined
+      ? ok({ eventId: message.eventId, suppliedId: message.suppliedId })
+      : message.eventId !== undefined
+        ? producerId(config, message.eventId, 'body.eventId')
+        : producerId(config, record.messageId, 'messageId');
+  if (!ids.ok) return ids;
   return signalDelivery(config, {
     workflowId: message.workflowId,
     signal: message.signal,
     payload: message.payload,
-    eventId: message.eventId ?? record.messageId,
+    ...ids.value,
     ...(message.neverStart ? { neverStart: true } : {}),
   });
 }

@@ -4,8 +4,11 @@
  * configuration in force then — so a dead-lettered event redriven after its route was fixed is
  * delivered, under the event id it was acknowledged with (applied once).
  *
- * It is not verified again: the signature was checked on arrival, and the queue only takes
- * messages from IAM principals the deployment trusts.
+ * It is not verified again — the provider's signature header is not even kept (a queue or DLQ
+ * holding it next to the body would be a ready capture to replay) — but the gateway seals it
+ * (core/gateway-seal.ts) and the queue handler routes it only when the seal verifies: the events
+ * queue takes producers' messages too, and a producer must never pass for a provider. `verifiedBy`
+ * records which preset verified it on arrival.
  */
 import * as z from 'zod';
 import { EventIdSchema } from './commands';
@@ -20,6 +23,8 @@ export const WebhookEnvelopeSchema = z.strictObject({
   webhook: z.strictObject({
     /** The source it arrived on. */
     source: z.string().min(1).max(64),
+    /** The preset that verified its signature on arrival (`stripe`, `shopify`, …). */
+    verifiedBy: z.string().min(1).max(64),
     eventId: EventIdSchema,
     eventType: z.string().max(500).optional(),
     /** The request headers, lower-cased, without credentials. */
@@ -28,19 +33,39 @@ export const WebhookEnvelopeSchema = z.strictObject({
     body: z.string(),
     receivedAt: z.string(),
   }),
+  /** The gateway's seal over the envelope (checked by the queue handler before this schema). */
+  gatewaySeal: z.string().optional(),
 });
 
 export type WebhookEnvelope = z.output<typeof WebhookEnvelopeSchema>;
 
-/** Headers that carry a credential are never written to a queue. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+/**
+ * Headers that carry a credential or a signature are never written to a queue, a DLQ or a log: a
+ * signature beside the body it signs is a replayable capture. Every preset's signature header is
+ * here, whichever source the request came to; the source's own (an `hmac` or `api-key` preset's
+ * configured header) is passed in.
+ */
+export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'stripe-signature',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'webhook-signature',
+  'svix-signature',
+  'x-slack-signature',
+  'x-shopify-hmac-sha256',
+]);
 
-/** The headers worth keeping with an envelope: all but credentials (and the source's key header). */
-export function envelopeHeaders(headers: Iterable<[string, string]>, extraSecretHeader?: string) {
+/** The headers worth keeping with an envelope: all but credentials and signatures. */
+export function envelopeHeaders(headers: Iterable<[string, string]>, sourceSignatureHeader?: string) {
   const kept: Record<string, string> = {};
+  const own = sourceSignatureHeader?.toLowerCase();
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
-    if (CREDENTIAL_HEADERS.has(lower) || lower === extraSecretHeader) continue;
+    if (CREDENTIAL_HEADERS.has(lower) || lower === own) continue;
     kept[lower] = value;
   }
   return kept;

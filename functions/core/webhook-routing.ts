@@ -93,7 +93,7 @@ export function decideWebhook(
   const deliveries: RoutedCommand[] = [];
   const seen = new Set<string>();
   for (const route of matching) {
-    const routed = routeToCommand(config, route, document, identity.eventId, formatWebhookPath);
+    const routed = routeToCommand(config, route, document, identity, formatWebhookPath);
     if (!routed.ok) {
       return {
         kind: 'unusable',

@@ -17,6 +17,14 @@ import {
   type SignalCommand,
 } from '../core/commands';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
+import {
+  ANONYMOUS_CALLER,
+  EVENT_ID_ENTRIES,
+  namespaceEventId,
+  type SuppliedEventId,
+} from '../core/event-ids';
+import { ok, type Result } from '../core/result';
+import { callerOf } from '../adapters/caller-identity';
 import { summarizeDeliveries, type DeliveryReport } from '../core/event-outcome';
 import type { GatewayConfig } from '../core/gateway-config';
 import type { DeliveryOutcome, UpdateOutcome } from '../core/outcomes';
@@ -231,7 +239,7 @@ const healthRoute = createRoute({
 type SettledSignal =
   { status: 'delivered' | 'queued' } | { status: 'failed'; transient: boolean; problem: Problem };
 
-type AppEnv = { Variables: { authEventId: string | undefined } };
+type AppEnv = { Variables: { authEventId: string | undefined; caller: string } };
 
 const EMPTY = new Uint8Array(0);
 
@@ -265,9 +273,22 @@ export function createHttpApp(deps: HttpAppDeps) {
     throw new HTTPException(res.status as 400, { res });
   };
 
-  /** The event id of a request: an authenticated one (webhook id, signed body) beats a header. */
-  const eventIdOf = (c: Context<AppEnv>, header: string | undefined) =>
-    c.get('authEventId') ?? header ?? newEventId();
+  /**
+   * The event id of a signal or update: the caller's `Idempotency-Key` under the caller's namespace
+   * (`@http:<caller>:<key>`, core/event-ids.ts), else a fresh id. 422 for a reserved key.
+   */
+  const eventIdOf = (
+    c: Context<AppEnv>,
+    header: string | undefined,
+  ): Result<SuppliedEventId | { eventId: string }> =>
+    header === undefined
+      ? ok({ eventId: newEventId() })
+      : namespaceEventId(config, {
+          entry: EVENT_ID_ENTRIES.http,
+          caller: c.get('caller') ?? ANONYMOUS_CALLER,
+          supplied: header,
+          field: 'header.idempotency-key',
+        });
 
   async function settleSignal(outcome: DeliveryOutcome): Promise<SettledSignal> {
     if (outcome.status === 'failed' && outcome.transient && outcome.command && deps.fallback) {
@@ -398,6 +419,7 @@ export function createHttpApp(deps: HttpAppDeps) {
       return res;
     }
     c.set('authEventId', verdict.eventId);
+    c.set('caller', callerOf(c.env, verdict.ok ? verdict.caller : undefined));
     await next();
   });
 
@@ -409,12 +431,13 @@ export function createHttpApp(deps: HttpAppDeps) {
     if (!target.ok) return fail(target.problem, path);
     const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
     if (!body.ok) return fail(body.problem, path);
-    const eventId = eventIdOf(c, c.req.valid('header')['idempotency-key']);
+    const ids = eventIdOf(c, c.req.valid('header')['idempotency-key']);
+    if (!ids.ok) return fail(ids.problem, path);
     const prepared = prepareSignal(config, {
       workflowId,
       signal,
       payload: body.value,
-      eventId,
+      ...ids.value,
       source: EVENT_SOURCES.http,
     });
     if (!prepared.ok) return fail(prepared.problem, path);
@@ -436,7 +459,11 @@ export function createHttpApp(deps: HttpAppDeps) {
     if (!read.ok) return fail(read.problem, path);
     const { mode, event } = read.value;
     const authEventId = c.get('authEventId');
-    const routed = routeCloudEvent(config, event, authEventId ? { eventId: authEventId } : {});
+    const namespace = { entry: EVENT_ID_ENTRIES.cloudEvent, caller: c.get('caller') ?? ANONYMOUS_CALLER };
+    const routed = routeCloudEvent(config, event, {
+      ...(authEventId ? { eventId: authEventId } : {}),
+      namespace,
+    });
     if (!routed.ok) {
       const p = routed.problem;
       // In binary mode the attributes are headers: name the header the sender has to fix.
@@ -446,7 +473,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     const reports = await Promise.all(routed.value.map(deliver));
     const summary = summarizeDeliveries(reports);
     if (!summary.ok) return fail(summary.problem, path);
-    const eventId = authEventId ?? event.id;
+    const eventId = routed.value[0]?.command.eventId ?? authEventId ?? event.id;
     logger.info('event routed', { eventId, status: summary.value, deliveries: reports.length });
     return c.json({ status: summary.value, eventId, deliveries: reports.map(deliveryOnWire) }, 202);
   });
@@ -458,12 +485,14 @@ export function createHttpApp(deps: HttpAppDeps) {
     if (!target.ok) return fail(target.problem, path);
     const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
     if (!body.ok) return fail(body.problem, path);
-    const eventId = eventIdOf(c, c.req.valid('header')['idempotency-key']);
+    const ids = eventIdOf(c, c.req.valid('header')['idempotency-key']);
+    if (!ids.ok) return fail(ids.problem, path);
+    const { eventId } = ids.value;
     const prepared = prepareUpdate(config, {
       workflowId,
       update,
       payload: body.value,
-      eventId,
+      ...ids.value,
       source: EVENT_SOURCES.http,
     });
     if (!prepared.ok) return fail(prepared.problem, path);

@@ -19,7 +19,9 @@ import pLimit from 'p-limit';
 import type { GatewayConfig } from '../core/gateway-config';
 import type { Problem } from '../core/problems';
 import type { RoutedCommand } from '../core/routes';
+import { GATEWAY_SEAL_FIELD } from '../core/gateway-seal';
 import { parseSqsRecord, sqsRecordEventId } from '../core/sqs-message';
+import type { EnvelopeSealer } from '../adapters/envelope-seal';
 import type { GatewayLogger } from '../adapters/logger';
 import type { DeadLetters } from '../adapters/sqs-dead-letters';
 import { busyRedeliveryDelaySeconds, type Redelivery } from '../adapters/sqs-redelivery';
@@ -37,6 +39,13 @@ export interface SqsBatchDeps {
   updater: Updater;
   deadLetters: DeadLetters;
   logger: GatewayLogger;
+  /**
+   * Checks the seal of messages that claim to be gateway-made (webhook envelopes, queued signals).
+   * Absent: no message counts as sealed — every such claim is dead-lettered (fails closed).
+   */
+  sealer?: EnvelopeSealer;
+  /** Counts forged gateway messages (CloudWatch EMF in Lambda). */
+  trustMetrics?: { unverifiedEnvelope(): void };
   /** Records of a standard-queue batch delivered at the same time, at most. */
   concurrency?: number;
   /**
@@ -44,6 +53,24 @@ export interface SqsBatchDeps {
    * growing delay per receive. Absent: the queue's visibility timeout applies.
    */
   redelivery?: Redelivery;
+}
+
+/** Whether a record's body carries a gateway seal that verifies. */
+function isSealed(sealer: EnvelopeSealer | undefined, body: string): boolean {
+  if (!sealer) return false;
+  // Most messages are producers' and carry no seal: skip the second parse for them.
+  if (!body.includes(`"${GATEWAY_SEAL_FIELD}"`)) return false;
+  try {
+    const value: unknown = JSON.parse(body);
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      sealer.verify(value as Record<string, unknown>)
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Thrown for a record SQS should deliver again; Powertools turns it into a batch item failure. */
@@ -70,7 +97,7 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
   }
 
   async function handleRecord(record: SQSRecord): Promise<void> {
-    const parsed = parseSqsRecord(config, record);
+    const parsed = parseSqsRecord(config, record, { sealed: isSealed(deps.sealer, record.body) });
     if (!parsed.ok) {
       const eventId = sqsRecordEventId(record);
       await deadLetters.send(record, parsed.problem, eventId);
@@ -79,6 +106,13 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
         eventId,
         errorType: parsed.problem.code,
       });
+      if (parsed.problem.code === 'unverified-envelope') {
+        deps.trustMetrics?.unverifiedEnvelope();
+        logger.warn('forged gateway message dead-lettered: nothing delivered', {
+          messageId: record.messageId,
+          senderId: record.attributes?.SenderId,
+        });
+      }
       return;
     }
     // One record may fan out (a CloudEvent matching several routes). A retry re-sends every
@@ -89,14 +123,18 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
       if (transient.problem.code === 'workflow-busy' && deps.redelivery) {
         const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
         await deps.redelivery.delay(record, busyRedeliveryDelaySeconds(receives)).catch((error: unknown) => {
-          logger.warn('could not delay the redelivery', { messageId: record.messageId, error: String(error) });
+          logger.warn('could not delay the redelivery', {
+            messageId: record.messageId,
+            error: String(error),
+          });
         });
       }
       throw new TransientDeliveryError(transient.problem.detail, { cause: transient.cause });
     }
     const permanent = failures[0];
     if (!permanent) return;
-    const eventId = parsed.value[0]?.command.eventId;
+    // The id as the producer wrote it: a redrive writes it back and it is namespaced again.
+    const eventId = sqsRecordEventId(record);
     await deadLetters.send(record, permanent.problem, eventId);
     logger.warn('message sent to the DLQ', {
       messageId: record.messageId,

@@ -8,11 +8,12 @@ import { createDeliveryRuntime } from '../adapters/delivery-runtime';
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
 import { createSqsRedelivery } from '../adapters/sqs-redelivery';
+import { createTrustMetrics } from '../adapters/webhook-metrics';
 import { functionLogger, withLambdaContext } from './lambda-logging';
 import { createSqsBatchHandler } from './sqs-batch';
 
 const logger = functionLogger('event-gateway-sqs');
-// Config and Temporal only: the queue never verifies a sender, so it loads no verifier or secret for it.
+// Config, Temporal and the envelope key only: the queue verifies no sender, only the gateway's seal.
 const runtime = await createDeliveryRuntime(withGatewayConfigFile(process.env), logger);
 const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || undefined;
 
@@ -21,6 +22,7 @@ export const handler = withLambdaContext(
   createSqsBatchHandler({
     ...runtime,
     redelivery: createSqsRedelivery(lazySqsClient()),
+    trustMetrics: createTrustMetrics(),
     deadLetters: createDeadLetters(lazySqsClient(), {
       standard: process.env[GATEWAY_ENV.dlqUrl],
       fifo: process.env[GATEWAY_ENV.fifoDlqUrl],

@@ -9,6 +9,7 @@ import { problem, type Problem } from '../core/problems';
 import type { RoutedCommand } from '../core/routes';
 import { envelopeHeaders, type WebhookEnvelope } from '../core/webhook-envelope';
 import { decideWebhook, identifyWebhook } from '../core/webhook-routing';
+import { signatureHeader } from '../core/webhook-verifiers';
 import { parseJsonBytes } from '../adapters/http-body';
 import { problemDocument, type ProblemDocument } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
@@ -138,10 +139,7 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     }
     const parsed = parseJsonBytes(bytes, headers.get('content-type') ?? undefined);
     if (!parsed.ok) return parsed;
-    const kept = envelopeHeaders(
-      headers,
-      source.verifier.preset === 'api-key' ? source.verifier.header : undefined,
-    );
+    const kept = envelopeHeaders(headers, signatureHeader(source.verifier));
     const document = { body: parsed.value, headers: kept };
     const identity = identifyWebhook(source, document, bodyDigest(bytes));
     const decision = decideWebhook(config, source, document, identity);
@@ -153,6 +151,7 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     const envelope: WebhookEnvelope = {
       webhook: {
         ...base,
+        verifiedBy: source.verifier.preset,
         ...(identity.eventType === undefined ? {} : { eventType: identity.eventType.slice(0, 500) }),
         headers: kept,
         body: new TextDecoder().decode(bytes),

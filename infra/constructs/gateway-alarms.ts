@@ -15,6 +15,13 @@ export interface GatewayAlarmsProps {
   readonly functions: readonly lambda.IFunction[];
   /** @default Duration.minutes(5) */
   readonly oldestMessageAgeThreshold?: Duration;
+  /**
+   * Forged "gateway-made" queue messages dead-lettered as `unverified-envelope`: any one means a
+   * principal that can write the queue tried to pass for the gateway (or the envelope key changed
+   * under queued messages).
+   * @default - no alarm
+   */
+  readonly unverifiedEnvelopes?: cloudwatch.IMetric;
   /** Where alarm and OK notifications go. @default - alarms without actions (dashboard only) */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -54,6 +61,17 @@ export class GatewayAlarms extends Construct {
         alarmDescription: `Events in ${queue.node.path} are older than ${ageThreshold.toHumanString()}: the consumer is failing or Temporal is unreachable.`,
       });
     });
+    if (props.unverifiedEnvelopes) {
+      this.add('UnverifiedEnvelopes', {
+        metric: props.unverifiedEnvelopes,
+        threshold: 1,
+        evaluationPeriods: 1,
+        alarmDescription:
+          'A queue message claimed to be made by the gateway (a verified webhook, a queued signal) without a valid ' +
+          'seal and was dead-lettered as unverified-envelope: someone who can write the queue tried to pass for the ' +
+          'gateway, or the envelope key changed while messages were queued.',
+      });
+    }
     props.functions.forEach((fn, index) => {
       this.add(`FunctionErrors${index}`, {
         metric: fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),

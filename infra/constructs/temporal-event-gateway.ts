@@ -23,6 +23,7 @@ import { GatewayHttpApi, type ApiAuthorization } from './gateway-http-api';
 import { QueueConsumer } from './queue-consumer';
 import { SqsIngestRoutes } from './sqs-ingest-routes';
 import { CallbackSigningKey } from './callback-signing-key';
+import { EnvelopeSealKey } from './envelope-seal-key';
 import type { TemporalWorkerService } from './temporal-worker-service';
 import { CALLBACK_ENV } from '../../contract/callbacks';
 import type { TemporalConnection } from './temporal-connection';
@@ -173,6 +174,8 @@ export class TemporalEventGateway extends Construct {
   readonly gatewayAuthSecret?: secretsmanager.ISecret;
   /** The key callback URLs are signed with (sync ingest with callbacks on). */
   readonly callbackSigningKey?: CallbackSigningKey;
+  /** The key the gateway's functions seal their own queue messages with; granted to them only. */
+  readonly envelopeSealKey: EnvelopeSealKey;
   readonly alarms: GatewayAlarms;
   readonly dashboard: GatewayDashboard;
   readonly ingestMode: IngestMode;
@@ -227,6 +230,8 @@ export class TemporalEventGateway extends Construct {
     };
     const gatewayFiles = { [GATEWAY_CONFIG_FILE_NAME]: resolved.routingJson };
 
+    this.envelopeSealKey = new EnvelopeSealKey(this, 'EnvelopeSealKey');
+
     this.api = new GatewayHttpApi(this, 'HttpApi', {
       apiName: props.name,
       authorization: this.apiAuthorization,
@@ -274,6 +279,7 @@ export class TemporalEventGateway extends Construct {
         },
       });
       this.httpFunction = httpFunction;
+      this.envelopeSealKey.grantSealing(httpFunction.function);
       this.ingestQueue.queue.grantSendMessages(httpFunction.role);
       props.temporal.grantRead(httpFunction.role);
       if (this.gatewayAuthSecret) this.attachIngestSecret(GATEWAY_ENV.authSecretArn, this.gatewayAuthSecret);
@@ -310,6 +316,7 @@ export class TemporalEventGateway extends Construct {
         environment: gatewayEnvironment,
       });
       props.temporal.grantRead(consumer.role);
+      this.envelopeSealKey.grantSealing(consumer.function);
       new QueueConsumer(this, `${label}EventSource`, {
         function: consumer.function,
         queue: eventQueue.queue,
@@ -328,6 +335,7 @@ export class TemporalEventGateway extends Construct {
       functions: functions.map((f) => f.function),
       oldestMessageAgeThreshold: props.oldestMessageAgeAlarm,
       alarmTopic: props.alarmTopic,
+      unverifiedEnvelopes: EnvelopeSealKey.unverifiedEnvelopes(metricsNamespace, 'event-gateway-sqs'),
     });
 
     this.dashboard = new GatewayDashboard(this, 'Dashboard', {

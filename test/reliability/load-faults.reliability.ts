@@ -142,7 +142,9 @@ async function consumerHandler(event: SQSEvent): Promise<SQSBatchResponse> {
 
 function eventIdOf(body: string): string | undefined {
   try {
-    const id = (JSON.parse(body) as { eventId?: unknown }).eventId;
+    // A sealed copy of an HTTP event carries the load's id as its supplied id.
+    const { eventId, suppliedId } = JSON.parse(body) as { eventId?: unknown; suppliedId?: unknown };
+    const id = suppliedId ?? eventId;
     return typeof id === 'string' ? id : undefined;
   } catch {
     return undefined;
@@ -341,6 +343,21 @@ const poisonSent: PoisonMessage[] = [];
 const poisonTaken = new Set<string>();
 let faultWindow = { from: 0, to: 0 };
 const httpRetries: Promise<void>[] = [];
+/**
+ * A dead-lettered copy of an event as the gateway would hold it: an SQS event's producer message,
+ * or for an HTTP event the gateway's own sealed queue message under the caller's namespaced id (an
+ * unsealed producer message with the same key would be another caller's event).
+ */
+function deadLetteredCopy(event: LoadEvent): string {
+  if (event.channel === 'sqs') return sqsMessageBody(event);
+  const message = JSON.parse(sqsMessageBody(event)) as Record<string, unknown>;
+  return gateway.runtime.sealer.seal({
+    ...message,
+    eventId: `@http:anonymous:${event.id}`,
+    suppliedId: event.id,
+  });
+}
+
 const redrive = {
   injected: 0,
   dlqBefore: 0,
@@ -483,7 +500,7 @@ describe('2,000 events over HTTP and SQS under faults', () => {
       const { Failed = [] } = await producerSqs.send(
         new SendMessageBatchCommand({
           QueueUrl: queues.eventsDlq.url,
-          Entries: chunk.map((event, index) => ({ Id: String(index), MessageBody: sqsMessageBody(event) })),
+          Entries: chunk.map((event, index) => ({ Id: String(index), MessageBody: deadLetteredCopy(event) })),
         }),
       );
       expect(Failed).toEqual([]);

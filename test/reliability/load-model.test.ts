@@ -44,7 +44,7 @@ describe('the load model', () => {
       });
       expect(http.ok).toBe(true);
       const sqs = parseSqsRecord(config, { messageId: 'm', body: sqsMessageBody(event) });
-      expect(sqs.ok && sqs.value[0]?.command.eventId).toBe(event.id);
+      expect(sqs.ok && sqs.value[0]?.command.eventId).toBe(`@sqs:queue:${event.id}`);
     }
   });
 

@@ -172,6 +172,19 @@ function skipped(kind: 'signal' | 'update', name: string, eventId: string, heade
     .add(1, { kind, name });
 }
 
+/**
+ * The id under which this event was already applied, if it was: its full (namespaced) event id, or
+ * — for a history written before caller-supplied ids were namespaced, which recorded them bare —
+ * the id as the caller supplied it. A supplied id can never start with `@` or a webhook source's
+ * prefix (the gateway refuses those), so a bare entry it matches was recorded before the upgrade by
+ * the same kind of caller, never by a provider's event.
+ */
+function appliedAs(state: DedupeState, eventId: string, headers: Headers): string | undefined {
+  if (state.applied.has(eventId)) return eventId;
+  const supplied = readString(headers, TEMPORAL_HEADERS.suppliedEventId);
+  return supplied !== undefined && supplied !== eventId && state.applied.has(supplied) ? supplied : undefined;
+}
+
 class DedupeInbound implements WorkflowInboundCallsInterceptor {
   constructor(private readonly state: DedupeState) {}
 
@@ -185,7 +198,7 @@ class DedupeInbound implements WorkflowInboundCallsInterceptor {
   async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>) {
     const eventId = readString(input.headers, TEMPORAL_HEADERS.eventId);
     if (eventId === undefined) return next(input);
-    if (this.state.applied.has(eventId)) {
+    if (appliedAs(this.state, eventId, input.headers) !== undefined) {
       skipped('signal', input.signalName, eventId, input.headers);
       return;
     }
@@ -197,7 +210,7 @@ class DedupeInbound implements WorkflowInboundCallsInterceptor {
     const eventId = readString(input.headers, TEMPORAL_HEADERS.eventId);
     // A duplicate is answered from the first, not judged again: the validator would often reject
     // it because the first already changed the state it checks (e.g. "stage not above current").
-    if (eventId !== undefined && this.state.applied.has(eventId)) return;
+    if (eventId !== undefined && appliedAs(this.state, eventId, input.headers) !== undefined) return;
     next(input);
   }
 
@@ -205,9 +218,10 @@ class DedupeInbound implements WorkflowInboundCallsInterceptor {
     const eventId = readString(input.headers, TEMPORAL_HEADERS.eventId);
     if (eventId === undefined) return next(input);
     const { state } = this;
-    if (state.applied.has(eventId)) {
+    const firstId = appliedAs(state, eventId, input.headers);
+    if (firstId !== undefined) {
       skipped('update', input.name, eventId, input.headers);
-      const kept = state.results.get(eventId);
+      const kept = state.results.get(firstId);
       if (kept) return kept.settled ? kept.value : kept.promise;
       throw ApplicationFailure.create({
         type: DEDUPE_FAILURE_TYPES.duplicateEvent,

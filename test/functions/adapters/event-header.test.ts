@@ -81,7 +81,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 }
 
 describe('the event header', () => {
-  it('travels on signal-with-start and on a plain signal, with the Idempotency-Key as event id', async () => {
+  it('travels on signal-with-start and on a plain signal, with the Idempotency-Key namespaced as event id', async () => {
     const workflowId = uniqueName('staged-hdr');
     const first = await post(
       `/v1/workflows/${workflowId}/signals/advanceStage`,
@@ -102,8 +102,16 @@ describe('the event header', () => {
 
     const { signals } = await recordedHeaders(workflowId, 2);
     expect(signals).toEqual([
-      { [TEMPORAL_HEADERS.eventId]: 'evt-start', [TEMPORAL_HEADERS.source]: 'http' },
-      { [TEMPORAL_HEADERS.eventId]: 'evt-plain', [TEMPORAL_HEADERS.source]: 'http' },
+      {
+        [TEMPORAL_HEADERS.eventId]: '@http:anonymous:evt-start',
+        [TEMPORAL_HEADERS.suppliedEventId]: 'evt-start',
+        [TEMPORAL_HEADERS.source]: 'http',
+      },
+      {
+        [TEMPORAL_HEADERS.eventId]: '@http:anonymous:evt-plain',
+        [TEMPORAL_HEADERS.suppliedEventId]: 'evt-plain',
+        [TEMPORAL_HEADERS.source]: 'http',
+      },
     ]);
   });
 
@@ -119,7 +127,11 @@ describe('the event header', () => {
     expect(response.status).toBe(200);
     const { updates } = await recordedHeaders(workflowId);
     expect(updates).toEqual([
-      { [TEMPORAL_HEADERS.eventId]: 'evt-update', [TEMPORAL_HEADERS.source]: 'http' },
+      {
+        [TEMPORAL_HEADERS.eventId]: '@http:anonymous:evt-update',
+        [TEMPORAL_HEADERS.suppliedEventId]: 'evt-update',
+        [TEMPORAL_HEADERS.source]: 'http',
+      },
     ]);
   });
 
@@ -139,7 +151,11 @@ describe('the event header', () => {
     expect(response.status).toBe(202);
     const { signals } = await recordedHeaders(`staged-${key}`);
     expect(signals).toEqual([
-      { [TEMPORAL_HEADERS.eventId]: `ce-id-${key}`, [TEMPORAL_HEADERS.source]: 'stage-advanced' },
+      {
+        [TEMPORAL_HEADERS.eventId]: `@cloudevent:anonymous:ce-id-${key}`,
+        [TEMPORAL_HEADERS.suppliedEventId]: `ce-id-${key}`,
+        [TEMPORAL_HEADERS.source]: 'stage-advanced',
+      },
     ]);
   });
 });

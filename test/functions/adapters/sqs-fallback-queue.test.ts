@@ -5,6 +5,7 @@
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnvelopeSealer } from '../../../functions/adapters/envelope-seal';
 import { createSqsFallbackQueue } from '../../../functions/adapters/sqs-fallback-queue';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
@@ -13,6 +14,7 @@ import type { SignalCommand } from '../../../functions/core/commands';
 import { startSqsStack, type SqsStack } from '../../support/sqs-stack';
 
 const config = parseGatewayConfig(DEFAULT_GATEWAY_CONFIG);
+const sealer = createEnvelopeSealer(['fallback-test-key']);
 let stack: SqsStack;
 
 beforeAll(async () => {
@@ -25,14 +27,17 @@ afterAll(async () => {
 
 /** Enqueues through the fallback, then reads the one message back as the queue handler does. */
 async function roundTrip(queueUrl: string, command: SignalCommand) {
-  await createSqsFallbackQueue(stack.client, queueUrl).enqueue(command);
+  await createSqsFallbackQueue(stack.client, queueUrl, sealer).enqueue(command);
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const { Messages } = await stack.client.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
     );
     const message = Messages?.[0];
-    if (message?.MessageId && message.Body !== undefined)
-      return parseSqsRecord(config, { messageId: message.MessageId, body: message.Body });
+    if (message?.MessageId && message.Body !== undefined) {
+      // As the queue handler reads it: the seal is checked first, and only then is its id kept.
+      const sealed = sealer.verify(JSON.parse(message.Body) as Record<string, unknown>);
+      return parseSqsRecord(config, { messageId: message.MessageId, body: message.Body }, { sealed });
+    }
   }
   throw new Error(`no message arrived on ${queueUrl}`);
 }

@@ -66,7 +66,8 @@ describe('preparing a signal', () => {
 
   it('refuses event ids with spaces or control characters', () => {
     expect(signal({ eventId: 'a b' })).toMatchObject({ ok: false, problem: { field: 'eventId' } });
-    expect(signal({ eventId: 'x'.repeat(256) })).toMatchObject({ ok: false, problem: { field: 'eventId' } });
+    // A namespaced supplied id is longer than the 255 characters a caller may send, up to 512.
+    expect(signal({ eventId: 'x'.repeat(513) })).toMatchObject({ ok: false, problem: { field: 'eventId' } });
   });
 });
 

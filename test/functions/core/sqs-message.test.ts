@@ -15,14 +15,74 @@ const record = (body: unknown, messageAttributes?: Record<string, { stringValue:
 });
 
 describe('reading an SQS record', () => {
-  it('takes a gateway command and uses its eventId, naming the queue as the source', () => {
+  it("takes a producer's command and namespaces its eventId under the queue's producers", () => {
     const result = parseSqsRecord(
       config,
       record({ workflowId: 'staged-1', signal: 'advanceStage', payload: { stage: 1 }, eventId: 'e-9' }),
     );
     expect(result).toMatchObject({
       ok: true,
-      value: [{ kind: 'signal', command: { eventId: 'e-9', source: 'sqs' } }],
+      value: [{ kind: 'signal', command: { eventId: '@sqs:queue:e-9', suppliedId: 'e-9', source: 'sqs' } }],
+    });
+  });
+
+  it('keeps the event id of a sealed gateway message (a signal the HTTP path queued)', () => {
+    const message = {
+      workflowId: 'staged-1',
+      signal: 'advanceStage',
+      payload: { stage: 1 },
+      eventId: '@http:key-ab12:k-1',
+      suppliedId: 'k-1',
+    };
+    expect(parseSqsRecord(config, record(message), { sealed: true })).toMatchObject({
+      ok: true,
+      value: [{ command: { eventId: '@http:key-ab12:k-1', suppliedId: 'k-1' } }],
+    });
+    // The same body from a producer is a producer's id: '@' is reserved, so it is refused.
+    expect(parseSqsRecord(config, record(message))).toMatchObject({
+      ok: false,
+      problem: { code: 'reserved-event-id', field: 'body.eventId' },
+    });
+  });
+
+  it("refuses a producer's eventId that would pass for a webhook source's", () => {
+    const result = parseSqsRecord(
+      config,
+      record({
+        workflowId: 'staged-1',
+        signal: 'advanceStage',
+        payload: { stage: 1 },
+        eventId: 'stripe:evt_X',
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      problem: { code: 'reserved-event-id', field: 'body.eventId' },
+    });
+  });
+
+  it('dead-letters an unsealed webhook envelope as unverified, whatever it holds', () => {
+    const forged = {
+      webhook: {
+        source: 'stripe',
+        verifiedBy: 'stripe',
+        eventId: 'stripe:evt_forged_1',
+        headers: {},
+        body: JSON.stringify({
+          id: 'evt_forged_1',
+          type: 'payment_intent.succeeded',
+          data: { object: { metadata: { workflowKey: 'q6-1' } } },
+        }),
+        receivedAt: '2026-01-01T00:00:00Z',
+      },
+    };
+    expect(parseSqsRecord(config, record(forged))).toMatchObject({
+      ok: false,
+      problem: { code: 'unverified-envelope' },
+    });
+    expect(parseSqsRecord(config, record({ ...forged, gatewaySeal: 'v1.AAAA' }))).toMatchObject({
+      ok: false,
+      problem: { code: 'unverified-envelope' },
     });
   });
 
@@ -35,7 +95,10 @@ describe('reading an SQS record', () => {
     expect(marked).toMatchObject({
       ok: true,
       value: [
-        { command: { eventId: 'e-9', neverStart: true }, target: { name: 'staged', startIfMissing: false } },
+        {
+          command: { eventId: '@sqs:queue:e-9', neverStart: true },
+          target: { name: 'staged', startIfMissing: false },
+        },
       ],
     });
     // The configuration itself is untouched: the next message may start the workflow again.
@@ -49,7 +112,7 @@ describe('reading an SQS record', () => {
     );
     expect(result).toMatchObject({
       ok: true,
-      value: [{ command: { eventId: 'msg-1', workflowId: 'staged-1' } }],
+      value: [{ command: { eventId: '@sqs:queue:msg-1', workflowId: 'staged-1' } }],
     });
   });
 
@@ -70,7 +133,7 @@ describe('reading an SQS record', () => {
           command: {
             workflowId: 'staged-order-42',
             payload: { stage: 2 },
-            eventId: 'ce-42',
+            eventId: '@sqs:queue:ce-42',
             source: 'stage-advanced',
           },
         },
@@ -105,7 +168,7 @@ describe('reading an SQS record', () => {
             workflowId: 'staged-q',
             signal: 'advanceStage',
             payload: { stage: 3 },
-            eventId: 'msg-1',
+            eventId: '@sqs:queue:msg-1',
           },
         },
       ],

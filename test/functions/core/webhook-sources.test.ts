@@ -235,6 +235,7 @@ describe('deciding what a verified webhook comes to', () => {
     const envelope = (type: string) => ({
       webhook: {
         source: 'acme',
+        verifiedBy: 'hmac',
         eventId: 'acme:evt-1',
         headers: {},
         body: JSON.stringify({ type, data: { key: 'k', currency: 'usd' } }),

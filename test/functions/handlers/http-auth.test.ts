@@ -152,7 +152,10 @@ describe('standard-webhooks mode', () => {
     const headers = signed(body);
     const response = await postEvent(server(), body, headers);
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ status: 'delivered', eventId: headers['webhook-id'] });
+    expect(await response.json()).toMatchObject({
+      status: 'delivered',
+      eventId: `@cloudevent:signed-standard-webhooks:${headers['webhook-id']}`,
+    });
   });
 
   it('verifies the raw bytes, so a body with unusual spacing and unicode still verifies', async () => {
@@ -214,7 +217,9 @@ describe('github mode', () => {
     const body = cloudEvent(uniqueName('gh'), 1);
     const response = await postEvent(server(), body, sign(body));
     expect(response.status).toBe(202);
-    expect(((await response.json()) as { eventId: string }).eventId).toMatch(/^sha256-[0-9a-f]{64}$/);
+    expect(((await response.json()) as { eventId: string }).eventId).toMatch(
+      /^@cloudevent:signed-github:sha256-[0-9a-f]{64}$/,
+    );
   });
 
   it('answers 401 for a missing, wrong-secret, forged or malformed signature', async () => {

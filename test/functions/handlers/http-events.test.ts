@@ -112,7 +112,7 @@ describe('POST /v1/events routes CloudEvents to workflows through a real dev ser
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({
       status: 'delivered',
-      eventId: `${key}-1`,
+      eventId: `@cloudevent:anonymous:${key}-1`,
       deliveries: [
         { route: 'stage-advanced', workflowId: `staged-${key}`, signal: 'advanceStage', status: 'delivered' },
       ],
@@ -124,7 +124,10 @@ describe('POST /v1/events routes CloudEvents to workflows through a real dev ser
     const key = uniqueName('order');
     const response = await binary(gateway, { 'ce-id': `${key}-b` }, { workflowKey: key, stage: 2 });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ status: 'delivered', eventId: `${key}-b` });
+    expect(await response.json()).toMatchObject({
+      status: 'delivered',
+      eventId: `@cloudevent:anonymous:${key}-b`,
+    });
     expect(await signalPayloads(env, `staged-${key}`, 'advanceStage')).toEqual([{ stage: 2 }]);
   });
 

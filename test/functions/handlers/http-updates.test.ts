@@ -88,7 +88,7 @@ describe('POST /v1/workflows/{id}/updates/{update} against a real dev server', (
     expect(body).toMatchObject({
       workflowId: id,
       update: 'setStage',
-      eventId: 'set-1',
+      eventId: '@http:anonymous:set-1',
       result: { stage: 1 },
     });
     expect(typeof body.result.activitiesCompleted).toBe('number');

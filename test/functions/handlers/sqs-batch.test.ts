@@ -144,7 +144,7 @@ describe('the SQS batch handler', () => {
     expect(messages).toHaveLength(8);
     const handler = createSqsBatchHandler({
       ...runtime,
-      signaler: flakySignaler(runtime.signaler, new Map([['t-1', 1]])),
+      signaler: flakySignaler(runtime.signaler, new Map([['@sqs:queue:t-1', 1]])),
       deadLetters: createDeadLetters(stack.client, { standard: stack.queues.eventsDlq.url }),
     });
 
@@ -261,7 +261,7 @@ describe('the local queue consumers (Lambda event-source-mapping semantics)', ()
 
   it('keep per-workflow order on the FIFO queue even when a record fails transiently', async () => {
     const id = uniqueName('staged-fifo');
-    const failFirst = new Map([['fifo-2', 2]]);
+    const failFirst = new Map([['@sqs:queue:fifo-2', 2]]);
     consumers = await startQueueConsumers({
       client: stack.client,
       queues: stack.queues,
@@ -282,7 +282,7 @@ describe('the local queue consumers (Lambda event-source-mapping semantics)', ()
         what: 'three FIFO signals',
       },
     );
-    expect(failFirst.get('fifo-2')).toBe(0);
+    expect(failFirst.get('@sqs:queue:fifo-2')).toBe(0);
     expect(await signalPayloads({ client }, id)).toEqual([{ stage: 1 }, { stage: 2 }, { stage: 3 }]);
     await consumers.stop();
     consumers = undefined;
@@ -354,7 +354,7 @@ describe('the local queue consumers (Lambda event-source-mapping semantics)', ()
         });
       const first = await post();
       expect(first.status).toBe(202);
-      expect(await first.json()).toMatchObject({ status: 'queued', eventId: 'fallback-1' });
+      expect(await first.json()).toMatchObject({ status: 'queued', eventId: '@http:anonymous:fallback-1' });
       // The sender retries the same event: queued again, still applied once.
       expect((await post()).status).toBe(202);
       await startTemporal();

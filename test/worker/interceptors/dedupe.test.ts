@@ -191,7 +191,9 @@ describe.each(['LastWorkflowTask', 'FirstWorkflowTask'] as const)('after a reset
     const state = await waitForCounter(workflowId, (s) => s.total >= 111);
     expect(state).toMatchObject({ total: 111, runs: 0 });
     // The reset dropped the run's request ids: Temporal took the redelivery, the interceptor skipped it.
-    expect((await recordedSignalEventIds(workflowId)).filter((id) => id === 'e2').length).toBeGreaterThan(1);
+    expect(
+      (await recordedSignalEventIds(workflowId)).filter((id) => id === '@http:anonymous:e2').length,
+    ).toBeGreaterThan(1);
   });
 
   it('answers a redelivered update like the first and applies it once', async () => {
@@ -244,9 +246,18 @@ describe('across continue-as-new', () => {
     // Each event i: first by HTTP (and its client retry), later as a queue message delivered
     // twice (SQS redelivery: same message id), and once more redriven from the DLQ (a new message
     // whose body keeps the event id). The repeats land runs later, after several continue-as-new.
+    // A queued copy of an HTTP event is what the gateway's fallback writes: sealed, under the
+    // caller's namespaced id (an unsealed producer message with the same key is another caller's).
     const queued = amounts.map((amount, i) => {
       const messageId = `msg-${i}-${randomUUID()}`;
-      return { messageId, body: { workflowId, signal: 'add', payload: { amount }, eventId: `ev-${i}` } };
+      const message = {
+        workflowId,
+        signal: 'add',
+        payload: { amount },
+        eventId: `@http:anonymous:ev-${i}`,
+        suppliedId: `ev-${i}`,
+      };
+      return { messageId, body: JSON.parse(gateway.runtime.sealer.seal(message)) as typeof message };
     });
     // Each event is applied before the next is sent, so the ten spread over several runs (three
     // per run, everyN) however slow the worker is: sent all at once, a busy machine may let them
@@ -286,6 +297,34 @@ describe('across continue-as-new', () => {
     const state = await waitForCounter(workflowId, (s) => s.total >= sum);
     expect(state.total).toBe(sum);
     expect(state.runs).toBeGreaterThanOrEqual(afterHttp.runs);
+  });
+});
+
+describe('histories written before event ids were namespaced', () => {
+  it('still skip an event retried across the upgrade, by the id its caller supplied', async () => {
+    const workflowId = await startLongRun();
+    // The gateway before namespacing recorded the Idempotency-Key bare in the header.
+    await env.client.workflowService.signalWorkflowExecution({
+      namespace: env.namespace ?? 'default',
+      workflowExecution: { workflowId },
+      signalName: 'add',
+      input: { payloads: [defaultPayloadConverter.toPayload({ amount: 1 })] },
+      header: { fields: { [TEMPORAL_HEADERS.eventId]: defaultPayloadConverter.toPayload('legacy-1') } },
+      identity: 'gateway before namespacing',
+      requestId: randomUUID(),
+    });
+    await waitForCounter(workflowId, (s) => s.total >= 1);
+    // The same key after the upgrade: namespaced, and matched by its supplied id — skipped.
+    await signal(workflowId, 'legacy-1', 10);
+    // A new key is applied: the workflow did see the retry before this one.
+    await signal(workflowId, 'fresh-1', 100);
+    const state = await waitForCounter(workflowId, (s) => s.total >= 101);
+    expect(state.total).toBe(101);
+    expect(await recordedSignalEventIds(workflowId)).toEqual([
+      'legacy-1',
+      '@http:anonymous:legacy-1',
+      '@http:anonymous:fresh-1',
+    ]);
   });
 });
 
