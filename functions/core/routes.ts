@@ -31,6 +31,11 @@ import {
   type Template,
 } from './route-expressions';
 
+/** A mapped field with the value to pass when the event lacks it: `{ "path": "data.currency", "default": "EUR" }`. */
+export const PayloadDefaultSchema = z.lazy(() =>
+  z.strictObject({ path: z.string().min(1), default: z.json() }),
+);
+
 // Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
 export const RouteSchema = z.lazy(() =>
   z.strictObject({
@@ -52,9 +57,13 @@ export const RouteSchema = z.lazy(() =>
     update: OperationNameSchema.optional(),
     /**
      * The argument: a field path (`data`, the default, passes the whole data) or an object whose
-     * values are field paths, e.g. `{ "stage": "data.stage" }`.
+     * values are field paths, e.g. `{ "stage": "data.stage" }`, or a path with a default for an event
+     * without it, e.g. `{ "currency": { "path": "data.currency", "default": "EUR" } }`. A field the
+     * event lacks (and no default) is left out when the operation's schema makes it optional.
      */
-    payload: z.union([z.string(), z.record(z.string().min(1), z.string())]).default('data'),
+    payload: z
+      .union([z.string(), z.record(z.string().min(1), z.union([z.string(), PayloadDefaultSchema]))])
+      .default('data'),
     /** Overrides the target's `startIfMissing` for events on this route. */
     startIfMissing: z.boolean().optional(),
   }),
@@ -64,14 +73,28 @@ export type RouteConfig = z.output<typeof RouteSchema>;
 
 /** The argument a route passes: one field (maybe the whole document) or an object of fields. */
 export type PayloadMapping =
-  { whole: FieldPath } | { fields: ReadonlyMap<string, FieldPath | PayloadConstant> };
+  { whole: FieldPath } | { fields: ReadonlyMap<string, FieldPath | PayloadConstant | PayloadDefault> };
 
 /** A fixed value in a payload mapping (webhook routes), e.g. `{ "stage": { "value": 1 } }`. */
 export interface PayloadConstant {
   value: unknown;
 }
 
-const isConstant = (source: FieldPath | PayloadConstant): source is PayloadConstant => !Array.isArray(source);
+/** A mapped field and the value passed when the event lacks it. */
+export interface PayloadDefault {
+  path: FieldPath;
+  default: unknown;
+}
+
+/** A mapping's value as configured: a field path, a constant or a path with a default. */
+export type PayloadSourceConfig = string | PayloadConstant | { path: string; default: unknown };
+
+type PayloadSource = FieldPath | PayloadConstant | PayloadDefault;
+
+// `Array.isArray` does not narrow a readonly array, hence the explicit guards.
+const isPath = (source: PayloadSource): source is FieldPath => Array.isArray(source);
+const isConstant = (source: PayloadSource): source is PayloadConstant => !isPath(source) && 'value' in source;
+const pathOf = (source: FieldPath | PayloadDefault): FieldPath => (isPath(source) ? source : source.path);
 
 /** What turns a matched event into a command; CloudEvent and webhook routes share it. */
 export type RouteDelivery = Omit<Route, 'matches'>;
@@ -94,7 +117,7 @@ export type RoutedCommand =
 
 /** Compiles a payload mapping, adding every bad path to `problems`. */
 export function compileMapping(
-  payload: string | Readonly<Record<string, string | PayloadConstant>>,
+  payload: string | Readonly<Record<string, PayloadSourceConfig>>,
   where: string,
   problems: string[],
   parsePath: FieldPathParser = parseFieldPath,
@@ -108,9 +131,13 @@ export function compileMapping(
   if (typeof payload === 'string') return { whole: path(payload, where) };
   return {
     fields: new Map(
-      Object.entries(payload).map(([key, text]) => [
+      Object.entries(payload).map(([key, source]): [string, PayloadSource] => [
         key,
-        typeof text === 'string' ? path(text, `${where}.${key}`) : text,
+        typeof source === 'string'
+          ? path(source, `${where}.${key}`)
+          : 'path' in source
+            ? { path: path(source.path, `${where}.${key}.path`), default: source.default }
+            : source,
       ]),
     ),
   };
@@ -183,32 +210,59 @@ export function checkRouteTarget(
   }
 }
 
-function mapPayload(route: RouteDelivery, event: unknown, format: PathFormat): Result<unknown> {
-  const read = (path: FieldPath): Result<unknown> => {
-    const found = lookupField(event, path);
-    const name = format(path);
-    return found.found
-      ? ok(found.value)
-      : fail(
-          problem(
-            'event-field-missing',
-            `The event has no field ${name}, which route "${route.name}" passes to the workflow.`,
-            name,
-          ),
-        );
-  };
-  if ('whole' in route.payload) return read(route.payload.whole);
+/**
+ * The argument an event gives a route. A mapped field the event lacks takes its default, else is
+ * left out and listed in `missing`: the operation's schema decides whether the argument may go
+ * without it (see {@link missingRequiredField}). A whole-document mapping has no such choice.
+ */
+function mapPayload(
+  route: RouteDelivery,
+  event: unknown,
+  format: PathFormat,
+): Result<{ argument: unknown; missing: ReadonlyMap<string, string> }> {
+  const missing = new Map<string, string>();
+  if ('whole' in route.payload) {
+    const found = lookupField(event, route.payload.whole);
+    if (found.found) return ok({ argument: found.value, missing });
+    return fail(fieldMissing(route, format(route.payload.whole)));
+  }
   const argument: Record<string, unknown> = {};
-  for (const [key, path] of route.payload.fields) {
-    if (isConstant(path)) {
-      argument[key] = path.value;
+  for (const [key, source] of route.payload.fields) {
+    if (isConstant(source)) {
+      argument[key] = source.value;
       continue;
     }
-    const value = read(path);
-    if (!value.ok) return value;
-    argument[key] = value.value;
+    const found = lookupField(event, pathOf(source));
+    if (found.found) argument[key] = found.value;
+    else if (isPath(source)) missing.set(key, format(source));
+    else argument[key] = source.default;
   }
-  return ok(argument);
+  return ok({ argument, missing });
+}
+
+function fieldMissing(route: RouteDelivery, name: string, requiredBy?: string): Problem {
+  return problem(
+    'event-field-missing',
+    `The event has no field ${name}, which route "${route.name}" passes to the workflow` +
+      (requiredBy ? ` and ${requiredBy} requires.` : '.'),
+    name,
+  );
+}
+
+/**
+ * When the schema refused an argument because a field the event lacked was left out, that is the
+ * reason to report (the event's missing field), not the schema's wording about the argument.
+ */
+function missingRequiredField(
+  route: RouteDelivery,
+  refused: Problem,
+  missing: ReadonlyMap<string, string>,
+): Problem | undefined {
+  const key = refused.field?.startsWith('body.')
+    ? refused.field.slice('body.'.length).split('.')[0]
+    : undefined;
+  const name = key === undefined ? undefined : missing.get(key);
+  return name === undefined ? undefined : fieldMissing(route, name, `the ${route.kind} "${route.operation}"`);
 }
 
 /** Renames a schema problem's `body.x` field to the event field the route took `x` from. */
@@ -224,7 +278,7 @@ function eventField(route: RouteDelivery, p: Problem, format: PathFormat): Probl
     const source = key === undefined ? undefined : route.payload.fields.get(key);
     field =
       source && !isConstant(source)
-        ? [format(source), ...tail].join('.')
+        ? [format(pathOf(source)), ...tail].join('.')
         : `${route.name}.payload${rest ? `.${rest}` : ''}`;
   }
   return { ...p, field, detail: `Route "${route.name}": ${p.detail.replace(/^body[^:]*: /, `${field}: `)}` };
@@ -249,10 +303,15 @@ export function routeToCommand(
   if (!target.ok) {
     return fail({ ...target.problem, detail: `Route "${route.name}": ${target.problem.detail}` });
   }
-  const argument = mapPayload(route, event, format);
-  if (!argument.ok) return argument;
-  const payload = checkOperation(target.value, route.kind, route.operation, argument.value);
-  if (!payload.ok) return fail(eventField(route, payload.problem, format));
+  const mapped = mapPayload(route, event, format);
+  if (!mapped.ok) return mapped;
+  const payload = checkOperation(target.value, route.kind, route.operation, mapped.value.argument);
+  if (!payload.ok) {
+    return fail(
+      missingRequiredField(route, payload.problem, mapped.value.missing) ??
+        eventField(route, payload.problem, format),
+    );
+  }
   const routedTarget =
     route.startIfMissing === undefined
       ? target.value

@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { OperationNameSchema } from './commands';
 import type { Target } from './gateway-config';
 import { lookupField, parseTemplate, type FieldPath, type Template } from './route-expressions';
-import { checkRouteTarget, compileMapping, type PayloadMapping } from './routes';
+import { checkRouteTarget, compileMapping, PayloadDefaultSchema, type PayloadMapping } from './routes';
 import {
   needsSecret,
   SecretRefSchema,
@@ -57,7 +57,10 @@ export const WebhookRouteSchema = z.lazy(() =>
     payload: z
       .union([
         z.string(),
-        z.record(z.string().min(1), z.union([z.string(), z.strictObject({ value: z.json() })])),
+        z.record(
+          z.string().min(1),
+          z.union([z.string(), z.strictObject({ value: z.json() }), PayloadDefaultSchema]),
+        ),
       ])
       .default('body'),
     /** Overrides the target's `startIfMissing` for events on this route. */
