@@ -71,6 +71,17 @@ const hmac = (algorithm: string, secret: string, ...parts: (string | Uint8Array)
 /** Hex SHA-256 of the body: the event id of providers that sign no id of their own. */
 export const bodyDigest = (body: Uint8Array): string => createHash('sha256').update(body).digest('hex');
 
+/**
+ * The digest an event id is made of (core/webhook-routing `WebhookDigest`): the body's, or — for a
+ * preset whose type header is unsigned — the type's and the body's together.
+ */
+export const webhookDigest =
+  (body: Uint8Array) =>
+  (boundType: string | undefined): string =>
+    boundType === undefined
+      ? bodyDigest(body)
+      : createHash('sha256').update(`event-type:${boundType}\n`).update(body).digest('hex');
+
 function stripeVerifier(secrets: readonly string[], tolerance: number, now: () => number): WebhookVerifier {
   const header = 'stripe-signature';
   return {

@@ -43,15 +43,22 @@ export const DEMO_SOURCES = [
     secret: demoSecret('github'),
     routes: [
       {
+        // X-GitHub-Event is not signed: the route also matches what the signed body says.
         name: 'pr-opened',
-        match: { type: 'pull_request.opened' },
+        match: {
+          type: 'pull_request.opened',
+          fields: { action: 'opened', 'pull_request.number': { exists: true } },
+        },
         workflowId: 'staged-{repository.name}-pr-{pull_request.number}',
         signal: SIGNALS.advanceStage,
         payload: stage(1),
       },
       {
         name: 'pr-merged',
-        match: { type: 'pull_request.closed', fields: { 'pull_request.merged': true } },
+        match: {
+          type: 'pull_request.closed',
+          fields: { action: 'closed', 'pull_request.number': { exists: true }, 'pull_request.merged': true },
+        },
         workflowId: 'staged-{repository.name}-pr-{pull_request.number}',
         signal: SIGNALS.advanceStage,
         payload: stage(2),
@@ -92,8 +99,10 @@ export const DEMO_SOURCES = [
     secret: demoSecret('shopify'),
     routes: [
       {
+        // X-Shopify-Topic is not signed: a captured orders/create body re-sent as orders/paid must not
+        // pass for a payment, so the route also needs the signed body to say the order is paid.
         name: 'order-paid',
-        match: { type: 'orders/paid' },
+        match: { type: 'orders/paid', fields: { financial_status: 'paid' } },
         workflowId: 'staged-shopify-{id}',
         signal: SIGNALS.advanceStage,
         payload: stage(1),

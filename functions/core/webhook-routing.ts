@@ -31,22 +31,45 @@ export interface WebhookIdentity {
 }
 
 /**
- * The source's event id (namespaced by the source, so two sources' ids never collide) and type.
- * `digest` is the hex SHA-256 of the signed body.
+ * Presets whose provider signs the body but not the header the event type comes from (GitHub's
+ * `X-GitHub-Event`, Shopify's `X-Shopify-Topic`): a captured signed body can be re-sent under any
+ * type. Their routes should also match a signed body field (docs/webhooks.md), and their event id
+ * binds the type it was delivered as (see {@link identifyWebhook}).
  */
-export function identifyWebhook(source: Source, document: WebhookDocument, digest: string): WebhookIdentity {
-  const first = (candidates: Source['eventId']) =>
-    candidates
-      .map((candidate) => readValue(candidate, document, `sha256-${digest}`))
-      .find((v) => v !== undefined);
-  const raw = first(source.eventId);
-  const namespaced = `${source.name}:${raw ?? `sha256-${digest}`}`;
+export const UNSIGNED_TYPE_PRESETS: ReadonlySet<string> = new Set(['github', 'shopify']);
+
+/**
+ * The hex SHA-256 of the signed body, or — given a type — of the type and the body together
+ * (computed in the adapter: core does no hashing).
+ */
+export type WebhookDigest = string | ((boundType: string | undefined) => string);
+
+/**
+ * The source's event id (namespaced by the source, so two sources' ids never collide) and type.
+ * `digest` gives the hex SHA-256 of the signed body. For a preset whose type header is unsigned,
+ * the digest covers the type too: one captured body re-sent under another topic is another event
+ * for the routes of that topic only — and each route applies one body at most once, whatever
+ * unsigned delivery-id header comes with it (those are never the id: a replayer would pick a fresh one).
+ */
+export function identifyWebhook(
+  source: Source,
+  document: WebhookDocument,
+  digest: WebhookDigest,
+): WebhookIdentity {
+  const eventType = source.eventType
+    .map((candidate) => readValue(candidate, document, ''))
+    .find((v) => v !== undefined && v !== '');
+  const hex =
+    typeof digest === 'string'
+      ? digest
+      : digest(UNSIGNED_TYPE_PRESETS.has(source.verifier.preset) ? eventType : undefined);
+  const raw = source.eventId
+    .map((candidate) => readValue(candidate, document, `sha256-${hex}`))
+    .find((v) => v !== undefined);
+  const namespaced = `${source.name}:${raw ?? `sha256-${hex}`}`;
   // An id the provider chose may be unusable as a Temporal request key (spaces, too long): the
   // digest of the signed body identifies the event just as well.
-  const eventId = EventIdSchema.safeParse(namespaced).success
-    ? namespaced
-    : `${source.name}:sha256-${digest}`;
-  const eventType = first(source.eventType);
+  const eventId = EventIdSchema.safeParse(namespaced).success ? namespaced : `${source.name}:sha256-${hex}`;
   return eventType === undefined ? { eventId } : { eventId, eventType };
 }
 

@@ -39,13 +39,23 @@ export const VerifierSchema = z.lazy(() =>
   z.discriminatedUnion('preset', [
     /** `Stripe-Signature: t=…,v1=…`, HMAC-SHA256 over `{t}.{body}`. */
     z.strictObject({ preset: z.literal('stripe'), toleranceSeconds: toleranceSeconds() }),
-    /** `X-Hub-Signature-256: sha256=…`, HMAC-SHA256 over the body. GitHub signs no timestamp. */
+    /**
+     * `X-Hub-Signature-256: sha256=…`, HMAC-SHA256 over the body. GitHub signs no timestamp, and
+     * not the `X-GitHub-Event` header the event type comes from (nor `X-GitHub-Delivery`): a captured
+     * body can be re-sent as another event type. Routes should also match signed body fields
+     * (`action`, the object the event is about); the event id binds the type to the body's digest.
+     */
     z.strictObject({ preset: z.literal('github') }),
     /** `webhook-id`, `webhook-timestamp`, `webhook-signature` (Svix, Clerk, Resend, …). */
     z.strictObject({ preset: z.literal('standard-webhooks') }),
     /** `X-Slack-Signature: v0=…` over `v0:{X-Slack-Request-Timestamp}:{body}`. */
     z.strictObject({ preset: z.literal('slack'), toleranceSeconds: toleranceSeconds() }),
-    /** `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 over the body. */
+    /**
+     * `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 over the body only. Shopify signs no timestamp and
+     * not `X-Shopify-Topic` (the event type), `X-Shopify-Webhook-Id` or `X-Shopify-Event-Id`: a
+     * captured `orders/create` body can be re-sent as `orders/paid`. Routes should also match signed
+     * body fields (`financial_status: paid`); the event id binds the topic to the body's digest.
+     */
     z.strictObject({ preset: z.literal('shopify') }),
     /** Any other HMAC scheme: which header, which hash, how it is encoded, whether a timestamp is signed. */
     z.strictObject({

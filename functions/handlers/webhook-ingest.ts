@@ -17,7 +17,7 @@ import type { Signaler } from '../adapters/temporal-signaler';
 import type { Updater } from '../adapters/temporal-updater';
 import type { SourceRuntime } from '../adapters/webhook-secrets';
 import type { WebhookQueues } from '../adapters/webhook-queues';
-import { bodyDigest } from '../adapters/webhook-verification';
+import { webhookDigest } from '../adapters/webhook-verification';
 
 /** Counts webhook outcomes per source (CloudWatch EMF in Lambda). */
 export interface WebhookMetrics {
@@ -141,7 +141,7 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     if (!parsed.ok) return parsed;
     const kept = envelopeHeaders(headers, signatureHeader(source.verifier));
     const document = { body: parsed.value, headers: kept };
-    const identity = identifyWebhook(source, document, bodyDigest(bytes));
+    const identity = identifyWebhook(source, document, webhookDigest(bytes));
     const decision = decideWebhook(config, source, document, identity);
     const base = {
       source: name,

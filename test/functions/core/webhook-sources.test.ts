@@ -176,6 +176,32 @@ describe('event identity', () => {
     });
   });
 
+  it('binds an unsigned type header into the event id of GitHub and Shopify, never an unsigned delivery id', () => {
+    const digestOf = (type: string | undefined) => (type === undefined ? 'body' : `body+${type}`);
+    const shopify = (topic: string, webhookId: string) =>
+      identifyWebhook(
+        source('shopify'),
+        { body: { id: 7 }, headers: { 'x-shopify-topic': topic, 'x-shopify-webhook-id': webhookId } },
+        digestOf,
+      );
+    // The same signed body as two topics: two events, each of its own topic's routes.
+    expect(shopify('orders/create', 'w1').eventId).toBe('shopify:sha256-body+orders/create');
+    expect(shopify('orders/paid', 'w1').eventId).toBe('shopify:sha256-body+orders/paid');
+    // A forged (unsigned) webhook id never makes a replay a new event.
+    expect(shopify('orders/paid', 'w2').eventId).toBe(shopify('orders/paid', 'w1').eventId);
+    expect(
+      identifyWebhook(
+        source('github'),
+        { body: { action: 'closed' }, headers: { 'x-github-event': 'issues', 'x-github-delivery': 'd' } },
+        digestOf,
+      ).eventId,
+    ).toBe('github:sha256-body+issues.closed');
+    // A preset that signs its type keeps the body's digest alone.
+    expect(identifyWebhook(source('stripe'), { body: {}, headers: {} }, digestOf).eventId).toBe(
+      'stripe:sha256-body',
+    );
+  });
+
   it('falls back to the digest when the provider id is missing or unusable as an event id', () => {
     for (const id of [undefined, '', 'has spaces', 'x'.repeat(300), { nested: true }]) {
       expect(identifyWebhook(source('stripe'), { body: { id }, headers: {} }, DIGEST).eventId).toBe(

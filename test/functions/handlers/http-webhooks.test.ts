@@ -260,7 +260,7 @@ const PROVIDERS: Record<SourceName, Provider> = {
     event(_key, options = {}) {
       const id = numericKey();
       const order = options.dropKey
-        ? { email: 'jon@example.com' }
+        ? { email: 'jon@example.com', financial_status: 'paid' }
         : { id, email: 'jon@example.com', financial_status: 'paid' };
       return {
         body: JSON.stringify(order),
@@ -396,9 +396,24 @@ describe.each(Object.keys(PROVIDERS) as SourceName[])('source %s', (name) => {
     expect(letter?.MessageAttributes?.[WEBHOOK_DLQ_ATTRIBUTES.errorType]?.StringValue).toBe(
       'event-field-missing',
     );
-    const envelope = JSON.parse(letter!.Body!) as { webhook: { body: string; eventId: string } };
+    const envelope = JSON.parse(letter!.Body!) as {
+      webhook: { body: string; eventId: string; verifiedBy: string; headers: Record<string, string> };
+    };
     expect(envelope.webhook.body).toBe(signed.body);
     expect(envelope.webhook.eventId).toBe(answer.eventId);
+    // No replayable credential beside the body: the signature headers are gone, the verdict stays.
+    expect(envelope.webhook.verifiedBy).toBe(
+      DEFAULT_GATEWAY_CONFIG.sources.find((s) => s.name === name)?.verifier.preset,
+    );
+    // (A timestamp or webhook-id may stay: without the signature they replay nothing.)
+    const signatures = Object.entries(signed.headers ?? {}).filter(([header]) =>
+      /signature|hmac/i.test(header),
+    );
+    expect(signatures.length).toBeGreaterThan(0);
+    for (const [header, value] of signatures) {
+      expect(envelope.webhook.headers).not.toHaveProperty(header.toLowerCase());
+      expect(letter!.Body).not.toContain(value);
+    }
   });
 });
 
@@ -474,6 +489,36 @@ describe('one deployment, several sources', () => {
     } finally {
       await partial.close();
     }
+  });
+});
+
+describe('types a provider does not sign', () => {
+  it('never lets a signed Shopify orders/create body pass for orders/paid', async () => {
+    const id = Math.floor(Math.random() * 1e12);
+    const workflowId = `staged-shopify-${id}`;
+    // A real orders/create body: the order is not paid yet. Signed by Shopify's own helper.
+    const body = JSON.stringify({ id, email: 'jon@example.com', financial_status: 'pending' });
+    const signed = { body, headers: { 'x-shopify-hmac-sha256': shopifyHmac(body, SECRETS.shopify[0]) } };
+    const create = await post('shopify', signed, { 'x-shopify-topic': 'orders/create' });
+    expect(create.status).toBe(200);
+    // Captured and re-posted with the unsigned topic header swapped: verified, but no route takes it.
+    const replay = await post('shopify', signed, { 'x-shopify-topic': 'orders/paid' });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ status: 'ignored', eventType: 'orders/paid' });
+    expect(await exists(workflowId)).toBe(false);
+  });
+
+  it('never lets a signed GitHub body pass for another X-GitHub-Event', async () => {
+    const body = JSON.stringify({ action: 'opened', issue: { number: 5 }, repository: { name: 'r' } });
+    const signature = await githubSign(SECRETS.github[0], body);
+    const replay = await post(
+      'github',
+      { body, headers: { 'x-hub-signature-256': signature } },
+      { 'x-github-event': 'pull_request', 'x-github-delivery': crypto.randomUUID() },
+    );
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ status: 'ignored', eventType: 'pull_request.opened' });
+    expect(await exists('staged-r-pr-undefined')).toBe(false);
   });
 });
 
