@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPORAL_ENV, WORKER_ENV } from '../../contract';
 import { buildWorker, type BuildWorkerResult } from '../../scripts/build';
 import { createActivities } from '../../worker/activities';
+import { FORCE_EXIT_MARGIN_MS } from '../../worker/run-worker';
 import { advanceStageSignal, stagedWorkflow } from '../../worker/workflows/staged-workflow';
 import { sharedTemporal, stopSharedTemporal } from '../support/temporal';
 import { uniqueId, waitForProgress } from './helpers';
@@ -150,7 +151,7 @@ describe('the worker process', () => {
     expect(await worker.exit).toEqual({ code: 0, signal: null });
   });
 
-  it('drains and exits 0 within the grace time on SIGTERM', async () => {
+  it('drains and exits 0 on SIGTERM before its own deadline (grace + margin), a waiting workflow notwithstanding', async () => {
     const taskQueue = uniqueId('tq');
     const worker = startWorkerProcess(taskQueue);
     await worker.waitForOutput(polling(taskQueue));
@@ -164,7 +165,11 @@ describe('the worker process', () => {
     const sent = Date.now();
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toEqual({ code: 0, signal: null });
-    expect(Date.now() - sent).toBeLessThan(GRACE_MS);
+    // The product's bound: past grace + FORCE_EXIT_MARGIN_MS the worker gives up and exits 1 (and ECS
+    // kills it soon after). Exit 0 with no give-up line is the drain finishing inside it; the time is
+    // checked against that same bound, not the bare grace, which a busy machine can overrun.
+    expect(worker.output()).not.toMatch(/worker did not stop within/);
+    expect(Date.now() - sent).toBeLessThan(GRACE_MS + FORCE_EXIT_MARGIN_MS);
     expect(worker.output()).toMatch(/worker received SIGTERM: draining for up to 2000 ms/);
     expect(worker.output()).toMatch(new RegExp(`worker stopped task queue=${taskQueue}`));
   });

@@ -34,7 +34,8 @@ export interface SynthesizedFunction {
 
 /** Runs `cdk synth` into `outDir` with the given context. */
 export async function cdkSynth(outDir: string, context: Record<string, string>): Promise<void> {
-  const args = ['cdk', 'synth', '--quiet', '--output', outDir];
+  // --no-install: the project's own CDK CLI (a devDependency), never one npx would fetch.
+  const args = ['--no-install', 'cdk', 'synth', '--quiet', '--output', outDir];
   for (const [key, value] of Object.entries(context)) args.push('--context', `${key}=${value}`);
   await run('npx', args, {
     cwd: PROJECT_ROOT,
