@@ -57,6 +57,12 @@ export interface StagedWorkflowInput {
    * Temporal suggests it)
    */
   continueAsNewEvery?: number;
+  /**
+   * Continue-as-new once a run's history holds this many events (each signal is one, duplicates
+   * included), so a run stays below Temporal's per-run signal limit whatever it receives.
+   * @default 5000 (the worker helper's `DEFAULT_MAX_RUN_HISTORY_EVENTS`)
+   */
+  maxRunHistoryEvents?: number;
   /** Set by continue-as-new: the state the next run starts from. */
   resume?: { stage: number; activitiesCompleted: number; eventsApplied: number };
 }

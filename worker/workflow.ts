@@ -7,6 +7,13 @@ export { AppliedEventIds, DEFAULT_APPLIED_EVENTS_LIMIT } from './workflows/appli
 export { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
 export { EVENT_SOURCES, TEMPORAL_HEADERS, type TemporalHeaderKey } from '../contract/temporal-headers';
 export { callbackUrl } from './callbacks/workflow-api';
+export {
+  continueAsNewDue,
+  continueAsNewWhenReady,
+  untilContinueAsNewDue,
+  DEFAULT_MAX_RUN_HISTORY_EVENTS,
+  type ContinueAsNewPolicy,
+} from './continue-as-new';
 export { CALLBACK_ACTIVITY } from '../contract/callbacks';
 export {
   createDedupeInterceptors,

@@ -7,14 +7,12 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
   log,
   proxyActivities,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import {
   FINAL_STAGE,
@@ -35,6 +33,7 @@ import {
   type StepInput,
   type StepResult,
 } from './activity-types';
+import { continueAsNewDue, continueAsNewWhenReady, untilContinueAsNewDue } from '../continue-as-new';
 import { AppliedEventIds } from './applied-events';
 import { parseStageCommand, type StageCommandCheck } from './stage-command';
 
@@ -114,23 +113,40 @@ function resumedState(input: unknown): StagedState {
   };
 }
 
-/** A positive integer, else undefined (never continue-as-new on a count of events). */
-function continueEvery(input: unknown): number | undefined {
+/** A positive integer input field, else undefined (then that rule does not apply). */
+function positiveSetting(
+  input: unknown,
+  key: 'continueAsNewEvery' | 'maxRunHistoryEvents',
+): number | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
-  const every = (input as StagedWorkflowInput).continueAsNewEvery;
-  return typeof every === 'number' && Number.isInteger(every) && every > 0 ? every : undefined;
+  const value = (input as StagedWorkflowInput)[key];
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<StagedResult> {
   const state = resumedState(input);
   const applied = new AppliedEventIds(initialEventIds(input));
-  const every = continueEvery(input);
+  const every = positiveSetting(input, 'continueAsNewEvery');
+  const maxHistoryEvents = positiveSetting(input, 'maxRunHistoryEvents');
   const eventsAtStart = state.eventsApplied;
-  // Long-lived runs continue-as-new to keep their history short: every N events when asked, and
-  // whenever Temporal suggests it. Only while waiting for a stage, never with a step in flight.
-  const continueDue = () =>
-    (every !== undefined && state.eventsApplied - eventsAtStart >= every) ||
-    workflowInfo().continueAsNewSuggested;
+  // Long-lived runs continue as new before Temporal's per-run limits (signals keep arriving while a
+  // run waits): when Temporal suggests it, when the history reaches the helper's bound, and every N
+  // events when asked. Checked while waiting for a stage and while a step runs.
+  const continuePolicy = {
+    ...(maxHistoryEvents === undefined ? {} : { maxHistoryEvents }),
+    alsoWhen: () => every !== undefined && state.eventsApplied - eventsAtStart >= every,
+  };
+  const continueDue = () => continueAsNewDue(continuePolicy);
+  const continueAsNewNow = () =>
+    // The dedupe interceptor carries the applied event ids in the continue-as-new headers.
+    continueAsNewWhenReady<typeof stagedWorkflow>(() => [
+      {
+        ...(every === undefined ? {} : { continueAsNewEvery: every }),
+        ...(maxHistoryEvents === undefined ? {} : { maxRunHistoryEvents: maxHistoryEvents }),
+        resume: { ...state },
+        appliedEventIds: applied.toArray(),
+      },
+    ]);
 
   // Handlers are set before the first await so a signal delivered with the start (or before the
   // workflow reaches its wait) is applied, not dropped.
@@ -183,16 +199,15 @@ export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<Stage
   for (let index = state.activitiesCompleted; index < steps.length; index++) {
     // Step n+1 (1-based) needs stage >= n; the first step needs nothing.
     if (index > 0) await condition(() => state.stage >= index || continueDue());
-    if (state.stage < index) {
-      // The dedupe interceptor carries the applied event ids in the continue-as-new headers.
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof stagedWorkflow>({
-        ...(every === undefined ? {} : { continueAsNewEvery: every }),
-        resume: { ...state },
-        appliedEventIds: applied.toArray(),
-      });
-    }
-    await steps[index]!({ step: index + 1, stage: state.stage });
+    if (state.stage < index || continueDue()) return continueAsNewNow();
+    // A step may take a while and events keep coming: a run that must continue does so without
+    // waiting for it (the next run runs the step again; steps are idempotent).
+    const step = steps[index]!({ step: index + 1, stage: state.stage });
+    const finished = await Promise.race([
+      step.then(() => true),
+      untilContinueAsNewDue(continuePolicy).then(() => false),
+    ]);
+    if (!finished) return continueAsNewNow();
     state.activitiesCompleted = index + 1;
   }
 
