@@ -3,6 +3,10 @@
  * a callback URL — and waits for the dispatch, and returns what it received. The first of each
  * event is kept. Events come in through the gateway as signals: the payment as a CloudEvent, the
  * dispatch as the warehouse's POST to its callback URL (or a CloudEvent or queue message).
+ *
+ * A provider that retries hard can send one order many signals while it waits; before Temporal's
+ * per-run signal limit the order continues as new with what it has (the library's helper; the
+ * dedupe interceptor carries the applied event ids), so it never stops taking events.
  */
 import {
   condition,
@@ -12,6 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { continueAsNewDue, continueAsNewWhenReady } from 'temporal-event-gateway/workflow';
 import type { createActivities } from '../activities';
 import {
   ORDER_QUERIES,
@@ -29,18 +34,33 @@ const { confirmOrder, requestShipment } = proxyActivities<ReturnType<typeof crea
   startToCloseTimeout: '30 seconds',
 });
 
-export async function orderWorkflow(): Promise<OrderResult> {
-  let payment: PaymentReceived | undefined;
-  let shipment: ShipmentDispatched | undefined;
+/** What a run hands the next when it continues as new. */
+export interface OrderInput {
+  payment?: PaymentReceived;
+  shipment?: ShipmentDispatched;
+  shipmentRequested?: boolean;
+}
+
+export async function orderWorkflow(input: OrderInput = {}): Promise<OrderResult> {
+  let payment: PaymentReceived | undefined = input.payment;
+  let shipment: ShipmentDispatched | undefined = input.shipment;
+  let shipmentRequested = input.shipmentRequested ?? false;
+  const continueAsNew = () =>
+    continueAsNewWhenReady<typeof orderWorkflow>(() => [{ payment, shipment, shipmentRequested }]);
   // The first of each event counts; a repeat is ignored (the gateway also dedupes by event id).
   setHandler(paymentReceived, (event) => void (payment ??= event));
   setHandler(shipmentDispatched, (event) => void (shipment ??= event));
   setHandler(statusQuery, () => ({ paid: payment !== undefined, shipped: shipment !== undefined }));
 
   const orderId = workflowInfo().workflowId;
-  await condition(() => payment !== undefined);
-  if (shipment === undefined) await requestShipment({ orderId });
-  await condition(() => shipment !== undefined);
+  await condition(() => payment !== undefined || continueAsNewDue());
+  if (payment === undefined) return continueAsNew();
+  if (shipment === undefined && !shipmentRequested) {
+    await requestShipment({ orderId });
+    shipmentRequested = true;
+  }
+  await condition(() => shipment !== undefined || continueAsNewDue());
+  if (shipment === undefined) return continueAsNew();
   const confirmation = await confirmOrder({
     orderId,
     amount: payment!.amount,
