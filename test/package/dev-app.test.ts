@@ -7,35 +7,21 @@
  * team's order workflow, which a query through the local gateway shows. Ctrl-C stops it all, exit 0.
  * The time from `npm install` to the first delivered signal is printed (measured, not asserted).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port';
+import { cleanEnv, devPorts, eventGateway, startDev, type DevProcess } from './dev-process';
 import { packTarball } from './packed-tarball';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'teg-dev-app-'));
 const appDir = join(work, 'orders-app');
-let dev: ChildProcess | undefined;
+let dev: DevProcess | undefined;
 let installStarted = 0;
-
-/** What a developer's shell has: no AWS credentials, no Temporal or gateway variables. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  for (const name of [
-    'npm_config_cache',
-    'EVENT_GATEWAY_CACHE',
-    'XDG_CACHE_HOME',
-    'JAVA_HOME',
-    'TEMPORAL_CLI',
-  ])
-    if (process.env[name]) env[name] = process.env[name];
-  return env;
-}
 
 /** The team's app: the example's, with a Stripe source whose route signals the order workflow. */
 const STRIPE_SOURCE = `
@@ -87,73 +73,26 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  try {
-    if (dev?.pid) process.kill(-dev.pid, 'SIGKILL');
-  } catch {
-    // Already gone: the test stopped it.
-  }
+  dev?.kill();
   await new Promise((resolve) => setTimeout(resolve, 500));
   rmSync(work, { recursive: true, force: true });
 });
 
-function npx(args: string[]) {
-  return spawnSync('npx', ['--no-install', 'event-gateway', ...args], {
-    cwd: appDir,
-    env: cleanEnv(),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-}
-
 describe('npx event-gateway dev in a team app installed from the tarball', () => {
   it('runs the app gateway with its worker; a Stripe event sent without flags reaches the workflow', async () => {
-    const ports = {
-      gateway: await freePort(),
-      temporal: await freePort(),
-      ui: await freePort(),
-      sqs: await freePort(),
-    };
-    // Its own process group, so the test can press Ctrl-C on the whole of it as a terminal would.
-    dev = spawn(
-      'npx',
-      [
-        '--no-install',
-        'event-gateway',
-        'dev',
-        '--worker',
-        'worker/main.ts',
-        '--port',
-        String(ports.gateway),
-        '--temporal-port',
-        String(ports.temporal),
-        '--temporal-ui-port',
-        String(ports.ui),
-        '--sqs-port',
-        String(ports.sqs),
-      ],
-      { cwd: appDir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    let output = '';
-    dev.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    dev.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const waitFor = async (pattern: RegExp, timeoutMs = 600_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (dev?.exitCode !== null)
-          throw new Error(`event-gateway dev exited (${dev?.exitCode}):\n${output}`);
-        if (Date.now() > deadline) throw new Error(`event-gateway dev did not print ${pattern}:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    };
+    const ports = await devPorts();
+    dev = startDev(appDir, ['--worker', 'worker/main.ts'], ports);
+    const waitFor = (pattern: RegExp, timeoutMs?: number) => dev!.waitFor(pattern, timeoutMs);
+    const output = () => dev!.output();
     await waitFor(/\[dev\] ready/);
     await waitFor(/worker polling task queue=orders/);
 
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-    expect(output).toContain('OrderFulfilment/Gateway');
-    expect(output).toContain(`${gatewayUrl}/v1/webhooks/stripe`);
-    expect(output).toContain(`http://localhost:${ports.ui}`);
-    expect(output).toContain('npx event-gateway send --source stripe --payload event.json');
-    expect(output).toContain(`stripe listen --forward-to localhost:${ports.gateway}/v1/webhooks/stripe`);
+    expect(output()).toContain('OrderFulfilment/Gateway');
+    expect(output()).toContain(`${gatewayUrl}/v1/webhooks/stripe`);
+    expect(output()).toContain(`http://localhost:${ports.ui}`);
+    expect(output()).toContain('npx event-gateway send --source stripe --payload event.json');
+    expect(output()).toContain(`stripe listen --forward-to localhost:${ports.gateway}/v1/webhooks/stripe`);
 
     const secrets = parseEnv(readFileSync(join(appDir, '.event-gateway', 'secrets.env'), 'utf8'));
     const stripeSecret = secrets.GATEWAY_SOURCE_STRIPE_SECRET ?? '';
@@ -161,7 +100,7 @@ describe('npx event-gateway dev in a team app installed from the tarball', () =>
     expect(stripeSecret).toMatch(/^whsec_/);
     expect(apiKey).not.toBe('');
     // Printed once, as stripe listen prints its whsec_; never in the synthesized assembly.
-    expect(output.split(stripeSecret).length - 1).toBe(1);
+    expect(output().split(stripeSecret).length - 1).toBe(1);
     const assembly = join(appDir, '.event-gateway', 'cdk.out');
     for (const file of readdirSync(assembly, { recursive: true }).map(String)) {
       const path = join(assembly, file);
@@ -169,7 +108,7 @@ describe('npx event-gateway dev in a team app installed from the tarball', () =>
         expect(readFileSync(path, 'utf8').includes(stripeSecret)).toBe(false);
     }
 
-    const sent = npx(['send', '--source', 'stripe', '--payload', 'event.json']);
+    const sent = eventGateway(appDir, ['send', '--source', 'stripe', '--payload', 'event.json']);
     const firstSignalSeconds = (Date.now() - installStarted) / 1000;
     expect({ status: sent.status, stderr: sent.stderr }).toEqual({ status: 0, stderr: '' });
     expect(sent.stdout).toContain('HTTP 202');
@@ -186,11 +125,21 @@ describe('npx event-gateway dev in a team app installed from the tarball', () =>
       body: { result: { paid: true, shipped: false } },
     });
 
+    // An edit to the worker's code restarts it, and it polls again.
+    const polls = () => output().match(/worker polling task queue=orders/g)?.length ?? 0;
+    const activities = join(appDir, 'worker', 'activities', 'index.ts');
+    writeFileSync(
+      activities,
+      `${readFileSync(activities, 'utf8')}\n// edited while event-gateway dev runs\n`,
+    );
+    await waitFor(/activities[/\\]index\.ts changed: restarting the worker/, 120_000);
+    const deadline = Date.now() + 300_000;
+    while (polls() < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(polls()).toBe(2);
+
     // Ctrl-C: npx passes it on; the stack drains and every process of the group is gone.
-    const closed = new Promise<void>((resolve) => dev?.once('close', () => resolve()));
-    process.kill(-dev.pid!, 'SIGINT');
-    await closed;
-    expect(output).toContain('[dev] stopped');
-    expect(() => process.kill(-dev!.pid!, 0)).toThrow(/ESRCH/);
+    await dev.interrupt();
+    expect(output()).toContain('[dev] stopped');
+    expect(dev.groupAlive()).toBe(false);
   }, 900_000);
 });
