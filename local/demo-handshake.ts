@@ -4,11 +4,21 @@
  *
  *   curl -X POST '<url>' -H 'content-type: application/json' -d '{"ok":true}'
  *
- * With `--auto` it POSTs the partner's URL itself, twice, to show the second changes nothing; the
- * warehouse step's URL is in the worker's log either way.
+ * With `--auto` it POSTs the partner's URL itself, twice, to show the second changes nothing. The
+ * URLs come from the demo's outbox (the worker's stand-in for e-mail, `HANDSHAKE_OUTBOX_DIR`): a
+ * callback URL is a bearer capability, so it is in no log line and no query answer.
  */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { HANDSHAKE, type HandshakeResult, type HandshakeStatus } from '../contract/demo-handshake';
+import {
+  HANDSHAKE,
+  handshakeOutboxFile,
+  type HandshakeOutboxEntry,
+  type HandshakeResult,
+  type HandshakeStatus,
+} from '../contract/demo-handshake';
 import { DEFAULT_TASK_QUEUE } from '../contract';
 
 const auto = process.argv.includes('--auto');
@@ -18,6 +28,20 @@ const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const outboxDir = process.env[HANDSHAKE.outboxEnv] ?? join(tmpdir(), HANDSHAKE.defaultOutboxName);
+
+/** The callback the worker handed to `recipient`, once its outbox file is there. */
+async function fromOutbox(recipient: 'partner' | 'warehouse'): Promise<HandshakeOutboxEntry | undefined> {
+  const file = handshakeOutboxFile(outboxDir, workflowId, recipient);
+  for (let i = 0; i < 300; i++) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as HandshakeOutboxEntry;
+    } catch {
+      await sleep(100);
+    }
+  }
+  return undefined;
+}
 
 async function post(url: string, body: unknown): Promise<string> {
   const response = await fetch(url, {
@@ -43,13 +67,12 @@ async function main(): Promise<void> {
     });
     console.log(`demo: started ${workflowId}`);
     let status: HandshakeStatus | undefined;
-    for (let i = 0; i < 300 && !status?.partnerCallbackUrl; i++) {
-      status = await handle.query<HandshakeStatus>(HANDSHAKE.statusQuery);
-      if (!status.partnerCallbackUrl) await sleep(100);
-    }
-    const url = status?.partnerCallbackUrl;
-    if (!url) throw new Error('The workflow minted no callback URL in 30 s — is the worker running?');
-    console.log(`\n  the partner's callback URL (also in the worker's log):\n\n    ${url}\n`);
+    const partner = await fromOutbox('partner');
+    if (!partner) throw new Error('The workflow minted no callback URL in 30 s — is the worker running?');
+    const { url } = partner;
+    console.log(
+      `\n  the partner's callback URL (callback ${partner.callbackId}, from ${handshakeOutboxFile(outboxDir, workflowId, 'partner')}):\n\n    ${url}\n`,
+    );
     if (auto) {
       console.log(`  → POST: ${await post(url, { ok: true, by: 'demo' })}`);
       console.log(`  → POST again: ${await post(url, { ok: true, by: 'demo' })}`);
@@ -66,8 +89,8 @@ async function main(): Promise<void> {
     }
     console.log(`  ✓ acknowledged: ${JSON.stringify(status.acknowledgement)}`);
     console.log(
-      '  now the warehouse step waits on an activity callback: its URL is in the worker log\n' +
-        '  ("callback URL for the warehouse: …"); POST it to complete the activity, or POST \'{"reason":…}\' to …/fail.',
+      `  now the warehouse step waits on an activity callback: its URL is in ${handshakeOutboxFile(outboxDir, workflowId, 'warehouse')};\n` +
+        '  POST it to complete the activity, or POST \'{"reason":…}\' to …/fail.',
     );
     const result = (await handle.result()) as HandshakeResult;
     console.log(`  ✓ ${workflowId} COMPLETED: ${JSON.stringify(result)}`);

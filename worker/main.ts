@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from './activities';
-import { createHandshakeActivities } from './activities/handshake';
+import { createHandshakeActivities, handshakeOutboxDir } from './activities/handshake';
 import { callbackMinterFromEnv } from './callbacks/minter';
 import {
   createWorker,
@@ -39,7 +39,9 @@ function handshakeActivities(options: StagedWorkerOptions) {
     options.callbacks === false
       ? undefined
       : (options.callbacks ?? callbackMinterFromEnv(options.env ?? process.env));
-  return minter ? createHandshakeActivities({ minter }) : {};
+  return minter
+    ? createHandshakeActivities({ minter, outboxDir: handshakeOutboxDir(options.env ?? process.env) })
+    : {};
 }
 
 /** The staged demo's worker, in-process (tests). */

@@ -47,7 +47,7 @@ export const DEMO_SOURCES = [
         name: 'pr-opened',
         match: {
           type: 'pull_request.opened',
-          fields: { action: 'opened', 'pull_request.number': { exists: true } },
+          fields: { action: 'opened', 'pull_request.number': { exists: true }, 'pull_request.merged': false },
         },
         workflowId: 'staged-{repository.name}-pr-{pull_request.number}',
         signal: SIGNALS.advanceStage,

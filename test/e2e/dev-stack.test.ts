@@ -3,7 +3,7 @@
  * and the gateway; `npm run demo` completes a workflow through it; Ctrl-C (even twice) stops every child.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,8 @@ describe('npm run dev + npm run demo', () => {
         TEMPORAL_DEV_DB: join(dataDir, 'temporal.db'),
         SQS_PORT: String(sqsPort),
         SQS_DEV_DATA: join(dataDir, 'elasticmq'),
+        // Where the worker hands out callback URLs (never its log): the demo and this test read them there.
+        HANDSHAKE_OUTBOX_DIR: join(dataDir, 'outbox'),
       };
       dev = tsx('local/dev.ts', env, [], { ownProcessGroup: true });
       const devOutput = collect(dev);
@@ -99,18 +101,35 @@ describe('npm run dev + npm run demo', () => {
       expect(demoOutput.text()).toMatch(/COMPLETED/);
       expect(demoOutput.text()).toContain('4 activities completed');
       // A workflow hands out a callback URL; POSTing it moves the workflow on, a second POST changes nothing.
-      const handshake = tsx('local/demo-handshake.ts', { TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` }, [
-        '--auto',
-      ]);
-      const handshakeOutput = collect(handshake);
-      // The warehouse step completes an activity by its own callback URL, printed in the worker's log.
-      const warehouseUrl = new RegExp(
-        `callback URL for the warehouse: (http://127\\.0\\.0\\.1:${gatewayPort}/v1/callbacks/\\S+)`,
+      const handshake = tsx(
+        'local/demo-handshake.ts',
+        { TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, HANDSHAKE_OUTBOX_DIR: env.HANDSHAKE_OUTBOX_DIR },
+        ['--auto'],
       );
-      while (!warehouseUrl.test(devOutput.text()) && handshake.exitCode === null) {
+      const handshakeOutput = collect(handshake);
+      // The warehouse step completes an activity by its own callback URL, handed over in the outbox.
+      const warehouseFile = /now the warehouse step waits on an activity callback: its URL is in (\S+);/;
+      while (!warehouseFile.test(handshakeOutput.text()) && handshake.exitCode === null) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const warehouse = await fetch(warehouseUrl.exec(devOutput.text())![1]!, {
+      const readWarehouse = () => {
+        try {
+          return (
+            JSON.parse(readFileSync(warehouseFile.exec(handshakeOutput.text())![1]!, 'utf8')) as {
+              url: string;
+            }
+          ).url;
+        } catch {
+          return undefined;
+        }
+      };
+      let warehouseUrl = readWarehouse();
+      for (let i = 0; i < 600 && !warehouseUrl && handshake.exitCode === null; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        warehouseUrl = readWarehouse();
+      }
+      expect(warehouseUrl?.startsWith(`http://127.0.0.1:${gatewayPort}/v1/callbacks/`)).toBe(true);
+      const warehouse = await fetch(warehouseUrl!, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"trackingNumber":"TRK-1"}',
@@ -122,9 +141,9 @@ describe('npm run dev + npm run demo', () => {
       expect(handshakeOutput.text()).toContain(
         'COMPLETED: {"acknowledgement":{"ok":true,"by":"demo"},"warehouseReceipt":{"trackingNumber":"TRK-1"}}',
       );
-      expect(devOutput.text()).toContain(
-        `callback URL for the partner: http://127.0.0.1:${gatewayPort}/v1/callbacks/`,
-      );
+      // A callback URL is a bearer capability: the worker logs its id, never the URL.
+      expect(devOutput.text()).toMatch(/callback \S+ handed to the partner/);
+      expect(devOutput.text()).not.toContain(`127.0.0.1:${gatewayPort}/v1/callbacks/`);
       expect(devOutput.text()).toMatch(/\[worker\]/);
       expect(devOutput.text()).toMatch(/\[gateway\]/);
 

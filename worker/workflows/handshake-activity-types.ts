@@ -5,6 +5,9 @@ export interface PartnerNotice {
   workflowId: string;
   /** Who gets the URL. */
   recipient: 'partner' | 'warehouse';
+  /** The callback's id (its token id): what may be logged. */
+  callbackId: string;
+  /** The callback URL itself: a bearer capability for its recipient only. */
   url: string;
   /** For an activity callback: POST `{ "reason": … }` here to fail the step. */
   failUrl?: string;
@@ -13,7 +16,7 @@ export interface PartnerNotice {
 
 export interface HandshakeActivities {
   /** Hands the partner its URL (the demo logs it; a real one would e-mail or call the partner's API). */
-  notifyPartner(notice: { url: string; expiresAt: string }): Promise<void>;
+  notifyPartner(notice: { url: string; callbackId: string; expiresAt: string }): Promise<void>;
   /** Asks the warehouse to dispatch and completes when the warehouse POSTs its callback URL. */
   awaitWarehouse(): Promise<unknown>;
 }

@@ -41,9 +41,10 @@ export async function handshakeWorkflow(input: HandshakeInput = {}): Promise<Han
     signal: HANDSHAKE.acknowledgedSignal,
     expiresInSeconds: input.expiresInSeconds ?? 3600,
   });
-  status.partnerCallbackUrl = partner.url;
+  // The id, never the URL: a query answers anyone allowed to query, the URL is the partner's alone.
+  status.partnerCallbackId = partner.id;
   status.waitingFor = 'partner';
-  await notifyPartner({ url: partner.url, expiresAt: partner.expiresAt });
+  await notifyPartner({ url: partner.url, callbackId: partner.id, expiresAt: partner.expiresAt });
   await condition(() => acknowledged);
 
   if (input.skipWarehouse) {

@@ -3,13 +3,22 @@
  * its activity, the real gateway redeems them, and the history shows what was applied.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCallbackSigningKeys } from '../../../contract/callback-keys';
-import { HANDSHAKE, type HandshakeResult, type HandshakeStatus } from '../../../contract/demo-handshake';
+import {
+  HANDSHAKE,
+  handshakeOutboxFile,
+  type HandshakeOutboxEntry,
+  type HandshakeResult,
+  type HandshakeStatus,
+} from '../../../contract/demo-handshake';
 import { silentLogger } from '../../../functions/adapters/logger';
 import type { SignalCommand } from '../../../functions/core/commands';
 import { startGatewayServer, type GatewayServer } from '../../../local/gateway-server';
@@ -288,10 +297,15 @@ describe('callback URLs when Temporal is down', () => {
 describe('the worker harness with callbacks configured by environment', () => {
   it('registers mintCallbackUrl (and the demo worker its handshake activities) from CALLBACK_* variables', async () => {
     const queue = uniqueName('callbacks-env');
+    const outbox = mkdtempSync(join(tmpdir(), 'outbox-'));
     const staged = await createStagedWorker({
       connection: env.nativeConnection,
       taskQueue: queue,
-      env: { CALLBACK_BASE_URL: `${gateway.url}/`, CALLBACK_SIGNING_KEYS: KEYS },
+      env: {
+        CALLBACK_BASE_URL: `${gateway.url}/`,
+        CALLBACK_SIGNING_KEYS: KEYS,
+        [HANDSHAKE.outboxEnv]: outbox,
+      },
       activities: { logger: { info() {} } },
     });
     const running = staged.run();
@@ -303,12 +317,20 @@ describe('the worker harness with callbacks configured by environment', () => {
         args: [{ skipWarehouse: true }],
       });
       let status: HandshakeStatus | undefined;
-      for (let i = 0; i < 300 && !status?.partnerCallbackUrl; i++) {
+      for (let i = 0; i < 300 && !status?.partnerCallbackId; i++) {
         status = await handle.query<HandshakeStatus>(HANDSHAKE.statusQuery);
-        if (!status.partnerCallbackUrl) await new Promise((resolve) => setTimeout(resolve, 100));
+        if (!status.partnerCallbackId) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(status?.partnerCallbackUrl?.startsWith(`${gateway.url}/v1/callbacks/`)).toBe(true);
-      expect((await post(status!.partnerCallbackUrl!, { via: 'env' })).status).toBe(202);
+      // The URL reached its recipient (the outbox), readable by the owner only; the query answers
+      // the callback's id, never the URL or its token.
+      const file = handshakeOutboxFile(outbox, workflowId, 'partner');
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as HandshakeOutboxEntry;
+      expect(statSync(file).mode & 0o077).toBe(0);
+      expect(entry.url.startsWith(`${gateway.url}/v1/callbacks/`)).toBe(true);
+      expect(status?.partnerCallbackId).toBe(entry.callbackId);
+      const token = entry.url.slice(`${gateway.url}/v1/callbacks/`.length);
+      expect(JSON.stringify(status)).not.toContain(token);
+      expect((await post(entry.url, { via: 'env' })).status).toBe(202);
       expect(((await handle.result()) as HandshakeResult).acknowledgement).toEqual({ via: 'env' });
     } finally {
       staged.shutdown();
