@@ -140,13 +140,16 @@ function runApp(
   });
 }
 
-/** Every stack template of the assembly, nested stage assemblies included. */
-function templatesOf(assemblyDir: string): string[] {
+/**
+ * Every stack template of the assembly, nested stage assemblies included, with the directory its
+ * asset paths are relative to.
+ */
+function templatesOf(assemblyDir: string): Array<{ file: string; dir: string }> {
   const manifest = readJson<Manifest>(join(assemblyDir, 'manifest.json'));
-  const templates: string[] = [];
+  const templates: Array<{ file: string; dir: string }> = [];
   for (const artifact of Object.values(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile)
-      templates.push(join(assemblyDir, artifact.properties.templateFile));
+      templates.push({ file: join(assemblyDir, artifact.properties.templateFile), dir: assemblyDir });
     if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName)
       templates.push(...templatesOf(join(assemblyDir, artifact.properties.directoryName)));
   }
@@ -155,11 +158,11 @@ function templatesOf(assemblyDir: string): string[] {
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-/** Every TemporalEventGateway of the assembly, in template order. */
+/** Every TemporalEventGateway of the assembly, by construct path. */
 export function findGateways(assemblyDir: string): AppGateway[] {
   const found = new Map<string, AppGateway>();
-  for (const templateFile of templatesOf(assemblyDir)) {
-    const template = readJson<{ Resources?: Record<string, TemplateResource> }>(templateFile);
+  for (const { file, dir } of templatesOf(assemblyDir)) {
+    const template = readJson<{ Resources?: Record<string, TemplateResource> }>(file);
     for (const resource of Object.values(template.Resources ?? {})) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const variables = resource.Properties?.Environment?.Variables ?? {};
@@ -167,7 +170,7 @@ export function findGateways(assemblyDir: string): AppGateway[] {
       const assetPath = text(resource.Metadata?.['aws:asset:path']);
       const gatewayPath = cdkPath && GATEWAY_FUNCTION_PATH.exec(cdkPath)?.[1];
       if (!gatewayPath || !assetPath || variables[GATEWAY_ENV.configFile] === undefined) continue;
-      const configFile = join(resolve(assemblyDir, assetPath), GATEWAY_CONFIG_FILE_NAME);
+      const configFile = join(resolve(dir, assetPath), GATEWAY_CONFIG_FILE_NAME);
       if (!existsSync(configFile)) continue;
       const auth = text(variables[GATEWAY_ENV.auth]);
       const known = found.get(gatewayPath);
@@ -189,7 +192,7 @@ export function findGateways(assemblyDir: string): AppGateway[] {
       });
     }
   }
-  return [...found.values()];
+  return [...found.values()].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The gateway `--gateway` names, the only one, or an error listing what there is. */
