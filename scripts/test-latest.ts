@@ -1,7 +1,8 @@
 /**
- * `npm run test:latest [-- --newest] [-- --keep]`: dependency drift, caught on purpose. The tests of
- * `npm test` install from lock files, so what npm publishes tomorrow cannot break them; this script
- * is where it may. In a temporary copy of the working tree it installs, without a lock file,
+ * `npm run test:latest [-- --newest] [--working-tree] [--keep]`: dependency drift, caught on purpose.
+ * The tests of `npm test` install from lock files, so what npm publishes tomorrow cannot break them;
+ * this script is where it may. In a temporary copy of the last commit (`--working-tree`: of the files
+ * as they are, uncommitted work included) it installs, without a lock file,
  * - by default the newest published version of every dependency and dev dependency within the
  *   ranges package.json declares (what a team's fresh `npm install` gets), or
  * - with `--newest` the newest version overall (each range moved to the `latest` tag),
@@ -45,10 +46,19 @@ export interface StepResult {
   readonly output: string;
 }
 
-/** Where a package shows itself in a failure: its path in node_modules, its name, its jsii types. */
+/**
+ * Where a failure names a package for certain: its path in node_modules, a module specifier
+ * (`'name'`, `'name/sub'` after "module"/"package"), `name@version`, or a jsii type (`aws-cdk-lib.aws_x.`).
+ * A bare word is not enough: our own code says "stripe" and "zod" in places that are no package.
+ */
 function mentions(output: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(`(^|[\\s'"\`(/@:])${escaped}([\\s'"\`)/.:@]|$)`, 'm').test(output);
+  const n = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return [
+    `node_modules/${n}/`,
+    `(module|package) ['"\`]${n}(/[^'"\`]*)?['"\`]`,
+    `(^|[\\s'"(])${n}@\\d`,
+    `(^|\\s)${n}\\.[a-z_]+\\.`,
+  ].some((pattern) => new RegExp(pattern, 'm').test(output));
 }
 
 /**
@@ -116,7 +126,19 @@ const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) 
 const writeJson = (path: string, value: unknown) =>
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 
-/** The working tree as git sees it (tracked and new files, nothing ignored), into `to`. */
+/** The last commit's tree into `to`: what CI tests, without anyone's uncommitted work. */
+function copyCommittedTree(to: string): void {
+  mkdirSync(to, { recursive: true });
+  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD'], {
+    cwd: repoRoot,
+    maxBuffer: 1 << 30,
+  });
+  if (archive.status !== 0) throw new Error(`git archive failed: ${String(archive.stderr)}`);
+  const unpacked = spawnSync('tar', ['-x', '-C', to], { input: archive.stdout });
+  if (unpacked.status !== 0) throw new Error(`tar failed: ${String(unpacked.stderr)}`);
+}
+
+/** With `--working-tree`: the files as they are now (tracked and new, nothing ignored), into `to`. */
 function copyWorkingTree(to: string): void {
   const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], repoRoot);
   if (!listed.ok) throw new Error(`git ls-files failed:\n${listed.output}`);
@@ -171,11 +193,15 @@ function unitTestFiles(root: string): string[] {
 function main(): number {
   const newest = process.argv.includes('--newest');
   const keep = process.argv.includes('--keep');
+  const workingTree = process.argv.includes('--working-tree');
   const work = mkdtempSync(join(tmpdir(), 'teg-latest-'));
   const copy = join(work, 'repo');
-  console.log(`[test:latest] ${newest ? 'newest overall' : 'newest within the declared ranges'}, in ${work}`);
+  const what = newest ? 'newest overall' : 'newest within the declared ranges';
+  const tree = workingTree ? 'the working tree' : 'HEAD';
+  console.log(`[test:latest] ${what}, ${tree}, in ${work}`);
   try {
-    copyWorkingTree(copy);
+    if (workingTree) copyWorkingTree(copy);
+    else copyCommittedTree(copy);
     const before = readJson<Lock>(join(repoRoot, 'package-lock.json'));
     const pkg = readJson<PackageJson>(join(copy, 'package.json'));
     const outdated = outdatedPackages(repoRoot);
