@@ -3,6 +3,7 @@
  * limit is enforced earlier by the body-limit middleware (413). The HTTP app reads the body bytes
  * once and hands the same bytes to the signature verifier and to `parseJsonBytes`.
  */
+import { checkInputText } from '../core/input-limits';
 import { problem } from '../core/problems';
 import { fail, ok, type Result } from '../core/result';
 
@@ -24,8 +25,10 @@ export function decodeUtf8(bytes: Uint8Array): Result<string> {
   }
 }
 
-/** Parses JSON text; the problem names the body. */
+/** Parses JSON text within the gateway's input limits (core/input-limits); the problem names the body. */
 export function parseJsonText(text: string): Result<unknown> {
+  const within = checkInputText(text);
+  if (!within.ok) return within;
   try {
     return ok(JSON.parse(text));
   } catch (error) {

@@ -26,6 +26,7 @@ import { fail, ok, type Result } from './result';
 import { routeCloudEvent, type RoutedCommand } from './routes';
 import { EVENT_ID_ENTRIES, namespaceEventId, QUEUE_PRODUCERS_CALLER } from './event-ids';
 import { claimsGatewayOrigin } from './gateway-seal';
+import { checkInputText } from './input-limits';
 import { looksLikeWebhookEnvelope, routeWebhookEnvelope } from './webhook-envelope';
 
 /** Message attributes of queue-mode ingest; infra maps API Gateway path parameters onto them. */
@@ -59,6 +60,8 @@ export interface SqsRecordInput {
 }
 
 function parseBody(body: string): Result<unknown> {
+  const within = checkInputText(body);
+  if (!within.ok) return within;
   try {
     return ok(JSON.parse(body));
   } catch (error) {

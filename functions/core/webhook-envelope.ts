@@ -13,6 +13,7 @@
 import * as z from 'zod';
 import { EventIdSchema } from './commands';
 import type { GatewayConfig } from './gateway-config';
+import { checkInputText } from './input-limits';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 import type { RoutedCommand } from './routes';
@@ -90,6 +91,8 @@ export function routeWebhookEnvelope(config: GatewayConfig, input: unknown): Res
   const { webhook } = parsed.data;
   const source = config.sources.find((candidate) => candidate.name === webhook.source);
   if (!source) return fail(unknownSourceProblem(webhook.source));
+  const within = checkInputText(webhook.body, 'body.webhook.body');
+  if (!within.ok) return within;
   let body: unknown;
   try {
     body = JSON.parse(webhook.body);

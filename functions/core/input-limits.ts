@@ -1,0 +1,69 @@
+/**
+ * One input limit for every entry point — signal, update, CloudEvent, webhook, callback and queue
+ * message — checked on the raw JSON text before it is parsed into routes: the same size, the same
+ * nesting depth and the same character rule everywhere, so a body one path refuses is never
+ * delivered through another. (A 100,000-deep CloudEvent `data` or a 50,000-deep signed webhook body
+ * would otherwise reach routing and the payload converter, which overflows its stack far earlier.)
+ */
+import { MAX_ARGUMENT_DEPTH } from './commands';
+import { problem } from './problems';
+import { fail, ok, type Result } from './result';
+
+/** Largest body any entry point takes, in UTF-8 bytes: room for any real event, small against Temporal's 2 MiB. */
+export const MAX_INPUT_BYTES = 256 * 1024;
+
+/** Deepest nesting of arrays and objects in any body: the same as a delivered argument's. */
+export const MAX_INPUT_DEPTH = MAX_ARGUMENT_DEPTH;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The deepest bracket nesting of JSON text (strings skipped), stopping once past `limit`. */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
+
+/**
+ * Whether JSON text is within the gateway's input limits: at most {@link MAX_INPUT_BYTES} bytes,
+ * well-formed Unicode (no lone surrogate), arrays and objects nested at most
+ * {@link MAX_INPUT_DEPTH} deep. The problem names `field` (400, or 413 for the size).
+ */
+export function checkInputText(text: string, field = 'body'): Result<string> {
+  // Cheap bound first: a UTF-16 unit is at least one UTF-8 byte.
+  if (
+    text.length > MAX_INPUT_BYTES ||
+    (text.length * 3 > MAX_INPUT_BYTES && utf8Length(text) > MAX_INPUT_BYTES)
+  ) {
+    return fail(problem('payload-too-large', `${field} exceeds ${MAX_INPUT_BYTES} bytes.`, field));
+  }
+  if (LONE_SURROGATE.test(text)) {
+    return fail(problem('invalid-json', `${field} is not well-formed Unicode (a lone surrogate).`, field));
+  }
+  if (nestingDepth(text, MAX_INPUT_DEPTH) > MAX_INPUT_DEPTH) {
+    return fail(
+      problem(
+        'invalid-request',
+        `${field} nests arrays or objects deeper than ${MAX_INPUT_DEPTH} levels.`,
+        field,
+      ),
+    );
+  }
+  return ok(text);
+}
