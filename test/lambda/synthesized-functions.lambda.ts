@@ -16,7 +16,9 @@ import { NativeConnection } from '@temporalio/worker';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCallbackSigningKeys } from '../../contract/callback-keys';
+import { apiKeyCaller } from '../../functions/adapters/caller-identity';
 import { DLQ_ATTRIBUTES } from '../../functions/adapters/sqs-dead-letters';
+import { EVENT_ID_ENTRIES, NAMESPACE_MARK } from '../../functions/core/event-ids';
 import { createCallbackMinter } from '../../worker/callbacks/minter';
 import type { Child } from '../../local/child-process';
 import { ensureLambdaRic } from '../../local/lambda-ric';
@@ -41,6 +43,9 @@ import { httpApiEvent, scheduledEvent, sqsEvent, type HttpRequest } from './supp
 const API_KEY_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway-api-keys-AbCdEf';
 const API_KEYS = 'k_live_lambda_7f3a9c2e41d8,k_next_lambda_0b8e55d1c9a2';
 const KEY = 'k_next_lambda_0b8e55d1c9a2';
+/** The event id of an Idempotency-Key sent with KEY: namespaced by entry point and caller. */
+const httpEventId = (supplied: string) =>
+  `${NAMESPACE_MARK}${EVENT_ID_ENTRIES.http}:${apiKeyCaller(KEY)}:${supplied}`;
 /**
  * What the local Secrets Manager answers, by ARN. Secrets the stack creates itself (the callback
  * signing key) get a local ARN and a generated value when their reference is resolved.
@@ -197,7 +202,11 @@ describe('the synthesized ingest function (API Gateway HTTP API payload v2, $def
     const id = uniqueName('staged-lambda');
     const plain = await signal(id, '{"stage":1}', { 'idempotency-key': `${id}-1` });
     expect(plain.statusCode).toBe(202);
-    expect(plain.json).toMatchObject({ status: 'delivered', workflowId: id, eventId: `${id}-1` });
+    expect(plain.json).toMatchObject({
+      status: 'delivered',
+      workflowId: id,
+      eventId: httpEventId(`${id}-1`),
+    });
     const encoded = await signal(id, '{"stage":2}', { 'idempotency-key': `${id}-2` }, true);
     expect(encoded.statusCode).toBe(202);
     expect(await countSignals({ client }, id, 'advanceStage')).toBe(2);
@@ -402,7 +411,7 @@ describe('a Temporal outage', () => {
     await temporal.stop();
     const queued = await signal(id, '{"stage":2}', { 'idempotency-key': `${id}-outage` });
     expect(queued.statusCode).toBe(202);
-    expect(queued.json).toMatchObject({ status: 'queued', eventId: `${id}-outage` });
+    expect(queued.json).toMatchObject({ status: 'queued', eventId: httpEventId(`${id}-outage`) });
     await startTemporal();
     const [message] = await receiveAll(stack.client, stack.queues.events.url, 1);
     const response = await queue.invoke<SQSBatchResponse>(
