@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalConnection, TemporalEventGateway, type TemporalEventGatewayProps } from '../../infra/index';
 import { devSessionEnv, localRouting, writeDevSession } from '../../local/cli/dev-session';
 import { localSourceSecretName, resolveLocalSecrets } from '../../local/cli/local-secrets';
-import { findGateways, pickGateway } from '../../local/dev-app/cloud-assembly';
+import { cloudAssembly, findGateways, pickGateway } from '../../local/dev-app/cloud-assembly';
 
 const work = mkdtempSync(join(tmpdir(), 'teg-dev-discovery-'));
 const assemblyDir = join(work, 'cdk.out');
@@ -88,6 +88,18 @@ describe('finding the gateways of a synthesized app', () => {
     ]);
     const config = JSON.parse(gateways[0]!.configJson) as { targets: Array<{ name: string }> };
     expect(config.targets.map((target) => target.name)).toEqual(['order']);
+  });
+
+  it('reads an existing assembly given with --app as it is, without synthesizing', async () => {
+    const log: string[] = [];
+    const options = {
+      appDir: work,
+      outDir: join(work, 'never-written'),
+      log: (line: string) => log.push(line),
+    };
+    expect(await cloudAssembly({ ...options, app: 'cdk.out' })).toBe(assemblyDir);
+    expect(log).toEqual([]);
+    await expect(cloudAssembly({ ...options, app: '.' })).rejects.toThrow(/without a manifest\.json/);
   });
 
   it('asks for --gateway when there are several, and takes the one named', () => {
