@@ -64,7 +64,9 @@ export const dlqRedriveCommand = defineCommand({
       'message without "eventId" gets its original event id written into the body — the eventId attribute the ' +
       "queue handler recorded, else its sourceMessageId, else the DLQ message's own id (SQS keeps the id when " +
       'its redrive policy moves a message) — so an event that had already been applied is recorded once. ' +
-      'Other bodies (not JSON, not a gateway message) are redriven unchanged.',
+      'Other bodies (not JSON, not a gateway message) are redriven unchanged. A webhook envelope or a signal the ' +
+      'gateway queued is moved byte for byte: the queue handler checks its gateway seal again, so a forged one comes ' +
+      'back to the DLQ as unverified-envelope and nothing is signalled.',
     'FIFO: the message group is kept, and the deduplication id derives from the event and the DLQ message ' +
       "(not the original send's, which SQS would still drop as a duplicate within 5 minutes). Messages that " +
       'come back to the DLQ during the run are left for the next run. Progress every ' +

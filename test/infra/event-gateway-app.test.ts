@@ -70,13 +70,14 @@ describe('Temporal credentials', () => {
         functionEnvironment(gateway, logicalId(stacks.gateway, fn.function))[TEMPORAL_ENV.apiKeySecretArn],
       ).toBe(SECRET_ARN('temporal-api-key'));
     }
+    // One statement for both secrets it reads: the Temporal key and the envelope key.
     expect(roleStatements(gateway, logicalId(stacks.gateway, consumer.role))).toContainEqual({
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       Effect: 'Allow',
-      Resource: SECRET_ARN('temporal-api-key'),
+      Resource: expect.arrayContaining([SECRET_ARN('temporal-api-key')]) as unknown,
     });
-    // Only the gateway auth secret and the callback signing key are created.
-    gateway.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // Only the gateway auth secret, the callback signing key and the envelope key are created.
+    gateway.resourceCountIs('AWS::SecretsManager::Secret', 3);
   });
 
   it('matches a secret given by partial ARN with the suffix wildcard, for functions and the worker', () => {
@@ -86,7 +87,7 @@ describe('Temporal credentials', () => {
     expect(roleStatements(gateway, logicalId(stacks.gateway, consumer.role))).toContainEqual({
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       Effect: 'Allow',
-      Resource: `${PARTIAL_ARN}-??????`,
+      Resource: expect.arrayContaining([`${PARTIAL_ARN}-??????`]) as unknown,
     });
     worker.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
@@ -112,8 +113,8 @@ describe('Temporal credentials', () => {
     expect(env).not.toHaveProperty(TEMPORAL_ENV.tls);
     expect(env).not.toHaveProperty(TEMPORAL_ENV.apiKeySecretArn);
     expect(env).not.toHaveProperty(GATEWAY_ENV.authSecretArn);
-    // No Temporal credentials: the one secret is the callback signing key the worker mints with.
-    gateway.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // No Temporal credentials: the callback signing key the worker mints with and the envelope key.
+    gateway.resourceCountIs('AWS::SecretsManager::Secret', 2);
     const task = onlyResourceProperties<{ ContainerDefinitions: Array<Record<string, unknown>> }>(
       worker,
       'AWS::ECS::TaskDefinition',
@@ -276,7 +277,8 @@ describe('FIFO', () => {
     expect(
       functionEnvironment(gateway, logicalId(stacks.gateway, fifoConsumer.function))[GATEWAY_ENV.dlqUrl],
     ).toEqual(ref(logicalId(stacks.gateway, fifo.deadLetterQueue)));
-    gateway.resourceCountIs('AWS::CloudWatch::Alarm', 2 + 2 + 3 * 2);
+    // DLQ depth and oldest age per queue pair, errors and throttles per function, forged envelopes.
+    gateway.resourceCountIs('AWS::CloudWatch::Alarm', 2 + 2 + 3 * 2 + 1);
   });
 });
 

@@ -396,11 +396,13 @@ describe("the functions' IAM statements", () => {
     const { gateway, stacks } = synth();
     const http = stacks.gateway.gateway.httpFunction!;
     const queue = logicalId(stacks.gateway, stacks.gateway.gateway.ingestQueue.queue);
-    // The Temporal API key, the gateway's auth secret and the callback signing key it verifies with.
+    // The Temporal API key, the gateway's auth secret, the callback signing key it verifies with and
+    // the envelope key it seals queued webhooks and signals with.
     const secretIds = [
       stacks.gateway.temporal.apiKeySecret,
       stacks.gateway.gateway.gatewayAuthSecret,
       stacks.gateway.gateway.callbackSigningKey?.secret,
+      stacks.gateway.gateway.envelopeSealKey.secret,
     ].map((secret) => ref(logicalId(stacks.gateway, secret!)));
     const logGroup = arn(logicalId(stacks.gateway, http.logGroup));
     const pairs = grants(gateway, logicalId(stacks.gateway, http.role));
@@ -435,12 +437,14 @@ describe("the functions' IAM statements", () => {
     }
   }, 300_000);
 
-  it('let the queue function consume its own queue, write its own DLQ and read the Temporal secret, and nothing more', () => {
+  it('let the queue function consume its own queue, write its own DLQ and read the Temporal and envelope secrets, and nothing more', () => {
     const { gateway, stacks } = synth();
     const consumer = stacks.gateway.gateway.queueFunctions[0]!;
     const queue = arn(logicalId(stacks.gateway, stacks.gateway.gateway.standardQueue.queue));
     const dlq = arn(logicalId(stacks.gateway, stacks.gateway.gateway.standardQueue.deadLetterQueue));
     const secret = ref(logicalId(stacks.gateway, stacks.gateway.temporal.apiKeySecret!));
+    // The envelope key: the queue function checks the seal of gateway-made messages with it.
+    const envelopeKey = ref(logicalId(stacks.gateway, stacks.gateway.gateway.envelopeSealKey.secret));
     const logGroup = arn(logicalId(stacks.gateway, consumer.logGroup));
     const pairs = grants(gateway, logicalId(stacks.gateway, consumer.role));
     section.iamStatements += pairs.length;
@@ -455,6 +459,7 @@ describe("the functions' IAM statements", () => {
       ],
       [dlq]: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
       [secret]: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      [envelopeKey]: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       [logGroup]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       '"*"': ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
     };
@@ -463,6 +468,7 @@ describe("the functions' IAM statements", () => {
       { action: 'sqs:DeleteMessage', resource: queue },
       { action: 'sqs:SendMessage', resource: dlq },
       { action: 'secretsmanager:GetSecretValue', resource: secret },
+      { action: 'secretsmanager:GetSecretValue', resource: envelopeKey },
     ]) {
       expect(pairs).toContainEqual({ ...need, effect: 'Allow' });
     }

@@ -92,6 +92,7 @@ describe('TemporalEventGateway callbacks', () => {
 
     const queued = build({ ingestMode: 'queue' });
     expect(queued.gateway.callbackSigningKey).toBeUndefined();
-    Template.fromStack(queued.stack).resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // Only the envelope key the queue function checks seals with; no callback key.
+    Template.fromStack(queued.stack).resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 });
