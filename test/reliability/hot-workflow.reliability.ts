@@ -52,6 +52,11 @@ const SIGNAL_LIMIT = Number(process.env.RELIABILITY_HOT_SIGNAL_LIMIT ?? 200);
 const HTTP_EVENTS = Math.round(TOTAL * 0.75);
 const SQS_EVENTS = TOTAL - HTTP_EVENTS;
 const HTTP_CONCURRENCY = 32;
+/**
+ * RELIABILITY_HOT_PACING=off turns the gateway's per-workflow pacing off (every call goes to
+ * Temporal), to measure what pacing saves; the outcomes must hold either way.
+ */
+const PACING = process.env.RELIABILITY_HOT_PACING !== 'off';
 /** Every this-many-th HTTP event is posted again with the same Idempotency-Key after its 2xx. */
 const REPOST_EVERY = 20;
 /** As deployed: the queue's redrive policy moves a message to the DLQ after 5 receives. */
@@ -210,6 +215,11 @@ beforeAll(async () => {
       if (result.outcome === 'partial-failure') consumerStats.partialFailures += 1;
     },
   });
+  if (!PACING) {
+    for (const pacing of [gateway.runtime.signaler.pacing, consumerRuntime.signaler.pacing]) {
+      if (pacing) pacing.pausedFor = () => 0;
+    }
+  }
   await poller.start();
 }, 300_000);
 
@@ -367,11 +377,12 @@ describe('a hot workflow past the per-run signal limit', () => {
         `${HTTP_EVENTS} events over HTTP (${HTTP_CONCURRENCY} in flight, one in ${REPOST_EVERY} posted twice) and ${SQS_EVENTS} over SQS, all to workflow ${workflowId}, against a dev server with history.maximumSignalsPerExecution=${SIGNAL_LIMIT} (Temporal's default is 10,000), so the limit was met on most of its ${recorded.runs} runs.`,
         `HTTP answers: ${[...answers].map(([key, n]) => `${n} × ${key}`).join(', ')}.`,
         `Sent in ${sendSeconds.toFixed(1)} s (${Math.round(httpRequests / sendSeconds)} HTTP requests/s); queue drained after ${drainedSeconds.toFixed(1)} s; ${deadLettered} dead-lettered.`,
-        `Refused calls (Temporal refused for a limit / calls sent): gateway ${gatewayPacing?.refused ?? 0}/${gatewayPacing?.sent ?? 0}, ${gatewayPacing?.held ?? 0} held back by pacing; queue consumer ${consumerPacing?.refused ?? 0}/${consumerPacing?.sent ?? 0}, ${consumerPacing?.held ?? 0} held back.`,
+        `Refused calls with pacing ${PACING ? 'on' : 'off'} (Temporal refused for a limit / calls sent): gateway ${gatewayPacing?.refused ?? 0}/${gatewayPacing?.sent ?? 0}, ${gatewayPacing?.held ?? 0} held back by pacing; queue consumer ${consumerPacing?.refused ?? 0}/${consumerPacing?.sent ?? 0}, ${consumerPacing?.held ?? 0} held back.`,
         `eventsApplied ${progress.eventsApplied} for ${distinct} distinct events; ${lost.length} missing from the histories; ${recordedAgain.length} recorded again in a later run (at most ${Math.max(0, ...recordedAgain.map((r) => r.apart))} signals after the first), all skipped by the dedupe interceptor when eventsApplied equals the distinct count.`,
       ],
       figures: {
         signalLimitPerRun: SIGNAL_LIMIT,
+        pacing: PACING,
         distinctEvents: distinct,
         httpRequests,
         httpNon2xx: non2xx,
