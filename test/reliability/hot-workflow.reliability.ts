@@ -4,8 +4,9 @@
  * and over SQS (SendMessageBatch into a real ElasticMQ, consumed by the real batch handler) at the
  * same time — against a Temporal dev server started with a LOW per-run signal limit
  * (`history.maximumSignalsPerExecution`, 200 by default instead of 10,000), so one short run meets
- * the limit many times. The staged workflow continues as new with the worker helper (its history
- * bound is half the limit); under a stream Temporal still refuses signals while a run closes.
+ * the limit many times. The staged workflow continues as new with the worker helper, its history
+ * bound set AT the limit, so runs are driven into the limit (refused signals) and into their close
+ * (Temporal answers BUSY_WORKFLOW while a run closes) again and again.
  *
  * What must hold: every HTTP request answered 2xx (delivered, or queued to the fallback queue —
  * never 422, never 5xx); no SQS message dead-lettered; after the queue drains, every distinct event
@@ -105,7 +106,7 @@ const gatewayLogger = new QueueReasonLogger();
 const consumerLogger = new CountingLogger();
 const consumerStats = { batches: 0, partialFailures: 0, errors: 0 };
 
-/** The hot workflow's target: the staged workflow, continuing as new at half the signal limit. */
+/** The hot workflow's target: the staged workflow, continuing as new at the signal limit. */
 function hotTarget() {
   return {
     name: 'hot',
@@ -127,7 +128,10 @@ function hotTarget() {
     },
     queries: ['progress'],
     startIfMissing: true,
-    startArgs: [{ maxRunHistoryEvents: Math.floor(SIGNAL_LIMIT / 2) }],
+    // Continue as new once the history holds as many events as the limit allows signals: never
+    // later than the limit (the history is at least as long as the signals it holds), and under
+    // this stream the close is refused until the run is full, so most runs meet the limit.
+    startArgs: [{ maxRunHistoryEvents: SIGNAL_LIMIT }],
   };
 }
 
@@ -374,7 +378,10 @@ describe('a hot workflow past the per-run signal limit', () => {
       name: 'hot-workflow',
       title: `One hot workflow: ${distinct} distinct events against a per-run limit of ${SIGNAL_LIMIT} signals`,
       summary: [
-        `${HTTP_EVENTS} events over HTTP (${HTTP_CONCURRENCY} in flight, one in ${REPOST_EVERY} posted twice) and ${SQS_EVENTS} over SQS, all to workflow ${workflowId}, against a dev server with history.maximumSignalsPerExecution=${SIGNAL_LIMIT} (Temporal's default is 10,000), so the limit was met on most of its ${recorded.runs} runs.`,
+        `${HTTP_EVENTS} events over HTTP (${HTTP_CONCURRENCY} in flight, one in ${REPOST_EVERY} posted twice) and ${SQS_EVENTS} over SQS, all to workflow ${workflowId}, against a dev server with history.maximumSignalsPerExecution=${SIGNAL_LIMIT} (Temporal's default is 10,000); the workflow took ${recorded.runs} runs.`,
+        `Why HTTP signals were queued: ${Object.entries(gatewayLogger.queuedBecause)
+          .map(([reason, n]) => `${n} × "${reason}…"`)
+          .join('; ')} (the "cannot take more signals now" ones were held back by pacing, never sent).`,
         `HTTP answers: ${[...answers].map(([key, n]) => `${n} × ${key}`).join(', ')}.`,
         `Sent in ${sendSeconds.toFixed(1)} s (${Math.round(httpRequests / sendSeconds)} HTTP requests/s); queue drained after ${drainedSeconds.toFixed(1)} s; ${deadLettered} dead-lettered.`,
         `Refused calls with pacing ${PACING ? 'on' : 'off'} (Temporal refused for a limit / calls sent): gateway ${gatewayPacing?.refused ?? 0}/${gatewayPacing?.sent ?? 0}, ${gatewayPacing?.held ?? 0} held back by pacing; queue consumer ${consumerPacing?.refused ?? 0}/${consumerPacing?.sent ?? 0}, ${consumerPacing?.held ?? 0} held back.`,
