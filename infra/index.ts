@@ -29,7 +29,13 @@ export {
   type TemporalAuth,
   type TemporalConnectionProps,
 } from './constructs/temporal-connection';
-export type { ArgumentSchema, GatewayRouting, GatewayTargetProps, OperationProps } from './props/routing';
+export type {
+  ArgumentSchema,
+  GatewayRouting,
+  GatewayTargetProps,
+  OperationProps,
+  StartProps,
+} from './props/routing';
 export {
   GATEWAY_AUTH_MODES,
   INGEST_MODES,

@@ -16,6 +16,7 @@ import { DEFAULT_TEMPORAL_DEADLINE_MS } from './temporal-calls';
 import { createTemporalClientProvider, type TemporalClientProvider } from './temporal-connection';
 import { createReader, type Reader } from './temporal-reader';
 import { createSignaler, type Signaler } from './temporal-signaler';
+import { createStarter, type Starter } from './temporal-starter';
 import { createUpdater, type Updater } from './temporal-updater';
 
 export interface DeliveryRuntime {
@@ -23,6 +24,8 @@ export interface DeliveryRuntime {
   clients: TemporalClientProvider;
   signaler: Signaler;
   updater: Updater;
+  /** Starts workflows from events, for targets that declare `start`. */
+  starter: Starter;
   reader: Reader;
   logger: GatewayLogger;
   deadlineMs: number;
@@ -80,13 +83,14 @@ export function collect<T>(problems: string[], load: () => T): T | undefined {
 export function createDeliveryParts(
   temporalEnv: Env,
   deadlineMs: number,
-): Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'reader'> {
+): Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'starter' | 'reader'> {
   // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
   const clients = createTemporalClientProvider({ env: temporalEnv, connectTimeoutMs: deadlineMs });
   return {
     clients,
     signaler: createSignaler(clients, deadlineMs),
     updater: createUpdater(clients, deadlineMs),
+    starter: createStarter(clients, deadlineMs),
     reader: createReader(clients, deadlineMs),
   };
 }

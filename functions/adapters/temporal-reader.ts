@@ -4,6 +4,7 @@ import { workflowStatusName } from './temporal-enums';
 import { classifyTemporalError, type Classification } from '../core/error-classification';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, fromPayloads, toPayloads } from './temporal-calls';
+import { temporalStatusDetails } from './temporal-status-details';
 
 export interface WorkflowDescription {
   workflowId: string;
@@ -21,6 +22,7 @@ export type ReadResult<T> = { ok: true; value: T } | ({ ok: false } & Classifica
 
 export interface Reader {
   describe(workflowId: string): Promise<ReadResult<WorkflowDescription>>;
+  /** Runs a query with its arguments as the workflow's handler receives them (none, one, several). */
   query(workflowId: string, query: string, args?: unknown[]): Promise<ReadResult<unknown>>;
   /** Resolves when Temporal answers for the namespace within the deadline. */
   health(): Promise<ReadResult<{ namespace: string }>>;
@@ -36,7 +38,7 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
     try {
       return { ok: true, value: await call() };
     } catch (error) {
-      return { ok: false, ...classifyTemporalError(error, workflowId) };
+      return { ok: false, ...classifyTemporalError(error, workflowId, temporalStatusDetails(error)) };
     }
   }
 

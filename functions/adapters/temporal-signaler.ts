@@ -6,11 +6,12 @@
  */
 import { classifyTemporalError } from '../core/error-classification';
 import { problem } from '../core/problems';
-import type { SignalCommand } from '../core/commands';
+import { wireArguments, type SignalCommand } from '../core/commands';
 import type { Target } from '../core/gateway-config';
 import type { DeliveryOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
+import { latestRunApplied } from './temporal-history';
 import { temporalStatusDetails } from './temporal-status-details';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, identity, toPayloads } from './temporal-calls';
@@ -34,6 +35,22 @@ function pacedOutcome(command: SignalCommand, pausedForMs: number): DeliveryOutc
   return { status: 'failed', command, transient: true, problem: problem('workflow-busy', detail) };
 }
 
+/**
+ * A signal refused because the workflow closed may be a retry of one its latest run applied; the
+ * history says. Unreadable history leaves the refusal as it was (409 workflow-closed).
+ */
+async function appliedBeforeClose(
+  clients: TemporalClientProvider,
+  command: SignalCommand,
+  deadlineMs: number,
+): Promise<boolean> {
+  try {
+    return await latestRunApplied(clients, command.workflowId, command.eventId, deadlineIn(deadlineMs));
+  } catch {
+    return false;
+  }
+}
+
 export function createSignaler(
   clients: TemporalClientProvider,
   deadlineMs: number,
@@ -47,7 +64,7 @@ export function createSignaler(
       // never to be confused with Temporal being unreachable.
       let signalInput: ReturnType<typeof toPayloads>;
       try {
-        signalInput = toPayloads(command.payload);
+        signalInput = toPayloads(...wireArguments(target, 'signal', command.signal, command.payload));
       } catch (error) {
         const detail = `The payload cannot be encoded for Temporal: ${(error as Error).message}`;
         return {
@@ -100,6 +117,12 @@ export function createSignaler(
       } catch (error) {
         const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
         pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
+        if (
+          classification.problem.code === 'workflow-closed' &&
+          (await appliedBeforeClose(clients, command, deadlineMs))
+        ) {
+          return { status: 'delivered', command, started: false, duplicate: true };
+        }
         return { status: 'failed', command, ...classification, cause: error };
       }
     },

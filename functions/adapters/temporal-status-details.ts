@@ -1,7 +1,8 @@
 /**
  * Reads what Temporal says about a refused call beyond its gRPC code: the `grpc-status-details-bin`
  * trailer, a `google.rpc.Status` whose `details` are `Any`s of Temporal's errordetails messages.
- * The classification needs one of them: the `cause` of a `ResourceExhaustedFailure`, which tells
+ * The classification needs two of them: a `QueryFailedFailure` (a query handler threw), and the
+ * `cause` of a `ResourceExhaustedFailure`, which tells
  * "this workflow has too many updates in flight" (CONCURRENT_LIMIT) or "this workflow is closing"
  * (BUSY_WORKFLOW) from a throttled namespace. Decoded with `protobufjs/minimal`'s reader (the wire
  * codecs' own runtime) over the three small messages involved, so nothing more is loaded.
@@ -12,6 +13,8 @@ import type { TemporalStatusDetails } from '../core/error-classification';
 const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 const RESOURCE_EXHAUSTED_FAILURE =
   'type.googleapis.com/temporal.api.errordetails.v1.ResourceExhaustedFailure';
+/** What the server attaches when a workflow's query handler threw (or none was registered). */
+const QUERY_FAILED_FAILURE = 'type.googleapis.com/temporal.api.errordetails.v1.QueryFailedFailure';
 
 type MetadataLike = { get(key: string): (string | Buffer | Uint8Array)[] };
 
@@ -64,6 +67,7 @@ export function temporalStatusDetails(error: unknown): TemporalStatusDetails {
   if (!bytes) return {};
   try {
     for (const { typeUrl, value } of statusDetails(bytes)) {
+      if (typeUrl === QUERY_FAILED_FAILURE) return { queryFailed: true };
       if (typeUrl !== RESOURCE_EXHAUSTED_FAILURE) continue;
       let cause = 0;
       readFields(value, (field, reader) => {

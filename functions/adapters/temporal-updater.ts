@@ -8,7 +8,7 @@
  * The raw workflow service is used, like the signaler, because it lets the deadline cover the
  * whole exchange (request and any polling) and sets request ids exactly.
  */
-import type { UpdateCommand } from '../core/commands';
+import { wireArguments, type UpdateCommand } from '../core/commands';
 import { classifyTemporalError } from '../core/error-classification';
 import { problem } from '../core/problems';
 import type { Target } from '../core/gateway-config';
@@ -20,6 +20,7 @@ import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, fromPayloads, identity, toPayloads } from './temporal-calls';
 import {
   UpdateWorkflowExecutionLifecycleStage,
+  WorkflowExecutionStatus,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from './temporal-enums';
@@ -33,6 +34,8 @@ export interface Updater {
 }
 
 const COMPLETED = UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+const UNSPECIFIED = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED;
 
 /**
  * The workflow refused the update (its validator or handler threw); `cause` carries the workflow's
@@ -50,107 +53,133 @@ export function createUpdater(
   deadlineMs: number,
   pacing: WorkflowPacing = createWorkflowPacing(),
 ): Updater {
-  return {
+  const updater: Updater = {
     pacing,
     async update(command, target) {
-      const pausedFor = pacing.pausedFor(command.workflowId);
-      if (pausedFor > 0) {
-        // Held back, not sent: the workflow refused an update for a limit a moment ago.
-        pacing.held(command.workflowId);
-        const detail =
-          `Workflow "${command.workflowId}" cannot admit more updates now (Temporal refused one for a ` +
-          `per-run limit); retry in ${Math.ceil(pausedFor / 1000)} s.`;
-        return { status: 'failed', command, transient: true, problem: problem('workflow-busy', detail) };
+      const outcome = await updateOnce(command, target);
+      // Update-with-start after the workflow closed: the start is refused, but the latest run may
+      // have applied this very update (a retry after close). A plain update with the same id gets
+      // its recorded outcome from Temporal; one the run never applied is refused as before.
+      if (
+        outcome.status === 'failed' &&
+        outcome.problem.code === 'workflow-closed' &&
+        target.startIfMissing
+      ) {
+        const recorded = await updateOnce(command, { ...target, startIfMissing: false });
+        if (recorded.status === 'completed') return { ...recorded, duplicate: true };
       }
-      const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
-      try {
-        const client = await clients.get();
-        const service = client.workflowService;
-        const { namespace } = clients;
-        const updateRequest = {
-          namespace,
-          workflowExecution: { workflowId: command.workflowId },
-          waitPolicy: { lifecycleStage: COMPLETED },
-          request: {
-            meta: { updateId, identity: identity() },
-            input: { header: eventHeader(command), name: command.update, args: toPayloads(command.payload) },
-          },
-        };
-        // One deadline for the whole exchange: the request and any polling after it.
-        const deadline = deadlineIn(deadlineMs);
-        const { outcome, started } = await (async () => {
-          let response: UpdateWorkflowExecutionResponse | null | undefined;
-          let started = false;
-          if (target.startIfMissing) {
-            const multi = await service.executeMultiOperation(
-              {
-                namespace,
-                operations: [
-                  {
-                    startWorkflow: {
-                      namespace,
-                      workflowId: command.workflowId,
-                      workflowType: { name: target.workflowType },
-                      taskQueue: { name: target.taskQueue },
-                      input: toPayloads(...target.startArgs),
-                      identity: identity(),
-                      // Same event → same start request: a retry never starts a second run.
-                      requestId: deliveryRequestId(
-                        command.workflowId,
-                        `start:${command.update}`,
-                        command.eventId,
-                      ),
-                      workflowIdReusePolicy:
-                        WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
-                      workflowIdConflictPolicy:
-                        WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-                    },
-                  },
-                  { updateWorkflow: updateRequest },
-                ],
-              },
-              deadline,
-            );
-            started = multi.responses?.[0]?.startWorkflow?.started ?? false;
-            response = multi.responses?.[1]?.updateWorkflow;
-          } else {
-            response = await service.updateWorkflowExecution(updateRequest, deadline);
-          }
-          let outcome: WireOutcome | null | undefined = response?.outcome;
-          // The server answers early when its own long-poll ends first; keep polling until the deadline.
-          while (!outcome) {
-            const polled = await service.pollWorkflowExecutionUpdate(
-              {
-                namespace,
-                updateRef: {
-                  workflowExecution: {
-                    workflowId: command.workflowId,
-                    runId: response?.updateRef?.workflowExecution?.runId ?? '',
-                  },
-                  updateId,
-                },
-                identity: identity(),
-                waitPolicy: { lifecycleStage: COMPLETED },
-              },
-              deadline,
-            );
-            outcome = polled.outcome;
-          }
-          return { outcome, started };
-        })();
-        pacing.sent(command.workflowId, false);
-        if (outcome.failure) {
-          const cause = new Error(outcome.failure.message ?? '');
-          throw new WorkflowUpdateFailedError('Workflow Update failed', { cause });
-        }
-        return { status: 'completed', command, result: fromPayloads(outcome.success), started };
-      } catch (error) {
-        const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
-        if (!(error instanceof WorkflowUpdateFailedError)) {
-          pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
-        }
-        return { status: 'failed', command, ...classification, cause: error };
-      }
+      return outcome;
     },
   };
+  return updater;
+
+  async function updateOnce(command: UpdateCommand, target: Target): Promise<UpdateOutcome> {
+    const pausedFor = pacing.pausedFor(command.workflowId);
+    if (pausedFor > 0) {
+      // Held back, not sent: the workflow refused an update for a limit a moment ago.
+      pacing.held(command.workflowId);
+      const detail =
+        `Workflow "${command.workflowId}" cannot admit more updates now (Temporal refused one for a ` +
+        `per-run limit); retry in ${Math.ceil(pausedFor / 1000)} s.`;
+      return { status: 'failed', command, transient: true, problem: problem('workflow-busy', detail) };
+    }
+    const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
+    try {
+      const client = await clients.get();
+      const service = client.workflowService;
+      const { namespace } = clients;
+      const updateRequest = {
+        namespace,
+        workflowExecution: { workflowId: command.workflowId },
+        waitPolicy: { lifecycleStage: COMPLETED },
+        request: {
+          meta: { updateId, identity: identity() },
+          input: {
+            header: eventHeader(command),
+            name: command.update,
+            args: toPayloads(...wireArguments(target, 'update', command.update, command.payload)),
+          },
+        },
+      };
+      // One deadline for the whole exchange: the request and any polling after it.
+      const deadline = deadlineIn(deadlineMs);
+      const { outcome, started, closed } = await (async () => {
+        let response: UpdateWorkflowExecutionResponse | null | undefined;
+        let started = false;
+        // Update-with-start found the run closed: Temporal answered the update it had recorded.
+        let closed = false;
+        if (target.startIfMissing) {
+          const multi = await service.executeMultiOperation(
+            {
+              namespace,
+              operations: [
+                {
+                  startWorkflow: {
+                    namespace,
+                    workflowId: command.workflowId,
+                    workflowType: { name: target.workflowType },
+                    taskQueue: { name: target.taskQueue },
+                    input: toPayloads(...target.startArgs),
+                    identity: identity(),
+                    // Same event → same start request: a retry never starts a second run.
+                    requestId: deliveryRequestId(
+                      command.workflowId,
+                      `start:${command.update}`,
+                      command.eventId,
+                    ),
+                    workflowIdReusePolicy:
+                      WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],
+                    workflowIdConflictPolicy:
+                      WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+                  },
+                },
+                { updateWorkflow: updateRequest },
+              ],
+            },
+            deadline,
+          );
+          started = multi.responses?.[0]?.startWorkflow?.started ?? false;
+          const runStatus: number = multi.responses?.[0]?.startWorkflow?.status ?? RUNNING;
+          closed = runStatus !== RUNNING && runStatus !== UNSPECIFIED;
+          response = multi.responses?.[1]?.updateWorkflow;
+        } else {
+          response = await service.updateWorkflowExecution(updateRequest, deadline);
+        }
+        let outcome: WireOutcome | null | undefined = response?.outcome;
+        // The server answers early when its own long-poll ends first; keep polling until the deadline.
+        while (!outcome) {
+          const polled = await service.pollWorkflowExecutionUpdate(
+            {
+              namespace,
+              updateRef: {
+                workflowExecution: {
+                  workflowId: command.workflowId,
+                  runId: response?.updateRef?.workflowExecution?.runId ?? '',
+                },
+                updateId,
+              },
+              identity: identity(),
+              waitPolicy: { lifecycleStage: COMPLETED },
+            },
+            deadline,
+          );
+          outcome = polled.outcome;
+        }
+        return { outcome, started, closed };
+      })();
+      pacing.sent(command.workflowId, false);
+      if (outcome.failure) {
+        const cause = new Error(outcome.failure.message ?? '');
+        throw new WorkflowUpdateFailedError('Workflow Update failed', { cause });
+      }
+      const result = fromPayloads(outcome.success);
+      return { status: 'completed', command, result, started, ...(closed ? { duplicate: true } : {}) };
+    } catch (error) {
+      const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
+      if (!(error instanceof WorkflowUpdateFailedError)) {
+        pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
+      }
+      return { status: 'failed', command, ...classification, cause: error };
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * target declares it, the operation is allowed, and the argument satisfies its schema.
  */
 import * as z from 'zod';
-import type { GatewayConfig, Target } from './gateway-config';
+import type { GatewayConfig, Operation, Target } from './gateway-config';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 
@@ -60,7 +60,7 @@ export function exceedsDepth(value: unknown, max: number): boolean {
   return false;
 }
 
-export type OperationKind = 'signal' | 'update' | 'query';
+export type OperationKind = 'signal' | 'update' | 'query' | 'start';
 
 /** A signal (or update) ready for Temporal: the unit of delivery, on HTTP and SQS alike. */
 export interface SignalCommand {
@@ -91,6 +91,18 @@ export interface UpdateCommand {
   source?: string;
 }
 
+/** A workflow start from an event: the workflow's input, idempotent by the event id. */
+export interface StartCommand {
+  workflowId: string;
+  /** The input as the caller sent it (absent for a start without arguments). */
+  payload: unknown;
+  eventId: string;
+  /** The id as its caller supplied it, when `eventId` is namespaced (core/event-ids.ts). */
+  suppliedId?: string;
+  /** Where the event came from (webhook source, route name, `http`, `sqs`); sent as a header. */
+  source?: string;
+}
+
 function firstIssue(error: z.ZodError): { message: string; path: string } {
   const issue = error.issues[0];
   return { message: issue?.message ?? 'invalid', path: issue?.path.join('.') ?? '' };
@@ -118,11 +130,47 @@ export function resolveTarget(config: GatewayConfig, workflowId: string): Result
       );
 }
 
-/** The declared operation's argument schema; undefined when the target does not declare it. */
-function declaredSchema(target: Target, kind: OperationKind, name: string): z.ZodType | undefined {
-  if (kind === 'signal') return target.signals.get(name)?.();
-  if (kind === 'update') return target.updates.get(name)?.();
-  return target.queries.includes(name) ? z.unknown() : undefined;
+/** The declared operation; undefined when the target does not declare it. */
+export function declaredOperation(target: Target, kind: OperationKind, name: string): Operation | undefined {
+  switch (kind) {
+    case 'signal':
+      return target.signals.get(name);
+    case 'update':
+      return target.updates.get(name);
+    case 'query':
+      return target.queries.get(name);
+    case 'start':
+      return target.start;
+  }
+}
+
+/**
+ * The arguments the workflow receives for a checked argument, as the SDK client passes them: none
+ * for an operation without a schema, the value itself for one, the tuple's items for several.
+ * (Undeclared here, e.g. a queued command whose target changed since: the value as one argument.)
+ */
+export function wireArguments(
+  target: Target,
+  kind: OperationKind,
+  name: string,
+  argument: unknown,
+): unknown[] {
+  const arity = declaredOperation(target, kind, name)?.arity ?? (argument === undefined ? 'none' : 'one');
+  if (arity === 'none') return [];
+  if (arity === 'positional' && Array.isArray(argument)) return argument;
+  return [argument];
+}
+
+/** 400 naming what an operation without arguments was sent, or what one with an argument lacks. */
+function arityProblem(kind: OperationKind, name: string, operation: Operation, argument: unknown) {
+  const what = kind === 'start' ? 'the workflow start' : `the ${kind} "${name}"`;
+  if (operation.arity === 'none' && argument !== undefined) {
+    return problem('invalid-request', `body: ${what} takes no argument; send no body.`, 'body');
+  }
+  if (operation.arity !== 'none' && argument === undefined) {
+    return problem('invalid-request', `The body is empty; ${what} takes a JSON argument.`, 'body');
+  }
+  return undefined;
 }
 
 /** 400 for an argument nested deeper than {@link MAX_ARGUMENT_DEPTH} (a stack-safety limit). */
@@ -138,8 +186,9 @@ export function checkArgumentDepth(argument: unknown): Result<unknown> {
 }
 
 /**
- * Checks that `kind` `name` is declared for the target and, for signals and updates, that the
- * argument satisfies its schema. Returns the parsed argument.
+ * Checks that `kind` `name` is declared for the target and that the argument fits it: none for an
+ * operation declared without a schema (`undefined`: an empty body, no payload), else a value that
+ * satisfies its schema. Returns the parsed argument.
  */
 export function checkOperation(
   target: Target,
@@ -147,21 +196,32 @@ export function checkOperation(
   name: string,
   argument?: unknown,
 ): Result<unknown> {
-  const validName = validateField(OperationNameSchema, name, kind);
-  if (!validName.ok) return validName;
-  const schema = declaredSchema(target, kind, name);
-  if (!schema) {
+  if (kind !== 'start') {
+    const validName = validateField(OperationNameSchema, name, kind);
+    if (!validName.ok) return validName;
+  }
+  const operation = declaredOperation(target, kind, name);
+  if (!operation) {
     return fail(
-      problem(
-        'operation-not-allowed',
-        `The ${kind} "${name}" is not declared for target "${target.name}".`,
-        kind,
-      ),
+      kind === 'start'
+        ? problem(
+            'operation-not-allowed',
+            `Target "${target.name}" does not let the gateway start its workflows (no "start").`,
+            'workflowId',
+          )
+        : problem(
+            'operation-not-allowed',
+            `The ${kind} "${name}" is not declared for target "${target.name}".`,
+            kind,
+          ),
     );
   }
+  const wrongArity = arityProblem(kind, name, operation, argument);
+  if (wrongArity) return fail(wrongArity);
+  if (operation.arity === 'none') return ok(undefined);
   const shallow = checkArgumentDepth(argument);
   if (!shallow.ok) return shallow;
-  const parsed = schema.safeParse(argument);
+  const parsed = operation.schema().safeParse(argument);
   if (parsed.success) return ok(parsed.data);
   const { message, path } = firstIssue(parsed.error);
   const field = path ? `body.${path}` : 'body';
@@ -237,6 +297,35 @@ export function prepareUpdate(
     command: {
       workflowId: input.workflowId,
       update: input.update,
+      payload: payload.value,
+      eventId: eventId.value,
+      ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),
+      ...(input.source === undefined ? {} : { source: input.source }),
+    },
+    target: target.value,
+  });
+}
+
+/** Resolves and validates a start: the target allows starts and the input fits its schema. */
+export function prepareStart(
+  config: GatewayConfig,
+  input: {
+    workflowId: string;
+    payload: unknown;
+    eventId: string;
+    suppliedId?: string | undefined;
+    source?: string;
+  },
+): Result<{ command: StartCommand; target: Target }> {
+  const target = resolveTarget(config, input.workflowId);
+  if (!target.ok) return target;
+  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
+  if (!eventId.ok) return eventId;
+  const payload = checkOperation(target.value, 'start', 'start', input.payload);
+  if (!payload.ok) return payload;
+  return ok({
+    command: {
+      workflowId: input.workflowId,
       payload: payload.value,
       eventId: eventId.value,
       ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),

@@ -155,7 +155,8 @@ const handshakeTarget = {
   workflowIdPattern: HANDSHAKE.workflowIdPattern,
   workflowType: HANDSHAKE.workflowType,
   taskQueue: DEFAULT_TASK_QUEUE,
-  signals: { [HANDSHAKE.acknowledgedSignal]: {} },
+  // The partner's acknowledgement, whatever JSON it posts (`{}`: any value).
+  signals: { [HANDSHAKE.acknowledgedSignal]: { schema: {} } },
   queries: [HANDSHAKE.statusQuery],
 } satisfies TargetInput;
 

@@ -42,6 +42,11 @@ export const RESOURCE_EXHAUSTED_CAUSE = {
 export interface TemporalStatusDetails {
   /** The `cause` of a `temporal.api.errordetails.v1.ResourceExhaustedFailure`, when there is one. */
   resourceExhaustedCause?: number;
+  /**
+   * A `temporal.api.errordetails.v1.QueryFailedFailure`: the workflow's query handler threw (or it
+   * registered none by that name). `@temporalio/client` reads the same INVALID_ARGUMENT answer.
+   */
+  queryFailed?: boolean;
 }
 
 /**
@@ -133,6 +138,10 @@ export function classifyTemporalError(
   const which = workflowId ? `Workflow "${workflowId}"` : 'The workflow';
   const atLimit = workflowAtLimit(grpcCode(error), message, details, which);
   if (atLimit) return atLimit;
+  if (details.queryFailed) {
+    // The workflow answered, refusing: not Temporal rejecting the request, and no retry helps.
+    return permanent(problem('query-failed', `The workflow's query handler failed: ${message}`, 'query'));
+  }
   if (name === 'WorkflowNotFoundError') {
     return permanent(problem('workflow-not-found', `${which} does not exist.`, 'workflowId'));
   }

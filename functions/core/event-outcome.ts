@@ -17,9 +17,9 @@ export type EventStatus = 'delivered' | 'queued' | 'partial';
 
 export interface DeliveryReport {
   route: string;
-  kind: 'signal' | 'update';
+  kind: 'signal' | 'update' | 'start';
   workflowId: string;
-  /** The signal or update name. */
+  /** The signal or update name (`start` for a start). */
   operation: string;
   status: DeliveryStatus;
   /** Why a failed delivery failed; `transient` says whether trying again may help. */

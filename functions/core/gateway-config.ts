@@ -13,11 +13,44 @@ import { compileSources, SourceSchema, type Source } from './webhook-sources';
 const ID_REUSE_POLICIES = ['REJECT_DUPLICATE', 'ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY'] as const;
 export type IdReusePolicy = (typeof ID_REUSE_POLICIES)[number];
 
+/**
+ * How a declared operation takes its arguments, as the SDK's handlers do: none (no `schema`), one
+ * (a `schema`; `{}` accepts any JSON value) or several (a tuple schema, `prefixItems`: a JSON array
+ * spread into positional arguments).
+ */
 const operationSchema = () =>
   z.strictObject({
-    /** JSON Schema the operation's argument must satisfy; absent = any JSON value. */
+    /** JSON Schema the argument must satisfy; absent = the operation takes no argument. */
     schema: z.record(z.string(), z.unknown()).optional(),
   });
+
+/**
+ * What a start does when a run of the workflow ID is already running, started by another event:
+ * `fail` (409), `use-existing` (200, the event's input is not applied) or `terminate-existing`
+ * (the running run is terminated and a new one started).
+ */
+export const START_CONFLICT_POLICIES = ['fail', 'use-existing', 'terminate-existing'] as const;
+export type StartConflictPolicy = (typeof START_CONFLICT_POLICIES)[number];
+
+const startSchema = () =>
+  z.strictObject({
+    /** JSON Schema of the workflow's input; absent = started with no argument. */
+    schema: z.record(z.string(), z.unknown()).optional(),
+    conflictPolicy: z.enum(START_CONFLICT_POLICIES).default('fail'),
+  });
+
+/** `queries` as a list of argument-less names, or by name with each one's schema. */
+const queriesSchema = () =>
+  z
+    .union([z.array(OperationNameSchema), z.record(OperationNameSchema, operationSchema())])
+    .default({})
+    .transform((queries) =>
+      Array.isArray(queries)
+        ? Object.fromEntries(
+            queries.map((name): [string, { schema?: Record<string, unknown> }] => [name, {}]),
+          )
+        : queries,
+    );
 
 // Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
 const TargetSchema = z.lazy(() =>
@@ -29,7 +62,9 @@ const TargetSchema = z.lazy(() =>
     taskQueue: z.string().min(1),
     signals: z.record(OperationNameSchema, operationSchema()).default({}),
     updates: z.record(OperationNameSchema, operationSchema()).default({}),
-    queries: z.array(OperationNameSchema).default([]),
+    queries: queriesSchema(),
+    /** Starts from events and `POST /v1/workflows/{workflowId}`; absent = the gateway starts none. */
+    start: startSchema().optional(),
     /** Start the workflow when a signal or update finds none (signal-with-start). */
     startIfMissing: z.boolean().default(false),
     /** Arguments of a workflow the gateway starts. */
@@ -63,11 +98,24 @@ type TargetConfig = z.output<typeof TargetSchema>;
 /** The zod schema of a declared operation's argument, built from its JSON Schema on first use. */
 export type ArgumentSchema = () => z.ZodType;
 
+/** How an operation's argument reaches the workflow: none, one, or a tuple spread into several. */
+export type Arity = 'none' | 'one' | 'positional';
+
+/** A declared operation: how many arguments it takes and what they must satisfy. */
+export interface Operation {
+  arity: Arity;
+  /** The argument's schema (`none`: only "no argument"); for `positional`, the whole tuple's. */
+  schema: ArgumentSchema;
+}
+
 /** A target ready to use: its pattern compiled and its argument schemas ready to build. */
-export interface Target extends Omit<TargetConfig, 'signals' | 'updates'> {
+export interface Target extends Omit<TargetConfig, 'signals' | 'updates' | 'queries' | 'start'> {
   matches: (workflowId: string) => boolean;
-  signals: ReadonlyMap<string, ArgumentSchema>;
-  updates: ReadonlyMap<string, ArgumentSchema>;
+  signals: ReadonlyMap<string, Operation>;
+  updates: ReadonlyMap<string, Operation>;
+  queries: ReadonlyMap<string, Operation>;
+  /** Present when the target's workflows may be started from events. */
+  start?: Operation & { conflictPolicy: StartConflictPolicy };
 }
 
 export interface GatewayConfig {
@@ -98,27 +146,55 @@ function memoised(build: () => z.ZodType): ArgumentSchema {
   return () => (schema ??= build());
 }
 
+const NO_ARGUMENT = z.undefined();
+
+/** A tuple schema (`"type": "array"` with `prefixItems`): its items are positional arguments. */
+function isTupleSchema(schema: Record<string, unknown>): boolean {
+  return schema.type === 'array' && Array.isArray(schema.prefixItems);
+}
+
+function compileOperation(
+  schema: Record<string, unknown> | undefined,
+  where: string,
+  building: SchemaBuilding,
+  problems: string[],
+): Operation | undefined {
+  if (!schema) return { arity: 'none', schema: () => NO_ARGUMENT };
+  const arity = isTupleSchema(schema) ? 'positional' : 'one';
+  const build = () => z.fromJSONSchema(schema);
+  if (building === 'lazy') return { arity, schema: memoised(build) };
+  try {
+    const built = build();
+    return { arity, schema: () => built };
+  } catch (error) {
+    problems.push(`${where}.schema: not a usable JSON Schema (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
 function compileSchemas(
   operations: Record<string, { schema?: Record<string, unknown> | undefined }>,
   where: string,
   building: SchemaBuilding,
   problems: string[],
-): Map<string, ArgumentSchema> {
-  const compiled = new Map<string, ArgumentSchema>();
+): Map<string, Operation> {
+  const compiled = new Map<string, Operation>();
   for (const [name, { schema }] of Object.entries(operations)) {
-    const build = () => (schema ? z.fromJSONSchema(schema) : z.unknown());
-    if (building === 'lazy') {
-      compiled.set(name, memoised(build));
-      continue;
-    }
-    try {
-      const built = build();
-      compiled.set(name, () => built);
-    } catch (error) {
-      problems.push(`${where}.${name}.schema: not a usable JSON Schema (${(error as Error).message})`);
-    }
+    const operation = compileOperation(schema, `${where}.${name}`, building, problems);
+    if (operation) compiled.set(name, operation);
   }
   return compiled;
+}
+
+function compileStart(
+  start: TargetConfig['start'],
+  where: string,
+  building: SchemaBuilding,
+  problems: string[],
+): Target['start'] {
+  if (!start) return undefined;
+  const operation = compileOperation(start.schema, `${where}.start`, building, problems);
+  return operation && { ...operation, conflictPolicy: start.conflictPolicy };
 }
 
 function compileTarget(
@@ -135,11 +211,15 @@ function compileTarget(
   } catch (error) {
     problems.push(`${where}.workflowIdPattern: invalid regular expression (${(error as Error).message})`);
   }
+  const { start, ...rest } = target;
+  const compiledStart = compileStart(start, where, building, problems);
   return {
-    ...target,
+    ...rest,
     matches: (workflowId) => pattern?.test(workflowId) ?? false,
     signals: compileSchemas(target.signals, `${where}.signals`, building, problems),
     updates: compileSchemas(target.updates, `${where}.updates`, building, problems),
+    queries: compileSchemas(target.queries, `${where}.queries`, building, problems),
+    ...(compiledStart ? { start: compiledStart } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export const PROBLEMS = {
   'source-not-found': { status: 404, title: 'No such webhook source' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'workflow-closed': { status: 409, title: 'Workflow already closed' },
+  'workflow-running': { status: 409, title: 'Workflow already running, started by another event' },
   'callback-expired': { status: 410, title: 'Callback URL has expired' },
   'callback-spent': { status: 410, title: 'Callback step has completed' },
   'payload-too-large': { status: 413, title: 'Body too large' },
@@ -26,6 +27,7 @@ export const PROBLEMS = {
   'no-matching-route': { status: 422, title: 'No route matches the event' },
   'event-field-missing': { status: 422, title: 'The event lacks a field its route needs' },
   'update-rejected': { status: 422, title: 'The workflow rejected the update' },
+  'query-failed': { status: 422, title: "The workflow's query handler failed" },
   'temporal-rejected': { status: 422, title: 'Temporal rejected the request' },
   'temporal-unavailable': { status: 503, title: 'Temporal is unavailable' },
   // A target at Temporal's per-run signal or update limits: transient for that workflow, never 4xx.

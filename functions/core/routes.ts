@@ -11,8 +11,10 @@ import {
   OperationNameSchema,
   resolveTarget,
   validateField,
+  declaredOperation,
   type OperationKind,
   type SignalCommand,
+  type StartCommand,
   type UpdateCommand,
 } from './commands';
 import { namespaceEventId, type EventIdEntry } from './event-ids';
@@ -55,6 +57,8 @@ export const RouteSchema = z.lazy(() =>
     signal: OperationNameSchema.optional(),
     /** The update to run; set this or `signal`. */
     update: OperationNameSchema.optional(),
+    /** `true`: start the workflow with the mapped input (its target must declare `start`). */
+    start: z.literal(true).optional(),
     /**
      * The argument: a field path (`data`, the default, passes the whole data) or an object whose
      * values are field paths, e.g. `{ "stage": "data.stage" }`, or a path with a default for an event
@@ -99,10 +103,34 @@ const pathOf = (source: FieldPath | PayloadDefault): FieldPath => (isPath(source
 /** What turns a matched event into a command; CloudEvent and webhook routes share it. */
 export type RouteDelivery = Omit<Route, 'matches'>;
 
+/** What a route does with an event: signal, update or start a workflow. */
+export type RouteKind = Extract<OperationKind, 'signal' | 'update' | 'start'>;
+
+/** The operation name a start route carries (starts have no name of their own). */
+export const START_ROUTE_OPERATION = 'start';
+
+/**
+ * The kind and operation a route declares: exactly one of `signal`, `update` or `start: true`
+ * (a problem otherwise). Webhook and CloudEvent routes share it.
+ */
+export function routeKind(
+  route: { signal?: string | undefined; update?: string | undefined; start?: true | undefined },
+  where: string,
+  problems: string[],
+): { kind: RouteKind; operation: string } {
+  const set = [route.signal, route.update, route.start].filter((value) => value !== undefined);
+  if (set.length !== 1) problems.push(`${where}: set exactly one of "signal", "update" or "start"`);
+  if (route.update !== undefined) return { kind: 'update', operation: route.update };
+  if (route.signal !== undefined) return { kind: 'signal', operation: route.signal };
+  return route.start
+    ? { kind: 'start', operation: START_ROUTE_OPERATION }
+    : { kind: 'signal', operation: '' };
+}
+
 /** A route ready to use: its match, template and mapping compiled. */
 export interface Route {
   name: string;
-  kind: Extract<OperationKind, 'signal' | 'update'>;
+  kind: RouteKind;
   operation: string;
   matches: (event: CloudEventJson) => boolean;
   workflowId: Template;
@@ -113,7 +141,8 @@ export interface Route {
 /** One delivery an event produces; `target` carries the route's start-if-missing decision. */
 export type RoutedCommand =
   | { route: string; kind: 'signal'; command: SignalCommand; target: Target }
-  | { route: string; kind: 'update'; command: UpdateCommand; target: Target };
+  | { route: string; kind: 'update'; command: UpdateCommand; target: Target }
+  | { route: string; kind: 'start'; command: StartCommand; target: Target };
 
 /** Compiles a payload mapping, adding every bad path to `problems`. */
 export function compileMapping(
@@ -150,15 +179,13 @@ export function compileRoute(route: RouteConfig, index: number, problems: string
   if ((match.type === undefined) === (match.typePrefix === undefined)) {
     problems.push(`${where}.match: set exactly one of "type" or "typePrefix"`);
   }
-  if ((route.signal === undefined) === (route.update === undefined)) {
-    problems.push(`${where}: set exactly one of "signal" or "update"`);
-  }
+  const { kind, operation } = routeKind(route, where, problems);
   const template = parseTemplate(route.workflowId);
   if (!template.ok) problems.push(`${where}.workflowId: ${template.error}`);
   return {
     name: route.name,
-    kind: route.update === undefined ? 'signal' : 'update',
-    operation: route.update ?? route.signal ?? '',
+    kind,
+    operation,
     matches: (event) =>
       (match.type === undefined || event.type === match.type) &&
       (match.typePrefix === undefined || event.type.startsWith(match.typePrefix)) &&
@@ -200,12 +227,13 @@ export function checkRouteTarget(
     }
     return;
   }
-  const declares = (target: Target) =>
-    route.kind === 'signal' ? target.signals.has(route.operation) : target.updates.has(route.operation);
+  const declares = (target: Target) => declaredOperation(target, route.kind, route.operation) !== undefined;
   if (!resolved.some(declares)) {
     const names = [...new Set(resolved.map((target) => `"${target.name}"`))].join(', ');
     problems.push(
-      `${where}.${route.kind}: "${route.operation}" is not declared by target ${names}, which workflow IDs like "${ids[0] ?? ''}" resolve to`,
+      route.kind === 'start'
+        ? `${where}.start: target ${names}, which workflow IDs like "${ids[0] ?? ''}" resolve to, declares no "start"`
+        : `${where}.${route.kind}: "${route.operation}" is not declared by target ${names}, which workflow IDs like "${ids[0] ?? ''}" resolve to`,
     );
   }
 }
@@ -303,7 +331,11 @@ export function routeToCommand(
   if (!target.ok) {
     return fail({ ...target.problem, detail: `Route "${route.name}": ${target.problem.detail}` });
   }
-  const mapped = mapPayload(route, event, format);
+  // An operation without arguments takes none, whatever the mapping (its default is the whole data).
+  const takesNone = declaredOperation(target.value, route.kind, route.operation)?.arity === 'none';
+  const mapped = takesNone
+    ? ok({ argument: undefined, missing: new Map<string, string>() })
+    : mapPayload(route, event, format);
   if (!mapped.ok) return mapped;
   const payload = checkOperation(target.value, route.kind, route.operation, mapped.value.argument);
   if (!payload.ok) {
@@ -323,21 +355,24 @@ export function routeToCommand(
     ...(ids.suppliedId === undefined ? {} : { suppliedId: ids.suppliedId }),
     source: route.name,
   };
-  return ok(
-    route.kind === 'signal'
-      ? {
-          route: route.name,
-          kind: 'signal',
-          command: { ...common, signal: route.operation },
-          target: routedTarget,
-        }
-      : {
-          route: route.name,
-          kind: 'update',
-          command: { ...common, update: route.operation },
-          target: routedTarget,
-        },
-  );
+  switch (route.kind) {
+    case 'signal':
+      return ok({
+        route: route.name,
+        kind: 'signal',
+        command: { ...common, signal: route.operation },
+        target: routedTarget,
+      });
+    case 'update':
+      return ok({
+        route: route.name,
+        kind: 'update',
+        command: { ...common, update: route.operation },
+        target: routedTarget,
+      });
+    case 'start':
+      return ok({ route: route.name, kind: 'start', command: common, target: routedTarget });
+  }
 }
 
 /**

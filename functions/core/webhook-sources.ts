@@ -10,7 +10,14 @@ import * as z from 'zod';
 import { OperationNameSchema } from './commands';
 import type { Target } from './gateway-config';
 import { lookupField, parseTemplate, type FieldPath, type Template } from './route-expressions';
-import { checkRouteTarget, compileMapping, PayloadDefaultSchema, type PayloadMapping } from './routes';
+import {
+  checkRouteTarget,
+  compileMapping,
+  PayloadDefaultSchema,
+  routeKind,
+  type PayloadMapping,
+  type RouteKind,
+} from './routes';
 import {
   needsSecret,
   SecretRefSchema,
@@ -50,6 +57,8 @@ export const WebhookRouteSchema = z.lazy(() =>
     workflowId: z.string().min(1),
     signal: OperationNameSchema.optional(),
     update: OperationNameSchema.optional(),
+    /** `true`: start the workflow with the mapped input (its target must declare `start`). */
+    start: z.literal(true).optional(),
     /**
      * The argument: `body` (default, the whole body), one field path, or an object whose values are
      * field paths or constants, e.g. `{ "stage": { "value": 1 }, "pr": "pull_request.number" }`.
@@ -117,7 +126,7 @@ type Condition = (value: unknown, found: boolean) => boolean;
 /** A webhook route ready to use. */
 export interface WebhookRoute {
   name: string;
-  kind: 'signal' | 'update';
+  kind: RouteKind;
   operation: string;
   matchesType: (type: string | undefined) => boolean;
   conditions: readonly { path: FieldPath; holds: Condition }[];
@@ -235,9 +244,7 @@ function compileWebhookRoute(
   where: string,
   problems: string[],
 ): WebhookRoute {
-  if ((route.signal === undefined) === (route.update === undefined)) {
-    problems.push(`${where}: set exactly one of "signal" or "update"`);
-  }
+  const { kind, operation } = routeKind(route, where, problems);
   const template = parseTemplate(route.workflowId, parseWebhookPath);
   if (!template.ok) problems.push(`${where}.workflowId: ${template.error}`);
   const conditions = Object.entries(route.match.fields ?? {}).flatMap(([text, condition]) => {
@@ -250,8 +257,8 @@ function compileWebhookRoute(
   });
   return {
     name: route.name,
-    kind: route.update === undefined ? 'signal' : 'update',
-    operation: route.update ?? route.signal ?? '',
+    kind,
+    operation,
     matchesType: compileTypeMatch(route.match, where, problems),
     conditions,
     workflowId: template.ok ? template.template : { source: route.workflowId, parts: [], fields: [] },

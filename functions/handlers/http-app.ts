@@ -12,8 +12,10 @@ import { HTTPException } from 'hono/http-exception';
 import {
   checkOperation,
   prepareSignal,
+  prepareStart,
   prepareUpdate,
   resolveTarget,
+  wireArguments,
   type SignalCommand,
 } from '../core/commands';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
@@ -38,10 +40,11 @@ import type { GatewayLogger } from '../adapters/logger';
 import type { Reader } from '../adapters/temporal-reader';
 import type { Signaler } from '../adapters/temporal-signaler';
 import type { Updater } from '../adapters/temporal-updater';
+import { NO_STARTER, type Starter } from '../adapters/temporal-starter';
 import type { CallbackVerifier } from '../adapters/callback-tokens';
 import type { ActivityCompleter } from '../adapters/temporal-activity-completer';
 import { CALLBACK_PATH } from '../../contract/callbacks';
-import { redactCallbackPath, registerCallbackRoutes } from './http-callbacks';
+import { redactCallbackPath, registerCallbackRoutes, type SettledCallbackSignal } from './http-callbacks';
 import { allowedMethods } from './http-methods';
 import type { WebhookQueues } from '../adapters/webhook-queues';
 import type { SourceRuntime } from '../adapters/webhook-secrets';
@@ -49,25 +52,26 @@ import { isCallerAuthMode } from '../core/auth-settings';
 import { createWebhookIngest, type WebhookMetrics } from './webhook-ingest';
 import { webhookRoute } from './webhook-schemas';
 import {
+  callerSecurity,
+  queryRoute,
+  queryWithArgumentRoute,
+  signalRoute,
+  startRoute,
+  updateRoute,
+} from './http-operation-routes';
+import {
   API_SECURITY,
   BinaryEventData,
   CloudEventBody,
   CloudEventHeaders,
   EventAcceptedSchema,
   HealthSchema,
-  IdempotencyHeaders,
-  JsonBody,
-  QueryParams,
-  QueryResultSchema,
   SECURITY_SCHEMES,
-  SignalAcceptedSchema,
-  SignalParams,
-  UpdateParams,
-  UpdateResultSchema,
   WorkflowDescriptionSchema,
   WorkflowParams,
   problemResponses,
 } from './http-schemas';
+import type { SignalAcceptedSchema } from './http-schemas';
 
 type SignalAccepted = z.infer<typeof SignalAcceptedSchema>;
 type Delivery = z.infer<typeof EventAcceptedSchema>['deliveries'][number];
@@ -84,6 +88,8 @@ export interface HttpAppDeps {
   config: GatewayConfig;
   signaler: Signaler;
   updater: Updater;
+  /** Starts workflows (`POST /v1/workflows/{id}`, start routes); absent = every start refused. */
+  starter?: Starter;
   reader: Reader;
   logger: GatewayLogger;
   /** Verifies senders on /v1; absent = no authentication (GATEWAY_AUTH=none). */
@@ -119,29 +125,6 @@ export const OPENAPI_INFO = {
 } as const;
 
 const security = API_SECURITY;
-/** Path-addressed endpoints: caller authentication only (see `isCallerAuthMode`). */
-const callerSecurity = API_SECURITY.filter((requirement) =>
-  Object.keys(requirement).every((name) => name === 'apiKey' || name === 'bearerApiKey'),
-);
-
-const signalRoute = createRoute({
-  method: 'post',
-  path: '/v1/workflows/{workflowId}/signals/{signal}',
-  summary: 'Send a signal to a workflow (signal-with-start where the target allows it)',
-  security: callerSecurity,
-  request: {
-    params: SignalParams,
-    headers: IdempotencyHeaders,
-    body: { content: { 'application/json': { schema: JsonBody } }, required: true },
-  },
-  responses: {
-    202: {
-      description: 'Delivered, or queued durably',
-      content: { 'application/json': { schema: SignalAcceptedSchema } },
-    },
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
-  },
-});
 
 const eventsRoute = createRoute({
   method: 'post',
@@ -174,29 +157,6 @@ const eventsRoute = createRoute({
   },
 });
 
-const updateRoute = createRoute({
-  method: 'post',
-  path: '/v1/workflows/{workflowId}/updates/{update}',
-  summary: "Run a workflow update and answer with the workflow's result (update-with-start where allowed)",
-  description:
-    'The update id derives from the event id (Idempotency-Key, else generated): retrying with the same key returns the ' +
-    "recorded result instead of applying the update again. 422 `update-rejected` carries the workflow's reason; 504 means " +
-    'the workflow did not answer within the deadline (the update may still apply: retry with the same key to learn its result).',
-  security: callerSecurity,
-  request: {
-    params: UpdateParams,
-    headers: IdempotencyHeaders,
-    body: { content: { 'application/json': { schema: JsonBody } }, required: true },
-  },
-  responses: {
-    200: {
-      description: "The workflow's result",
-      content: { 'application/json': { schema: UpdateResultSchema } },
-    },
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
-  },
-});
-
 const describeRoute = createRoute({
   method: 'get',
   path: '/v1/workflows/{workflowId}',
@@ -209,18 +169,6 @@ const describeRoute = createRoute({
       content: { 'application/json': { schema: WorkflowDescriptionSchema } },
     },
     ...problemResponses(400, 401, 403, 404, 503, 504),
-  },
-});
-
-const queryRoute = createRoute({
-  method: 'get',
-  path: '/v1/workflows/{workflowId}/queries/{query}',
-  summary: 'Run a declared query',
-  security: callerSecurity,
-  request: { params: QueryParams },
-  responses: {
-    200: { description: 'The query result', content: { 'application/json': { schema: QueryResultSchema } } },
-    ...problemResponses(400, 401, 403, 404, 422, 503, 504),
   },
 });
 
@@ -237,7 +185,8 @@ const healthRoute = createRoute({
 
 /** What a signal came to once the fallback had its chance. */
 type SettledSignal =
-  { status: 'delivered' | 'queued' } | { status: 'failed'; transient: boolean; problem: Problem };
+  | { status: 'delivered' | 'queued' | 'duplicate' }
+  | { status: 'failed'; transient: boolean; problem: Problem };
 
 type AppEnv = { Variables: { authEventId: string | undefined; caller: string } };
 
@@ -245,6 +194,7 @@ const EMPTY = new Uint8Array(0);
 
 export function createHttpApp(deps: HttpAppDeps) {
   const { config, signaler, updater, reader, logger } = deps;
+  const starter = deps.starter ?? NO_STARTER;
   const authenticator = deps.authenticator ?? createAuthenticator({ mode: 'none' });
   const newEventId = deps.newEventId ?? (() => crypto.randomUUID());
 
@@ -290,6 +240,15 @@ export function createHttpApp(deps: HttpAppDeps) {
           field: 'header.idempotency-key',
         });
 
+  /**
+   * The operation's argument from the body: `undefined` for no body (an operation declared without
+   * a schema takes none), else the parsed JSON — checked against the declaration by the core.
+   */
+  const argumentOf = async (c: Context<AppEnv>): Promise<Result<unknown>> => {
+    const bytes = await bodyBytes(c);
+    return bytes.length === 0 ? ok(undefined) : parseJsonBytes(bytes, c.req.header('content-type'));
+  };
+
   async function settleSignal(outcome: DeliveryOutcome): Promise<SettledSignal> {
     if (outcome.status === 'failed' && outcome.transient && outcome.command && deps.fallback) {
       try {
@@ -328,6 +287,7 @@ export function createHttpApp(deps: HttpAppDeps) {
           : outcome.problem,
       };
     }
+    if (outcome.status === 'delivered' && outcome.duplicate) return { status: 'duplicate' };
     return { status: outcome.status };
   }
 
@@ -342,9 +302,27 @@ export function createHttpApp(deps: HttpAppDeps) {
 
   async function deliver(routed: RoutedCommand): Promise<DeliveryReport> {
     const base = { route: routed.route, kind: routed.kind, workflowId: routed.command.workflowId };
+    if (routed.kind === 'start') {
+      const outcome = await starter.start(routed.command, routed.target);
+      if (outcome.status !== 'failed') {
+        const result = { status: outcome.status, runId: outcome.runId };
+        return { ...base, operation: 'start', status: 'delivered', result };
+      }
+      return {
+        ...base,
+        operation: 'start',
+        status: 'failed',
+        transient: outcome.transient,
+        problem: outcome.transient
+          ? problem('temporal-unavailable', outcome.problem.detail)
+          : outcome.problem,
+      };
+    }
     if (routed.kind === 'signal') {
       const settled = await settleSignal(await signaler.signal(routed.command, routed.target));
-      return { ...base, operation: routed.command.signal, ...settled };
+      // A fan-out report says delivered for an event the workflow already had.
+      const status = settled.status === 'duplicate' ? 'delivered' : settled.status;
+      return { ...base, operation: routed.command.signal, ...settled, status };
     }
     const outcome = await updater.update(routed.command, routed.target);
     return outcome.status === 'completed'
@@ -362,7 +340,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     return {
       route: report.route,
       workflowId: report.workflowId,
-      [report.kind]: report.operation,
+      ...(report.kind === 'start' ? { start: true as const } : { [report.kind]: report.operation }),
       status: report.status,
       ...(report.result === undefined ? {} : { result: report.result }),
       ...(report.problem ? { problem: problemDocument(report.problem) } : {}),
@@ -429,7 +407,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     // Resolve the target before reading the body: an undeclared target is 403 whatever it sends.
     const target = resolveTarget(config, workflowId);
     if (!target.ok) return fail(target.problem, path);
-    const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
+    const body = await argumentOf(c);
     if (!body.ok) return fail(body.problem, path);
     const ids = eventIdOf(c, c.req.valid('header')['idempotency-key']);
     if (!ids.ok) return fail(ids.problem, path);
@@ -483,7 +461,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     const path = c.req.path;
     const target = resolveTarget(config, workflowId);
     if (!target.ok) return fail(target.problem, path);
-    const body = parseJsonBytes(await bodyBytes(c), c.req.header('content-type'));
+    const body = await argumentOf(c);
     if (!body.ok) return fail(body.problem, path);
     const ids = eventIdOf(c, c.req.valid('header')['idempotency-key']);
     if (!ids.ok) return fail(ids.problem, path);
@@ -498,7 +476,44 @@ export function createHttpApp(deps: HttpAppDeps) {
     if (!prepared.ok) return fail(prepared.problem, path);
     const outcome = await updater.update(prepared.value.command, prepared.value.target);
     if (outcome.status === 'failed') return fail(updateProblem(outcome), path);
-    return c.json({ result: outcome.result, workflowId, update, eventId }, 200);
+    const duplicate = outcome.duplicate ? { status: 'duplicate' as const } : {};
+    return c.json({ result: outcome.result, workflowId, update, eventId, ...duplicate }, 200);
+  });
+
+  app.openapi(startRoute, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const path = c.req.path;
+    const target = resolveTarget(config, workflowId);
+    if (!target.ok) return fail(target.problem, path);
+    const body = await argumentOf(c);
+    if (!body.ok) return fail(body.problem, path);
+    const ids = eventIdOf(c, c.req.valid('header')['idempotency-key']);
+    if (!ids.ok) return fail(ids.problem, path);
+    const prepared = prepareStart(config, {
+      workflowId,
+      payload: body.value,
+      ...ids.value,
+      source: EVENT_SOURCES.http,
+    });
+    if (!prepared.ok) return fail(prepared.problem, path);
+    const outcome = await starter.start(prepared.value.command, prepared.value.target);
+    if (outcome.status === 'failed') {
+      const details = { eventId: outcome.command.eventId, problem: outcome.problem.code };
+      if (outcome.transient) logger.warn('start not made', details);
+      else logger.info('start refused', details);
+      const transient = outcome.transient && outcome.problem.code !== 'deadline-exceeded';
+      return fail(
+        transient ? problem('temporal-unavailable', outcome.problem.detail) : outcome.problem,
+        path,
+      );
+    }
+    const answer = {
+      status: outcome.status,
+      workflowId,
+      runId: outcome.runId,
+      eventId: outcome.command.eventId,
+    };
+    return outcome.status === 'started' ? c.json(answer, 201) : c.json(answer, 200);
   });
 
   app.openapi(describeRoute, async (c) => {
@@ -509,14 +524,34 @@ export function createHttpApp(deps: HttpAppDeps) {
     return result.ok ? c.json(result.value, 200) : fail(result.problem, c.req.path);
   });
 
+  /** A declared query with its argument (undefined: none), as its handler takes it. */
+  async function runQuery(workflowId: string, query: string, argument: unknown, path: string) {
+    const target = resolveTarget(config, workflowId);
+    if (!target.ok) return fail(target.problem, path);
+    const allowed = checkOperation(target.value, 'query', query, argument);
+    if (!allowed.ok) return fail(allowed.problem, path);
+    const args = wireArguments(target.value, 'query', query, allowed.value);
+    const result = await reader.query(workflowId, query, args);
+    if (result.ok) return { result: result.value };
+    // The handler refused what it was given: name the argument when there was one.
+    const refused = result.problem.code === 'query-failed' && args.length > 0;
+    return fail(refused ? { ...result.problem, field: 'body' } : result.problem, path);
+  }
+
   app.openapi(queryRoute, async (c) => {
     const { workflowId, query } = c.req.valid('param');
+    return c.json(await runQuery(workflowId, query, undefined, c.req.path), 200);
+  });
+
+  app.openapi(queryWithArgumentRoute, async (c) => {
+    const { workflowId, query } = c.req.valid('param');
+    const path = c.req.path;
+    // An undeclared target is 403 whatever the body says.
     const target = resolveTarget(config, workflowId);
-    if (!target.ok) return fail(target.problem, c.req.path);
-    const allowed = checkOperation(target.value, 'query', query);
-    if (!allowed.ok) return fail(allowed.problem, c.req.path);
-    const result = await reader.query(workflowId, query);
-    return result.ok ? c.json({ result: result.value }, 200) : fail(result.problem, c.req.path);
+    if (!target.ok) return fail(target.problem, path);
+    const body = await argumentOf(c);
+    if (!body.ok) return fail(body.problem, path);
+    return c.json(await runQuery(workflowId, query, body.value, path), 200);
   });
 
   registerCallbackRoutes(app, {
@@ -529,7 +564,12 @@ export function createHttpApp(deps: HttpAppDeps) {
       complete: () => Promise.reject(new Error('no activity completer configured')),
     },
     logger,
-    settleSignal,
+    // A callback's answer knows delivered or queued; a duplicate was delivered, before.
+    settleSignal: async (outcome): Promise<SettledCallbackSignal> => {
+      const settled = await settleSignal(outcome);
+      if (settled.status === 'failed') return settled;
+      return { status: settled.status === 'queued' ? 'queued' : 'delivered' };
+    },
     updateProblem,
   });
 

@@ -72,7 +72,10 @@ export const ProblemSchema = z
 
 export const SignalAcceptedSchema = z
   .object({
-    status: z.enum(['delivered', 'queued']),
+    status: z.enum(['delivered', 'queued', 'duplicate']).openapi({
+      description:
+        '`duplicate`: the workflow has closed, and its latest run had already applied this event (a retry).',
+    }),
     workflowId: z.string(),
     signal: z.string(),
     eventId: z.string(),
@@ -88,8 +91,25 @@ export const UpdateResultSchema = z
     workflowId: z.string(),
     update: z.string(),
     eventId: z.string().openapi({ description: 'The event id the update id derives from.' }),
+    status: z.literal('duplicate').optional().openapi({
+      description:
+        'Present when the workflow had closed and `result` is the one its latest run recorded for this event.',
+    }),
   })
   .openapi('UpdateResult');
+
+export const StartAcceptedSchema = z
+  .object({
+    status: z.enum(['started', 'already-started', 'running']).openapi({
+      description:
+        '`started`: this request started the run; `already-started`: an earlier request of the same event did; ' +
+        "`running`: another event's run is running and the target uses it (`use-existing`): this input was not applied.",
+    }),
+    workflowId: z.string(),
+    runId: z.string(),
+    eventId: z.string().openapi({ description: 'The event id the start request id derives from.' }),
+  })
+  .openapi('StartAccepted');
 
 export const DeliverySchema = z
   .object({
@@ -97,8 +117,12 @@ export const DeliverySchema = z
     workflowId: z.string(),
     signal: z.string().optional(),
     update: z.string().optional(),
+    start: z.literal(true).optional().openapi({ description: 'The route starts the workflow.' }),
     status: z.enum(['delivered', 'queued', 'failed']),
-    result: z.unknown().optional().openapi({ description: "An update's result." }),
+    result: z.unknown().optional().openapi({
+      description:
+        "An update's result; for a start, `{ status, runId }` as `POST /v1/workflows/{workflowId}` answers.",
+    }),
     problem: ProblemSchema.optional().openapi({ description: 'Why a failed delivery failed.' }),
   })
   .openapi('Delivery');
@@ -180,6 +204,19 @@ export const HealthSchema = z
 export const JsonBody = {
   description: "The operation's argument, validated against the JSON Schema the target declares for it.",
   example: { stage: 1 },
+};
+
+/**
+ * An operation's argument as the SDK's handlers take it, each form of which the target declares:
+ * no body (declared without a schema: the workflow receives no argument), one JSON value, or a
+ * JSON array spread into positional arguments (a tuple schema, `prefixItems`).
+ */
+export const OperationArgument = {
+  description:
+    'The argument, as the target declares the operation: no body when it is declared without a `schema` (the workflow ' +
+    'receives no argument, not null); one JSON value validated against its `schema`; or, for a tuple schema ' +
+    '(`"type": "array"` with `prefixItems`), a JSON array whose items are the positional arguments.',
+  examples: [{ stage: 1 }, ['alice', 'bob', 100]],
 };
 
 export const problemResponses = (...statuses: number[]) =>

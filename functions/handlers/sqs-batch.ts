@@ -28,6 +28,7 @@ import { busyRedeliveryDelaySeconds, type Redelivery } from '../adapters/sqs-red
 import { isFifoQueue } from '../adapters/sqs-client';
 import type { Signaler } from '../adapters/temporal-signaler';
 import type { Updater } from '../adapters/temporal-updater';
+import { NO_STARTER, type Starter } from '../adapters/temporal-starter';
 
 export const DEFAULT_SQS_CONCURRENCY = 10;
 
@@ -37,6 +38,8 @@ export interface SqsBatchDeps {
   config: GatewayConfig;
   signaler: Signaler;
   updater: Updater;
+  /** Starts workflows for start routes; absent = every start dead-lettered. */
+  starter?: Starter;
   deadLetters: DeadLetters;
   logger: GatewayLogger;
   /**
@@ -89,6 +92,11 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
   async function deliver(delivery: RoutedCommand): Promise<DeliveryFailure | undefined> {
     if (delivery.kind === 'signal') {
       const outcome = await signaler.signal(delivery.command, delivery.target);
+      return outcome.status === 'failed' ? outcome : undefined;
+    }
+    if (delivery.kind === 'start') {
+      // Another event's run (409 workflow-running) is permanent: the message is dead-lettered.
+      const outcome = await (deps.starter ?? NO_STARTER).start(delivery.command, delivery.target);
       return outcome.status === 'failed' ? outcome : undefined;
     }
     // An update from a queue has nobody waiting for its answer: a rejection is a permanent failure.

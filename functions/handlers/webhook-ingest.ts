@@ -7,6 +7,7 @@
 import type { GatewayConfig } from '../core/gateway-config';
 import { problem, type Problem } from '../core/problems';
 import type { RoutedCommand } from '../core/routes';
+import { NO_STARTER, type Starter } from '../adapters/temporal-starter';
 import { envelopeHeaders, type WebhookEnvelope } from '../core/webhook-envelope';
 import { decideWebhook, identifyWebhook } from '../core/webhook-routing';
 import { signatureHeader } from '../core/webhook-verifiers';
@@ -29,6 +30,8 @@ export interface WebhookIngestDeps {
   sources: ReadonlyMap<string, SourceRuntime>;
   signaler: Signaler;
   updater: Updater;
+  /** Starts workflows for start routes; absent = every start refused. */
+  starter?: Starter;
   logger: GatewayLogger;
   queues?: WebhookQueues;
   metrics?: WebhookMetrics;
@@ -39,6 +42,7 @@ interface Delivered {
   workflowId: string;
   signal?: string;
   update?: string;
+  start?: true;
 }
 
 export type WebhookAnswer =
@@ -59,10 +63,12 @@ export type WebhookAnswer =
 
 type DeliveryResult = { ok: true } | { ok: false; transient: boolean; problem: Problem };
 
-const describeDelivery = (routed: RoutedCommand): Delivered =>
-  routed.kind === 'signal'
-    ? { route: routed.route, workflowId: routed.command.workflowId, signal: routed.command.signal }
-    : { route: routed.route, workflowId: routed.command.workflowId, update: routed.command.update };
+const describeDelivery = (routed: RoutedCommand): Delivered => {
+  const base = { route: routed.route, workflowId: routed.command.workflowId };
+  if (routed.kind === 'signal') return { ...base, signal: routed.command.signal };
+  if (routed.kind === 'update') return { ...base, update: routed.command.update };
+  return { ...base, start: true };
+};
 
 export function createWebhookIngest(deps: WebhookIngestDeps) {
   const { config, sources, signaler, updater, logger } = deps;
@@ -73,7 +79,9 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
       const outcome =
         routed.kind === 'signal'
           ? await signaler.signal(routed.command, routed.target)
-          : await updater.update(routed.command, routed.target);
+          : routed.kind === 'update'
+            ? await updater.update(routed.command, routed.target)
+            : await (deps.starter ?? NO_STARTER).start(routed.command, routed.target);
       if (outcome.status !== 'failed') return { ok: true };
       return { ok: false, transient: outcome.transient, problem: outcome.problem };
     } catch (error) {

@@ -16,20 +16,34 @@ import {
 /** A JSON Schema object, or a zod schema (converted with `z.toJSONSchema`). */
 export type ArgumentSchema = Readonly<Record<string, unknown>> | z.ZodType;
 
-/** A signal or update a target allows. */
+/** A signal, update, query or start a target allows. */
 export interface OperationProps {
-  /** What the argument must satisfy. @default - any JSON value */
+  /**
+   * What the argument must satisfy: `{}` for any JSON value, a tuple (`z.tuple`, `prefixItems`) for
+   * several positional arguments. `z.void()` / `z.undefined()` mean no argument, as no schema does.
+   * @default - the operation takes no argument
+   */
   readonly schema?: ArgumentSchema;
+}
+
+/** Starts from events: the workflow's input schema and what a start does when a run is running. */
+export interface StartProps extends OperationProps {
+  /** @default 'fail' */
+  readonly conflictPolicy?: 'fail' | 'use-existing' | 'terminate-existing';
 }
 
 type CoreTarget = GatewayConfigInput['targets'][number];
 
 /** A workflow (by ID pattern) the gateway may reach, and the signals, updates and queries it allows. */
-export type GatewayTargetProps = Omit<CoreTarget, 'signals' | 'updates'> & {
+export type GatewayTargetProps = Omit<CoreTarget, 'signals' | 'updates' | 'queries' | 'start'> & {
   /** @default - none */
   readonly signals?: Readonly<Record<string, OperationProps>>;
   /** @default - none */
   readonly updates?: Readonly<Record<string, OperationProps>>;
+  /** Argument-less queries by name, or queries with their argument schemas. @default - none */
+  readonly queries?: readonly string[] | Readonly<Record<string, OperationProps>>;
+  /** Lets events and `POST /v1/workflows/{workflowId}` start the workflow. @default - no starts */
+  readonly start?: StartProps;
 };
 
 /**
@@ -45,6 +59,12 @@ function isZodSchema(schema: ArgumentSchema): schema is z.ZodType {
   return typeof schema === 'object' && schema !== null && '_zod' in schema;
 }
 
+/** `z.void()` and `z.undefined()`: the SDK's "no argument", which JSON Schema cannot state. */
+function meansNoArgument(schema: z.ZodType): boolean {
+  const type = (schema as { _zod?: { def?: { type?: string } } })._zod?.def?.type;
+  return type === 'void' || type === 'undefined';
+}
+
 function toJsonSchema(schema: ArgumentSchema, where: string, problems: string[]): unknown {
   if (!isZodSchema(schema)) return schema;
   try {
@@ -56,18 +76,25 @@ function toJsonSchema(schema: ArgumentSchema, where: string, problems: string[])
   }
 }
 
+/** An operation's props with a zod schema converted; `z.void()` drops the schema (no argument). */
+function convertOperation<T extends OperationProps>(operation: T, where: string, problems: string[]) {
+  if (operation?.schema === undefined) return operation;
+  const { schema, ...rest } = operation;
+  if (isZodSchema(schema) && meansNoArgument(schema)) return rest;
+  return { ...rest, schema: toJsonSchema(schema, `${where}.schema`, problems) };
+}
+
 function convertOperations(
-  operations: Readonly<Record<string, OperationProps>> | undefined,
+  operations: Readonly<Record<string, OperationProps>> | readonly string[] | undefined,
   where: string,
   problems: string[],
-): Record<string, { schema?: unknown }> | undefined {
+): Record<string, { schema?: unknown }> | readonly string[] | undefined {
   if (operations === undefined || typeof operations !== 'object' || operations === null) return operations;
+  if (Array.isArray(operations)) return operations as readonly string[];
   return Object.fromEntries(
-    Object.entries(operations).map(([name, operation]) => [
+    Object.entries(operations as Readonly<Record<string, OperationProps>>).map(([name, operation]) => [
       name,
-      operation?.schema === undefined
-        ? operation
-        : { ...operation, schema: toJsonSchema(operation.schema, `${where}.${name}.schema`, problems) },
+      convertOperation(operation, `${where}.${name}`, problems),
     ]),
   );
 }
@@ -86,6 +113,10 @@ export function routingToConfigJson(routing: GatewayRouting): string {
         ...target,
         signals: convertOperations(target.signals, `routing.targets.${index}.signals`, problems),
         updates: convertOperations(target.updates, `routing.targets.${index}.updates`, problems),
+        queries: convertOperations(target.queries, `routing.targets.${index}.queries`, problems),
+        ...(target.start === undefined
+          ? {}
+          : { start: convertOperation(target.start, `routing.targets.${index}.start`, problems) }),
       }))
     : routing.targets;
   const input = { ...routing, targets };

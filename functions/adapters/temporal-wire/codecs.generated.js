@@ -31,27 +31,7 @@ const t2 = message({
   header: null,
 }); // temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest
 const t3 = message({ runId: '', started: false }); // temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionResponse
-const t4 = message({ namespace: '', workflowExecution: null, waitPolicy: null, request: null }); // temporal.api.workflowservice.v1.UpdateWorkflowExecutionRequest
-const t5 = message({ updateRef: null, outcome: null, stage: 0 }); // temporal.api.workflowservice.v1.UpdateWorkflowExecutionResponse
-const t6 = message({ namespace: '', updateRef: null, identity: '', waitPolicy: null }); // temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateRequest
-const t7 = message({ outcome: null, stage: 0, updateRef: null }); // temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateResponse
-const t8 = message({ namespace: '', operations: util.emptyArray, resourceId: '' }); // temporal.api.workflowservice.v1.ExecuteMultiOperationRequest
-const t9 = message({ startWorkflow: null, updateWorkflow: null }); // temporal.api.workflowservice.v1.ExecuteMultiOperationRequest.Operation
-const t10 = message({ responses: util.emptyArray }); // temporal.api.workflowservice.v1.ExecuteMultiOperationResponse
-const t11 = message({ startWorkflow: null, updateWorkflow: null }); // temporal.api.workflowservice.v1.ExecuteMultiOperationResponse.Response
-const t12 = message({ namespace: '', execution: null, query: null }); // temporal.api.workflowservice.v1.QueryWorkflowRequest
-const t13 = message({ queryResult: null }); // temporal.api.workflowservice.v1.QueryWorkflowResponse
-const t14 = message({ namespace: '', execution: null }); // temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest
-const t15 = message({ workflowExecutionInfo: null }); // temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse
-const t16 = message({ namespace: '' }); // temporal.api.workflowservice.v1.DescribeNamespaceRequest
-const t17 = message({}); // temporal.api.workflowservice.v1.DescribeNamespaceResponse
-const t18 = message({ namespace: '', taskQueue: null, taskQueueType: 0, reportStats: false }); // temporal.api.workflowservice.v1.DescribeTaskQueueRequest
-const t19 = message({ stats: null }); // temporal.api.workflowservice.v1.DescribeTaskQueueResponse
-const t20 = message({ namespace: '', taskToken: util.newBuffer([]), result: null, identity: '' }); // temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest
-const t21 = message({}); // temporal.api.workflowservice.v1.RespondActivityTaskCompletedResponse
-const t22 = message({ namespace: '', taskToken: util.newBuffer([]), failure: null, identity: '' }); // temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest
-const t23 = message({}); // temporal.api.workflowservice.v1.RespondActivityTaskFailedResponse
-const t24 = message({
+const t4 = message({
   namespace: '',
   workflowId: '',
   workflowType: null,
@@ -63,22 +43,54 @@ const t24 = message({
   workflowIdConflictPolicy: 0,
   header: null,
 }); // temporal.api.workflowservice.v1.StartWorkflowExecutionRequest
-const t25 = message({ runId: '', started: false }); // temporal.api.workflowservice.v1.StartWorkflowExecutionResponse
-const t26 = message({ workflowId: '', runId: '' }); // temporal.api.common.v1.WorkflowExecution
-const t27 = message({ payloads: util.emptyArray }); // temporal.api.common.v1.Payloads
-const t28 = message({ fields: util.emptyObject }); // temporal.api.common.v1.Header
-const t29 = message({ name: '' }); // temporal.api.common.v1.WorkflowType
-const t30 = message({ metadata: util.emptyObject, data: util.newBuffer([]) }); // temporal.api.common.v1.Payload
-const t31 = message({ name: '', kind: 0, normalName: '' }); // temporal.api.taskqueue.v1.TaskQueue
-const t32 = message({ approximateBacklogCount: util.Long ? util.Long.fromBits(0, 0, false) : 0 }); // temporal.api.taskqueue.v1.TaskQueueStats
-const t33 = message({ lifecycleStage: 0 }); // temporal.api.update.v1.WaitPolicy
-const t34 = message({ meta: null, input: null }); // temporal.api.update.v1.Request
-const t35 = message({ workflowExecution: null, updateId: '' }); // temporal.api.update.v1.UpdateRef
-const t36 = message({ success: null, failure: null }); // temporal.api.update.v1.Outcome
-const t37 = message({ updateId: '', identity: '' }); // temporal.api.update.v1.Meta
-const t38 = message({ header: null, name: '', args: null }); // temporal.api.update.v1.Input
-const t39 = message({ queryType: '', queryArgs: null, header: null }); // temporal.api.query.v1.WorkflowQuery
-const t40 = message({
+const t5 = message({ runId: '', started: false, status: 0 }); // temporal.api.workflowservice.v1.StartWorkflowExecutionResponse
+const t6 = message({ namespace: '', execution: null, maximumPageSize: 0, nextPageToken: util.newBuffer([]) }); // temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest
+const t7 = message({ history: null, nextPageToken: util.newBuffer([]) }); // temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse
+const t8 = message({ namespace: '', workflowExecution: null, waitPolicy: null, request: null }); // temporal.api.workflowservice.v1.UpdateWorkflowExecutionRequest
+const t9 = message({ updateRef: null, outcome: null, stage: 0 }); // temporal.api.workflowservice.v1.UpdateWorkflowExecutionResponse
+const t10 = message({ namespace: '', updateRef: null, identity: '', waitPolicy: null }); // temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateRequest
+const t11 = message({ outcome: null, stage: 0, updateRef: null }); // temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateResponse
+const t12 = message({ namespace: '', operations: util.emptyArray, resourceId: '' }); // temporal.api.workflowservice.v1.ExecuteMultiOperationRequest
+const t13 = message({ startWorkflow: null, updateWorkflow: null }); // temporal.api.workflowservice.v1.ExecuteMultiOperationRequest.Operation
+const t14 = message({ responses: util.emptyArray }); // temporal.api.workflowservice.v1.ExecuteMultiOperationResponse
+const t15 = message({ startWorkflow: null, updateWorkflow: null }); // temporal.api.workflowservice.v1.ExecuteMultiOperationResponse.Response
+const t16 = message({ namespace: '', execution: null, query: null }); // temporal.api.workflowservice.v1.QueryWorkflowRequest
+const t17 = message({ queryResult: null }); // temporal.api.workflowservice.v1.QueryWorkflowResponse
+const t18 = message({ namespace: '', execution: null }); // temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest
+const t19 = message({ workflowExecutionInfo: null }); // temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse
+const t20 = message({ namespace: '' }); // temporal.api.workflowservice.v1.DescribeNamespaceRequest
+const t21 = message({}); // temporal.api.workflowservice.v1.DescribeNamespaceResponse
+const t22 = message({ namespace: '', taskQueue: null, taskQueueType: 0, reportStats: false }); // temporal.api.workflowservice.v1.DescribeTaskQueueRequest
+const t23 = message({ stats: null }); // temporal.api.workflowservice.v1.DescribeTaskQueueResponse
+const t24 = message({ namespace: '', taskToken: util.newBuffer([]), result: null, identity: '' }); // temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest
+const t25 = message({}); // temporal.api.workflowservice.v1.RespondActivityTaskCompletedResponse
+const t26 = message({ namespace: '', taskToken: util.newBuffer([]), failure: null, identity: '' }); // temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest
+const t27 = message({}); // temporal.api.workflowservice.v1.RespondActivityTaskFailedResponse
+const t28 = message({ workflowId: '', runId: '' }); // temporal.api.common.v1.WorkflowExecution
+const t29 = message({ payloads: util.emptyArray }); // temporal.api.common.v1.Payloads
+const t30 = message({ fields: util.emptyObject }); // temporal.api.common.v1.Header
+const t31 = message({ name: '' }); // temporal.api.common.v1.WorkflowType
+const t32 = message({ metadata: util.emptyObject, data: util.newBuffer([]) }); // temporal.api.common.v1.Payload
+const t33 = message({ name: '', kind: 0, normalName: '' }); // temporal.api.taskqueue.v1.TaskQueue
+const t34 = message({ approximateBacklogCount: util.Long ? util.Long.fromBits(0, 0, false) : 0 }); // temporal.api.taskqueue.v1.TaskQueueStats
+const t35 = message({ events: util.emptyArray }); // temporal.api.history.v1.History
+const t36 = message({
+  eventId: util.Long ? util.Long.fromBits(0, 0, false) : 0,
+  workflowExecutionStartedEventAttributes: null,
+  workflowExecutionSignaledEventAttributes: null,
+  workflowExecutionUpdateAcceptedEventAttributes: null,
+}); // temporal.api.history.v1.HistoryEvent
+const t37 = message({ header: null }); // temporal.api.history.v1.WorkflowExecutionStartedEventAttributes
+const t38 = message({ signalName: '', header: null }); // temporal.api.history.v1.WorkflowExecutionSignaledEventAttributes
+const t39 = message({ acceptedRequest: null }); // temporal.api.history.v1.WorkflowExecutionUpdateAcceptedEventAttributes
+const t40 = message({ lifecycleStage: 0 }); // temporal.api.update.v1.WaitPolicy
+const t41 = message({ meta: null, input: null }); // temporal.api.update.v1.Request
+const t42 = message({ workflowExecution: null, updateId: '' }); // temporal.api.update.v1.UpdateRef
+const t43 = message({ success: null, failure: null }); // temporal.api.update.v1.Outcome
+const t44 = message({ updateId: '', identity: '' }); // temporal.api.update.v1.Meta
+const t45 = message({ header: null, name: '', args: null }); // temporal.api.update.v1.Input
+const t46 = message({ queryType: '', queryArgs: null, header: null }); // temporal.api.query.v1.WorkflowQuery
+const t47 = message({
   execution: null,
   type: null,
   startTime: null,
@@ -87,23 +99,23 @@ const t40 = message({
   historyLength: util.Long ? util.Long.fromBits(0, 0, false) : 0,
   taskQueue: '',
 }); // temporal.api.workflow.v1.WorkflowExecutionInfo
-const t41 = message({ message: '', source: '', applicationFailureInfo: null }); // temporal.api.failure.v1.Failure
-const t42 = message({ type: '', nonRetryable: false }); // temporal.api.failure.v1.ApplicationFailureInfo
-const t43 = message({ seconds: util.Long ? util.Long.fromBits(0, 0, false) : 0, nanos: 0 }); // google.protobuf.Timestamp
+const t48 = message({ message: '', source: '', applicationFailureInfo: null }); // temporal.api.failure.v1.Failure
+const t49 = message({ type: '', nonRetryable: false }); // temporal.api.failure.v1.ApplicationFailureInfo
+const t50 = message({ seconds: util.Long ? util.Long.fromBits(0, 0, false) : 0, nanos: 0 }); // google.protobuf.Timestamp
 t0.encode = function SignalWorkflowExecutionRequest$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.workflowExecution != null && Object.hasOwnProperty.call(m, 'workflowExecution'))
-    t26.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
+    t28.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
   if (m.signalName != null && Object.hasOwnProperty.call(m, 'signalName')) w.uint32(26).string(m.signalName);
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t27.encode(m.input, w.uint32(34).fork(), q + 1).ldelim();
+    t29.encode(m.input, w.uint32(34).fork(), q + 1).ldelim();
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(42).string(m.identity);
   if (m.requestId != null && Object.hasOwnProperty.call(m, 'requestId')) w.uint32(50).string(m.requestId);
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t28.encode(m.header, w.uint32(66).fork(), q + 1).ldelim();
+    t30.encode(m.header, w.uint32(66).fork(), q + 1).ldelim();
   return w;
 };
 t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
@@ -128,7 +140,7 @@ t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.workflowExecution = t26.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowExecution = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
@@ -136,7 +148,7 @@ t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 4: {
-        m.input = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
@@ -148,7 +160,7 @@ t0.decode = function SignalWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 8: {
-        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t30.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -203,20 +215,20 @@ t2.encode = function SignalWithStartWorkflowExecutionRequest$encode(m, w, q) {
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.workflowId != null && Object.hasOwnProperty.call(m, 'workflowId')) w.uint32(18).string(m.workflowId);
   if (m.workflowType != null && Object.hasOwnProperty.call(m, 'workflowType'))
-    t29.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
+    t31.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
   if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue'))
-    t31.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
+    t33.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t27.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
+    t29.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(74).string(m.identity);
   if (m.requestId != null && Object.hasOwnProperty.call(m, 'requestId')) w.uint32(82).string(m.requestId);
   if (m.workflowIdReusePolicy != null && Object.hasOwnProperty.call(m, 'workflowIdReusePolicy'))
     w.uint32(88).int32(m.workflowIdReusePolicy);
   if (m.signalName != null && Object.hasOwnProperty.call(m, 'signalName')) w.uint32(98).string(m.signalName);
   if (m.signalInput != null && Object.hasOwnProperty.call(m, 'signalInput'))
-    t27.encode(m.signalInput, w.uint32(106).fork(), q + 1).ldelim();
+    t29.encode(m.signalInput, w.uint32(106).fork(), q + 1).ldelim();
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t28.encode(m.header, w.uint32(154).fork(), q + 1).ldelim();
+    t30.encode(m.header, w.uint32(154).fork(), q + 1).ldelim();
   if (m.workflowIdConflictPolicy != null && Object.hasOwnProperty.call(m, 'workflowIdConflictPolicy'))
     w.uint32(176).int32(m.workflowIdConflictPolicy);
   return w;
@@ -247,15 +259,15 @@ t2.decode = function SignalWithStartWorkflowExecutionRequest$decode(r, l, e, n) 
         break;
       }
       case 3: {
-        m.workflowType = t29.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowType = t31.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 4: {
-        m.taskQueue = t31.decode(r, r.uint32(), undefined, n + 1);
+        m.taskQueue = t33.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
-        m.input = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 9: {
@@ -279,11 +291,11 @@ t2.decode = function SignalWithStartWorkflowExecutionRequest$decode(r, l, e, n) 
         break;
       }
       case 13: {
-        m.signalInput = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.signalInput = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 19: {
-        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t30.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -341,955 +353,29 @@ t3.decode = function SignalWithStartWorkflowExecutionResponse$decode(r, l, e, n)
   }
   return m;
 };
-t4.encode = function UpdateWorkflowExecutionRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
-  if (m.workflowExecution != null && Object.hasOwnProperty.call(m, 'workflowExecution'))
-    t26.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
-  if (m.waitPolicy != null && Object.hasOwnProperty.call(m, 'waitPolicy'))
-    t33.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
-  if (m.request != null && Object.hasOwnProperty.call(m, 'request'))
-    t34.encode(m.request, w.uint32(42).fork(), q + 1).ldelim();
-  return w;
-};
-t4.decode = function UpdateWorkflowExecutionRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.namespace = r.string();
-        break;
-      }
-      case 2: {
-        m.workflowExecution = t26.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 4: {
-        m.waitPolicy = t33.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 5: {
-        m.request = t34.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t5.encode = function UpdateWorkflowExecutionResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
-    t35.encode(m.updateRef, w.uint32(10).fork(), q + 1).ldelim();
-  if (m.outcome != null && Object.hasOwnProperty.call(m, 'outcome'))
-    t36.encode(m.outcome, w.uint32(18).fork(), q + 1).ldelim();
-  if (m.stage != null && Object.hasOwnProperty.call(m, 'stage')) w.uint32(24).int32(m.stage);
-  return w;
-};
-t5.decode = function UpdateWorkflowExecutionResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.updateRef = t35.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 2: {
-        m.outcome = t36.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 3: {
-        m.stage = r.int32();
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t6.encode = function PollWorkflowExecutionUpdateRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
-  if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
-    t35.encode(m.updateRef, w.uint32(18).fork(), q + 1).ldelim();
-  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
-  if (m.waitPolicy != null && Object.hasOwnProperty.call(m, 'waitPolicy'))
-    t33.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
-  return w;
-};
-t6.decode = function PollWorkflowExecutionUpdateRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.namespace = r.string();
-        break;
-      }
-      case 2: {
-        m.updateRef = t35.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 3: {
-        m.identity = r.string();
-        break;
-      }
-      case 4: {
-        m.waitPolicy = t33.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t7.encode = function PollWorkflowExecutionUpdateResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.outcome != null && Object.hasOwnProperty.call(m, 'outcome'))
-    t36.encode(m.outcome, w.uint32(10).fork(), q + 1).ldelim();
-  if (m.stage != null && Object.hasOwnProperty.call(m, 'stage')) w.uint32(16).int32(m.stage);
-  if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
-    t35.encode(m.updateRef, w.uint32(26).fork(), q + 1).ldelim();
-  return w;
-};
-t7.decode = function PollWorkflowExecutionUpdateResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.outcome = t36.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 2: {
-        m.stage = r.int32();
-        break;
-      }
-      case 3: {
-        m.updateRef = t35.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t8.encode = function ExecuteMultiOperationRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
-  if (m.operations != null && m.operations.length) {
-    for (var i = 0; i < m.operations.length; ++i)
-      t9.encode(m.operations[i], w.uint32(18).fork(), q + 1).ldelim();
-  }
-  if (m.resourceId != null && Object.hasOwnProperty.call(m, 'resourceId')) w.uint32(26).string(m.resourceId);
-  return w;
-};
-t8.decode = function ExecuteMultiOperationRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.namespace = r.string();
-        break;
-      }
-      case 2: {
-        if (!(m.operations && m.operations.length)) m.operations = [];
-        m.operations.push(t9.decode(r, r.uint32(), undefined, n + 1));
-        break;
-      }
-      case 3: {
-        m.resourceId = r.string();
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t9.encode = function Operation$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.startWorkflow != null && Object.hasOwnProperty.call(m, 'startWorkflow'))
-    t24.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
-  if (m.updateWorkflow != null && Object.hasOwnProperty.call(m, 'updateWorkflow'))
-    t4.encode(m.updateWorkflow, w.uint32(18).fork(), q + 1).ldelim();
-  return w;
-};
-t9.decode = function Operation$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.startWorkflow = t24.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 2: {
-        m.updateWorkflow = t4.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t10.encode = function ExecuteMultiOperationResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.responses != null && m.responses.length) {
-    for (var i = 0; i < m.responses.length; ++i)
-      t11.encode(m.responses[i], w.uint32(10).fork(), q + 1).ldelim();
-  }
-  return w;
-};
-t10.decode = function ExecuteMultiOperationResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        if (!(m.responses && m.responses.length)) m.responses = [];
-        m.responses.push(t11.decode(r, r.uint32(), undefined, n + 1));
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t11.encode = function Response$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.startWorkflow != null && Object.hasOwnProperty.call(m, 'startWorkflow'))
-    t25.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
-  if (m.updateWorkflow != null && Object.hasOwnProperty.call(m, 'updateWorkflow'))
-    t5.encode(m.updateWorkflow, w.uint32(18).fork(), q + 1).ldelim();
-  return w;
-};
-t11.decode = function Response$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.startWorkflow = t25.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 2: {
-        m.updateWorkflow = t5.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t12.encode = function QueryWorkflowRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
-  if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
-    t26.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
-  if (m.query != null && Object.hasOwnProperty.call(m, 'query'))
-    t39.encode(m.query, w.uint32(26).fork(), q + 1).ldelim();
-  return w;
-};
-t12.decode = function QueryWorkflowRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.namespace = r.string();
-        break;
-      }
-      case 2: {
-        m.execution = t26.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 3: {
-        m.query = t39.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t13.encode = function QueryWorkflowResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.queryResult != null && Object.hasOwnProperty.call(m, 'queryResult'))
-    t27.encode(m.queryResult, w.uint32(10).fork(), q + 1).ldelim();
-  return w;
-};
-t13.decode = function QueryWorkflowResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.queryResult = t27.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t14.encode = function DescribeWorkflowExecutionRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
-  if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
-    t26.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
-  return w;
-};
-t14.decode = function DescribeWorkflowExecutionRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.namespace = r.string();
-        break;
-      }
-      case 2: {
-        m.execution = t26.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t15.encode = function DescribeWorkflowExecutionResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.workflowExecutionInfo != null && Object.hasOwnProperty.call(m, 'workflowExecutionInfo'))
-    t40.encode(m.workflowExecutionInfo, w.uint32(18).fork(), q + 1).ldelim();
-  return w;
-};
-t15.decode = function DescribeWorkflowExecutionResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 2: {
-        m.workflowExecutionInfo = t40.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t16.encode = function DescribeNamespaceRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
-  return w;
-};
-t16.decode = function DescribeNamespaceRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.namespace = r.string();
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t17.encode = function DescribeNamespaceResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  return w;
-};
-t17.decode = function DescribeNamespaceResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t18.encode = function DescribeTaskQueueRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
-  if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue'))
-    t31.encode(m.taskQueue, w.uint32(18).fork(), q + 1).ldelim();
-  if (m.taskQueueType != null && Object.hasOwnProperty.call(m, 'taskQueueType'))
-    w.uint32(24).int32(m.taskQueueType);
-  if (m.reportStats != null && Object.hasOwnProperty.call(m, 'reportStats')) w.uint32(64).bool(m.reportStats);
-  return w;
-};
-t18.decode = function DescribeTaskQueueRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 1: {
-        m.namespace = r.string();
-        break;
-      }
-      case 2: {
-        m.taskQueue = t31.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 3: {
-        m.taskQueueType = r.int32();
-        break;
-      }
-      case 8: {
-        m.reportStats = r.bool();
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t19.encode = function DescribeTaskQueueResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.stats != null && Object.hasOwnProperty.call(m, 'stats'))
-    t32.encode(m.stats, w.uint32(42).fork(), q + 1).ldelim();
-  return w;
-};
-t19.decode = function DescribeTaskQueueResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 5: {
-        m.stats = t32.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t20.encode = function RespondActivityTaskCompletedRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.taskToken != null && Object.hasOwnProperty.call(m, 'taskToken')) w.uint32(10).bytes(m.taskToken);
-  if (m.result != null && Object.hasOwnProperty.call(m, 'result'))
-    t27.encode(m.result, w.uint32(18).fork(), q + 1).ldelim();
-  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(34).string(m.namespace);
-  return w;
-};
-t20.decode = function RespondActivityTaskCompletedRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 4: {
-        m.namespace = r.string();
-        break;
-      }
-      case 1: {
-        m.taskToken = r.bytes();
-        break;
-      }
-      case 2: {
-        m.result = t27.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 3: {
-        m.identity = r.string();
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t21.encode = function RespondActivityTaskCompletedResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  return w;
-};
-t21.decode = function RespondActivityTaskCompletedResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t22.encode = function RespondActivityTaskFailedRequest$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  if (m.taskToken != null && Object.hasOwnProperty.call(m, 'taskToken')) w.uint32(10).bytes(m.taskToken);
-  if (m.failure != null && Object.hasOwnProperty.call(m, 'failure'))
-    t41.encode(m.failure, w.uint32(18).fork(), q + 1).ldelim();
-  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
-  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(34).string(m.namespace);
-  return w;
-};
-t22.decode = function RespondActivityTaskFailedRequest$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      case 4: {
-        m.namespace = r.string();
-        break;
-      }
-      case 1: {
-        m.taskToken = r.bytes();
-        break;
-      }
-      case 2: {
-        m.failure = t41.decode(r, r.uint32(), undefined, n + 1);
-        break;
-      }
-      case 3: {
-        m.identity = r.string();
-        break;
-      }
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t23.encode = function RespondActivityTaskFailedResponse$encode(m, w, q) {
-  if (!w) w = Writer.create();
-  if (q === undefined) q = 0;
-  if (q > util.recursionLimit) throw Error('max depth exceeded');
-  return w;
-};
-t23.decode = function RespondActivityTaskFailedResponse$decode(r, l, e, n) {
-  if (!(r instanceof Reader)) r = Reader.create(r);
-  if (n === undefined) n = 0;
-  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
-  var c, m;
-  if (l === undefined) c = r.len;
-  else {
-    c = r.pos + l;
-    if (c > r.len) throw RangeError('index out of range');
-    l = r.len;
-    r.len = c;
-  }
-  m = new this.ctor();
-  while (r.pos < c) {
-    var t = r.uint32();
-    if (t === e) break;
-    switch (t >>> 3) {
-      default:
-        r.skipType(t & 7, n);
-        break;
-    }
-  }
-  if (l !== undefined) {
-    if (r.pos !== c) throw RangeError('index out of range');
-    r.len = l;
-  }
-  return m;
-};
-t24.encode = function StartWorkflowExecutionRequest$encode(m, w, q) {
+t4.encode = function StartWorkflowExecutionRequest$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
   if (m.workflowId != null && Object.hasOwnProperty.call(m, 'workflowId')) w.uint32(18).string(m.workflowId);
   if (m.workflowType != null && Object.hasOwnProperty.call(m, 'workflowType'))
-    t29.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
+    t31.encode(m.workflowType, w.uint32(26).fork(), q + 1).ldelim();
   if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue'))
-    t31.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
+    t33.encode(m.taskQueue, w.uint32(34).fork(), q + 1).ldelim();
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t27.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
+    t29.encode(m.input, w.uint32(42).fork(), q + 1).ldelim();
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(74).string(m.identity);
   if (m.requestId != null && Object.hasOwnProperty.call(m, 'requestId')) w.uint32(82).string(m.requestId);
   if (m.workflowIdReusePolicy != null && Object.hasOwnProperty.call(m, 'workflowIdReusePolicy'))
     w.uint32(88).int32(m.workflowIdReusePolicy);
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t28.encode(m.header, w.uint32(130).fork(), q + 1).ldelim();
+    t30.encode(m.header, w.uint32(130).fork(), q + 1).ldelim();
   if (m.workflowIdConflictPolicy != null && Object.hasOwnProperty.call(m, 'workflowIdConflictPolicy'))
     w.uint32(176).int32(m.workflowIdConflictPolicy);
   return w;
 };
-t24.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
+t4.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1315,15 +401,15 @@ t24.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 3: {
-        m.workflowType = t29.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowType = t31.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 4: {
-        m.taskQueue = t31.decode(r, r.uint32(), undefined, n + 1);
+        m.taskQueue = t33.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
-        m.input = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 9: {
@@ -1343,7 +429,7 @@ t24.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
         break;
       }
       case 16: {
-        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t30.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1357,15 +443,16 @@ t24.decode = function StartWorkflowExecutionRequest$decode(r, l, e, n) {
   }
   return m;
 };
-t25.encode = function StartWorkflowExecutionResponse$encode(m, w, q) {
+t5.encode = function StartWorkflowExecutionResponse$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.runId != null && Object.hasOwnProperty.call(m, 'runId')) w.uint32(10).string(m.runId);
   if (m.started != null && Object.hasOwnProperty.call(m, 'started')) w.uint32(24).bool(m.started);
+  if (m.status != null && Object.hasOwnProperty.call(m, 'status')) w.uint32(40).int32(m.status);
   return w;
 };
-t25.decode = function StartWorkflowExecutionResponse$decode(r, l, e, n) {
+t5.decode = function StartWorkflowExecutionResponse$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1390,6 +477,10 @@ t25.decode = function StartWorkflowExecutionResponse$decode(r, l, e, n) {
         m.started = r.bool();
         break;
       }
+      case 5: {
+        m.status = r.int32();
+        break;
+      }
       default:
         r.skipType(t & 7, n);
         break;
@@ -1401,7 +492,1036 @@ t25.decode = function StartWorkflowExecutionResponse$decode(r, l, e, n) {
   }
   return m;
 };
-t26.encode = function WorkflowExecution$encode(m, w, q) {
+t6.encode = function GetWorkflowExecutionHistoryRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
+    t28.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.maximumPageSize != null && Object.hasOwnProperty.call(m, 'maximumPageSize'))
+    w.uint32(24).int32(m.maximumPageSize);
+  if (m.nextPageToken != null && Object.hasOwnProperty.call(m, 'nextPageToken'))
+    w.uint32(34).bytes(m.nextPageToken);
+  return w;
+};
+t6.decode = function GetWorkflowExecutionHistoryRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      case 2: {
+        m.execution = t28.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.maximumPageSize = r.int32();
+        break;
+      }
+      case 4: {
+        m.nextPageToken = r.bytes();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t7.encode = function GetWorkflowExecutionHistoryResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.history != null && Object.hasOwnProperty.call(m, 'history'))
+    t35.encode(m.history, w.uint32(10).fork(), q + 1).ldelim();
+  if (m.nextPageToken != null && Object.hasOwnProperty.call(m, 'nextPageToken'))
+    w.uint32(26).bytes(m.nextPageToken);
+  return w;
+};
+t7.decode = function GetWorkflowExecutionHistoryResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.history = t35.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.nextPageToken = r.bytes();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t8.encode = function UpdateWorkflowExecutionRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  if (m.workflowExecution != null && Object.hasOwnProperty.call(m, 'workflowExecution'))
+    t28.encode(m.workflowExecution, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.waitPolicy != null && Object.hasOwnProperty.call(m, 'waitPolicy'))
+    t40.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
+  if (m.request != null && Object.hasOwnProperty.call(m, 'request'))
+    t41.encode(m.request, w.uint32(42).fork(), q + 1).ldelim();
+  return w;
+};
+t8.decode = function UpdateWorkflowExecutionRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      case 2: {
+        m.workflowExecution = t28.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 4: {
+        m.waitPolicy = t40.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 5: {
+        m.request = t41.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t9.encode = function UpdateWorkflowExecutionResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
+    t42.encode(m.updateRef, w.uint32(10).fork(), q + 1).ldelim();
+  if (m.outcome != null && Object.hasOwnProperty.call(m, 'outcome'))
+    t43.encode(m.outcome, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.stage != null && Object.hasOwnProperty.call(m, 'stage')) w.uint32(24).int32(m.stage);
+  return w;
+};
+t9.decode = function UpdateWorkflowExecutionResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.updateRef = t42.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 2: {
+        m.outcome = t43.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.stage = r.int32();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t10.encode = function PollWorkflowExecutionUpdateRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
+    t42.encode(m.updateRef, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
+  if (m.waitPolicy != null && Object.hasOwnProperty.call(m, 'waitPolicy'))
+    t40.encode(m.waitPolicy, w.uint32(34).fork(), q + 1).ldelim();
+  return w;
+};
+t10.decode = function PollWorkflowExecutionUpdateRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      case 2: {
+        m.updateRef = t42.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.identity = r.string();
+        break;
+      }
+      case 4: {
+        m.waitPolicy = t40.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t11.encode = function PollWorkflowExecutionUpdateResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.outcome != null && Object.hasOwnProperty.call(m, 'outcome'))
+    t43.encode(m.outcome, w.uint32(10).fork(), q + 1).ldelim();
+  if (m.stage != null && Object.hasOwnProperty.call(m, 'stage')) w.uint32(16).int32(m.stage);
+  if (m.updateRef != null && Object.hasOwnProperty.call(m, 'updateRef'))
+    t42.encode(m.updateRef, w.uint32(26).fork(), q + 1).ldelim();
+  return w;
+};
+t11.decode = function PollWorkflowExecutionUpdateResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.outcome = t43.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 2: {
+        m.stage = r.int32();
+        break;
+      }
+      case 3: {
+        m.updateRef = t42.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t12.encode = function ExecuteMultiOperationRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  if (m.operations != null && m.operations.length) {
+    for (var i = 0; i < m.operations.length; ++i)
+      t13.encode(m.operations[i], w.uint32(18).fork(), q + 1).ldelim();
+  }
+  if (m.resourceId != null && Object.hasOwnProperty.call(m, 'resourceId')) w.uint32(26).string(m.resourceId);
+  return w;
+};
+t12.decode = function ExecuteMultiOperationRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      case 2: {
+        if (!(m.operations && m.operations.length)) m.operations = [];
+        m.operations.push(t13.decode(r, r.uint32(), undefined, n + 1));
+        break;
+      }
+      case 3: {
+        m.resourceId = r.string();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t13.encode = function Operation$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.startWorkflow != null && Object.hasOwnProperty.call(m, 'startWorkflow'))
+    t4.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
+  if (m.updateWorkflow != null && Object.hasOwnProperty.call(m, 'updateWorkflow'))
+    t8.encode(m.updateWorkflow, w.uint32(18).fork(), q + 1).ldelim();
+  return w;
+};
+t13.decode = function Operation$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.startWorkflow = t4.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 2: {
+        m.updateWorkflow = t8.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t14.encode = function ExecuteMultiOperationResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.responses != null && m.responses.length) {
+    for (var i = 0; i < m.responses.length; ++i)
+      t15.encode(m.responses[i], w.uint32(10).fork(), q + 1).ldelim();
+  }
+  return w;
+};
+t14.decode = function ExecuteMultiOperationResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        if (!(m.responses && m.responses.length)) m.responses = [];
+        m.responses.push(t15.decode(r, r.uint32(), undefined, n + 1));
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t15.encode = function Response$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.startWorkflow != null && Object.hasOwnProperty.call(m, 'startWorkflow'))
+    t5.encode(m.startWorkflow, w.uint32(10).fork(), q + 1).ldelim();
+  if (m.updateWorkflow != null && Object.hasOwnProperty.call(m, 'updateWorkflow'))
+    t9.encode(m.updateWorkflow, w.uint32(18).fork(), q + 1).ldelim();
+  return w;
+};
+t15.decode = function Response$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.startWorkflow = t5.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 2: {
+        m.updateWorkflow = t9.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t16.encode = function QueryWorkflowRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
+    t28.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.query != null && Object.hasOwnProperty.call(m, 'query'))
+    t46.encode(m.query, w.uint32(26).fork(), q + 1).ldelim();
+  return w;
+};
+t16.decode = function QueryWorkflowRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      case 2: {
+        m.execution = t28.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.query = t46.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t17.encode = function QueryWorkflowResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.queryResult != null && Object.hasOwnProperty.call(m, 'queryResult'))
+    t29.encode(m.queryResult, w.uint32(10).fork(), q + 1).ldelim();
+  return w;
+};
+t17.decode = function QueryWorkflowResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.queryResult = t29.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t18.encode = function DescribeWorkflowExecutionRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
+    t28.encode(m.execution, w.uint32(18).fork(), q + 1).ldelim();
+  return w;
+};
+t18.decode = function DescribeWorkflowExecutionRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      case 2: {
+        m.execution = t28.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t19.encode = function DescribeWorkflowExecutionResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.workflowExecutionInfo != null && Object.hasOwnProperty.call(m, 'workflowExecutionInfo'))
+    t47.encode(m.workflowExecutionInfo, w.uint32(18).fork(), q + 1).ldelim();
+  return w;
+};
+t19.decode = function DescribeWorkflowExecutionResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 2: {
+        m.workflowExecutionInfo = t47.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t20.encode = function DescribeNamespaceRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  return w;
+};
+t20.decode = function DescribeNamespaceRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t21.encode = function DescribeNamespaceResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  return w;
+};
+t21.decode = function DescribeNamespaceResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t22.encode = function DescribeTaskQueueRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(10).string(m.namespace);
+  if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue'))
+    t33.encode(m.taskQueue, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.taskQueueType != null && Object.hasOwnProperty.call(m, 'taskQueueType'))
+    w.uint32(24).int32(m.taskQueueType);
+  if (m.reportStats != null && Object.hasOwnProperty.call(m, 'reportStats')) w.uint32(64).bool(m.reportStats);
+  return w;
+};
+t22.decode = function DescribeTaskQueueRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.namespace = r.string();
+        break;
+      }
+      case 2: {
+        m.taskQueue = t33.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.taskQueueType = r.int32();
+        break;
+      }
+      case 8: {
+        m.reportStats = r.bool();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t23.encode = function DescribeTaskQueueResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.stats != null && Object.hasOwnProperty.call(m, 'stats'))
+    t34.encode(m.stats, w.uint32(42).fork(), q + 1).ldelim();
+  return w;
+};
+t23.decode = function DescribeTaskQueueResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 5: {
+        m.stats = t34.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t24.encode = function RespondActivityTaskCompletedRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.taskToken != null && Object.hasOwnProperty.call(m, 'taskToken')) w.uint32(10).bytes(m.taskToken);
+  if (m.result != null && Object.hasOwnProperty.call(m, 'result'))
+    t29.encode(m.result, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(34).string(m.namespace);
+  return w;
+};
+t24.decode = function RespondActivityTaskCompletedRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 4: {
+        m.namespace = r.string();
+        break;
+      }
+      case 1: {
+        m.taskToken = r.bytes();
+        break;
+      }
+      case 2: {
+        m.result = t29.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.identity = r.string();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t25.encode = function RespondActivityTaskCompletedResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  return w;
+};
+t25.decode = function RespondActivityTaskCompletedResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t26.encode = function RespondActivityTaskFailedRequest$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.taskToken != null && Object.hasOwnProperty.call(m, 'taskToken')) w.uint32(10).bytes(m.taskToken);
+  if (m.failure != null && Object.hasOwnProperty.call(m, 'failure'))
+    t48.encode(m.failure, w.uint32(18).fork(), q + 1).ldelim();
+  if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(26).string(m.identity);
+  if (m.namespace != null && Object.hasOwnProperty.call(m, 'namespace')) w.uint32(34).string(m.namespace);
+  return w;
+};
+t26.decode = function RespondActivityTaskFailedRequest$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 4: {
+        m.namespace = r.string();
+        break;
+      }
+      case 1: {
+        m.taskToken = r.bytes();
+        break;
+      }
+      case 2: {
+        m.failure = t48.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 3: {
+        m.identity = r.string();
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t27.encode = function RespondActivityTaskFailedResponse$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  return w;
+};
+t27.decode = function RespondActivityTaskFailedResponse$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t28.encode = function WorkflowExecution$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1409,7 +1529,7 @@ t26.encode = function WorkflowExecution$encode(m, w, q) {
   if (m.runId != null && Object.hasOwnProperty.call(m, 'runId')) w.uint32(18).string(m.runId);
   return w;
 };
-t26.decode = function WorkflowExecution$decode(r, l, e, n) {
+t28.decode = function WorkflowExecution$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1445,17 +1565,17 @@ t26.decode = function WorkflowExecution$decode(r, l, e, n) {
   }
   return m;
 };
-t27.encode = function Payloads$encode(m, w, q) {
+t29.encode = function Payloads$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.payloads != null && m.payloads.length) {
     for (var i = 0; i < m.payloads.length; ++i)
-      t30.encode(m.payloads[i], w.uint32(10).fork(), q + 1).ldelim();
+      t32.encode(m.payloads[i], w.uint32(10).fork(), q + 1).ldelim();
   }
   return w;
 };
-t27.decode = function Payloads$decode(r, l, e, n) {
+t29.decode = function Payloads$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1474,7 +1594,7 @@ t27.decode = function Payloads$decode(r, l, e, n) {
     switch (t >>> 3) {
       case 1: {
         if (!(m.payloads && m.payloads.length)) m.payloads = [];
-        m.payloads.push(t30.decode(r, r.uint32(), undefined, n + 1));
+        m.payloads.push(t32.decode(r, r.uint32(), undefined, n + 1));
         break;
       }
       default:
@@ -1488,14 +1608,14 @@ t27.decode = function Payloads$decode(r, l, e, n) {
   }
   return m;
 };
-t28.encode = function Header$encode(m, w, q) {
+t30.encode = function Header$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.fields != null && Object.hasOwnProperty.call(m, 'fields')) {
     for (var ks = Object.keys(m.fields), i = 0; i < ks.length; ++i) {
       w.uint32(10).fork().uint32(10).string(ks[i]);
-      t30
+      t32
         .encode(m.fields[ks[i]], w.uint32(18).fork(), q + 1)
         .ldelim()
         .ldelim();
@@ -1503,7 +1623,7 @@ t28.encode = function Header$encode(m, w, q) {
   }
   return w;
 };
-t28.decode = function Header$decode(r, l, e, n) {
+t30.decode = function Header$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1534,7 +1654,7 @@ t28.decode = function Header$decode(r, l, e, n) {
               k = r.string();
               break;
             case 2:
-              value = t30.decode(r, r.uint32(), undefined, n + 1);
+              value = t32.decode(r, r.uint32(), undefined, n + 1);
               break;
             default:
               r.skipType(tag2 & 7, n);
@@ -1558,14 +1678,14 @@ t28.decode = function Header$decode(r, l, e, n) {
   }
   return m;
 };
-t29.encode = function WorkflowType$encode(m, w, q) {
+t31.encode = function WorkflowType$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.name != null && Object.hasOwnProperty.call(m, 'name')) w.uint32(10).string(m.name);
   return w;
 };
-t29.decode = function WorkflowType$decode(r, l, e, n) {
+t31.decode = function WorkflowType$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1597,7 +1717,7 @@ t29.decode = function WorkflowType$decode(r, l, e, n) {
   }
   return m;
 };
-t30.encode = function Payload$encode(m, w, q) {
+t32.encode = function Payload$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1609,7 +1729,7 @@ t30.encode = function Payload$encode(m, w, q) {
   if (m.data != null && Object.hasOwnProperty.call(m, 'data')) w.uint32(18).bytes(m.data);
   return w;
 };
-t30.decode = function Payload$decode(r, l, e, n) {
+t32.decode = function Payload$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1668,7 +1788,7 @@ t30.decode = function Payload$decode(r, l, e, n) {
   }
   return m;
 };
-t31.encode = function TaskQueue$encode(m, w, q) {
+t33.encode = function TaskQueue$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1677,7 +1797,7 @@ t31.encode = function TaskQueue$encode(m, w, q) {
   if (m.normalName != null && Object.hasOwnProperty.call(m, 'normalName')) w.uint32(26).string(m.normalName);
   return w;
 };
-t31.decode = function TaskQueue$decode(r, l, e, n) {
+t33.decode = function TaskQueue$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1717,7 +1837,7 @@ t31.decode = function TaskQueue$decode(r, l, e, n) {
   }
   return m;
 };
-t32.encode = function TaskQueueStats$encode(m, w, q) {
+t34.encode = function TaskQueueStats$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1725,7 +1845,7 @@ t32.encode = function TaskQueueStats$encode(m, w, q) {
     w.uint32(8).int64(m.approximateBacklogCount);
   return w;
 };
-t32.decode = function TaskQueueStats$decode(r, l, e, n) {
+t34.decode = function TaskQueueStats$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1757,7 +1877,240 @@ t32.decode = function TaskQueueStats$decode(r, l, e, n) {
   }
   return m;
 };
-t33.encode = function WaitPolicy$encode(m, w, q) {
+t35.encode = function History$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.events != null && m.events.length) {
+    for (var i = 0; i < m.events.length; ++i) t36.encode(m.events[i], w.uint32(10).fork(), q + 1).ldelim();
+  }
+  return w;
+};
+t35.decode = function History$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        if (!(m.events && m.events.length)) m.events = [];
+        m.events.push(t36.decode(r, r.uint32(), undefined, n + 1));
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t36.encode = function HistoryEvent$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.eventId != null && Object.hasOwnProperty.call(m, 'eventId')) w.uint32(8).int64(m.eventId);
+  if (
+    m.workflowExecutionStartedEventAttributes != null &&
+    Object.hasOwnProperty.call(m, 'workflowExecutionStartedEventAttributes')
+  )
+    t37.encode(m.workflowExecutionStartedEventAttributes, w.uint32(50).fork(), q + 1).ldelim();
+  if (
+    m.workflowExecutionSignaledEventAttributes != null &&
+    Object.hasOwnProperty.call(m, 'workflowExecutionSignaledEventAttributes')
+  )
+    t38.encode(m.workflowExecutionSignaledEventAttributes, w.uint32(210).fork(), q + 1).ldelim();
+  if (
+    m.workflowExecutionUpdateAcceptedEventAttributes != null &&
+    Object.hasOwnProperty.call(m, 'workflowExecutionUpdateAcceptedEventAttributes')
+  )
+    t39.encode(m.workflowExecutionUpdateAcceptedEventAttributes, w.uint32(370).fork(), q + 1).ldelim();
+  return w;
+};
+t36.decode = function HistoryEvent$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.eventId = r.int64();
+        break;
+      }
+      case 6: {
+        m.workflowExecutionStartedEventAttributes = t37.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 26: {
+        m.workflowExecutionSignaledEventAttributes = t38.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      case 46: {
+        m.workflowExecutionUpdateAcceptedEventAttributes = t39.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t37.encode = function WorkflowExecutionStartedEventAttributes$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
+    t30.encode(m.header, w.uint32(202).fork(), q + 1).ldelim();
+  return w;
+};
+t37.decode = function WorkflowExecutionStartedEventAttributes$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 25: {
+        m.header = t30.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t38.encode = function WorkflowExecutionSignaledEventAttributes$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.signalName != null && Object.hasOwnProperty.call(m, 'signalName')) w.uint32(10).string(m.signalName);
+  if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
+    t30.encode(m.header, w.uint32(34).fork(), q + 1).ldelim();
+  return w;
+};
+t38.decode = function WorkflowExecutionSignaledEventAttributes$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 1: {
+        m.signalName = r.string();
+        break;
+      }
+      case 4: {
+        m.header = t30.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t39.encode = function WorkflowExecutionUpdateAcceptedEventAttributes$encode(m, w, q) {
+  if (!w) w = Writer.create();
+  if (q === undefined) q = 0;
+  if (q > util.recursionLimit) throw Error('max depth exceeded');
+  if (m.acceptedRequest != null && Object.hasOwnProperty.call(m, 'acceptedRequest'))
+    t41.encode(m.acceptedRequest, w.uint32(34).fork(), q + 1).ldelim();
+  return w;
+};
+t39.decode = function WorkflowExecutionUpdateAcceptedEventAttributes$decode(r, l, e, n) {
+  if (!(r instanceof Reader)) r = Reader.create(r);
+  if (n === undefined) n = 0;
+  if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
+  var c, m;
+  if (l === undefined) c = r.len;
+  else {
+    c = r.pos + l;
+    if (c > r.len) throw RangeError('index out of range');
+    l = r.len;
+    r.len = c;
+  }
+  m = new this.ctor();
+  while (r.pos < c) {
+    var t = r.uint32();
+    if (t === e) break;
+    switch (t >>> 3) {
+      case 4: {
+        m.acceptedRequest = t41.decode(r, r.uint32(), undefined, n + 1);
+        break;
+      }
+      default:
+        r.skipType(t & 7, n);
+        break;
+    }
+  }
+  if (l !== undefined) {
+    if (r.pos !== c) throw RangeError('index out of range');
+    r.len = l;
+  }
+  return m;
+};
+t40.encode = function WaitPolicy$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1765,7 +2118,7 @@ t33.encode = function WaitPolicy$encode(m, w, q) {
     w.uint32(8).int32(m.lifecycleStage);
   return w;
 };
-t33.decode = function WaitPolicy$decode(r, l, e, n) {
+t40.decode = function WaitPolicy$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1797,17 +2150,17 @@ t33.decode = function WaitPolicy$decode(r, l, e, n) {
   }
   return m;
 };
-t34.encode = function Request$encode(m, w, q) {
+t41.encode = function Request$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.meta != null && Object.hasOwnProperty.call(m, 'meta'))
-    t37.encode(m.meta, w.uint32(10).fork(), q + 1).ldelim();
+    t44.encode(m.meta, w.uint32(10).fork(), q + 1).ldelim();
   if (m.input != null && Object.hasOwnProperty.call(m, 'input'))
-    t38.encode(m.input, w.uint32(18).fork(), q + 1).ldelim();
+    t45.encode(m.input, w.uint32(18).fork(), q + 1).ldelim();
   return w;
 };
-t34.decode = function Request$decode(r, l, e, n) {
+t41.decode = function Request$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1825,11 +2178,11 @@ t34.decode = function Request$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.meta = t37.decode(r, r.uint32(), undefined, n + 1);
+        m.meta = t44.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
-        m.input = t38.decode(r, r.uint32(), undefined, n + 1);
+        m.input = t45.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1843,16 +2196,16 @@ t34.decode = function Request$decode(r, l, e, n) {
   }
   return m;
 };
-t35.encode = function UpdateRef$encode(m, w, q) {
+t42.encode = function UpdateRef$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.workflowExecution != null && Object.hasOwnProperty.call(m, 'workflowExecution'))
-    t26.encode(m.workflowExecution, w.uint32(10).fork(), q + 1).ldelim();
+    t28.encode(m.workflowExecution, w.uint32(10).fork(), q + 1).ldelim();
   if (m.updateId != null && Object.hasOwnProperty.call(m, 'updateId')) w.uint32(18).string(m.updateId);
   return w;
 };
-t35.decode = function UpdateRef$decode(r, l, e, n) {
+t42.decode = function UpdateRef$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1870,7 +2223,7 @@ t35.decode = function UpdateRef$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.workflowExecution = t26.decode(r, r.uint32(), undefined, n + 1);
+        m.workflowExecution = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
@@ -1888,17 +2241,17 @@ t35.decode = function UpdateRef$decode(r, l, e, n) {
   }
   return m;
 };
-t36.encode = function Outcome$encode(m, w, q) {
+t43.encode = function Outcome$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.success != null && Object.hasOwnProperty.call(m, 'success'))
-    t27.encode(m.success, w.uint32(10).fork(), q + 1).ldelim();
+    t29.encode(m.success, w.uint32(10).fork(), q + 1).ldelim();
   if (m.failure != null && Object.hasOwnProperty.call(m, 'failure'))
-    t41.encode(m.failure, w.uint32(18).fork(), q + 1).ldelim();
+    t48.encode(m.failure, w.uint32(18).fork(), q + 1).ldelim();
   return w;
 };
-t36.decode = function Outcome$decode(r, l, e, n) {
+t43.decode = function Outcome$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1916,11 +2269,11 @@ t36.decode = function Outcome$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.success = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.success = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
-        m.failure = t41.decode(r, r.uint32(), undefined, n + 1);
+        m.failure = t48.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -1934,7 +2287,7 @@ t36.decode = function Outcome$decode(r, l, e, n) {
   }
   return m;
 };
-t37.encode = function Meta$encode(m, w, q) {
+t44.encode = function Meta$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -1942,7 +2295,7 @@ t37.encode = function Meta$encode(m, w, q) {
   if (m.identity != null && Object.hasOwnProperty.call(m, 'identity')) w.uint32(18).string(m.identity);
   return w;
 };
-t37.decode = function Meta$decode(r, l, e, n) {
+t44.decode = function Meta$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -1978,18 +2331,18 @@ t37.decode = function Meta$decode(r, l, e, n) {
   }
   return m;
 };
-t38.encode = function Input$encode(m, w, q) {
+t45.encode = function Input$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t28.encode(m.header, w.uint32(10).fork(), q + 1).ldelim();
+    t30.encode(m.header, w.uint32(10).fork(), q + 1).ldelim();
   if (m.name != null && Object.hasOwnProperty.call(m, 'name')) w.uint32(18).string(m.name);
   if (m.args != null && Object.hasOwnProperty.call(m, 'args'))
-    t27.encode(m.args, w.uint32(26).fork(), q + 1).ldelim();
+    t29.encode(m.args, w.uint32(26).fork(), q + 1).ldelim();
   return w;
 };
-t38.decode = function Input$decode(r, l, e, n) {
+t45.decode = function Input$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -2007,7 +2360,7 @@ t38.decode = function Input$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t30.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
@@ -2015,7 +2368,7 @@ t38.decode = function Input$decode(r, l, e, n) {
         break;
       }
       case 3: {
-        m.args = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.args = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -2029,18 +2382,18 @@ t38.decode = function Input$decode(r, l, e, n) {
   }
   return m;
 };
-t39.encode = function WorkflowQuery$encode(m, w, q) {
+t46.encode = function WorkflowQuery$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.queryType != null && Object.hasOwnProperty.call(m, 'queryType')) w.uint32(10).string(m.queryType);
   if (m.queryArgs != null && Object.hasOwnProperty.call(m, 'queryArgs'))
-    t27.encode(m.queryArgs, w.uint32(18).fork(), q + 1).ldelim();
+    t29.encode(m.queryArgs, w.uint32(18).fork(), q + 1).ldelim();
   if (m.header != null && Object.hasOwnProperty.call(m, 'header'))
-    t28.encode(m.header, w.uint32(26).fork(), q + 1).ldelim();
+    t30.encode(m.header, w.uint32(26).fork(), q + 1).ldelim();
   return w;
 };
-t39.decode = function WorkflowQuery$decode(r, l, e, n) {
+t46.decode = function WorkflowQuery$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -2062,11 +2415,11 @@ t39.decode = function WorkflowQuery$decode(r, l, e, n) {
         break;
       }
       case 2: {
-        m.queryArgs = t27.decode(r, r.uint32(), undefined, n + 1);
+        m.queryArgs = t29.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
-        m.header = t28.decode(r, r.uint32(), undefined, n + 1);
+        m.header = t30.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -2080,25 +2433,25 @@ t39.decode = function WorkflowQuery$decode(r, l, e, n) {
   }
   return m;
 };
-t40.encode = function WorkflowExecutionInfo$encode(m, w, q) {
+t47.encode = function WorkflowExecutionInfo$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.execution != null && Object.hasOwnProperty.call(m, 'execution'))
-    t26.encode(m.execution, w.uint32(10).fork(), q + 1).ldelim();
+    t28.encode(m.execution, w.uint32(10).fork(), q + 1).ldelim();
   if (m.type != null && Object.hasOwnProperty.call(m, 'type'))
-    t29.encode(m.type, w.uint32(18).fork(), q + 1).ldelim();
+    t31.encode(m.type, w.uint32(18).fork(), q + 1).ldelim();
   if (m.startTime != null && Object.hasOwnProperty.call(m, 'startTime'))
-    t43.encode(m.startTime, w.uint32(26).fork(), q + 1).ldelim();
+    t50.encode(m.startTime, w.uint32(26).fork(), q + 1).ldelim();
   if (m.closeTime != null && Object.hasOwnProperty.call(m, 'closeTime'))
-    t43.encode(m.closeTime, w.uint32(34).fork(), q + 1).ldelim();
+    t50.encode(m.closeTime, w.uint32(34).fork(), q + 1).ldelim();
   if (m.status != null && Object.hasOwnProperty.call(m, 'status')) w.uint32(40).int32(m.status);
   if (m.historyLength != null && Object.hasOwnProperty.call(m, 'historyLength'))
     w.uint32(48).int64(m.historyLength);
   if (m.taskQueue != null && Object.hasOwnProperty.call(m, 'taskQueue')) w.uint32(106).string(m.taskQueue);
   return w;
 };
-t40.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
+t47.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -2116,19 +2469,19 @@ t40.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
     if (t === e) break;
     switch (t >>> 3) {
       case 1: {
-        m.execution = t26.decode(r, r.uint32(), undefined, n + 1);
+        m.execution = t28.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 2: {
-        m.type = t29.decode(r, r.uint32(), undefined, n + 1);
+        m.type = t31.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 3: {
-        m.startTime = t43.decode(r, r.uint32(), undefined, n + 1);
+        m.startTime = t50.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 4: {
-        m.closeTime = t43.decode(r, r.uint32(), undefined, n + 1);
+        m.closeTime = t50.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       case 5: {
@@ -2154,17 +2507,17 @@ t40.decode = function WorkflowExecutionInfo$decode(r, l, e, n) {
   }
   return m;
 };
-t41.encode = function Failure$encode(m, w, q) {
+t48.encode = function Failure$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
   if (m.message != null && Object.hasOwnProperty.call(m, 'message')) w.uint32(10).string(m.message);
   if (m.source != null && Object.hasOwnProperty.call(m, 'source')) w.uint32(18).string(m.source);
   if (m.applicationFailureInfo != null && Object.hasOwnProperty.call(m, 'applicationFailureInfo'))
-    t42.encode(m.applicationFailureInfo, w.uint32(42).fork(), q + 1).ldelim();
+    t49.encode(m.applicationFailureInfo, w.uint32(42).fork(), q + 1).ldelim();
   return w;
 };
-t41.decode = function Failure$decode(r, l, e, n) {
+t48.decode = function Failure$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -2190,7 +2543,7 @@ t41.decode = function Failure$decode(r, l, e, n) {
         break;
       }
       case 5: {
-        m.applicationFailureInfo = t42.decode(r, r.uint32(), undefined, n + 1);
+        m.applicationFailureInfo = t49.decode(r, r.uint32(), undefined, n + 1);
         break;
       }
       default:
@@ -2204,7 +2557,7 @@ t41.decode = function Failure$decode(r, l, e, n) {
   }
   return m;
 };
-t42.encode = function ApplicationFailureInfo$encode(m, w, q) {
+t49.encode = function ApplicationFailureInfo$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -2213,7 +2566,7 @@ t42.encode = function ApplicationFailureInfo$encode(m, w, q) {
     w.uint32(16).bool(m.nonRetryable);
   return w;
 };
-t42.decode = function ApplicationFailureInfo$decode(r, l, e, n) {
+t49.decode = function ApplicationFailureInfo$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -2249,7 +2602,7 @@ t42.decode = function ApplicationFailureInfo$decode(r, l, e, n) {
   }
   return m;
 };
-t43.encode = function Timestamp$encode(m, w, q) {
+t50.encode = function Timestamp$encode(m, w, q) {
   if (!w) w = Writer.create();
   if (q === undefined) q = 0;
   if (q > util.recursionLimit) throw Error('max depth exceeded');
@@ -2257,7 +2610,7 @@ t43.encode = function Timestamp$encode(m, w, q) {
   if (m.nanos != null && Object.hasOwnProperty.call(m, 'nanos')) w.uint32(16).int32(m.nanos);
   return w;
 };
-t43.decode = function Timestamp$decode(r, l, e, n) {
+t50.decode = function Timestamp$decode(r, l, e, n) {
   if (!(r instanceof Reader)) r = Reader.create(r);
   if (n === undefined) n = 0;
   if (n > Reader.recursionLimit) throw Error('maximum nesting depth exceeded');
@@ -2297,13 +2650,15 @@ t43.decode = function Timestamp$decode(r, l, e, n) {
 export const RPC_CODECS = {
   SignalWorkflowExecution: [t0, t1],
   SignalWithStartWorkflowExecution: [t2, t3],
-  UpdateWorkflowExecution: [t4, t5],
-  PollWorkflowExecutionUpdate: [t6, t7],
-  ExecuteMultiOperation: [t8, t10],
-  QueryWorkflow: [t12, t13],
-  DescribeWorkflowExecution: [t14, t15],
-  DescribeNamespace: [t16, t17],
-  DescribeTaskQueue: [t18, t19],
-  RespondActivityTaskCompleted: [t20, t21],
-  RespondActivityTaskFailed: [t22, t23],
+  StartWorkflowExecution: [t4, t5],
+  GetWorkflowExecutionHistory: [t6, t7],
+  UpdateWorkflowExecution: [t8, t9],
+  PollWorkflowExecutionUpdate: [t10, t11],
+  ExecuteMultiOperation: [t12, t14],
+  QueryWorkflow: [t16, t17],
+  DescribeWorkflowExecution: [t18, t19],
+  DescribeNamespace: [t20, t21],
+  DescribeTaskQueue: [t22, t23],
+  RespondActivityTaskCompleted: [t24, t25],
+  RespondActivityTaskFailed: [t26, t27],
 };

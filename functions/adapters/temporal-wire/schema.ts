@@ -16,6 +16,8 @@ export const WORKFLOW_SERVICE = 'temporal.api.workflowservice.v1.WorkflowService
 export const WIRE_METHODS = {
   SignalWorkflowExecution: 'signalWorkflowExecution',
   SignalWithStartWorkflowExecution: 'signalWithStartWorkflowExecution',
+  StartWorkflowExecution: 'startWorkflowExecution',
+  GetWorkflowExecutionHistory: 'getWorkflowExecutionHistory',
   UpdateWorkflowExecution: 'updateWorkflowExecution',
   PollWorkflowExecutionUpdate: 'pollWorkflowExecutionUpdate',
   ExecuteMultiOperation: 'executeMultiOperation',
@@ -72,6 +74,12 @@ export const WIRE_FIELDS = {
   [`${WS}.UpdateWorkflowExecutionRequest`]: ['namespace', 'workflowExecution', 'waitPolicy', 'request'],
   'temporal.api.update.v1.Request': ['meta', 'input'],
   [`${WS}.QueryWorkflowRequest`]: ['namespace', 'execution', 'query'],
+  [`${WS}.GetWorkflowExecutionHistoryRequest`]: [
+    'namespace',
+    'execution',
+    'maximumPageSize',
+    'nextPageToken',
+  ],
   [`${WS}.DescribeNamespaceRequest`]: ['namespace'],
   [`${WS}.DescribeTaskQueueRequest`]: ['namespace', 'taskQueue', 'taskQueueType', 'reportStats'],
   [`${WS}.RespondActivityTaskCompletedRequest`]: ['namespace', 'taskToken', 'result', 'identity'],
@@ -81,7 +89,19 @@ export const WIRE_FIELDS = {
   // Responses: the fields the gateway reads.
   [`${WS}.SignalWorkflowExecutionResponse`]: [],
   [`${WS}.SignalWithStartWorkflowExecutionResponse`]: ['runId', 'started'],
-  [`${WS}.StartWorkflowExecutionResponse`]: ['runId', 'started'],
+  [`${WS}.StartWorkflowExecutionResponse`]: ['runId', 'started', 'status'],
+  // Read to tell whether a closed run already applied an event (safe retries after close): the
+  // event-id headers of its start, signals and accepted updates.
+  [`${WS}.GetWorkflowExecutionHistoryResponse`]: ['history', 'nextPageToken'],
+  'temporal.api.history.v1.HistoryEvent': [
+    'eventId',
+    'workflowExecutionStartedEventAttributes',
+    'workflowExecutionSignaledEventAttributes',
+    'workflowExecutionUpdateAcceptedEventAttributes',
+  ],
+  'temporal.api.history.v1.WorkflowExecutionStartedEventAttributes': ['header'],
+  'temporal.api.history.v1.WorkflowExecutionSignaledEventAttributes': ['signalName', 'header'],
+  'temporal.api.history.v1.WorkflowExecutionUpdateAcceptedEventAttributes': ['acceptedRequest'],
   [`${WS}.UpdateWorkflowExecutionResponse`]: ['updateRef', 'outcome', 'stage'],
   [`${WS}.PollWorkflowExecutionUpdateResponse`]: ['outcome', 'stage', 'updateRef'],
   // Written when a partner fails an activity; read for an update's rejection reason (the message).

@@ -125,10 +125,35 @@ export interface SignalWithStartWorkflowExecutionResponse {
 export interface ExecuteMultiOperationResponse {
   responses?: Nullable<
     {
-      startWorkflow?: Nullable<SignalWithStartWorkflowExecutionResponse>;
+      startWorkflow?: Nullable<StartWorkflowExecutionResponse>;
       updateWorkflow?: Nullable<UpdateWorkflowExecutionResponse>;
     }[]
   >;
+}
+export interface StartWorkflowExecutionResponse {
+  runId?: Nullable<string>;
+  started?: Nullable<boolean>;
+  status?: Nullable<temporal.api.enums.v1.WorkflowExecutionStatus>;
+}
+export interface GetWorkflowExecutionHistoryRequest {
+  namespace?: Nullable<string>;
+  execution?: Nullable<WireExecution>;
+  maximumPageSize?: Nullable<number>;
+  nextPageToken?: Nullable<Uint8Array>;
+}
+/** The parts of a history event the gateway reads: the event-id headers of what the run applied. */
+export interface WireHistoryEvent {
+  eventId?: Nullable<WireInt64>;
+  workflowExecutionStartedEventAttributes?: Nullable<{ header?: Nullable<WireHeader> }>;
+  workflowExecutionSignaledEventAttributes?: Nullable<{
+    signalName?: Nullable<string>;
+    header?: Nullable<WireHeader>;
+  }>;
+  workflowExecutionUpdateAcceptedEventAttributes?: Nullable<{ acceptedRequest?: Nullable<UpdateRequest> }>;
+}
+export interface GetWorkflowExecutionHistoryResponse {
+  history?: Nullable<{ events?: Nullable<WireHistoryEvent[]> }>;
+  nextPageToken?: Nullable<Uint8Array>;
 }
 export interface QueryWorkflowResponse {
   queryResult?: Nullable<WirePayloads>;
@@ -158,6 +183,8 @@ export interface WireRpcs {
     SignalWithStartWorkflowExecutionRequest,
     SignalWithStartWorkflowExecutionResponse,
   ];
+  startWorkflowExecution: [StartWorkflowExecutionRequest, StartWorkflowExecutionResponse];
+  getWorkflowExecutionHistory: [GetWorkflowExecutionHistoryRequest, GetWorkflowExecutionHistoryResponse];
   updateWorkflowExecution: [UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse];
   pollWorkflowExecutionUpdate: [PollWorkflowExecutionUpdateRequest, PollWorkflowExecutionUpdateResponse];
   executeMultiOperation: [ExecuteMultiOperationRequest, ExecuteMultiOperationResponse];

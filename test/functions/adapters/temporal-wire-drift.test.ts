@@ -57,6 +57,24 @@ const REQUESTS: Record<WireMethod, object> = {
     signalInput: payloads({ stage: 2, note: 'ünïcødé ✓' }),
     header,
   },
+  StartWorkflowExecution: {
+    namespace: 'default',
+    workflowId: 'greeting-1',
+    workflowType: { name: 'greetingWorkflow' },
+    taskQueue: { name: 'event-gateway', kind: 1 },
+    input: payloads('alice', 'bob', 100),
+    identity: 'event-gateway@1',
+    requestId: 'e1b2c3d4-0000-5000-8000-000000000003',
+    workflowIdReusePolicy: 3,
+    workflowIdConflictPolicy: 3,
+    header,
+  },
+  GetWorkflowExecutionHistory: {
+    namespace: 'default',
+    execution: { workflowId: 'staged-1' },
+    maximumPageSize: 1000,
+    nextPageToken: utf8('page-2'),
+  },
   UpdateWorkflowExecution: {
     namespace: 'default',
     workflowExecution: { workflowId: 'staged-1' },
@@ -151,6 +169,54 @@ const RESPONSES: Record<WireMethod, object> = {
     started: true,
     firstExecutionRunId: 'run-0',
     signalLink: { workflowEvent: { namespace: 'default', workflowId: 'staged-1', runId: 'run-1' } },
+  },
+  StartWorkflowExecution: {
+    runId: 'run-1',
+    firstExecutionRunId: 'run-1',
+    started: true,
+    status: 2,
+    link: { workflowEvent: { namespace: 'default', workflowId: 'greeting-1' } },
+  },
+  GetWorkflowExecutionHistory: {
+    history: {
+      events: [
+        {
+          eventId: 1,
+          eventType: 1,
+          eventTime: timestamp(1_790_000_000, 1),
+          workflowExecutionStartedEventAttributes: {
+            workflowType: { name: 'stagedWorkflow' },
+            input: payloads({ a: 1 }),
+            header,
+          },
+        },
+        {
+          eventId: 5,
+          eventType: 26,
+          workflowExecutionSignaledEventAttributes: {
+            signalName: 'advanceStage',
+            input: payloads({ stage: 1 }),
+            identity: 'event-gateway@1',
+            header,
+          },
+        },
+        {
+          eventId: 9,
+          eventType: 47,
+          workflowExecutionUpdateAcceptedEventAttributes: {
+            protocolInstanceId: 'p-1',
+            acceptedRequest: {
+              meta: { updateId: 'u-1', identity: 'event-gateway@1' },
+              input: { header, name: 'setStage', args: payloads({ stage: 3 }) },
+            },
+          },
+        },
+        { eventId: 10, eventType: 6, activityTaskScheduledEventAttributes: { activityId: '1' } },
+      ],
+    },
+    rawHistory: [utf8('raw')],
+    nextPageToken: utf8('page-3'),
+    archived: false,
   },
   UpdateWorkflowExecution: {
     updateRef,

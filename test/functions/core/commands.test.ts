@@ -98,7 +98,7 @@ describe('argument depth', () => {
           workflowIdPattern: '^open-.+$',
           workflowType: 'w',
           taskQueue: 'q',
-          signals: { any: {} },
+          signals: { any: { schema: {} } },
         },
       ],
     });

@@ -78,12 +78,14 @@ function decisions(config: GatewayConfig, ids: readonly string[], samples: reado
       startIfMissing: t.startIfMissing,
       idReusePolicy: t.idReusePolicy,
       takes: ids.filter((id) => t.matches(id)),
-      signals: [...t.signals].map(([name, schema]) => [
+      signals: [...t.signals].map(([name, { arity, schema }]) => [
         name,
+        arity,
         samples.map((v) => schema().safeParse(v).success),
       ]),
-      updates: [...t.updates].map(([name, schema]) => [
+      updates: [...t.updates].map(([name, { arity, schema }]) => [
         name,
+        arity,
         samples.map((v) => schema().safeParse(v).success),
       ]),
     })),
@@ -101,7 +103,7 @@ describe('a configuration the synth validated', () => {
     expect(validated.targets[0]).toMatchObject({
       signals: {},
       updates: {},
-      queries: [],
+      queries: {},
       startIfMissing: false,
       idReusePolicy: 'REJECT_DUPLICATE',
     });
@@ -118,9 +120,9 @@ describe('a configuration the synth validated', () => {
     expect(trusted).toEqual(decisions(parseGatewayConfig(DEFAULT_GATEWAY_CONFIG), ids, samples));
     // The comparison is not vacuous: the demo takes IDs and its schemas reject some arguments.
     expect(trusted.targets.some((t) => t.takes.length > 0)).toBe(true);
-    expect(trusted.targets.flatMap((t) => t.signals.flatMap(([, passed]) => passed as boolean[]))).toContain(
-      false,
-    );
+    expect(
+      trusted.targets.flatMap((t) => t.signals.flatMap(([, , passed]) => passed as boolean[])),
+    ).toContain(false);
   });
 
   it('skips validation and builds an argument schema only when it is first used', () => {
@@ -142,7 +144,7 @@ describe('a configuration the synth validated', () => {
     ).toThrow(/targets\[0\]\.signals\.go\.schema: not a usable JSON Schema/);
     const compiled = compileValidatedGatewayConfig(unchecked);
     const go = compiled.targets[0]!.signals.get('go')!;
-    expect(() => go()).toThrow(/Unsupported type: no-such-type/);
+    expect(() => go.schema()).toThrow(/Unsupported type: no-such-type/);
   });
 
   it('still reports what compiling finds: a bad pattern, a route to an undeclared target', () => {
@@ -157,7 +159,7 @@ describe('a configuration the synth validated', () => {
 
   it('builds each argument schema once', () => {
     const validated = validateGatewayConfig(DEFAULT_GATEWAY_CONFIG);
-    const schema = compileValidatedGatewayConfig(validated).targets[0]!.signals.get('advanceStage')!;
+    const { schema } = compileValidatedGatewayConfig(validated).targets[0]!.signals.get('advanceStage')!;
     expect(schema()).toBe(schema());
   });
 });

@@ -21,7 +21,7 @@ const targets: GatewayConfigInput['targets'] = [
     workflowIdPattern: '^order-[A-Za-z0-9-]+$',
     workflowType: 'orderWorkflow',
     taskQueue: 'orders',
-    signals: { paid: {}, advanceStage: { schema: stageSchema } },
+    signals: { paid: { schema: {} }, advanceStage: { schema: stageSchema } },
     updates: { setStage: { schema: stageSchema } },
     startIfMissing: false,
   },
@@ -30,7 +30,7 @@ const targets: GatewayConfigInput['targets'] = [
     workflowIdPattern: '^audit-.+$',
     workflowType: 'auditWorkflow',
     taskQueue: 'audit',
-    signals: { record: {} },
+    signals: { record: { schema: {} } },
   },
 ];
 
@@ -275,7 +275,7 @@ describe('route configuration', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^routes\[0\]\.match: set exactly one/),
-        expect.stringMatching(/^routes\[1\]: set exactly one of "signal" or "update"/),
+        expect.stringMatching(/^routes\[1\]: set exactly one of "signal", "update" or "start"/),
         expect.stringMatching(/^routes\[2\]\.workflowId: .*unbalanced brace/),
         expect.stringMatching(/^routes\[3\]\.payload\.stage: /),
         expect.stringMatching(/^routes\[4\]\.signal: "neverDeclared" is not declared by target "orders"/),

@@ -74,7 +74,7 @@ describe('source configuration', () => {
       expect.arrayContaining([
         'sources: the name "stripe" is declared twice',
         expect.stringContaining('sources[0].secret: the stripe verifier needs a secret'),
-        'sources[0].routes[0]: set exactly one of "signal" or "update"',
+        'sources[0].routes[0]: set exactly one of "signal", "update" or "start"',
         'sources[1].secret: the none verifier takes no secret',
         'sources[2].routes[0].match: set at most one of "type", "typePrefix", "typeGlob"',
         expect.stringContaining('sources[2].routes[1].workflowId: '),

@@ -20,8 +20,8 @@ describe('unsupported methods', () => {
   it.each([
     ['GET', '/v1/workflows/staged-a/signals/advanceStage', 'POST'],
     ['PUT', '/v1/events', 'POST'],
-    ['DELETE', '/v1/workflows/staged-a', 'GET, HEAD'],
-    ['POST', '/v1/workflows/staged-a/queries/progress', 'GET, HEAD'],
+    ['DELETE', '/v1/workflows/staged-a', 'GET, HEAD, POST'],
+    ['PUT', '/v1/workflows/staged-a/queries/progress', 'GET, HEAD, POST'],
     ['PATCH', '/v1/workflows/staged-a/updates/setStage', 'POST'],
     ['POST', '/healthz', 'GET, HEAD'],
     ['DELETE', '/openapi.json', 'GET, HEAD'],

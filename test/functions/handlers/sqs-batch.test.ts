@@ -34,7 +34,7 @@ const config = {
       workflowIdPattern: '^nostart-.+$',
       workflowType: 'stagedWorkflow',
       taskQueue: 'nobody',
-      signals: { advanceStage: {} },
+      signals: { advanceStage: { schema: {} } },
     },
   ],
 };
