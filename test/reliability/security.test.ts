@@ -48,7 +48,7 @@ const SECURITY_CONFIG = {
       workflowIdPattern: '^sec-[A-Za-z0-9-]{1,64}$',
       workflowType: 'stagedWorkflow',
       taskQueue,
-      signals: { anything: {} },
+      signals: { anything: { schema: {} } },
       startIfMissing: true,
     },
   ],
