@@ -11,31 +11,36 @@ import { acknowledgementsOn, synthGatewayWithNag } from './gateway-function-supp
 
 const PREVIEW = new lambda.Runtime('nodejs98.x', lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
 
-describe('GatewayFunction while aws-cdk-lib knows a runtime newer than the generally available one', () => {
-  it('stays on the generally available runtime and acknowledges both latest-runtime rules with the reason, cdk-nag clean', () => {
-    // synth throws if AwsSolutions-L1 or Serverless-LambdaLatestVersion reported an unacknowledged finding.
-    const { functions, runtimes } = synthGatewayWithNag();
-    expect(runtimes).toEqual(Array(3).fill(lambda.Runtime.NODEJS_LATEST.name));
-    for (const fn of functions) {
-      const acknowledged = acknowledgementsOn(fn);
-      for (const rule of LATEST_RUNTIME_RULES) {
-        expect(acknowledged[rule]).toMatch(
-          new RegExp(
-            `^${lambda.Runtime.NODEJS_LATEST.name} is the newest Node\\.js runtime generally available`,
-          ),
-        );
-        expect(acknowledged[rule]).toContain(
-          'nodejs98.x, which aws-cdk-lib also knows, is not generally available',
-        );
+// The first synth bundles the handlers (esbuild): minutes on a busy machine, not a timing under test.
+describe(
+  'GatewayFunction while aws-cdk-lib knows a runtime newer than the generally available one',
+  { timeout: 600_000 },
+  () => {
+    it('stays on the generally available runtime and acknowledges both latest-runtime rules with the reason, cdk-nag clean', () => {
+      // synth throws if AwsSolutions-L1 or Serverless-LambdaLatestVersion reported an unacknowledged finding.
+      const { functions, runtimes } = synthGatewayWithNag();
+      expect(runtimes).toEqual(Array(3).fill(lambda.Runtime.NODEJS_LATEST.name));
+      for (const fn of functions) {
+        const acknowledged = acknowledgementsOn(fn);
+        for (const rule of LATEST_RUNTIME_RULES) {
+          expect(acknowledged[rule]).toMatch(
+            new RegExp(
+              `^${lambda.Runtime.NODEJS_LATEST.name} is the newest Node\\.js runtime generally available`,
+            ),
+          );
+          expect(acknowledged[rule]).toContain(
+            'nodejs98.x, which aws-cdk-lib also knows, is not generally available',
+          );
+        }
       }
-    }
-  });
+    });
 
-  it('acknowledges nothing for a team that chose the newer runtime, and it is cdk-nag clean', () => {
-    const { functions, runtimes } = synthGatewayWithNag({ runtime: PREVIEW });
-    expect(runtimes).toEqual(['nodejs98.x', 'nodejs98.x', 'nodejs98.x']);
-    for (const fn of functions) {
-      for (const rule of LATEST_RUNTIME_RULES) expect(acknowledgementsOn(fn)[rule]).toBeUndefined();
-    }
-  });
-});
+    it('acknowledges nothing for a team that chose the newer runtime, and it is cdk-nag clean', () => {
+      const { functions, runtimes } = synthGatewayWithNag({ runtime: PREVIEW });
+      expect(runtimes).toEqual(['nodejs98.x', 'nodejs98.x', 'nodejs98.x']);
+      for (const fn of functions) {
+        for (const rule of LATEST_RUNTIME_RULES) expect(acknowledgementsOn(fn)[rule]).toBeUndefined();
+      }
+    });
+  },
+);

@@ -20,7 +20,8 @@ const node22 = node('nodejs22.x');
 const node24 = node('nodejs24.x');
 const node26 = node('nodejs26.x');
 
-describe('GatewayFunction runtime', () => {
+// The first synth bundles the handlers (esbuild): minutes on a busy machine, not a timing under test.
+describe('GatewayFunction runtime', { timeout: 600_000 }, () => {
   it('runs every function on the newest generally available Node.js runtime by default, cdk-nag clean', () => {
     const { runtimes } = synthGatewayWithNag();
     expect(runtimes).toHaveLength(3);
