@@ -49,6 +49,16 @@ describe('temporalStatusDetails', () => {
     });
   });
 
+  it('says a query failed when the server attaches a QueryFailedFailure (a query handler threw)', () => {
+    const error = serviceError([
+      {
+        type_url: 'type.googleapis.com/temporal.api.errordetails.v1.QueryFailedFailure',
+        value: temporal.api.errordetails.v1.QueryFailedFailure.encode({}).finish(),
+      },
+    ]);
+    expect(temporalStatusDetails(error)).toEqual({ queryFailed: true });
+  });
+
   it('says nothing when there are no details, or they cannot be read', () => {
     expect(temporalStatusDetails(new Error('plain'))).toEqual({});
     const garbled = new Metadata();

@@ -34,6 +34,21 @@ describe('classifying Temporal errors', () => {
     });
   });
 
+  it("names a failed query handler as the workflow's refusal (query-failed), not Temporal's", () => {
+    const message = "Cannot destructure property 'includeUnsupported' of 'undefined'";
+    const error = grpcError(GRPC_STATUS.INVALID_ARGUMENT, message);
+    expect(classifyTemporalError(error, 'g-1', { queryFailed: true })).toEqual({
+      transient: false,
+      problem: expect.objectContaining({
+        code: 'query-failed',
+        field: 'query',
+        detail: expect.stringContaining(message) as unknown,
+      }) as unknown,
+    });
+    // The same code without the detail stays what it was.
+    expect(classifyTemporalError(error).problem.code).toBe('temporal-rejected');
+  });
+
   it('finds the gRPC code on a wrapped cause', () => {
     const wrapped = new Error('outer', { cause: grpcError(GRPC_STATUS.NOT_FOUND, 'gone') });
     expect(classifyTemporalError(wrapped).problem.code).toBe('workflow-not-found');
