@@ -144,6 +144,8 @@ const stagedTarget = {
   updates: { [UPDATES.setStage]: { schema: stageCommandSchema } },
   queries: [QUERIES.progress],
   startIfMissing: true,
+  // `POST /v1/workflows/staged-…` starts one with no input, as the SDK's client would.
+  start: {},
 } satisfies TargetInput;
 
 /**
