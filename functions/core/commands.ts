@@ -3,7 +3,8 @@
  * target declares it, the operation is allowed, and the argument satisfies its schema.
  */
 import * as z from 'zod';
-import type { GatewayConfig, Operation, Target } from './gateway-config';
+import type { GatewayConfig, Target } from './gateway-config';
+import { arityProblem, declaredOperation, type OperationKind } from './operation-arguments';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 
@@ -60,7 +61,8 @@ export function exceedsDepth(value: unknown, max: number): boolean {
   return false;
 }
 
-export type OperationKind = 'signal' | 'update' | 'query' | 'start';
+export type { OperationKind } from './operation-arguments';
+export { declaredOperation, wireArguments } from './operation-arguments';
 
 /** A signal (or update) ready for Temporal: the unit of delivery, on HTTP and SQS alike. */
 export interface SignalCommand {
@@ -128,49 +130,6 @@ export function resolveTarget(config: GatewayConfig, workflowId: string): Result
           'workflowId',
         ),
       );
-}
-
-/** The declared operation; undefined when the target does not declare it. */
-export function declaredOperation(target: Target, kind: OperationKind, name: string): Operation | undefined {
-  switch (kind) {
-    case 'signal':
-      return target.signals.get(name);
-    case 'update':
-      return target.updates.get(name);
-    case 'query':
-      return target.queries.get(name);
-    case 'start':
-      return target.start;
-  }
-}
-
-/**
- * The arguments the workflow receives for a checked argument, as the SDK client passes them: none
- * for an operation without a schema, the value itself for one, the tuple's items for several.
- * (Undeclared here, e.g. a queued command whose target changed since: the value as one argument.)
- */
-export function wireArguments(
-  target: Target,
-  kind: OperationKind,
-  name: string,
-  argument: unknown,
-): unknown[] {
-  const arity = declaredOperation(target, kind, name)?.arity ?? (argument === undefined ? 'none' : 'one');
-  if (arity === 'none') return [];
-  if (arity === 'positional' && Array.isArray(argument)) return argument;
-  return [argument];
-}
-
-/** 400 naming what an operation without arguments was sent, or what one with an argument lacks. */
-function arityProblem(kind: OperationKind, name: string, operation: Operation, argument: unknown) {
-  const what = kind === 'start' ? 'the workflow start' : `the ${kind} "${name}"`;
-  if (operation.arity === 'none' && argument !== undefined) {
-    return problem('invalid-request', `body: ${what} takes no argument; send no body.`, 'body');
-  }
-  if (operation.arity !== 'none' && argument === undefined) {
-    return problem('invalid-request', `The body is empty; ${what} takes a JSON argument.`, 'body');
-  }
-  return undefined;
 }
 
 /** 400 for an argument nested deeper than {@link MAX_ARGUMENT_DEPTH} (a stack-safety limit). */
