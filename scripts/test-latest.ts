@@ -268,9 +268,9 @@ function main(): number {
         ...example.upgrades.filter((e) => !upgrades.some((u) => u.name === e.name && u.to === e.to)),
       ],
     );
-    console.log(
-      broken.length ? broken.join('\n') : `[test:latest] nothing broke (${upgrades.length} upgraded)`,
-    );
+    if (broken.length > 0) console.log(broken.join('\n'));
+    else if (notDrift.size === 0) console.log(`[test:latest] nothing broke (${upgrades.length} upgraded)`);
+    else console.log(`[test:latest] no drift found (${upgrades.length} upgraded), but see NOT DRIFT above`);
     return broken.length || notDrift.size ? 1 : 0;
   } finally {
     if (keep) console.log(`[test:latest] kept ${work}`);
