@@ -9,15 +9,7 @@ import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import {
-  checkOperation,
-  prepareSignal,
-  prepareStart,
-  prepareUpdate,
-  resolveTarget,
-  wireArguments,
-  type SignalCommand,
-} from '../core/commands';
+import { prepareSignal, prepareUpdate, resolveTarget, type SignalCommand } from '../core/commands';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
 import {
   ANONYMOUS_CALLER,
@@ -51,14 +43,8 @@ import type { SourceRuntime } from '../adapters/webhook-secrets';
 import { isCallerAuthMode } from '../core/auth-settings';
 import { createWebhookIngest, type WebhookMetrics } from './webhook-ingest';
 import { webhookRoute } from './webhook-schemas';
-import {
-  callerSecurity,
-  queryRoute,
-  queryWithArgumentRoute,
-  signalRoute,
-  startRoute,
-  updateRoute,
-} from './http-operation-routes';
+import { callerSecurity, signalRoute, updateRoute, type AppEnv } from './http-operation-routes';
+import { registerStartAndQueryRoutes } from './http-start-query';
 import {
   API_SECURITY,
   BinaryEventData,
@@ -187,8 +173,6 @@ const healthRoute = createRoute({
 type SettledSignal =
   | { status: 'delivered' | 'queued' | 'duplicate' }
   | { status: 'failed'; transient: boolean; problem: Problem };
-
-type AppEnv = { Variables: { authEventId: string | undefined; caller: string } };
 
 const EMPTY = new Uint8Array(0);
 
@@ -480,42 +464,6 @@ export function createHttpApp(deps: HttpAppDeps) {
     return c.json({ result: outcome.result, workflowId, update, eventId, ...duplicate }, 200);
   });
 
-  app.openapi(startRoute, async (c) => {
-    const { workflowId } = c.req.valid('param');
-    const path = c.req.path;
-    const target = resolveTarget(config, workflowId);
-    if (!target.ok) return fail(target.problem, path);
-    const body = await argumentOf(c);
-    if (!body.ok) return fail(body.problem, path);
-    const ids = eventIdOf(c, c.req.valid('header')['idempotency-key']);
-    if (!ids.ok) return fail(ids.problem, path);
-    const prepared = prepareStart(config, {
-      workflowId,
-      payload: body.value,
-      ...ids.value,
-      source: EVENT_SOURCES.http,
-    });
-    if (!prepared.ok) return fail(prepared.problem, path);
-    const outcome = await starter.start(prepared.value.command, prepared.value.target);
-    if (outcome.status === 'failed') {
-      const details = { eventId: outcome.command.eventId, problem: outcome.problem.code };
-      if (outcome.transient) logger.warn('start not made', details);
-      else logger.info('start refused', details);
-      const transient = outcome.transient && outcome.problem.code !== 'deadline-exceeded';
-      return fail(
-        transient ? problem('temporal-unavailable', outcome.problem.detail) : outcome.problem,
-        path,
-      );
-    }
-    const answer = {
-      status: outcome.status,
-      workflowId,
-      runId: outcome.runId,
-      eventId: outcome.command.eventId,
-    };
-    return outcome.status === 'started' ? c.json(answer, 201) : c.json(answer, 200);
-  });
-
   app.openapi(describeRoute, async (c) => {
     const { workflowId } = c.req.valid('param');
     const target = resolveTarget(config, workflowId);
@@ -524,34 +472,14 @@ export function createHttpApp(deps: HttpAppDeps) {
     return result.ok ? c.json(result.value, 200) : fail(result.problem, c.req.path);
   });
 
-  /** A declared query with its argument (undefined: none), as its handler takes it. */
-  async function runQuery(workflowId: string, query: string, argument: unknown, path: string) {
-    const target = resolveTarget(config, workflowId);
-    if (!target.ok) return fail(target.problem, path);
-    const allowed = checkOperation(target.value, 'query', query, argument);
-    if (!allowed.ok) return fail(allowed.problem, path);
-    const args = wireArguments(target.value, 'query', query, allowed.value);
-    const result = await reader.query(workflowId, query, args);
-    if (result.ok) return { result: result.value };
-    // The handler refused what it was given: name the argument when there was one.
-    const refused = result.problem.code === 'query-failed' && args.length > 0;
-    return fail(refused ? { ...result.problem, field: 'body' } : result.problem, path);
-  }
-
-  app.openapi(queryRoute, async (c) => {
-    const { workflowId, query } = c.req.valid('param');
-    return c.json(await runQuery(workflowId, query, undefined, c.req.path), 200);
-  });
-
-  app.openapi(queryWithArgumentRoute, async (c) => {
-    const { workflowId, query } = c.req.valid('param');
-    const path = c.req.path;
-    // An undeclared target is 403 whatever the body says.
-    const target = resolveTarget(config, workflowId);
-    if (!target.ok) return fail(target.problem, path);
-    const body = await argumentOf(c);
-    if (!body.ok) return fail(body.problem, path);
-    return c.json(await runQuery(workflowId, query, body.value, path), 200);
+  registerStartAndQueryRoutes(app, {
+    config,
+    starter,
+    reader,
+    logger,
+    fail,
+    argumentOf,
+    eventIdOf,
   });
 
   registerCallbackRoutes(app, {

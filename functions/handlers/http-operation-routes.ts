@@ -123,3 +123,6 @@ export const queryWithArgumentRoute = createRoute({
   request: { params: QueryParams, body: argumentBody },
   responses: queryResponses,
 });
+
+/** The HTTP app's context variables: the authenticated event id and the caller's identity. */
+export type AppEnv = { Variables: { authEventId: string | undefined; caller: string } };
