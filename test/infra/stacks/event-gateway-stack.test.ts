@@ -40,6 +40,7 @@ function ids() {
     temporalSecret: logicalId(gateway, gateway.temporal.apiKeySecret),
     authSecret: logicalId(gateway, gateway.gateway.gatewayAuthSecret),
     callbackSecret: logicalId(gateway, gateway.gateway.callbackSigningKey!.secret),
+    envelopeKey: logicalId(gateway, gateway.gateway.envelopeSealKey.secret),
   };
 }
 
@@ -85,29 +86,35 @@ describe('EventGatewayStack', () => {
 
   it('lets the ingest function send to its queue and read its secrets, and nothing more', () => {
     const { gateway } = synth();
-    const { httpRole, httpLogs, queue, temporalSecret, authSecret, callbackSecret } = ids();
+    const { httpRole, httpLogs, queue, temporalSecret, authSecret, callbackSecret, envelopeKey } = ids();
+    // The envelope seal key: the ingest function seals what it queues (issue 23).
     expect(roleStatements(gateway, httpRole)).toEqual([
       { Action: LOG_WRITE, Effect: 'Allow', Resource: getAtt(httpLogs) },
       XRAY,
-      { Action: SQS_SEND, Effect: 'Allow', Resource: getAtt(queue) },
       {
         Action: SECRET_READ,
         Effect: 'Allow',
-        Resource: [ref(authSecret), ref(callbackSecret), ref(temporalSecret)].sort((a, b) =>
+        Resource: [ref(authSecret), ref(callbackSecret), ref(envelopeKey), ref(temporalSecret)].sort((a, b) =>
           a.Ref.localeCompare(b.Ref),
         ),
       },
+      { Action: SQS_SEND, Effect: 'Allow', Resource: getAtt(queue) },
     ]);
     expect(resource(gateway, httpRole).Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
   it('lets the queue function consume its queue, send to its DLQ and read the Temporal secret, and nothing more', () => {
     const { gateway } = synth();
-    const { consumerRole, consumerLogs, queue, dlq, temporalSecret } = ids();
+    const { consumerRole, consumerLogs, queue, dlq, temporalSecret, envelopeKey } = ids();
+    // The envelope seal key: the queue function checks a message's seal before trusting it (issue 23).
     expect(roleStatements(gateway, consumerRole)).toEqual([
       { Action: LOG_WRITE, Effect: 'Allow', Resource: getAtt(consumerLogs) },
       XRAY,
-      { Action: SECRET_READ, Effect: 'Allow', Resource: ref(temporalSecret) },
+      {
+        Action: SECRET_READ,
+        Effect: 'Allow',
+        Resource: [ref(envelopeKey), ref(temporalSecret)].sort((a, b) => a.Ref.localeCompare(b.Ref)),
+      },
       {
         Action: [
           'sqs:ChangeMessageVisibility',
@@ -223,7 +230,7 @@ describe('EventGatewayStack', () => {
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
   });
 
-  it('alarms on DLQ depth, oldest message age, function errors and throttles', () => {
+  it('alarms on DLQ depth, oldest message age, function errors, throttles and unverified envelopes', () => {
     const { gateway } = synth();
     const { queue, dlq, httpFunction, consumerFunction } = ids();
     const alarms = resourcesOfType(gateway, 'AWS::CloudWatch::Alarm').map(
@@ -247,7 +254,10 @@ describe('EventGatewayStack', () => {
       expect(on('Errors', ref(fn))).toHaveLength(1);
       expect(on('Throttles', ref(fn))).toHaveLength(1);
     }
-    expect(alarms).toHaveLength(6);
+    expect(alarms.filter((a) => a.MetricName === 'UnverifiedEnvelope')).toEqual([
+      expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+    ]);
+    expect(alarms).toHaveLength(7);
   });
 
   it('has a dashboard and outputs the API URL, the queue URLs and the secrets to fill in', () => {
