@@ -18,6 +18,7 @@ const WebhookDeliverySchema = z
     workflowId: z.string(),
     signal: z.string().optional(),
     update: z.string().optional(),
+    start: z.literal(true).optional().openapi({ description: 'The route starts the workflow.' }),
   })
   .openapi('WebhookDelivery');
 

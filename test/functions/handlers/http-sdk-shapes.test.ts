@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SQSRecord } from 'aws-lambda';
+import { Webhook as SvixWebhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/adapters/logger';
 import type { GatewayConfigInput } from '../../../functions/core/gateway-config';
@@ -26,6 +27,7 @@ let env: TestWorkflowEnvironment;
 let worker: GatewayWorker;
 let running: Promise<void>;
 let gateway: GatewayServer;
+const SIGNUPS_SECRET = `whsec_${Buffer.from('sdk-shapes-signups-webhook-secret').toString('base64')}`;
 
 const language = { type: 'string', enum: [...LANGUAGES] };
 const greetingTarget = (taskQueue: string) => ({
@@ -114,6 +116,22 @@ function config(taskQueue: string): GatewayConfigInput {
         queries: ['balance'],
       },
     ],
+    sources: [
+      {
+        name: 'signups',
+        verifier: { preset: 'standard-webhooks' },
+        secret: { env: 'SIGNUPS_WEBHOOK_SECRET' },
+        routes: [
+          {
+            name: 'greet-signup',
+            match: { type: 'customer.signed_up' },
+            workflowId: 'greeting-{data.customerId}',
+            start: true,
+            payload: { name: 'data.name' },
+          },
+        ],
+      },
+    ],
     routes: [
       {
         name: 'greet-customer',
@@ -139,7 +157,11 @@ beforeAll(async () => {
   running = worker.run();
   gateway = await startGatewayServer({
     logger: silentLogger,
-    env: { TEMPORAL_ADDRESS: env.address, GATEWAY_CONFIG: JSON.stringify(config(taskQueue)) },
+    env: {
+      TEMPORAL_ADDRESS: env.address,
+      GATEWAY_CONFIG: JSON.stringify(config(taskQueue)),
+      SIGNUPS_WEBHOOK_SECRET: SIGNUPS_SECRET,
+    },
   });
 });
 
@@ -284,6 +306,32 @@ describe('a workflow started from an event', () => {
       { name: 'Alan', language: 'spanish' },
     ]);
     const history = await env.client.workflow.getHandle(`greeting-${queuedId}`).fetchHistory();
+    expect(history.events?.filter((e) => e.workflowExecutionStartedEventAttributes)).toHaveLength(1);
+  });
+
+  it("a provider's signed webhook starts greetingWorkflow through a start route; its retry starts nothing more", async () => {
+    const customerId = uniqueName('w');
+    const body = JSON.stringify({ type: 'customer.signed_up', data: { customerId, name: 'Edsger' } });
+    const id = `msg_${customerId}`;
+    const at = new Date();
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new SvixWebhook(SIGNUPS_SECRET).sign(id, at, body),
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const answer = await json<{ status: string; deliveries: unknown[] }>(
+        await fetch(`${gateway.url}/v1/webhooks/signups`, { method: 'POST', headers, body }),
+        202,
+      );
+      expect(answer).toMatchObject({ status: 'delivered' });
+      expect(answer.deliveries).toEqual([
+        expect.objectContaining({ route: 'greet-signup', workflowId: `greeting-${customerId}`, start: true }),
+      ]);
+    }
+    expect(await query(`greeting-${customerId}`, 'startInput')).toEqual([{ name: 'Edsger' }]);
+    const history = await env.client.workflow.getHandle(`greeting-${customerId}`).fetchHistory();
     expect(history.events?.filter((e) => e.workflowExecutionStartedEventAttributes)).toHaveLength(1);
   });
 
