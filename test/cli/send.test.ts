@@ -10,12 +10,18 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../functions/adapters/logger';
+import { ANONYMOUS_CALLER, EVENT_ID_ENTRIES, NAMESPACE_MARK } from '../../functions/core/event-ids';
 import { startGatewayServer, type GatewayServer } from '../../local/gateway-server';
 import { countSignals, uniqueName } from '../support/staged-worker';
 import { sharedTemporal, stopSharedTemporal } from '../support/temporal';
 import { cli, startCaptureServer } from './support';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The gateway namespaces an id an unauthenticated HTTP caller supplies (issue 23). */
+const anonymousHttpId = (supplied: string) =>
+  `${NAMESPACE_MARK}${EVENT_ID_ENTRIES.http}:${ANONYMOUS_CALLER}:${supplied}`;
+// '@', ':' and the names are plain characters in a regular expression.
+const ANONYMOUS_HTTP_UUID = new RegExp(`^${anonymousHttpId('')}${UUID.source.slice(1)}`);
 
 let env: TestWorkflowEnvironment;
 let gateway: GatewayServer;
@@ -60,7 +66,7 @@ describe('event-gateway send against the gateway', () => {
       status: 'delivered',
       workflowId,
       signal: 'advanceStage',
-      eventId: 'cli-evt-1',
+      eventId: anonymousHttpId('cli-evt-1'),
     });
     // A producer retrying the same event: accepted again, applied once.
     expect((await cli(args)).code).toBe(0);
@@ -74,8 +80,8 @@ describe('event-gateway send against the gateway', () => {
       await cli(signal(workflowId, '{"stage":2}'), { GATEWAY_PORT: String(gateway.port) }),
     ];
     const ids = runs.map((run) => answer(run.stdout).eventId);
-    expect(ids[0]).toMatch(UUID);
-    expect(ids[1]).toMatch(UUID);
+    expect(ids[0]).toMatch(ANONYMOUS_HTTP_UUID);
+    expect(ids[1]).toMatch(ANONYMOUS_HTTP_UUID);
     expect(ids[0]).not.toBe(ids[1]);
     expect(await countSignals(env, workflowId, 'advanceStage')).toBe(2);
   });
