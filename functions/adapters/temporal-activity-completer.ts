@@ -3,11 +3,12 @@
  * token. Temporal refuses a second completion of the same attempt (NotFound), which is what makes
  * a twice-POSTed callback apply once.
  */
-import { classifyTemporalError, type Classification } from '../core/error-classification';
+import type { Classification } from '../core/error-classification';
 import type { ActivityCompletionCommand } from '../core/callbacks';
 import { problem } from '../core/problems';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, identity, toPayloads } from './temporal-calls';
+import { classifyTemporalCall } from './temporal-status-details';
 
 export type CompletionOutcome = { status: 'completed' } | ({ status: 'failed' } & Classification);
 
@@ -63,7 +64,7 @@ export function createActivityCompleter(
             ));
         return { status: 'completed' };
       } catch (error) {
-        return { status: 'failed', ...classifyTemporalError(error, command.workflowId) };
+        return { status: 'failed', ...classifyTemporalCall(error, command.workflowId) };
       }
     },
   };

@@ -1,10 +1,10 @@
 /** Read-only calls: describe a workflow, run a query, check that Temporal answers. */
 import type { google } from '@temporalio/proto';
 import { workflowStatusName } from './temporal-enums';
-import { classifyTemporalError, type Classification } from '../core/error-classification';
+import type { Classification } from '../core/error-classification';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, fromPayloads, toPayloads } from './temporal-calls';
-import { temporalStatusDetails } from './temporal-status-details';
+import { classifyTemporalCall } from './temporal-status-details';
 
 export interface WorkflowDescription {
   workflowId: string;
@@ -38,7 +38,7 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
     try {
       return { ok: true, value: await call() };
     } catch (error) {
-      return { ok: false, ...classifyTemporalError(error, workflowId, temporalStatusDetails(error)) };
+      return { ok: false, ...classifyTemporalCall(error, workflowId) };
     }
   }
 

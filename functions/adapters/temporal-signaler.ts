@@ -4,7 +4,6 @@
  * Temporal header, so the workflow's dedupe interceptor skips it across resets and continue-as-new.
  * Uses the raw workflow service because the high-level handle API does not expose `requestId`.
  */
-import { classifyTemporalError } from '../core/error-classification';
 import { problem } from '../core/problems';
 import { wireArguments, type SignalCommand } from '../core/commands';
 import type { Target } from '../core/gateway-config';
@@ -12,7 +11,7 @@ import type { DeliveryOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
 import { latestRunApplied } from './temporal-history';
-import { temporalStatusDetails } from './temporal-status-details';
+import { classifyTemporalCall } from './temporal-status-details';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, identity, toPayloads } from './temporal-calls';
 import { WorkflowIdReusePolicy } from './temporal-enums';
@@ -115,7 +114,7 @@ export function createSignaler(
         pacing.sent(command.workflowId, false);
         return { status: 'delivered', command, started: false };
       } catch (error) {
-        const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
+        const classification = classifyTemporalCall(error, command.workflowId);
         pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
         if (
           classification.problem.code === 'workflow-closed' &&

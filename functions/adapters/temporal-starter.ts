@@ -10,7 +10,7 @@
  * more than {@link CLOCK_TOLERANCE_MS} — is reported as started earlier by the same event.
  */
 import { wireArguments, type StartCommand } from '../core/commands';
-import { classifyTemporalError, GRPC_STATUS } from '../core/error-classification';
+import { GRPC_STATUS, grpcCode } from '../core/error-classification';
 import type { StartConflictPolicy, Target } from '../core/gateway-config';
 import type { StartOutcome } from '../core/outcomes';
 import { problem } from '../core/problems';
@@ -19,7 +19,7 @@ import { eventHeader } from './event-header';
 import { deadlineIn, identity, toPayloads } from './temporal-calls';
 import type { TemporalClientProvider } from './temporal-connection';
 import { WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from './temporal-enums';
-import { temporalStatusDetails } from './temporal-status-details';
+import { classifyTemporalCall } from './temporal-status-details';
 
 export interface Starter {
   start(command: StartCommand, target: Target): Promise<StartOutcome>;
@@ -36,11 +36,6 @@ const CONFLICT_POLICIES: Record<StartConflictPolicy, number> = {
   'use-existing': WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
   'terminate-existing': WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
 };
-
-function grpcCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
 
 export function createStarter(clients: TemporalClientProvider, deadlineMs: number): Starter {
   /** When the run began (ms since the epoch, Temporal's clock); undefined when unknown. */
@@ -110,7 +105,7 @@ export function createStarter(clients: TemporalClientProvider, deadlineMs: numbe
             cause: error,
           };
         }
-        const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
+        const classification = classifyTemporalCall(error, command.workflowId);
         return { status: 'failed', command, ...classification, cause: error };
       }
     },

@@ -8,7 +8,11 @@
  * codecs' own runtime) over the three small messages involved, so nothing more is loaded.
  */
 import protobuf from 'protobufjs/minimal.js';
-import type { TemporalStatusDetails } from '../core/error-classification';
+import {
+  classifyTemporalError,
+  type Classification,
+  type TemporalStatusDetails,
+} from '../core/error-classification';
 
 const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 const RESOURCE_EXHAUSTED_FAILURE =
@@ -81,4 +85,12 @@ export function temporalStatusDetails(error: unknown): TemporalStatusDetails {
     // Unreadable details say nothing; the gRPC code still classifies the error.
   }
   return {};
+}
+
+/**
+ * What a failed lean-client call means: the core's classification, given the status details the
+ * call carried. Every Temporal adapter classifies through here, so none can forget the details.
+ */
+export function classifyTemporalCall(error: unknown, workflowId?: string): Classification {
+  return classifyTemporalError(error, workflowId, temporalStatusDetails(error));
 }

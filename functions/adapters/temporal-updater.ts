@@ -9,13 +9,12 @@
  * whole exchange (request and any polling) and sets request ids exactly.
  */
 import { wireArguments, type UpdateCommand } from '../core/commands';
-import { classifyTemporalError } from '../core/error-classification';
 import { problem } from '../core/problems';
 import type { Target } from '../core/gateway-config';
 import type { UpdateOutcome } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
-import { temporalStatusDetails } from './temporal-status-details';
+import { classifyTemporalCall } from './temporal-status-details';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, fromPayloads, identity, toPayloads } from './temporal-calls';
 import {
@@ -175,7 +174,7 @@ export function createUpdater(
       const result = fromPayloads(outcome.success);
       return { status: 'completed', command, result, started, ...(closed ? { duplicate: true } : {}) };
     } catch (error) {
-      const classification = classifyTemporalError(error, command.workflowId, temporalStatusDetails(error));
+      const classification = classifyTemporalCall(error, command.workflowId);
       if (!(error instanceof WorkflowUpdateFailedError)) {
         pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
       }

@@ -63,7 +63,8 @@ export interface Classification {
   problem: Problem;
 }
 
-function grpcCode(error: unknown): number | undefined {
+/** The gRPC status code of an error, or of the first cause in its chain that has one. */
+export function grpcCode(error: unknown): number | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'number') return code;
