@@ -10,3 +10,4 @@ export * from './temporal-headers';
 export * from './callbacks';
 export * from './callback-keys';
 export * from './demo-handshake';
+export * from './errors';
