@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { loadAppSettings, type AppSettings } from '../../../infra/app/settings';
-import { buildEventGatewayApp, type EventGatewayStacks } from '../../../infra/event-gateway-app';
+import { loadAppSettings, type AppSettings } from '../../../infra/demo-app/settings';
+import { buildEventGatewayApp, type EventGatewayStacks } from '../../../infra/demo-app/event-gateway-app';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));

@@ -1,7 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { AppSettings } from './app/settings';
-import { applyNagPacks } from './index';
+import type { AppSettings } from './settings';
+import { applyNagPacks } from '../index';
 import { EventGatewayStack } from './stacks/event-gateway-stack';
 import { deploymentNames } from './stacks/names';
 import { WorkerStack } from './stacks/worker-stack';
@@ -19,7 +19,7 @@ export interface BuildOptions {
 }
 
 /**
- * Adds both stacks for one deployment to an app, with cdk-nag checks. Used by infra/app.ts and the
+ * Adds both stacks for one deployment to an app, with cdk-nag checks. Used by infra/demo-app/main.ts and the
  * tests, so what is tested is what `cdk deploy` builds.
  */
 export function buildEventGatewayApp(

@@ -11,12 +11,12 @@ import {
   TemporalWorkerService,
   type TemporalEventGateway,
   type TemporalConnection,
-} from '../index';
-import type { AppSettings } from '../app/settings';
+} from '../../index';
+import type { AppSettings } from '../settings';
 import { deploymentNames } from './names';
 
 /** The repository root: the staged demo's worker image is built from it with worker/Dockerfile. */
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
  * Never part of the worker image's build context: host dependencies and build output (the image

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_ENV, TEMPORAL_ENV } from '../../../functions/core/env-names';
-import { lazySynth } from '../support/synth';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../../../../functions/core/env-names';
+import { lazySynth } from '../../support/synth';
 import {
   onlyResourceProperties,
   functionEnvironment,
@@ -11,7 +11,7 @@ import {
   resource,
   resourcesOfType,
   roleStatements,
-} from '../support/template';
+} from '../../support/template';
 
 /** Sync ingest against Temporal Cloud with an API key: the stack most users deploy. */
 const synth = lazySynth({

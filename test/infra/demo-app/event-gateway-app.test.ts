@@ -1,14 +1,14 @@
-import { CALLBACK_ENV } from '../../contract/callbacks';
+import { CALLBACK_ENV } from '../../../contract/callbacks';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
-import { QUEUE_INGEST_ATTRIBUTES } from '../../infra/constructs/sqs-ingest-routes';
-import { lazySynth, SECRET_ARN, type Synthesized } from './support/synth';
-import { DEPLOYMENT_VARIANTS, PARTIAL_ARN } from './support/variants';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../../../functions/core/env-names';
+import { QUEUE_INGEST_ATTRIBUTES } from '../../../infra/constructs/sqs-ingest-routes';
+import { lazySynth, SECRET_ARN, type Synthesized } from '../support/synth';
+import { DEPLOYMENT_VARIANTS, PARTIAL_ARN } from '../support/variants';
 import {
   onlyResourceProperties,
   functionEnvironment,
@@ -18,7 +18,7 @@ import {
   resource,
   resourcesOfType,
   roleStatements,
-} from './support/template';
+} from '../support/template';
 
 /** Every configuration shape the issue promises, each synthesized once for this file. */
 const variants = Object.fromEntries(

@@ -1,11 +1,11 @@
-import { CALLBACK_ENV } from '../../../contract/callbacks';
+import { CALLBACK_ENV } from '../../../../contract/callbacks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { WORKER_ENV } from '../../../contract';
-import { BACKLOG_METRIC_ENV, TEMPORAL_ENV } from '../../../functions/core/env-names';
-import { lazySynth } from '../support/synth';
+import { WORKER_ENV } from '../../../../contract';
+import { BACKLOG_METRIC_ENV, TEMPORAL_ENV } from '../../../../functions/core/env-names';
+import { lazySynth } from '../../support/synth';
 import {
   onlyResourceProperties,
   importOfRef,
@@ -15,7 +15,7 @@ import {
   resource,
   resourcesOfType,
   roleStatements,
-} from '../support/template';
+} from '../../support/template';
 
 /** Temporal Cloud with mTLS (secret created by the stack), a bigger worker and a longer grace. */
 const synth = lazySynth({

@@ -5,9 +5,9 @@
  * AWS account, credentials or Docker engine.
  */
 import { App } from 'aws-cdk-lib';
-import { AppSettingsError, loadAppSettings } from './app/settings';
+import { AppSettingsError, loadAppSettings } from './settings';
 import { buildEventGatewayApp } from './event-gateway-app';
-import { PropsValidationError } from './index';
+import { PropsValidationError } from '../index';
 
 const app = new App();
 try {

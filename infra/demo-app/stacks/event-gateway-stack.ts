@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DEFAULT_TASK_QUEUE } from '../../contract';
+import { DEFAULT_TASK_QUEUE } from '../../../contract';
 import {
   DEFAULT_BACKLOG_METRIC_NAME,
   GatewayNetwork,
@@ -12,9 +12,9 @@ import {
   TemporalEventGateway,
   type ApiAuthorization,
   type GatewayRouting,
-} from '../index';
-import type { AppSettings } from '../app/settings';
-import { stagedRouting } from '../app/staged-routing';
+} from '../../index';
+import type { AppSettings } from '../settings';
+import { stagedRouting } from '../staged-routing';
 import { deploymentNames } from './names';
 
 /** Placeholder Temporal address: synth works without settings, the stack warns about it. */

@@ -1,18 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from './support/synth';
+import { PROJECT_ROOT } from '../support/synth';
 
-/** Runs infra/app.ts the way `cdk synth` does (cdk.json: `npx tsx infra/app.ts`), without the CLI. */
+/** Runs infra/demo-app/main.ts the way `cdk synth` does (cdk.json: `npx tsx infra/demo-app/main.ts`), without the CLI. */
 function runApp(env: Record<string, string>) {
-  return spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['infra/app.ts'], {
+  return spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['infra/demo-app/main.ts'], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
   });
 }
 
-describe('infra/app.ts', () => {
+describe('infra/demo-app/main.ts', () => {
   it('stops with every settings problem, named by key, and no stack trace', () => {
     const result = runApp({
       EVENT_GATEWAY_TEMPORAL_AUTH: 'apikey',

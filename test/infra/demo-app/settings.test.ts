@@ -7,7 +7,7 @@ import {
   CONFIG_KEYS,
   loadAppSettings,
   type ConfigSource,
-} from '../../../infra/app/settings';
+} from '../../../infra/demo-app/settings';
 
 function source(
   context: Record<string, unknown> = {},
