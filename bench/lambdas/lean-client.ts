@@ -7,7 +7,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createTemporalClientProvider } from '../../functions/adapters/temporal-connection';
 import { createSignaler } from '../../functions/adapters/temporal-signaler';
-import type { Target } from '../../functions/core/gateway-config';
+import type { Target } from '../../functions/core/gateway-config-model';
 
 const clients = createTemporalClientProvider({ env: process.env });
 const signaler = createSignaler(clients, 5_000);

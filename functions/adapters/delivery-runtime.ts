@@ -7,7 +7,8 @@
 import { CallbackKeyError } from '../../contract/callback-keys';
 import { DEFAULT_GATEWAY_CONFIG } from '../core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
-import { GatewayConfigError, parseGatewayConfig, type GatewayConfig } from '../core/gateway-config';
+import { GatewayConfigError, parseGatewayConfig } from '../core/gateway-config';
+import type { GatewayConfig } from '../core/gateway-config-model';
 import { gatewayConfigFromText } from './gateway-config-file';
 import type { GatewayLogger } from './logger';
 import { envelopeSealerFromEnv, type EnvelopeSealer } from './envelope-seal';

@@ -13,8 +13,8 @@ import {
   compileValidatedGatewayConfigJson,
   GatewayConfigError,
   parseGatewayConfigJson,
-  type GatewayConfig,
 } from '../core/gateway-config';
+import type { GatewayConfig } from '../core/gateway-config-model';
 import type { Env } from './secrets';
 
 /**

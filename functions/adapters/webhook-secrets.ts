@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseSecretValue } from '../core/webhook-verifiers';
-import type { Source } from '../core/webhook-sources';
+import type { Source } from '../core/gateway-config-model';
 import type { Env } from './secrets';
 import { createWebhookVerifier, WebhookSecretError, type WebhookVerifier } from './webhook-verification';
 

@@ -6,16 +6,16 @@
 import * as z from 'zod';
 import type { CallbackClaims } from '../../contract/callbacks';
 import {
-  checkArgumentDepth,
   neverStartingSignal,
   neverStartingTarget,
   prepareSignal,
   prepareUpdate,
   type SignalCommand,
   type UpdateCommand,
-  WorkflowIdSchema,
 } from './commands';
-import type { GatewayConfig, Target } from './gateway-config';
+import type { GatewayConfig, Target } from './gateway-config-model';
+import { WorkflowIdSchema } from './identifiers';
+import { checkArgumentDepth } from './input-limits';
 import { problem, type Problem } from './problems';
 import { fail, ok, type Result } from './result';
 

@@ -2,67 +2,13 @@
  * Turning an external request into a command for a declared target: the ID is well-formed, a
  * target declares it, the operation is allowed, and the argument satisfies its schema.
  */
-import * as z from 'zod';
-import type { GatewayConfig, Target } from './gateway-config';
-import { arityProblem, declaredOperation, type OperationKind } from './operation-arguments';
+import { firstIssue, validateField } from './field-validation';
+import type { GatewayConfig, OperationKind, Target } from './gateway-config-model';
+import { DeliveryEventIdSchema, OperationNameSchema, WorkflowIdSchema } from './identifiers';
+import { checkArgumentDepth } from './input-limits';
+import { arityProblem, declaredOperation } from './operation-arguments';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
-
-/**
- * No control or invisible format characters. Exported so the API document can state it as plain
- * pattern text (`.source`): the document generator would otherwise print the RegExp with its flags.
- */
-export const WORKFLOW_ID_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u;
-
-/** IDs Temporal accepts and logs safely: no control characters, at most 255 characters. */
-export const WorkflowIdSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .regex(WORKFLOW_ID_PATTERN, 'must not contain control or invisible format characters');
-
-export const OperationNameSchema = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a plain identifier (letters, digits, _ . : -)');
-
-/** Client-chosen event ids (Idempotency-Key, webhook-id, CloudEvent id). */
-export const EventIdSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-
-/**
- * The id a delivery carries: a supplied id (at most 255 characters) under its namespace
- * (core/event-ids.ts) is longer than the id itself.
- */
-export const DeliveryEventIdSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(512, 'must be at most 512 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-
-/**
- * Deepest nesting an argument may have. Real event payloads are shallow; a deep one is an attack or
- * a bug, and past a few thousand levels the Temporal payload converter overflows its stack — a local
- * error that must not be mistaken for a Temporal outage.
- */
-export const MAX_ARGUMENT_DEPTH = 64;
-
-/** Whether `value` nests arrays/objects deeper than `max`, checked without recursion. */
-export function exceedsDepth(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-export type { OperationKind } from './operation-arguments';
-export { declaredOperation, wireArguments } from './operation-arguments';
 
 /** A signal (or update) ready for Temporal: the unit of delivery, on HTTP and SQS alike. */
 export interface SignalCommand {
@@ -105,17 +51,6 @@ export interface StartCommand {
   source?: string;
 }
 
-function firstIssue(error: z.ZodError): { message: string; path: string } {
-  const issue = error.issues[0];
-  return { message: issue?.message ?? 'invalid', path: issue?.path.join('.') ?? '' };
-}
-
-export function validateField<T>(schema: z.ZodType<T>, value: unknown, field: string): Result<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return ok(parsed.data);
-  return fail(problem('invalid-request', `${field} ${firstIssue(parsed.error).message}`, field));
-}
-
 /** The target that declares this workflow ID (the first that matches), else 403. */
 export function resolveTarget(config: GatewayConfig, workflowId: string): Result<Target> {
   const valid = validateField(WorkflowIdSchema, workflowId, 'workflowId');
@@ -130,18 +65,6 @@ export function resolveTarget(config: GatewayConfig, workflowId: string): Result
           'workflowId',
         ),
       );
-}
-
-/** 400 for an argument nested deeper than {@link MAX_ARGUMENT_DEPTH} (a stack-safety limit). */
-export function checkArgumentDepth(argument: unknown): Result<unknown> {
-  if (!exceedsDepth(argument, MAX_ARGUMENT_DEPTH)) return ok(argument);
-  return fail(
-    problem(
-      'invalid-request',
-      `body nests arrays or objects deeper than ${MAX_ARGUMENT_DEPTH} levels.`,
-      'body',
-    ),
-  );
 }
 
 /**
@@ -196,100 +119,73 @@ export function neverStartingTarget(target: Target): Target {
  * A prepared signal that must only reach a running workflow (a callback's): marked, so the mark
  * survives the fallback queue, and on a target that never starts.
  */
-export function neverStartingSignal(prepared: { command: SignalCommand; target: Target }): {
-  command: SignalCommand;
-  target: Target;
-} {
+export function neverStartingSignal(prepared: Prepared<SignalCommand>): Prepared<SignalCommand> {
   return { command: { ...prepared.command, neverStart: true }, target: neverStartingTarget(prepared.target) };
+}
+
+/** What a request names besides its operation: the workflow, the argument, the event's ids. */
+export interface CommandInput {
+  workflowId: string;
+  payload: unknown;
+  eventId: string;
+  suppliedId?: string | undefined;
+  source?: string;
+}
+
+/** A command checked against its target, and the target (whose rules its delivery follows). */
+export interface Prepared<C> {
+  command: C;
+  target: Target;
+}
+
+/**
+ * The check every ingress path runs: resolve the target, validate the event id, check the
+ * operation and its argument. `named` is the operation's field of the command (`{ signal }`,
+ * `{ update }`, none for a start).
+ */
+function prepare<N extends object>(
+  config: GatewayConfig,
+  input: CommandInput,
+  kind: 'signal' | 'update' | 'start',
+  name: string,
+  named: N,
+): Result<Prepared<StartCommand & N>> {
+  const target = resolveTarget(config, input.workflowId);
+  if (!target.ok) return target;
+  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
+  if (!eventId.ok) return eventId;
+  const payload = checkOperation(target.value, kind, name, input.payload);
+  if (!payload.ok) return payload;
+  return ok({
+    command: {
+      workflowId: input.workflowId,
+      ...named,
+      payload: payload.value,
+      eventId: eventId.value,
+      ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),
+      ...(input.source === undefined ? {} : { source: input.source }),
+    },
+    target: target.value,
+  });
 }
 
 /** Resolves and validates a signal in one step: the check every ingress path runs. */
 export function prepareSignal(
   config: GatewayConfig,
-  input: {
-    workflowId: string;
-    signal: string;
-    payload: unknown;
-    eventId: string;
-    suppliedId?: string | undefined;
-    source?: string;
-  },
-): Result<{ command: SignalCommand; target: Target }> {
-  const target = resolveTarget(config, input.workflowId);
-  if (!target.ok) return target;
-  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
-  if (!eventId.ok) return eventId;
-  const payload = checkOperation(target.value, 'signal', input.signal, input.payload);
-  if (!payload.ok) return payload;
-  return ok({
-    command: {
-      workflowId: input.workflowId,
-      signal: input.signal,
-      payload: payload.value,
-      eventId: eventId.value,
-      ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),
-      ...(input.source === undefined ? {} : { source: input.source }),
-    },
-    target: target.value,
-  });
+  input: CommandInput & { signal: string },
+): Result<Prepared<SignalCommand>> {
+  return prepare(config, input, 'signal', input.signal, { signal: input.signal });
 }
 
 /** Resolves and validates an update: the target declares it and the argument fits its schema. */
 export function prepareUpdate(
   config: GatewayConfig,
-  input: {
-    workflowId: string;
-    update: string;
-    payload: unknown;
-    eventId: string;
-    suppliedId?: string | undefined;
-    source?: string;
-  },
-): Result<{ command: UpdateCommand; target: Target }> {
-  const target = resolveTarget(config, input.workflowId);
-  if (!target.ok) return target;
-  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
-  if (!eventId.ok) return eventId;
-  const payload = checkOperation(target.value, 'update', input.update, input.payload);
-  if (!payload.ok) return payload;
-  return ok({
-    command: {
-      workflowId: input.workflowId,
-      update: input.update,
-      payload: payload.value,
-      eventId: eventId.value,
-      ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),
-      ...(input.source === undefined ? {} : { source: input.source }),
-    },
-    target: target.value,
-  });
+  input: CommandInput & { update: string },
+): Result<Prepared<UpdateCommand>> {
+  return prepare(config, input, 'update', input.update, { update: input.update });
 }
 
 /** Resolves and validates a start: the target allows starts and the input fits its schema. */
-export function prepareStart(
-  config: GatewayConfig,
-  input: {
-    workflowId: string;
-    payload: unknown;
-    eventId: string;
-    suppliedId?: string | undefined;
-    source?: string;
-  },
-): Result<{ command: StartCommand; target: Target }> {
-  const target = resolveTarget(config, input.workflowId);
-  if (!target.ok) return target;
-  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
-  if (!eventId.ok) return eventId;
-  const payload = checkOperation(target.value, 'start', 'start', input.payload);
-  if (!payload.ok) return payload;
-  return ok({
-    command: {
-      workflowId: input.workflowId,
-      payload: payload.value,
-      eventId: eventId.value,
-      ...(input.suppliedId === undefined ? {} : { suppliedId: input.suppliedId }),
-      ...(input.source === undefined ? {} : { source: input.source }),
-    },
-    target: target.value,
-  });
+export function prepareStart(config: GatewayConfig, input: CommandInput): Result<Prepared<StartCommand>> {
+  return prepare(config, input, 'start', 'start', {});
 }

@@ -16,8 +16,9 @@
  * The supplied id also travels on its own (`suppliedId`), so the dedupe interceptor can still match
  * histories written before namespacing, when the header held it bare (docs/dedupe.md).
  */
-import type { GatewayConfig } from './gateway-config';
-import { EventIdSchema, validateField } from './commands';
+import { validateField } from './field-validation';
+import type { GatewayConfig } from './gateway-config-model';
+import { EventIdSchema } from './identifiers';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 

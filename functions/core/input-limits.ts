@@ -4,13 +4,44 @@
  * nesting depth and the same character rule everywhere, so a body one path refuses is never
  * delivered through another. (A 100,000-deep CloudEvent `data` or a 50,000-deep signed webhook body
  * would otherwise reach routing and the payload converter, which overflows its stack far earlier.)
+ * A parsed argument is held to the same depth before it is delivered.
  */
-import { MAX_ARGUMENT_DEPTH } from './commands';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 
 /** Largest body any entry point takes, in UTF-8 bytes: room for any real event, small against Temporal's 2 MiB. */
 export const MAX_INPUT_BYTES = 256 * 1024;
+
+/**
+ * Deepest nesting an argument may have. Real event payloads are shallow; a deep one is an attack or
+ * a bug, and past a few thousand levels the Temporal payload converter overflows its stack — a local
+ * error that must not be mistaken for a Temporal outage.
+ */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+/** Whether `value` nests arrays/objects deeper than `max`, checked without recursion. */
+export function exceedsDepth(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** 400 for an argument nested deeper than {@link MAX_ARGUMENT_DEPTH} (a stack-safety limit). */
+export function checkArgumentDepth(argument: unknown): Result<unknown> {
+  if (!exceedsDepth(argument, MAX_ARGUMENT_DEPTH)) return ok(argument);
+  return fail(
+    problem(
+      'invalid-request',
+      `body nests arrays or objects deeper than ${MAX_ARGUMENT_DEPTH} levels.`,
+      'body',
+    ),
+  );
+}
 
 /** Deepest nesting of arrays and objects in any body: the same as a delivered argument's. */
 export const MAX_INPUT_DEPTH = MAX_ARGUMENT_DEPTH;

@@ -3,10 +3,8 @@
  * schema), one, or several (a tuple schema). Used to check a request's argument and to turn the
  * checked argument into the arguments Temporal delivers.
  */
-import type { Operation, Target } from './gateway-config';
+import type { Operation, OperationKind, Target } from './gateway-config-model';
 import { problem, type Problem } from './problems';
-
-export type OperationKind = 'signal' | 'update' | 'query' | 'start';
 
 /** The declared operation; undefined when the target does not declare it. */
 export function declaredOperation(target: Target, kind: OperationKind, name: string): Operation | undefined {

@@ -20,7 +20,7 @@ import * as z from 'zod';
 import { looksLikeCloudEvent } from './cloud-event';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
 import { neverStartingSignal, prepareSignal } from './commands';
-import type { GatewayConfig } from './gateway-config';
+import type { GatewayConfig } from './gateway-config-model';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 import { routeCloudEvent, type RoutedCommand } from './routes';

@@ -11,14 +11,14 @@
  * records which preset verified it on arrival.
  */
 import * as z from 'zod';
-import { EventIdSchema } from './commands';
-import type { GatewayConfig } from './gateway-config';
+import type { GatewayConfig } from './gateway-config-model';
+import { EventIdSchema } from './identifiers';
 import { checkInputText } from './input-limits';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 import type { RoutedCommand } from './routes';
 import { decideWebhook, unknownSourceProblem } from './webhook-routing';
-import { readValue, type WebhookDocument } from './webhook-sources';
+import { readValue, type WebhookDocument } from './webhook-fields';
 
 export const WebhookEnvelopeSchema = z.strictObject({
   webhook: z.strictObject({

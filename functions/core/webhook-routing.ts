@@ -11,12 +11,12 @@
  *
  * Routing is all or nothing, as for CloudEvents: one unusable route dead-letters the whole event.
  */
-import { EventIdSchema } from './commands';
-import type { GatewayConfig } from './gateway-config';
+import type { GatewayConfig, Source } from './gateway-config-model';
+import { EventIdSchema } from './identifiers';
 import { problem, type Problem } from './problems';
 import { lookupField } from './route-expressions';
 import { routeToCommand, type RoutedCommand } from './routes';
-import { formatWebhookPath, readValue, type Source, type WebhookDocument } from './webhook-sources';
+import { formatWebhookPath, readValue, type WebhookDocument } from './webhook-fields';
 
 export type WebhookDecision =
   | { kind: 'handshake'; eventId: string; eventType?: string; answer: { challenge: string } | { pong: true } }

@@ -5,7 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { z as zod } from 'zod';
 import { CloudEventSchema } from '../core/cloud-event';
-import { EventIdSchema, OperationNameSchema, WorkflowIdSchema } from '../core/commands';
+import { EventIdSchema, OperationNameSchema, WorkflowIdSchema } from '../core/identifiers';
 
 /**
  * The core's schemas may be created before @hono/zod-openapi extends zod (import order), and only

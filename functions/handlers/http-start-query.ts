@@ -6,8 +6,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
-import { checkOperation, prepareStart, resolveTarget, wireArguments } from '../core/commands';
-import type { GatewayConfig } from '../core/gateway-config';
+import { checkOperation, prepareStart, resolveTarget } from '../core/commands';
+import type { GatewayConfig } from '../core/gateway-config-model';
+import { wireArguments } from '../core/operation-arguments';
 import { problem, type Problem } from '../core/problems';
 import type { Result } from '../core/result';
 import type { GatewayLogger } from '../adapters/logger';

@@ -16,7 +16,7 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import type { GatewayConfig } from '../core/gateway-config';
+import type { GatewayConfig } from '../core/gateway-config-model';
 import type { Problem } from '../core/problems';
 import type { RoutedCommand } from '../core/routes';
 import { GATEWAY_SEAL_FIELD } from '../core/gateway-seal';

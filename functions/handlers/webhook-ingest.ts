@@ -4,7 +4,7 @@
  * delivered, queued durably or dead-lettered with its reason; when none of those is possible the
  * provider gets a non-2xx and retries.
  */
-import type { GatewayConfig } from '../core/gateway-config';
+import type { GatewayConfig } from '../core/gateway-config-model';
 import { problem, type Problem } from '../core/problems';
 import type { RoutedCommand } from '../core/routes';
 import { NO_STARTER, type Starter } from '../adapters/temporal-starter';

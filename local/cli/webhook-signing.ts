@@ -14,7 +14,7 @@ import {
   parseGatewayConfig,
   parseGatewayConfigJson,
 } from '../../functions/core/gateway-config';
-import type { Source } from '../../functions/core/webhook-sources';
+import type { Source } from '../../functions/core/gateway-config-model';
 import { parseSecretValue, slackSignedContent } from '../../functions/core/webhook-verifiers';
 import { CliUsageError } from './io';
 

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_ARGUMENT_DEPTH,
-  checkOperation,
-  exceedsDepth,
-  prepareSignal,
-  resolveTarget,
-} from '../../../functions/core/commands';
+import { checkOperation, prepareSignal, resolveTarget } from '../../../functions/core/commands';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
+import { exceedsDepth, MAX_ARGUMENT_DEPTH } from '../../../functions/core/input-limits';
 
 const config = parseGatewayConfig(DEFAULT_GATEWAY_CONFIG);
 const signal = (overrides: Partial<Parameters<typeof prepareSignal>[1]>) =>

@@ -6,9 +6,9 @@ import {
   parseGatewayConfig,
   parseGatewayConfigJson,
   validateGatewayConfig,
-  type GatewayConfig,
   type ValidatedGatewayConfig,
 } from '../../../functions/core/gateway-config';
+import type { GatewayConfig } from '../../../functions/core/gateway-config-model';
 
 const target = {
   name: 't',

@@ -4,8 +4,9 @@
  * `start`.
  */
 import { describe, expect, it } from 'vitest';
-import { checkOperation, prepareStart, wireArguments } from '../../../functions/core/commands';
+import { checkOperation, prepareStart } from '../../../functions/core/commands';
 import { parseGatewayConfig, validateGatewayConfig } from '../../../functions/core/gateway-config';
+import { wireArguments } from '../../../functions/core/operation-arguments';
 
 const base = { workflowIdPattern: '^w-.+$', workflowType: 'wf', taskQueue: 'q' };
 const tuple = {

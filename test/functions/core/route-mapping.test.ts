@@ -7,7 +7,8 @@
 import githubExamples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseGatewayConfig, type GatewayConfig } from '../../../functions/core/gateway-config';
+import { parseGatewayConfig } from '../../../functions/core/gateway-config';
+import type { GatewayConfig } from '../../../functions/core/gateway-config-model';
 import { routeCloudEvent } from '../../../functions/core/routes';
 import { decideWebhook, identifyWebhook } from '../../../functions/core/webhook-routing';
 import type { SourceConfigInput } from '../../../functions/core/webhook-sources';

@@ -1,20 +1,14 @@
 /** The pure decisions behind webhook sources: configuration, event identity, matching, routing. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
-import {
-  GatewayConfigError,
-  parseGatewayConfig,
-  type GatewayConfig,
-} from '../../../functions/core/gateway-config';
+import { GatewayConfigError, parseGatewayConfig } from '../../../functions/core/gateway-config';
+import type { GatewayConfig } from '../../../functions/core/gateway-config-model';
 import { sqsRecordEventId } from '../../../functions/core/sqs-message';
 import { routeWebhookEnvelope } from '../../../functions/core/webhook-envelope';
 import { decideWebhook, identifyWebhook } from '../../../functions/core/webhook-routing';
-import {
-  compileGlob,
-  formatWebhookPath,
-  parseWebhookPath,
-  type SourceConfigInput,
-} from '../../../functions/core/webhook-sources';
+import { formatWebhookPath, parseWebhookPath } from '../../../functions/core/webhook-fields';
+import { compileGlob } from '../../../functions/core/webhook-routes';
+import type { SourceConfigInput } from '../../../functions/core/webhook-sources';
 import { parseSecretValue } from '../../../functions/core/webhook-verifiers';
 
 const DIGEST = 'ab'.repeat(32);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
-import { WORKFLOW_ID_PATTERN } from '../../../functions/core/commands';
+import { WORKFLOW_ID_PATTERN } from '../../../functions/core/identifiers';
 import { createHttpApp } from '../../../functions/handlers/http-app';
 import { DOCUMENTED_WORKFLOW_ID_PATTERN } from '../../../functions/handlers/http-schemas';
 import { generateOpenApiDocument, OPENAPI_PATH, openApiText } from '../../../scripts/openapi';

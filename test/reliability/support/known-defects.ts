@@ -3,7 +3,7 @@
  * fuzzers keep looking for new ones instead of stopping at the first old one. A recognised failure
  * is not excused: it is counted in the report's serverErrorsOnBadInput like any other.
  */
-import type { GatewayConfig } from '../../../functions/core/gateway-config';
+import type { GatewayConfig } from '../../../functions/core/gateway-config-model';
 import { parseSqsRecord } from '../../../functions/core/sqs-message';
 import { KNOWN_DEFECTS, type KnownDefect } from '../../fixtures/bad-input/deployments';
 
