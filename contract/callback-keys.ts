@@ -4,6 +4,7 @@
  * signing. Pure and dependency-free, so both sides parse it the same way.
  */
 import { DEFAULT_CALLBACK_KEY_ID } from './callbacks';
+import { EventGatewayError } from './errors';
 
 /** One HMAC key and the id a token names it by (the JWS `kid` header). */
 export interface CallbackSigningKey {
@@ -11,12 +12,7 @@ export interface CallbackSigningKey {
   readonly secret: Uint8Array;
 }
 
-export class CallbackKeyError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CallbackKeyError';
-  }
-}
+export class CallbackKeyError extends EventGatewayError {}
 
 /** Shorter HMAC keys than the hash's block are weak; 32 bytes is the SHA-256 output size. */
 export const MIN_CALLBACK_SECRET_BYTES = 32;

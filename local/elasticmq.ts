@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { GATEWAY_ENV } from '../functions/core/env-names';
 import { freePort, portAcceptsConnections, startJavaProcess, type JavaProcess } from './java-process';
 import { classpathOf, ensureMavenTool, findJava, LOCAL_JVM_FLAGS, type MavenTool } from './java-tools';
+import { EventGatewayError } from '../contract/errors';
 
 export const ELASTICMQ_TOOL = {
   name: 'elasticmq',
@@ -30,12 +31,7 @@ const DEFAULT_REGION = 'us-east-1';
  */
 const STOP_GRACE_MS = 2_000;
 
-export class ElasticMqError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ElasticMqError';
-  }
-}
+export class ElasticMqError extends EventGatewayError {}
 
 export interface ElasticMqOptions {
   /** @default `$SQS_PORT`, else 9324. Pass 0 for a free port (tests). */

@@ -5,13 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EventGatewayError } from '../contract/errors';
 
-export class JavaProcessError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'JavaProcessError';
-  }
-}
+export class JavaProcessError extends EventGatewayError {}
 
 /** A port the OS considers free right now (bound and released), on 127.0.0.1. */
 export function freePort(): Promise<number> {

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { toolCacheDir } from './cache-dir';
+import { EventGatewayError } from '../contract/errors';
 
 /** A fetch lock older than this was left by a killed process: no real fetch takes that long. */
 const FETCH_LOCK_STALE_MS = 15 * 60_000;
@@ -21,12 +22,7 @@ export const MIN_JAVA_MAJOR = 11;
 
 const run = promisify(execFile);
 
-export class JavaToolError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'JavaToolError';
-  }
-}
+export class JavaToolError extends EventGatewayError {}
 
 /** A tool described by a fetch-only pom in local/maven/<name>/pom.xml. */
 export interface MavenTool {

@@ -11,6 +11,7 @@ import type {
   SQSRecordAttributes,
 } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import { EventGatewayError } from '../contract/errors';
 
 /** Where the messages came from: Lambda stamps both on every record. */
 export interface SqsEventSource {
@@ -19,12 +20,7 @@ export interface SqsEventSource {
   readonly region?: string;
 }
 
-export class SqsEventShapeError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SqsEventShapeError';
-  }
-}
+export class SqsEventShapeError extends EventGatewayError {}
 
 /** `arn:aws:sqs:<region>:<account>:<name>` → region. */
 export function regionOfQueueArn(queueArn: string): string {

@@ -22,6 +22,7 @@ import type { Callback, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { regionOfQueueArn, toSqsEvent } from './sqs-event';
+import { EventGatewayError } from '../contract/errors';
 
 /**
  * An async Lambda SQS handler. The callback parameter is there only so that a function typed as
@@ -50,12 +51,7 @@ const SQS_RECEIVE_MAX = 10;
 /** Lambda's limit for standard queues (needs a batching window above 10). */
 const STANDARD_BATCH_MAX = 10_000;
 
-export class SqsPollerError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SqsPollerError';
-  }
-}
+export class SqsPollerError extends EventGatewayError {}
 
 export type SqsBatchOutcome = 'success' | 'partial-failure' | 'failure';
 

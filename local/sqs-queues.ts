@@ -10,6 +10,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { EventGatewayError } from '../contract/errors';
 
 /** Wire names: queue URLs and ARNs contain them, so they never change. */
 export const GATEWAY_QUEUE_NAMES = {
@@ -29,12 +30,7 @@ export const GATEWAY_QUEUE_DEFAULTS = {
   dlqRetentionSeconds: 14 * 24 * 60 * 60,
 } as const;
 
-export class SqsQueueSetupError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SqsQueueSetupError';
-  }
-}
+export class SqsQueueSetupError extends EventGatewayError {}
 
 export interface GatewayQueue {
   readonly name: string;

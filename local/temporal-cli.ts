@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { toolCacheDir } from './cache-dir';
+import { EventGatewayError } from '../contract/errors';
 
 /** Newest CLI tag whose go.mod has no `replace` directive, so `go install …@version` works. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -18,12 +19,7 @@ const MIN_GO = [1, 25] as const;
 
 const run = promisify(execFile);
 
-export class TemporalCliError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TemporalCliError';
-  }
-}
+export class TemporalCliError extends EventGatewayError {}
 
 export function cachedTemporalCliPath(): string {
   return toolCacheDir('temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');

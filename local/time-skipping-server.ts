@@ -25,6 +25,7 @@ import type {
 } from '@temporalio/testing';
 import { freePort, portAcceptsConnections, startJavaProcess, type JavaProcess } from './java-process';
 import { classpathOf, ensureMavenTool, findJava, LOCAL_JVM_FLAGS, type MavenTool } from './java-tools';
+import { EventGatewayError } from '../contract/errors';
 
 export const TEMPORAL_TEST_SERVER_TOOL = {
   name: 'temporal-test-server',
@@ -36,12 +37,7 @@ const SERVER_JVM_FLAGS = [...LOCAL_JVM_FLAGS, '-Dorg.slf4j.simpleLogger.defaultL
 /** The server's only flag (checked against TestServer.main): time skipping unlocked from the start. */
 export const ENABLE_TIME_SKIPPING_FLAG = '--enable-time-skipping';
 
-export class TimeSkippingServerError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TimeSkippingServerError';
-  }
-}
+export class TimeSkippingServerError extends EventGatewayError {}
 
 /**
  * A POSIX launcher in the tool cache that runs the Java server with the arguments it is given

@@ -9,15 +9,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { EventGatewayError } from '../contract/errors';
 
 const execFileAsync = promisify(execFile);
 
-export class ToolBuildError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ToolBuildError';
-  }
-}
+export class ToolBuildError extends EventGatewayError {}
 
 export type BuildLog = (line: string) => void;
 export const stderrLog: BuildLog = (line) => console.error(line);

@@ -7,13 +7,9 @@ import { dirname, join } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { dedupeInterceptorModule } from './dedupe-module';
 import { WORKFLOW_BUNDLE_FILE } from './workflow-source';
+import { EventGatewayError } from '../contract/errors';
 
-export class WorkflowBundleError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WorkflowBundleError';
-  }
-}
+export class WorkflowBundleError extends EventGatewayError {}
 
 export interface PrebundleWorkflowsOptions extends Omit<BundleOptions, 'workflowsPath' | 'logger'> {
   /** The workflows module: every function it exports is registered as a workflow type. */

@@ -6,6 +6,7 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { TEMPORAL_ENV, WORKER_ENV } from '../contract/env-names';
+import { EventGatewayError } from '../contract/errors';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -13,13 +14,9 @@ export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /** Every problem of a worker's configuration, reported together. */
-export class WorkerConfigError extends Error {
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[], options?: ErrorOptions) {
-    super(`Invalid worker configuration:\n- ${problems.join('\n- ')}`, options);
-    this.name = 'WorkerConfigError';
-    this.problems = problems;
+export class WorkerConfigError extends EventGatewayError {
+  constructor(problems: readonly string[], options?: { readonly cause?: unknown }) {
+    super(`Invalid worker configuration:\n- ${problems.join('\n- ')}`, { ...options, problems });
   }
 }
 

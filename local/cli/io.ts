@@ -2,6 +2,7 @@
  * What a CLI command touches outside itself: two output lines streams and the environment. Commands
  * take this instead of reaching for `process`, so tests run them in-process and read what they said.
  */
+import { EventGatewayError } from '../../contract/errors';
 
 export interface CliIo {
   /** A line of the command's result (stdout): what a script would parse. */
@@ -16,23 +17,13 @@ export const EXIT_CODES = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /** Bad arguments: reported with a pointer to `--help`, exit 2. */
-export class CliUsageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CliUsageError';
-  }
-}
+export class CliUsageError extends EventGatewayError {}
 
 /**
  * Something outside the CLI failed (endpoint unreachable, queue missing). The message is one line
  * that names the endpoint and what to check: it is all the user sees, no stack trace.
  */
-export class CliFailureError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CliFailureError';
-  }
-}
+export class CliFailureError extends EventGatewayError {}
 
 export function processIo(): CliIo {
   // `event-gateway dlq list | head`: the reader closing the pipe is the end of the output, not a

@@ -15,6 +15,7 @@ import {
   CALLBACK_TOKEN_ALGORITHM,
   type CallbackAction,
 } from '../../contract/callbacks';
+import { EventGatewayError } from '../../contract/errors';
 
 /** What a callback URL delivers and for how long. */
 export interface CallbackRequest {
@@ -69,12 +70,7 @@ export interface CallbackMinter {
   mintForActivity(request: ActivityCallbackRequest): Promise<CallbackUrl>;
 }
 
-export class CallbackMintError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CallbackMintError';
-  }
-}
+export class CallbackMintError extends EventGatewayError {}
 
 export const DEFAULT_CALLBACK_EXPIRY_SECONDS = 7 * 24 * 3600;
 /** A year: a capability that outlives that is a credential, and should be one. */
