@@ -71,6 +71,24 @@ export default tseslint.config(
     },
   },
   {
+    // The payload data converter is shared by the gateway's Lambdas, the worker and the CLI: it takes
+    // nothing from any of them, and nothing heavier than the KMS client into a Lambda's cold start.
+    files: ['payloads/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|@temporalio/common$|@aws-sdk/client-kms$|\\./|\\.\\./contract/)',
+              message: 'payloads/ imports only node:*, @temporalio/common, @aws-sdk/client-kms and contract/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The worker harness and workflow code never import the gateway.
     files: ['worker/**/*.ts'],
     ignores: ['worker/workflows/**/*.ts', 'worker/interceptors/**/*.ts', 'worker/workflow.ts'],

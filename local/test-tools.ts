@@ -1,11 +1,12 @@
 /**
  * Builds (or finds in the cache) every tool the fidelity suites run: the Lambda emulator, Node 24
- * and 26, AWS's runtime client for each, the self-hosted Temporal Server, and the Python environment with
+ * and 26, AWS's runtime client for each, the self-hosted Temporal Server, the KMS emulator, and the Python environment with
  * cfn-lint and schemathesis. `npm run tools` prints their
  * paths; CI runs it once before the suites so their setup only finds what is built.
  */
 import { ensureLambdaRic } from './lambda-ric';
 import { ensureLambdaRie } from './lambda-rie';
+import { ensureLocalKms } from './kms-server';
 import { ensureNodeRuntime } from './node-runtime';
 import { ensurePythonTools } from './python-tools';
 import { ensureTemporalServer } from './temporal-server';
@@ -18,6 +19,8 @@ export interface TestTools {
   node26: string;
   ric26: string;
   temporalServer: string;
+  /** The KMS emulator behind the payload encryption tests. */
+  localKms: string;
   /** The interpreter of the environment holding cfn-lint and schemathesis. */
   python: string;
 }
@@ -29,9 +32,10 @@ export async function ensureTestTools(): Promise<TestTools> {
   const ric = ensureLambdaRic(24).then(async (ric24) => [ric24, await ensureLambdaRic(26)] as const);
   const rie = await ensureLambdaRie();
   const temporalServer = await ensureTemporalServer();
+  const localKms = await ensureLocalKms();
   const { python } = await ensurePythonTools();
   const [ric24, ric26] = await ric;
-  return { rie, node24, ric: ric24, node26, ric26, temporalServer, python };
+  return { rie, node24, ric: ric24, node26, ric26, temporalServer, localKms, python };
 }
 
 if (isProcessEntry(import.meta.url)) {
