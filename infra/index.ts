@@ -3,11 +3,9 @@
  * one construct (`TemporalEventGateway`), the worker service that runs the team's image
  * (`TemporalWorkerService`), and the smaller constructs they are made of.
  */
-export {
-  TemporalEventGateway,
-  type GatewayQueuePair,
-  type TemporalEventGatewayProps,
-} from './constructs/temporal-event-gateway';
+export { TemporalEventGateway } from './constructs/temporal-event-gateway';
+export type { TemporalEventGatewayProps } from './props/gateway-props';
+export type { GatewayQueuePair } from './constructs/gateway-queues';
 export { TemporalWorkerService, type TemporalWorkerServiceProps } from './constructs/temporal-worker-service';
 export {
   TemporalWorkerImage,
