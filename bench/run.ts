@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { silentLogger } from '../functions/adapters/logger';
-import { createGatewayRuntime, type GatewayRuntime } from '../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../functions/runtime/gateway-runtime';
 import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import type { GatewayConfigInput } from '../functions/core/gateway-config';

@@ -12,9 +12,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
 import type { SQSEvent } from 'aws-lambda';
-import type { GatewayRuntime } from '../functions/adapters/gateway-runtime';
+import type { GatewayRuntime } from '../functions/runtime/gateway-runtime';
 import { createDeadLetters } from '../functions/adapters/sqs-dead-letters';
-import type { Signaler } from '../functions/adapters/temporal-signaler';
+import { createDeliverer } from '../functions/adapters/deliverer';
+import type { Signaler } from '../functions/adapters/ports';
 import { DEFAULT_SQS_CONCURRENCY, createSqsBatchHandler } from '../functions/handlers/sqs-batch';
 import { startQueueConsumers } from '../local/queue-consumer';
 import { toSqsEvent } from '../local/sqs-event';
@@ -123,7 +124,7 @@ export async function sqsBatchSpeedup(
   temporal: Client,
   client: SQSClient,
   queues: GatewayQueues,
-  runtime: Pick<GatewayRuntime, 'config' | 'signaler' | 'updater' | 'logger'>,
+  runtime: Pick<GatewayRuntime, 'config' | 'deliverer' | 'logger'>,
   target: LoadTarget,
   repetitions: number,
 ): Promise<SqsBatchResult> {
@@ -236,7 +237,7 @@ export async function sqsPathRate(
   const consumers = await startQueueConsumers({
     client,
     queues,
-    runtime: { ...runtime, signaler: counting.signaler },
+    runtime: { ...runtime, deliverer: createDeliverer({ ...runtime, signaler: counting.signaler }) },
     poller: { concurrency: pollers, waitTimeSeconds: 1 },
   });
   let timer: NodeJS.Timeout | undefined;

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GATEWAY_ENV } from '../functions/core/env-names';
-import type { GatewayRuntime } from '../functions/adapters/gateway-runtime';
+import type { GatewayRuntime } from '../functions/runtime/gateway-runtime';
 import { createLocalSqsClient } from './elasticmq';
 import { startGatewayServer } from './gateway-server';
 import { startQueueConsumers, type QueueConsumers } from './queue-consumer';

@@ -4,10 +4,11 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { createGatewayRuntime, type GatewayRuntime } from '../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../functions/runtime/gateway-runtime';
 import type { GatewayLogger } from '../functions/adapters/logger';
-import { createHttpApp, type FallbackQueue } from '../functions/handlers/http-app';
-import type { WebhookMetrics } from '../functions/handlers/webhook-ingest';
+import { createDeliverer } from '../functions/adapters/deliverer';
+import type { FallbackQueue, WebhookMetrics } from '../functions/adapters/ports';
+import { createHttpApp } from '../functions/handlers/http-app';
 
 export interface GatewayServer {
   url: string;
@@ -31,7 +32,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const runtime = await createGatewayRuntime(options.env ?? process.env, options.logger);
   const app = createHttpApp({
     ...runtime,
-    ...(options.fallback ? { fallback: options.fallback } : {}),
+    // A test's own fallback queue replaces the runtime's behind the same ports.
+    ...(options.fallback ? { deliverer: createDeliverer({ ...runtime, fallback: options.fallback }) } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const host = options.host ?? '127.0.0.1';

@@ -5,7 +5,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDeadLetters } from '../functions/adapters/sqs-dead-letters';
 import { createSqsRedelivery } from '../functions/adapters/sqs-redelivery';
-import type { GatewayRuntime } from '../functions/adapters/gateway-runtime';
+import type { GatewayRuntime } from '../functions/runtime/gateway-runtime';
 import { createSqsBatchHandler } from '../functions/handlers/sqs-batch';
 import { createSqsPoller, type SqsPoller, type SqsPollerOptions } from './sqs-poller';
 import type { GatewayQueues } from './sqs-queues';
@@ -13,7 +13,7 @@ import type { GatewayQueues } from './sqs-queues';
 export interface QueueConsumerOptions {
   client: SQSClient;
   queues: GatewayQueues;
-  runtime: Pick<GatewayRuntime, 'config' | 'signaler' | 'updater' | 'logger' | 'sealer'>;
+  runtime: Pick<GatewayRuntime, 'config' | 'deliverer' | 'logger' | 'sealer'>;
   /** Poller knobs shared by both queues (batch size, window, visibility, wait time…). */
   poller?: Partial<Omit<SqsPollerOptions, 'client' | 'queueUrl' | 'queueArn' | 'handler'>>;
   concurrency?: number;

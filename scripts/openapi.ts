@@ -23,8 +23,7 @@ const unused = (): never => {
 export function generateOpenApiDocument() {
   const app = createHttpApp({
     config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-    signaler: { signal: unused },
-    updater: { update: unused },
+    deliverer: { deliver: unused },
     reader: { describe: unused, query: unused, health: unused },
     logger: silentLogger,
   });

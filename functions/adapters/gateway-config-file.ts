@@ -1,6 +1,7 @@
 /**
- * The gateway configuration from a file in the function's code (GATEWAY_CONFIG_FILE), which is how
- * the CDK construct delivers it: a code asset has no 4 KB limit, unlike Lambda's environment. The
+ * The gateway configuration a function runs with: from a file in the function's code
+ * (GATEWAY_CONFIG_FILE), which is how the CDK construct delivers it, else inline (GATEWAY_CONFIG),
+ * else the local default. A file suits Lambda: a code asset has no 4 KB limit, unlike Lambda's environment. The
  * synth writes the file already validated and records its digest (GATEWAY_CONFIG_SHA256); a text
  * that matches the digest is compiled without validating it again, anything else (a hand-edited
  * file, a configuration given inline) is validated in full.
@@ -8,25 +9,42 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { GATEWAY_ENV } from '../core/env-names';
+import { DEFAULT_GATEWAY_CONFIG } from '../core/default-config';
+import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
 import {
   compileValidatedGatewayConfigJson,
   GatewayConfigError,
+  parseGatewayConfig,
   parseGatewayConfigJson,
 } from '../core/gateway-config';
 import type { GatewayConfig } from '../core/gateway-config-model';
+import type { GatewayLogger } from './logger';
 import type { Env } from './secrets';
 
 /**
- * The environment with the file's JSON as GATEWAY_CONFIG, when GATEWAY_CONFIG_FILE names one; an
- * unreadable file is a configuration problem reported like any other.
+ * The configured targets: the file's (GATEWAY_CONFIG_FILE, over an inline one), else GATEWAY_CONFIG,
+ * else the local default on the task queue the worker uses. Problems throw a `GatewayConfigError`.
  */
-export function withGatewayConfigFile(env: Env): Env {
+export function loadGatewayConfig(env: Env, logger?: GatewayLogger): GatewayConfig {
+  const text = readGatewayConfigFile(env) ?? env[GATEWAY_ENV.config];
+  if (text) return gatewayConfigFromText(text, env, (message) => logger?.warn(message));
+  const taskQueue = env[TEMPORAL_ENV.taskQueue];
+  return parseGatewayConfig({
+    ...DEFAULT_GATEWAY_CONFIG,
+    targets: DEFAULT_GATEWAY_CONFIG.targets.map((target) => (taskQueue ? { ...target, taskQueue } : target)),
+  });
+}
+
+/**
+ * The text of the file GATEWAY_CONFIG_FILE names (relative to the function's code), or undefined
+ * when it names none; an unreadable file is a configuration problem reported like any other.
+ */
+export function readGatewayConfigFile(env: Env): string | undefined {
   const file = env[GATEWAY_ENV.configFile];
-  if (!file) return env;
+  if (!file) return undefined;
   const path = isAbsolute(file) ? file : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
   try {
-    return { ...env, [GATEWAY_ENV.config]: readFileSync(path, 'utf8') };
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new GatewayConfigError(
       [

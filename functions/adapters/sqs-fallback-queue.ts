@@ -8,7 +8,7 @@
 import type { SignalCommand } from '../core/commands';
 import { deliveryRequestId } from '../core/request-id';
 import type { SqsSignalMessage } from '../core/sqs-message';
-import type { FallbackQueue } from '../handlers/http-app';
+import type { FallbackQueue } from './ports';
 import type { EnvelopeSealer } from './envelope-seal';
 import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
 

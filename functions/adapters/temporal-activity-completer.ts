@@ -3,18 +3,9 @@
  * token. Temporal refuses a second completion of the same attempt (NotFound), which is what makes
  * a twice-POSTed callback apply once.
  */
-import type { Classification } from '../core/error-classification';
-import type { ActivityCompletionCommand } from '../core/callbacks';
-import { problem } from '../core/problems';
+import type { ActivityCompleter } from './ports';
 import type { TemporalClientProvider } from './temporal-connection';
-import { deadlineIn, identity, toPayloads } from './temporal-calls';
-import { classifyTemporalCall } from './temporal-status-details';
-
-export type CompletionOutcome = { status: 'completed' } | ({ status: 'failed' } & Classification);
-
-export interface ActivityCompleter {
-  complete(command: ActivityCompletionCommand): Promise<CompletionOutcome>;
-}
+import { deadlineIn, encodeOrRefuse, failedCall, identity, isRefused } from './temporal-calls';
 
 /** The failure type a workflow sees (`ActivityFailure.cause.type`) when a partner fails the step. */
 export const CALLBACK_FAILURE_TYPE = 'CallbackFailed';
@@ -26,22 +17,10 @@ export function createActivityCompleter(
   return {
     async complete(command) {
       const taskToken = Buffer.from(command.taskToken, 'base64url');
-      let result: ReturnType<typeof toPayloads> | undefined;
-      if (command.outcome.kind === 'completed') {
-        try {
-          result = toPayloads(command.outcome.result);
-        } catch (error) {
-          return {
-            status: 'failed',
-            transient: false,
-            problem: problem(
-              'invalid-request',
-              `The body cannot be encoded for Temporal: ${(error as Error).message}`,
-              'body',
-            ),
-          };
-        }
-      }
+      const { outcome } = command;
+      const result =
+        outcome.kind === 'completed' ? encodeOrRefuse('body', () => [outcome.result]) : undefined;
+      if (result && isRefused(result)) return result;
       try {
         const client = await clients.get();
         const service = client.workflowService;
@@ -62,9 +41,9 @@ export function createActivityCompleter(
               },
               deadline,
             ));
-        return { status: 'completed' };
+        return { status: 'delivered' };
       } catch (error) {
-        return { status: 'failed', ...classifyTemporalCall(error, command.workflowId) };
+        return failedCall(error, command.workflowId);
       }
     },
   };

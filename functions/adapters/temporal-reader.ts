@@ -1,7 +1,7 @@
 /** Read-only calls: describe a workflow, run a query, check that Temporal answers. */
 import type { google } from '@temporalio/proto';
 import { workflowStatusName } from './temporal-enums';
-import type { Classification } from '../core/error-classification';
+import { fail, ok, type Result } from '../core/result';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, fromPayloads, toPayloads } from './temporal-calls';
 import { classifyTemporalCall } from './temporal-status-details';
@@ -18,14 +18,12 @@ export interface WorkflowDescription {
   historyLength: number;
 }
 
-export type ReadResult<T> = { ok: true; value: T } | ({ ok: false } & Classification);
-
 export interface Reader {
-  describe(workflowId: string): Promise<ReadResult<WorkflowDescription>>;
+  describe(workflowId: string): Promise<Result<WorkflowDescription>>;
   /** Runs a query with its arguments as the workflow's handler receives them (none, one, several). */
-  query(workflowId: string, query: string, args?: unknown[]): Promise<ReadResult<unknown>>;
+  query(workflowId: string, query: string, args?: unknown[]): Promise<Result<unknown>>;
   /** Resolves when Temporal answers for the namespace within the deadline. */
-  health(): Promise<ReadResult<{ namespace: string }>>;
+  health(): Promise<Result<{ namespace: string }>>;
 }
 
 function isoTime(ts: google.protobuf.ITimestamp | null | undefined): string | null {
@@ -34,11 +32,11 @@ function isoTime(ts: google.protobuf.ITimestamp | null | undefined): string | nu
 }
 
 export function createReader(clients: TemporalClientProvider, deadlineMs: number): Reader {
-  async function run<T>(workflowId: string | undefined, call: () => Promise<T>): Promise<ReadResult<T>> {
+  async function run<T>(workflowId: string | undefined, call: () => Promise<T>): Promise<Result<T>> {
     try {
-      return { ok: true, value: await call() };
+      return ok(await call());
     } catch (error) {
-      return { ok: false, ...classifyTemporalCall(error, workflowId) };
+      return fail(classifyTemporalCall(error, workflowId).problem);
     }
   }
 

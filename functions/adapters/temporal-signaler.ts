@@ -4,35 +4,24 @@
  * Temporal header, so the workflow's dedupe interceptor skips it across resets and continue-as-new.
  * Uses the raw workflow service because the high-level handle API does not expose `requestId`.
  */
-import { problem } from '../core/problems';
-import { wireArguments, type SignalCommand } from '../core/commands';
-import type { Target } from '../core/gateway-config';
-import type { DeliveryOutcome } from '../core/outcomes';
+import type { SignalCommand } from '../core/commands';
+import { wireArguments } from '../core/operation-arguments';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
+import type { Signaler } from './ports';
 import { latestRunApplied } from './temporal-history';
-import { classifyTemporalCall } from './temporal-status-details';
 import type { TemporalClientProvider } from './temporal-connection';
-import { deadlineIn, identity, toPayloads } from './temporal-calls';
+import {
+  deadlineIn,
+  encodeOrRefuse,
+  failedCall,
+  heldBack,
+  identity,
+  isRefused,
+  toPayloads,
+} from './temporal-calls';
 import { WorkflowIdReusePolicy } from './temporal-enums';
 import { createWorkflowPacing, type WorkflowPacing } from './workflow-pacing';
-
-export interface Signaler {
-  signal(command: SignalCommand, target: Target): Promise<DeliveryOutcome>;
-  /** This signaler's per-workflow pacing (shared by every request of the process). */
-  readonly pacing?: WorkflowPacing;
-}
-
-/**
- * The outcome of a signal held back by pacing: transient like the refusal it avoids, so the HTTP
- * paths queue it and the queue handler retries it later.
- */
-function pacedOutcome(command: SignalCommand, pausedForMs: number): DeliveryOutcome {
-  const detail =
-    `Workflow "${command.workflowId}" cannot take more signals now (Temporal refused it for a per-run ` +
-    `limit); the gateway holds its signals back for ${Math.ceil(pausedForMs)} ms.`;
-  return { status: 'failed', command, transient: true, problem: problem('workflow-busy', detail) };
-}
 
 /**
  * A signal refused because the workflow closed may be a retry of one its latest run applied; the
@@ -59,25 +48,16 @@ export function createSignaler(
     pacing,
     async signal(command, target) {
       const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
-      // Converted before any call: a payload that cannot be encoded is the event's fault, permanent,
-      // never to be confused with Temporal being unreachable.
-      let signalInput: ReturnType<typeof toPayloads>;
-      try {
-        signalInput = toPayloads(...wireArguments(target, 'signal', command.signal, command.payload));
-      } catch (error) {
-        const detail = `The payload cannot be encoded for Temporal: ${(error as Error).message}`;
-        return {
-          status: 'failed',
-          command,
-          transient: false,
-          problem: problem('invalid-request', detail, 'body'),
-          cause: error,
-        };
-      }
+      const signalInput = encodeOrRefuse('payload', () =>
+        wireArguments(target, 'signal', command.signal, command.payload),
+      );
+      if (isRefused(signalInput)) return signalInput;
       const pausedFor = pacing.pausedFor(command.workflowId);
       if (pausedFor > 0) {
-        pacing.held(command.workflowId);
-        return pacedOutcome(command, pausedFor);
+        const detail =
+          `Workflow "${command.workflowId}" cannot take more signals now (Temporal refused it for a per-run ` +
+          `limit); the gateway holds its signals back for ${Math.ceil(pausedFor)} ms.`;
+        return heldBack(pacing, command.workflowId, detail);
       }
       try {
         const client = await clients.get();
@@ -105,24 +85,23 @@ export function createSignaler(
             deadlineIn(deadlineMs),
           );
           pacing.sent(command.workflowId, false);
-          return { status: 'delivered', command, started: response.started ?? false };
+          return { status: 'delivered', started: response.started ?? false };
         }
         await service.signalWorkflowExecution(
           { ...common, workflowExecution: { workflowId: command.workflowId }, input: signalInput },
           deadlineIn(deadlineMs),
         );
         pacing.sent(command.workflowId, false);
-        return { status: 'delivered', command, started: false };
+        return { status: 'delivered', started: false };
       } catch (error) {
-        const classification = classifyTemporalCall(error, command.workflowId);
-        pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
+        const failed = failedCall(error, command.workflowId, pacing);
         if (
-          classification.problem.code === 'workflow-closed' &&
+          failed.problem.code === 'workflow-closed' &&
           (await appliedBeforeClose(clients, command, deadlineMs))
         ) {
-          return { status: 'delivered', command, started: false, duplicate: true };
+          return { status: 'delivered', started: false, duplicate: true };
         }
-        return { status: 'failed', command, ...classification, cause: error };
+        return failed;
       }
     },
   };

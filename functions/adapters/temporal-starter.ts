@@ -9,21 +9,17 @@
  * id dedupe, measured on server 1.29), so a start whose run began before the call was sent — by
  * more than {@link CLOCK_TOLERANCE_MS} — is reported as started earlier by the same event.
  */
-import { wireArguments, type StartCommand } from '../core/commands';
 import { GRPC_STATUS, grpcCode } from '../core/error-classification';
-import type { StartConflictPolicy, Target } from '../core/gateway-config';
-import type { StartOutcome } from '../core/outcomes';
+import type { StartConflictPolicy } from '../core/gateway-config-model';
+import { wireArguments } from '../core/operation-arguments';
+import { failedDelivery, type Delivery, type StartStatus } from '../core/outcomes';
 import { problem } from '../core/problems';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
-import { deadlineIn, identity, toPayloads } from './temporal-calls';
+import type { Starter } from './ports';
+import { deadlineIn, encodeOrRefuse, failedCall, identity, isRefused } from './temporal-calls';
 import type { TemporalClientProvider } from './temporal-connection';
 import { WorkflowExecutionStatus, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from './temporal-enums';
-import { classifyTemporalCall } from './temporal-status-details';
-
-export interface Starter {
-  start(command: StartCommand, target: Target): Promise<StartOutcome>;
-}
 
 /** The operation name a start's request id derives from (a signal or update can never be named so). */
 export const START_OPERATION = '@start';
@@ -53,18 +49,10 @@ export function createStarter(clients: TemporalClientProvider, deadlineMs: numbe
   return {
     async start(command, target) {
       const policy = target.start?.conflictPolicy ?? 'fail';
-      let input: ReturnType<typeof toPayloads>;
-      try {
-        input = toPayloads(...wireArguments(target, 'start', START_OPERATION, command.payload));
-      } catch (error) {
-        const detail = `The input cannot be encoded for Temporal: ${(error as Error).message}`;
-        return {
-          status: 'failed',
-          command,
-          transient: false,
-          problem: problem('invalid-request', detail, 'body'),
-        };
-      }
+      const input = encodeOrRefuse('input', () =>
+        wireArguments(target, 'start', START_OPERATION, command.payload),
+      );
+      if (isRefused(input)) return input;
       const sentAt = Date.now();
       try {
         const client = await clients.get();
@@ -84,29 +72,23 @@ export function createStarter(clients: TemporalClientProvider, deadlineMs: numbe
           deadlineIn(deadlineMs),
         );
         const runId = response.runId ?? '';
+        const found = (status: StartStatus): Delivery => ({ status: 'delivered', run: { status, runId } });
         // use-existing found another event's run: this event's input is not applied.
-        if (!response.started) return { status: 'running', command, runId };
+        if (!response.started) return found('running');
         const running =
           (response.status ?? WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) ===
           WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        if (!running) return { status: 'already-started', command, runId };
+        if (!running) return found('already-started');
         const startedAt = await runStartTime(command.workflowId, runId).catch(() => undefined);
         const earlier = startedAt !== undefined && startedAt < sentAt - CLOCK_TOLERANCE_MS;
-        return { status: earlier ? 'already-started' : 'started', command, runId };
+        return found(earlier ? 'already-started' : 'started');
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (grpcCode(error) === GRPC_STATUS.ALREADY_EXISTS && /already running/i.test(message)) {
           const detail = `Workflow "${command.workflowId}" is already running, started by another event.`;
-          return {
-            status: 'failed',
-            command,
-            transient: false,
-            problem: problem('workflow-running', detail, 'workflowId'),
-            cause: error,
-          };
+          return failedDelivery(false, problem('workflow-running', detail, 'workflowId'), error);
         }
-        const classification = classifyTemporalCall(error, command.workflowId);
-        return { status: 'failed', command, ...classification, cause: error };
+        return failedCall(error, command.workflowId);
       }
     },
   };
@@ -114,11 +96,11 @@ export function createStarter(clients: TemporalClientProvider, deadlineMs: numbe
 
 /** For a process built without a starter (tests, tools): every start refused, permanently. */
 export const NO_STARTER: Starter = {
-  start: (command) =>
-    Promise.resolve({
-      status: 'failed',
-      command,
-      transient: false,
-      problem: problem('operation-not-allowed', 'This gateway process cannot start workflows.', 'workflowId'),
-    }),
+  start: () =>
+    Promise.resolve(
+      failedDelivery(
+        false,
+        problem('operation-not-allowed', 'This gateway process cannot start workflows.', 'workflowId'),
+      ),
+    ),
 };

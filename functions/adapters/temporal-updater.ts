@@ -8,15 +8,16 @@
  * The raw workflow service is used, like the signaler, because it lets the deadline cover the
  * whole exchange (request and any polling) and sets request ids exactly.
  */
-import { wireArguments, type UpdateCommand } from '../core/commands';
-import { problem } from '../core/problems';
-import type { Target } from '../core/gateway-config';
-import type { UpdateOutcome } from '../core/outcomes';
+import { EventGatewayError } from '../../contract/errors';
+import type { UpdateCommand } from '../core/commands';
+import type { Target } from '../core/gateway-config-model';
+import { wireArguments } from '../core/operation-arguments';
+import type { Delivery } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
-import { classifyTemporalCall } from './temporal-status-details';
+import type { Updater } from './ports';
 import type { TemporalClientProvider } from './temporal-connection';
-import { deadlineIn, fromPayloads, identity, toPayloads } from './temporal-calls';
+import { deadlineIn, failedCall, fromPayloads, heldBack, identity, toPayloads } from './temporal-calls';
 import {
   UpdateWorkflowExecutionLifecycleStage,
   WorkflowExecutionStatus,
@@ -26,12 +27,6 @@ import {
 import { createWorkflowPacing, type WorkflowPacing } from './workflow-pacing';
 import type { UpdateOutcome as WireOutcome, UpdateWorkflowExecutionResponse } from './temporal-wire/types';
 
-export interface Updater {
-  update(command: UpdateCommand, target: Target): Promise<UpdateOutcome>;
-  /** This updater's per-workflow pacing (shared by every request of the process). */
-  readonly pacing?: WorkflowPacing;
-}
-
 const COMPLETED = UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
 const RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 const UNSPECIFIED = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED;
@@ -40,12 +35,7 @@ const UNSPECIFIED = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIE
  * The workflow refused the update (its validator or handler threw); `cause` carries the workflow's
  * own message. Named as `@temporalio/client` names it, so it is classified the same way.
  */
-export class WorkflowUpdateFailedError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WorkflowUpdateFailedError';
-  }
-}
+export class WorkflowUpdateFailedError extends EventGatewayError {}
 
 export function createUpdater(
   clients: TemporalClientProvider,
@@ -65,22 +55,21 @@ export function createUpdater(
         target.startIfMissing
       ) {
         const recorded = await updateOnce(command, { ...target, startIfMissing: false });
-        if (recorded.status === 'completed') return { ...recorded, duplicate: true };
+        if (recorded.status === 'delivered') return { ...recorded, duplicate: true };
       }
       return outcome;
     },
   };
   return updater;
 
-  async function updateOnce(command: UpdateCommand, target: Target): Promise<UpdateOutcome> {
+  async function updateOnce(command: UpdateCommand, target: Target): Promise<Delivery> {
     const pausedFor = pacing.pausedFor(command.workflowId);
     if (pausedFor > 0) {
       // Held back, not sent: the workflow refused an update for a limit a moment ago.
-      pacing.held(command.workflowId);
       const detail =
         `Workflow "${command.workflowId}" cannot admit more updates now (Temporal refused one for a ` +
         `per-run limit); retry in ${Math.ceil(pausedFor / 1000)} s.`;
-      return { status: 'failed', command, transient: true, problem: problem('workflow-busy', detail) };
+      return heldBack(pacing, command.workflowId, detail);
     }
     const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
     try {
@@ -172,13 +161,11 @@ export function createUpdater(
         throw new WorkflowUpdateFailedError('Workflow Update failed', { cause });
       }
       const result = fromPayloads(outcome.success);
-      return { status: 'completed', command, result, started, ...(closed ? { duplicate: true } : {}) };
+      return { status: 'delivered', result, started, ...(closed ? { duplicate: true } : {}) };
     } catch (error) {
-      const classification = classifyTemporalCall(error, command.workflowId);
-      if (!(error instanceof WorkflowUpdateFailedError)) {
-        pacing.sent(command.workflowId, classification.problem.code === 'workflow-busy');
-      }
-      return { status: 'failed', command, ...classification, cause: error };
+      // The workflow's own refusal came after the call was counted as sent (above).
+      const sent = error instanceof WorkflowUpdateFailedError;
+      return failedCall(error, command.workflowId, sent ? undefined : pacing);
     }
   }
 }

@@ -3,7 +3,7 @@
  * on the request path). `WebhookIgnored` per source shows a provider sending types no route wants.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { WebhookMetrics } from '../handlers/webhook-ingest';
+import type { WebhookMetrics } from './ports';
 import { UNVERIFIED_ENVELOPE_METRIC } from '../core/trust-metric-names';
 
 /** The metric name of each outcome, e.g. `WebhookIgnored`. */

@@ -25,7 +25,7 @@ import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 import { routeCloudEvent, type RoutedCommand } from './routes';
 import { EVENT_ID_ENTRIES, namespaceEventId, QUEUE_PRODUCERS_CALLER } from './event-ids';
-import { claimsGatewayOrigin } from './gateway-seal';
+import { claimsGatewayOrigin, GATEWAY_SEAL_FIELD } from './gateway-seal';
 import { checkInputText } from './input-limits';
 import { looksLikeWebhookEnvelope, routeWebhookEnvelope } from './webhook-envelope';
 
@@ -58,6 +58,13 @@ export interface SqsRecordInput {
   body: string;
   messageAttributes?: Record<string, { stringValue?: string | undefined } | undefined>;
 }
+
+/** Whether a parsed body carries a gateway seal at all (most are producers' and carry none). */
+const hasGatewaySeal = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.hasOwn(value, GATEWAY_SEAL_FIELD);
 
 function parseBody(body: string): Result<unknown> {
   const within = checkInputText(body);
@@ -130,16 +137,19 @@ const producerId = (config: GatewayConfig, supplied: string, field: string) =>
 
 /**
  * The deliveries one SQS record asks for, or the permanent problem that sends it to the DLQ.
- * `trust.sealed`: the adapter verified the body's gateway seal (adapters/envelope-seal.ts); by
- * default a message is a producer's.
+ * `trust.sealed`: whether the body carries a gateway seal that verifies — known already, or the
+ * adapter's check (adapters/envelope-seal.ts), run on the body parsed here, only when the body
+ * carries a seal at all; by default a message is a producer's.
  */
 export function parseSqsRecord(
   config: GatewayConfig,
   record: SqsRecordInput,
-  trust: { sealed: boolean } = { sealed: false },
+  trust: { sealed: boolean | ((body: Record<string, unknown>) => boolean) } = { sealed: false },
 ): Result<RoutedCommand[]> {
   const body = parseBody(record.body);
   if (!body.ok) return body;
+  const sealed =
+    typeof trust.sealed === 'boolean' ? trust.sealed : hasGatewaySeal(body.value) && trust.sealed(body.value);
 
   const attributes = record.messageAttributes ?? {};
   const workflowId = attributes[QUEUE_INGEST_ATTRIBUTES.workflowId]?.stringValue;
@@ -150,7 +160,7 @@ export function parseSqsRecord(
     return signalDelivery(config, { workflowId, signal, payload: body.value, ...ids.value });
   }
 
-  if (!trust.sealed && claimsGatewayOrigin(body.value)) return fail(unverifiedEnvelopeProblem());
+  if (!sealed && claimsGatewayOrigin(body.value)) return fail(unverifiedEnvelopeProblem());
   if (looksLikeWebhookEnvelope(body.value)) return routeWebhookEnvelope(config, body.value);
   if (looksLikeCloudEvent(body.value)) {
     return routeCloudEvent(config, body.value, {
@@ -173,7 +183,7 @@ export function parseSqsRecord(
   const message = parsed.data;
   // A sealed message was namespaced by the gateway before it was queued; a producer's is namespaced now.
   const ids =
-    trust.sealed && message.eventId !== undefined
+    sealed && message.eventId !== undefined
       ? ok({ eventId: message.eventId, suppliedId: message.suppliedId })
       : message.eventId !== undefined
         ? producerId(config, message.eventId, 'body.eventId')

@@ -1,11 +1,18 @@
 /**
- * The OpenAPI routes of the workflow operations that take arguments as the SDK's handlers do —
- * none (no body), one (the JSON body) or several (a JSON array for a tuple schema): start, signal,
- * update and query. Shared by the HTTP app and the generated document.
+ * The route table of the HTTP API's workflow operations, as OpenAPI routes: the operations that
+ * take arguments as the SDK's handlers do — none (no body), one (the JSON body) or several (a JSON
+ * array for a tuple schema): start, signal, update and query — plus CloudEvents, describe and the
+ * readiness check. Shared by the HTTP app and the generated document.
  */
 import { createRoute } from '@hono/zod-openapi';
 import {
   API_SECURITY,
+  BinaryEventData,
+  CloudEventBody,
+  CloudEventHeaders,
+  EventAcceptedSchema,
+  HealthSchema,
+  WorkflowDescriptionSchema,
   IdempotencyHeaders,
   OperationArgument,
   QueryParams,
@@ -93,6 +100,63 @@ export const startRoute = createRoute({
       content: { 'application/json': { schema: StartAcceptedSchema } },
     },
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
+  },
+});
+
+export const eventsRoute = createRoute({
+  method: 'post',
+  path: '/v1/events',
+  summary: 'Deliver a CloudEvent to every workflow its matching routes name',
+  description:
+    'Structured mode (`application/cloudevents+json`) or binary mode (`ce-*` headers). The CloudEvent `id` is the event id: ' +
+    'posting the same event again is applied once. One event may match several routes (fan-out). Routing is all or nothing: ' +
+    'if any matching route cannot use the event (missing field, undeclared target, bad argument) nothing is delivered and the ' +
+    'answer is that 4xx. Delivery: if any delivery fails transiently and cannot be queued, the answer is 503/504 and the sender ' +
+    'retries the whole event (deliveries that succeeded are deduplicated); if all fail permanently, the first failure is the ' +
+    'answer; otherwise 202 with `delivered`, `queued` or `partial` and each delivery’s status.',
+  security: API_SECURITY,
+  request: {
+    headers: CloudEventHeaders,
+    body: {
+      content: {
+        'application/cloudevents+json': { schema: CloudEventBody },
+        'application/json': { schema: BinaryEventData },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    202: {
+      description: 'Accepted: every delivery delivered or queued, or some failed permanently (`partial`)',
+      content: { 'application/json': { schema: EventAcceptedSchema } },
+    },
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
+  },
+});
+
+export const describeRoute = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{workflowId}',
+  summary: 'Describe a workflow',
+  security: callerSecurity,
+  request: { params: WorkflowParams },
+  responses: {
+    200: {
+      description: 'The workflow',
+      content: { 'application/json': { schema: WorkflowDescriptionSchema } },
+    },
+    ...problemResponses(400, 401, 403, 404, 503, 504),
+  },
+});
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Readiness: Temporal answers (no credentials needed)',
+  security: [],
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: HealthSchema } } },
+    ...problemResponses(503),
   },
 });
 

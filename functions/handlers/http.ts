@@ -3,12 +3,11 @@
  * client provider are built during the init phase (top-level await), once per execution environment.
  */
 import { handle } from 'hono/aws-lambda';
-import { withGatewayConfigFile } from '../adapters/gateway-config-file';
-import { createGatewayRuntime } from '../adapters/gateway-runtime';
+import { createGatewayRuntime } from '../runtime/gateway-runtime';
 import { createHttpApp } from './http-app';
 import { functionLogger, withLambdaContext } from './lambda-logging';
 
 const logger = functionLogger('event-gateway-http');
-const runtime = await createGatewayRuntime(withGatewayConfigFile(process.env), logger);
+const runtime = await createGatewayRuntime(process.env, logger);
 
 export const handler = withLambdaContext(logger, handle(createHttpApp(runtime)));

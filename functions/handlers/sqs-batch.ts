@@ -16,30 +16,26 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
+import { EventGatewayError } from '../../contract/errors';
 import type { GatewayConfig } from '../core/gateway-config-model';
-import type { Problem } from '../core/problems';
-import type { RoutedCommand } from '../core/routes';
-import { GATEWAY_SEAL_FIELD } from '../core/gateway-seal';
+import type { FailedDelivery } from '../core/outcomes';
 import { parseSqsRecord, sqsRecordEventId } from '../core/sqs-message';
+import type { Deliverer } from '../adapters/deliverer';
 import type { EnvelopeSealer } from '../adapters/envelope-seal';
 import type { GatewayLogger } from '../adapters/logger';
 import type { DeadLetters } from '../adapters/sqs-dead-letters';
 import { busyRedeliveryDelaySeconds, type Redelivery } from '../adapters/sqs-redelivery';
 import { isFifoQueue } from '../adapters/sqs-client';
-import type { Signaler } from '../adapters/temporal-signaler';
-import type { Updater } from '../adapters/temporal-updater';
-import { NO_STARTER, type Starter } from '../adapters/temporal-starter';
 
 export const DEFAULT_SQS_CONCURRENCY = 10;
 
-type DeliveryFailure = { transient: boolean; problem: Problem; cause?: unknown };
-
 export interface SqsBatchDeps {
   config: GatewayConfig;
-  signaler: Signaler;
-  updater: Updater;
-  /** Starts workflows for start routes; absent = every start dead-lettered. */
-  starter?: Starter;
+  /**
+   * Delivers each routed command (a start its runtime cannot make is dead-lettered). A record is
+   * never queued again by it: SQS redelivers the record itself.
+   */
+  deliverer: Deliverer;
   deadLetters: DeadLetters;
   logger: GatewayLogger;
   /**
@@ -58,54 +54,17 @@ export interface SqsBatchDeps {
   redelivery?: Redelivery;
 }
 
-/** Whether a record's body carries a gateway seal that verifies. */
-function isSealed(sealer: EnvelopeSealer | undefined, body: string): boolean {
-  if (!sealer) return false;
-  // Most messages are producers' and carry no seal: skip the second parse for them.
-  if (!body.includes(`"${GATEWAY_SEAL_FIELD}"`)) return false;
-  try {
-    const value: unknown = JSON.parse(body);
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      !Array.isArray(value) &&
-      sealer.verify(value as Record<string, unknown>)
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** Thrown for a record SQS should deliver again; Powertools turns it into a batch item failure. */
-export class TransientDeliveryError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TransientDeliveryError';
-  }
-}
+export class TransientDeliveryError extends EventGatewayError {}
 
 export function createSqsBatchHandler(deps: SqsBatchDeps) {
-  const { config, signaler, updater, deadLetters, logger } = deps;
+  const { config, deliverer, deadLetters, logger } = deps;
   const limit = pLimit(deps.concurrency ?? DEFAULT_SQS_CONCURRENCY);
 
-  /** Delivers one routed command; a failure comes back as its problem and whether it may pass. */
-  async function deliver(delivery: RoutedCommand): Promise<DeliveryFailure | undefined> {
-    if (delivery.kind === 'signal') {
-      const outcome = await signaler.signal(delivery.command, delivery.target);
-      return outcome.status === 'failed' ? outcome : undefined;
-    }
-    if (delivery.kind === 'start') {
-      // Another event's run (409 workflow-running) is permanent: the message is dead-lettered.
-      const outcome = await (deps.starter ?? NO_STARTER).start(delivery.command, delivery.target);
-      return outcome.status === 'failed' ? outcome : undefined;
-    }
-    // An update from a queue has nobody waiting for its answer: a rejection is a permanent failure.
-    const outcome = await updater.update(delivery.command, delivery.target);
-    return outcome.status === 'failed' ? outcome : undefined;
-  }
-
   async function handleRecord(record: SQSRecord): Promise<void> {
-    const parsed = parseSqsRecord(config, record, { sealed: isSealed(deps.sealer, record.body) });
+    // Absent sealer: no message counts as sealed (fails closed); else the one parse checks the seal.
+    const { sealer } = deps;
+    const parsed = parseSqsRecord(config, record, { sealed: sealer ? (body) => sealer.verify(body) : false });
     if (!parsed.ok) {
       const eventId = sqsRecordEventId(record);
       await deadLetters.send(record, parsed.problem, eventId);
@@ -125,7 +84,10 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     }
     // One record may fan out (a CloudEvent matching several routes). A retry re-sends every
     // delivery; those already made are deduplicated by their request ids.
-    const failures = (await Promise.all(parsed.value.map(deliver))).filter((f) => f !== undefined);
+    // An update from a queue has nobody waiting for its answer: a rejection is a permanent failure,
+    // and so is a start that finds another event's run (409 workflow-running).
+    const deliveries = await Promise.all(parsed.value.map((routed) => deliverer.deliver(routed)));
+    const failures = deliveries.filter((d): d is FailedDelivery => d.status === 'failed');
     const transient = failures.find((failure) => failure.transient);
     if (transient) {
       if (transient.problem.code === 'workflow-busy' && deps.redelivery) {

@@ -3,8 +3,7 @@
  * during the init phase, once per execution environment.
  */
 import { GATEWAY_ENV } from '../core/env-names';
-import { withGatewayConfigFile } from '../adapters/gateway-config-file';
-import { createDeliveryRuntime } from '../adapters/delivery-runtime';
+import { createDeliveryRuntime } from '../runtime/delivery-runtime';
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
 import { createSqsRedelivery } from '../adapters/sqs-redelivery';
@@ -14,7 +13,7 @@ import { createSqsBatchHandler } from './sqs-batch';
 
 const logger = functionLogger('event-gateway-sqs');
 // Config, Temporal and the envelope key only: the queue verifies no sender, only the gateway's seal.
-const runtime = await createDeliveryRuntime(withGatewayConfigFile(process.env), logger);
+const runtime = await createDeliveryRuntime(process.env, logger);
 const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || undefined;
 
 export const handler = withLambdaContext(

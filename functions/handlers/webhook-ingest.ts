@@ -5,33 +5,28 @@
  * provider gets a non-2xx and retries.
  */
 import type { GatewayConfig } from '../core/gateway-config-model';
+import type { Delivery } from '../core/outcomes';
 import { problem, type Problem } from '../core/problems';
+import { fail, ok, type Result } from '../core/result';
 import type { RoutedCommand } from '../core/routes';
-import { NO_STARTER, type Starter } from '../adapters/temporal-starter';
 import { envelopeHeaders, type WebhookEnvelope } from '../core/webhook-envelope';
 import { decideWebhook, identifyWebhook } from '../core/webhook-routing';
 import { signatureHeader } from '../core/webhook-verifiers';
+import type { Deliverer } from '../adapters/deliverer';
 import { parseJsonBytes } from '../adapters/http-body';
 import { problemDocument, type ProblemDocument } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
-import type { Signaler } from '../adapters/temporal-signaler';
-import type { Updater } from '../adapters/temporal-updater';
+import type { WebhookMetrics } from '../adapters/ports';
 import type { SourceRuntime } from '../adapters/webhook-secrets';
 import type { WebhookQueues } from '../adapters/webhook-queues';
 import { webhookDigest } from '../adapters/webhook-verification';
-
-/** Counts webhook outcomes per source (CloudWatch EMF in Lambda). */
-export interface WebhookMetrics {
-  count(outcome: 'ignored' | 'dead-lettered' | 'queued' | 'delivered', source: string): void;
-}
+import { senderProblem } from './delivery-answers';
 
 export interface WebhookIngestDeps {
   config: GatewayConfig;
   sources: ReadonlyMap<string, SourceRuntime>;
-  signaler: Signaler;
-  updater: Updater;
-  /** Starts workflows for start routes; absent = every start refused. */
-  starter?: Starter;
+  /** Delivers each routed command; the webhook queues the whole event itself, never one signal. */
+  deliverer: Deliverer;
   logger: GatewayLogger;
   queues?: WebhookQueues;
   metrics?: WebhookMetrics;
@@ -45,10 +40,10 @@ interface Delivered {
   start?: true;
 }
 
-export type WebhookAnswer =
-  | { ok: true; status: 200; body: { challenge: string } }
+/** What a provider is answered when the event was taken (a non-2xx is the Result's problem). */
+export type WebhookReply =
+  | { status: 200; body: { challenge: string } }
   | {
-      ok: true;
       status: 200 | 202;
       body: {
         status: 'delivered' | 'queued' | 'ignored' | 'dead-lettered';
@@ -58,10 +53,7 @@ export type WebhookAnswer =
         deliveries?: Delivered[];
         reason?: ProblemDocument;
       };
-    }
-  | { ok: false; problem: Problem };
-
-type DeliveryResult = { ok: true } | { ok: false; transient: boolean; problem: Problem };
+    };
 
 const describeDelivery = (routed: RoutedCommand): Delivered => {
   const base = { route: routed.route, workflowId: routed.command.workflowId };
@@ -71,31 +63,15 @@ const describeDelivery = (routed: RoutedCommand): Delivered => {
 };
 
 export function createWebhookIngest(deps: WebhookIngestDeps) {
-  const { config, sources, signaler, updater, logger } = deps;
+  const { config, sources, deliverer, logger } = deps;
   const queues = deps.queues ?? {};
-
-  async function deliverOne(routed: RoutedCommand): Promise<DeliveryResult> {
-    try {
-      const outcome =
-        routed.kind === 'signal'
-          ? await signaler.signal(routed.command, routed.target)
-          : routed.kind === 'update'
-            ? await updater.update(routed.command, routed.target)
-            : await (deps.starter ?? NO_STARTER).start(routed.command, routed.target);
-      if (outcome.status !== 'failed') return { ok: true };
-      return { ok: false, transient: outcome.transient, problem: outcome.problem };
-    } catch (error) {
-      // The adapters classify their own errors; anything else is treated as worth retrying later.
-      return { ok: false, transient: true, problem: problem('temporal-unavailable', String(error)) };
-    }
-  }
 
   /**
    * Starts every delivery; `first` is their results, or `late` when they take longer than the
    * provider may wait (only when a queue can take over). `work` settles in any case.
    */
   async function deliverWithin(deliveries: RoutedCommand[], budgetMs: number) {
-    const work = Promise.all(deliveries.map(deliverOne));
+    const work = Promise.all(deliveries.map((routed) => deliverer.deliver(routed)));
     if (!queues.enqueue) return { first: await work, work };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -126,24 +102,19 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     name: string,
     headers: Headers,
     bytes: Uint8Array,
-  ): Promise<WebhookAnswer> {
+  ): Promise<Result<WebhookReply>> {
     const runtime = sources.get(name);
     if (!runtime) {
-      return {
-        ok: false,
-        problem: problem(
-          'source-not-found',
-          `No webhook source "${name.slice(0, 64)}" is declared.`,
-          'path.source',
-        ),
-      };
+      return fail(
+        problem('source-not-found', `No webhook source "${name.slice(0, 64)}" is declared.`, 'path.source'),
+      );
     }
-    if ('disabled' in runtime) return { ok: false, problem: problem('source-unavailable', runtime.disabled) };
+    if ('disabled' in runtime) return fail(problem('source-unavailable', runtime.disabled));
     const { source, verifier } = runtime;
     const verdict = verifier.verify({ headers, body: bytes });
     if (!verdict.ok) {
       logger.info('webhook not authenticated', { source: name, field: verdict.problem.field });
-      return verdict;
+      return fail(verdict.problem);
     }
     const parsed = parseJsonBytes(bytes, headers.get('content-type') ?? undefined);
     if (!parsed.ok) return parsed;
@@ -167,35 +138,32 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
       },
     };
 
-    const deadLetter = async (reason: Problem, route?: string): Promise<WebhookAnswer> => {
-      if (!queues.deadLetter) return { ok: false, problem: reason };
+    const deadLetter = async (reason: Problem, route?: string): Promise<Result<WebhookReply>> => {
+      if (!queues.deadLetter) return fail(reason);
       try {
         await queues.deadLetter(envelope, reason, route);
       } catch (error) {
         logger.error('DLQ refused the webhook', { ...base, error: String(error) });
-        return {
-          ok: false,
-          problem: problem('queue-unavailable', `${reason.detail} The DLQ could not take the event either.`),
-        };
+        return fail(
+          problem('queue-unavailable', `${reason.detail} The DLQ could not take the event either.`),
+        );
       }
       logger.warn('webhook dead-lettered', { ...base, route, errorType: reason.code });
       deps.metrics?.count('dead-lettered', name);
-      return {
-        ok: true,
-        status: 202,
-        body: { status: 'dead-lettered', ...base, reason: problemDocument(reason) },
-      };
+      return ok({ status: 202, body: { status: 'dead-lettered', ...base, reason: problemDocument(reason) } });
     };
 
     switch (decision.kind) {
       case 'handshake':
-        return 'challenge' in decision.answer
-          ? { ok: true, status: 200, body: { challenge: decision.answer.challenge } }
-          : { ok: true, status: 200, body: { status: 'ignored', ...base } };
+        return ok(
+          'challenge' in decision.answer
+            ? { status: 200, body: { challenge: decision.answer.challenge } }
+            : { status: 200, body: { status: 'ignored', ...base } },
+        );
       case 'ignored':
         logger.info('webhook ignored: no route wants it', base);
         deps.metrics?.count('ignored', name);
-        return { ok: true, status: 200, body: { status: 'ignored', ...base } };
+        return ok({ status: 200, body: { status: 'ignored', ...base } });
       case 'unusable':
         return deadLetter(decision.problem, decision.route);
       case 'routed':
@@ -204,7 +172,8 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
 
     const deliveries = decision.deliveries.map(describeDelivery);
     const { first: results, work } = await deliverWithin(decision.deliveries, source.answerWithinMs);
-    const transient = results === 'late' ? undefined : results.find((r) => !r.ok && r.transient);
+    const transient =
+      results === 'late' ? undefined : results.find((r) => r.status === 'failed' && r.transient);
     if (results === 'late' || transient) {
       // The whole event is queued: the queue handler re-routes it and deliveries already made dedupe.
       if (await tryEnqueue(envelope)) {
@@ -213,22 +182,22 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
           reason: results === 'late' ? 'Temporal slower than the answer budget' : 'transient failure',
         });
         deps.metrics?.count('queued', name);
-        return { ok: true, status: 202, body: { status: 'queued', ...base, deliveries } };
+        return ok({ status: 202, body: { status: 'queued', ...base, deliveries } });
       }
       return settle(results === 'late' ? await work : results);
     }
     return settle(results);
 
-    async function settle(finished: DeliveryResult[]): Promise<WebhookAnswer> {
-      const failure = finished.find((r) => !r.ok && r.transient) ?? finished.find((r) => !r.ok);
-      if (failure && !failure.ok) {
-        if (failure.transient)
-          return { ok: false, problem: problem('temporal-unavailable', failure.problem.detail) };
-        return deadLetter(failure.problem);
+    async function settle(finished: Delivery[]): Promise<Result<WebhookReply>> {
+      const failed = finished.filter((r) => r.status === 'failed');
+      const failure = failed.find((r) => r.transient) ?? failed[0];
+      if (failure) {
+        // Transient: the provider retries (503); permanent: acknowledged and dead-lettered.
+        return failure.transient ? fail(senderProblem(failure, false)) : deadLetter(failure.problem);
       }
       deps.metrics?.count('delivered', name);
       logger.info('webhook delivered', { ...base, deliveries: deliveries.length });
-      return { ok: true, status: 202, body: { status: 'delivered', ...base, deliveries } };
+      return ok({ status: 202, body: { status: 'delivered', ...base, deliveries } });
     }
   };
 }

@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createDeliverer } from '../../functions/adapters/deliverer';
 import { createAuthenticator, type Authenticator } from '../../functions/adapters/http-auth';
 import type { GatewayLogger } from '../../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../../functions/core/default-config';
@@ -28,11 +29,13 @@ const strictLogger: GatewayLogger = {
 function appWith(authenticator: Authenticator): HttpApp {
   return createHttpApp({
     config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-    signaler: { signal: (command) => Promise.resolve({ status: 'delivered', command, started: false }) },
-    updater: {
-      update: (command) =>
-        Promise.resolve({ status: 'completed', command, result: { ok: true }, started: false }),
-    },
+    deliverer: createDeliverer({
+      signaler: { signal: () => Promise.resolve({ status: 'delivered', started: false }) },
+      updater: {
+        update: () => Promise.resolve({ status: 'delivered', result: { ok: true }, started: false }),
+      },
+      logger: strictLogger,
+    }),
     reader: {
       describe: (workflowId) =>
         Promise.resolve({

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCallbackSigningKeys } from '../../contract/callback-keys';
 import { HANDSHAKE } from '../../contract/demo-handshake';
 import { createCallbackVerifier } from '../../functions/adapters/callback-tokens';
+import { createDeliverer } from '../../functions/adapters/deliverer';
 import type { GatewayLogger } from '../../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../../functions/core/default-config';
 import { parseGatewayConfig } from '../../functions/core/gateway-config';
@@ -30,15 +31,17 @@ const delivered: string[] = [];
 
 const app = createHttpApp({
   config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-  signaler: {
-    signal: (command) => {
-      delivered.push(command.workflowId);
-      return Promise.resolve({ status: 'delivered', command, started: false });
+  deliverer: createDeliverer({
+    signaler: {
+      signal: (command) => {
+        delivered.push(command.workflowId);
+        return Promise.resolve({ status: 'delivered', started: false });
+      },
     },
-  },
-  updater: {
-    update: (command) => Promise.resolve({ status: 'completed', command, result: 1, started: false }),
-  },
+    updater: { update: () => Promise.resolve({ status: 'delivered', result: 1, started: false }) },
+    completer: { complete: () => Promise.resolve({ status: 'delivered' }) },
+    logger: strictLogger,
+  }),
   reader: {
     describe: (workflowId) =>
       Promise.resolve({
@@ -57,7 +60,6 @@ const app = createHttpApp({
     query: () => Promise.resolve({ ok: true, value: null }),
     health: () => Promise.resolve({ ok: true, value: { namespace: 'default' } }),
   },
-  completer: { complete: () => Promise.resolve({ status: 'completed' }) },
   callbacks: createCallbackVerifier(KEYS),
   logger: strictLogger,
   maxBodyBytes: 4096,

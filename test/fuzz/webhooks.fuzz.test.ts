@@ -13,7 +13,8 @@ import { loadSourceRuntimes } from '../../functions/adapters/webhook-secrets';
 import { DEFAULT_GATEWAY_CONFIG } from '../../functions/core/default-config';
 import { DEMO_SOURCE_SECRET_ENV } from '../../functions/core/env-names';
 import { parseGatewayConfig } from '../../functions/core/gateway-config';
-import type { DeliveryOutcome } from '../../functions/core/outcomes';
+import { createDeliverer } from '../../functions/adapters/deliverer';
+import type { Delivery } from '../../functions/core/outcomes';
 import { problem } from '../../functions/core/problems';
 import { createHttpApp, type HttpApp } from '../../functions/handlers/http-app';
 
@@ -44,15 +45,14 @@ async function fuzzApp(): Promise<{ app: HttpApp; delivered: string[] }> {
   // Deliveries succeed, fail permanently or fail transiently, so every branch of the answer runs.
   const outcomes = ['delivered', 'permanent', 'transient'] as const;
   let turn = 0;
-  const signal = (command: { workflowId: string; eventId: string }): Promise<DeliveryOutcome> => {
+  const signal = (command: { workflowId: string; eventId: string }): Promise<Delivery> => {
     const outcome = outcomes[turn++ % outcomes.length];
     if (outcome === 'delivered') {
       delivered.push(command.eventId);
-      return Promise.resolve({ status: 'delivered', command: command as never, started: false });
+      return Promise.resolve({ status: 'delivered', started: false });
     }
     return Promise.resolve({
       status: 'failed',
-      command: command as never,
       transient: outcome === 'transient',
       problem:
         outcome === 'transient'
@@ -62,8 +62,11 @@ async function fuzzApp(): Promise<{ app: HttpApp; delivered: string[] }> {
   };
   const app = createHttpApp({
     config,
-    signaler: { signal },
-    updater: { update: () => Promise.reject(new Error('no update routes in the demo sources')) },
+    deliverer: createDeliverer({
+      signaler: { signal },
+      updater: { update: () => Promise.reject(new Error('no update routes in the demo sources')) },
+      logger: strictLogger,
+    }),
     reader: {
       describe: () => Promise.reject(new Error('unused')),
       query: () => Promise.reject(new Error('unused')),

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayRuntime, type GatewayRuntime } from '../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../../functions/runtime/gateway-runtime';
 import { createDeadLetters } from '../../functions/adapters/sqs-dead-letters';
 import { createSqsRedelivery } from '../../functions/adapters/sqs-redelivery';
 import { DEFAULT_GATEWAY_CONFIG } from '../../functions/core/default-config';

@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayRuntime } from '../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime } from '../../functions/runtime/gateway-runtime';
 import { createDeadLetters } from '../../functions/adapters/sqs-dead-letters';
 import { DEFAULT_GATEWAY_CONFIG } from '../../functions/core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';

@@ -10,7 +10,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import fc from 'fast-check';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayRuntime, type GatewayRuntime } from '../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../../functions/runtime/gateway-runtime';
 import { DLQ_ATTRIBUTES, createDeadLetters } from '../../functions/adapters/sqs-dead-letters';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
 import { createSqsBatchHandler } from '../../functions/handlers/sqs-batch';

@@ -9,7 +9,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayRuntime, type GatewayRuntime } from '../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../../functions/runtime/gateway-runtime';
 import { silentLogger } from '../../functions/adapters/logger';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
 import { createHttpApp, type HttpApp } from '../../functions/handlers/http-app';

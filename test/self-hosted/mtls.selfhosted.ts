@@ -12,7 +12,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPORAL_ENV } from '../../contract';
-import { createGatewayRuntime, type GatewayRuntime } from '../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../../functions/runtime/gateway-runtime';
 import { silentLogger } from '../../functions/adapters/logger';
 import { createHttpApp } from '../../functions/handlers/http-app';
 import { waitFor, type Child } from '../../local/child-process';

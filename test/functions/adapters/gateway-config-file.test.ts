@@ -3,39 +3,38 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  gatewayConfigFromText,
-  withGatewayConfigFile,
-} from '../../../functions/adapters/gateway-config-file';
-import { loadGatewayConfig } from '../../../functions/adapters/delivery-runtime';
+import { gatewayConfigFromText, loadGatewayConfig } from '../../../functions/adapters/gateway-config-file';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { routingToConfigJson } from '../../../infra/props/routing';
 import { GATEWAY_ENV } from '../../../functions/core/env-names';
 import { GatewayConfigError, type ValidatedGatewayConfig } from '../../../functions/core/gateway-config';
 
-describe('withGatewayConfigFile', () => {
+describe('loadGatewayConfig with GATEWAY_CONFIG_FILE', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-config-file-'));
-  writeFileSync(join(dir, 'gateway-config.json'), '{"targets":[]}');
+  const fileConfig = { targets: [{ ...DEFAULT_GATEWAY_CONFIG.targets[0]!, name: 'from-file' }] };
+  writeFileSync(join(dir, 'gateway-config.json'), JSON.stringify(fileConfig));
+  const inline = JSON.stringify({ targets: [{ ...DEFAULT_GATEWAY_CONFIG.targets[0]!, name: 'inline' }] });
 
-  it('reads the file relative to the function code (LAMBDA_TASK_ROOT) into GATEWAY_CONFIG, over an inline one', () => {
-    const env = withGatewayConfigFile({
+  it('reads the file relative to the function code (LAMBDA_TASK_ROOT), over an inline GATEWAY_CONFIG', () => {
+    const config = loadGatewayConfig({
       [GATEWAY_ENV.configFile]: 'gateway-config.json',
-      [GATEWAY_ENV.config]: '{"inline":true}',
+      [GATEWAY_ENV.config]: inline,
       LAMBDA_TASK_ROOT: dir,
     });
-    expect(env[GATEWAY_ENV.config]).toBe('{"targets":[]}');
+    expect(config.targets.map((t) => t.name)).toEqual(['from-file']);
   });
 
-  it('leaves the environment alone without a file', () => {
-    const env = { [GATEWAY_ENV.config]: '{"inline":true}' };
-    expect(withGatewayConfigFile(env)).toBe(env);
+  it('takes the inline GATEWAY_CONFIG without a file', () => {
+    expect(loadGatewayConfig({ [GATEWAY_ENV.config]: inline }).targets.map((t) => t.name)).toEqual([
+      'inline',
+    ]);
   });
 
   it('reports an unreadable file as a configuration problem naming the variable', () => {
-    expect(() => withGatewayConfigFile({ [GATEWAY_ENV.configFile]: join(dir, 'missing.json') })).toThrow(
+    expect(() => loadGatewayConfig({ [GATEWAY_ENV.configFile]: join(dir, 'missing.json') })).toThrow(
       GatewayConfigError,
     );
-    expect(() => withGatewayConfigFile({ [GATEWAY_ENV.configFile]: join(dir, 'missing.json') })).toThrow(
+    expect(() => loadGatewayConfig({ [GATEWAY_ENV.configFile]: join(dir, 'missing.json') })).toThrow(
       /GATEWAY_CONFIG_FILE: cannot read/,
     );
   });

@@ -92,10 +92,10 @@ describe('the prebuilt Lambda bundles', () => {
 
   it('the queue function leaves out the HTTP side: no sender verification, no callback keys', () => {
     const inputs = Object.keys(metafiles.get('sqs')?.inputs ?? {});
-    expect(inputs.some((path) => path.endsWith('functions/adapters/delivery-runtime.ts'))).toBe(true);
+    expect(inputs.some((path) => path.endsWith('functions/runtime/delivery-runtime.ts'))).toBe(true);
     expect(
       inputs.filter((path) =>
-        /functions\/adapters\/(gateway-runtime|http-auth|webhook-verification|webhook-secrets|callback-tokens)\.ts$|node_modules\/(standardwebhooks|hono)\//.test(
+        /functions\/(runtime\/gateway-runtime|adapters\/(http-auth|webhook-verification|webhook-secrets|callback-tokens))\.ts$|node_modules\/(standardwebhooks|hono)\//.test(
           path,
         ),
       ),

@@ -6,7 +6,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from '../../../functions/adapters/delivery-runtime';
+import { loadGatewayConfig } from '../../../functions/adapters/gateway-config-file';
 import { createTemporalClientProvider } from '../../../functions/adapters/temporal-connection';
 import { createSignaler } from '../../../functions/adapters/temporal-signaler';
 import { createUpdater } from '../../../functions/adapters/temporal-updater';

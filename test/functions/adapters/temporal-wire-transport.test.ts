@@ -11,7 +11,7 @@ import { status } from '@grpc/grpc-js';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPORAL_HEADERS } from '../../../contract/temporal-headers';
-import { loadGatewayConfig } from '../../../functions/adapters/gateway-runtime';
+import { loadGatewayConfig } from '../../../functions/adapters/gateway-config-file';
 import {
   createTemporalClientProvider,
   type TemporalClientProvider,

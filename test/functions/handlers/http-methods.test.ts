@@ -10,8 +10,7 @@ const never = () => Promise.reject(new Error('not called'));
 /** The app with nothing behind it: a wrong method must be answered before anything is called. */
 const app = createHttpApp({
   config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-  signaler: { signal: never },
-  updater: { update: never },
+  deliverer: { deliver: never },
   reader: { describe: never, query: never, health: never },
   logger: silentLogger,
 });

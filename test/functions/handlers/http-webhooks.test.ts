@@ -14,7 +14,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGatewayRuntime, type GatewayRuntime } from '../../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../../../functions/runtime/gateway-runtime';
 import { silentLogger } from '../../../functions/adapters/logger';
 import { createDeadLetters } from '../../../functions/adapters/sqs-dead-letters';
 import { WEBHOOK_DLQ_ATTRIBUTES } from '../../../functions/adapters/webhook-queues';

@@ -43,8 +43,7 @@ describe('the OpenAPI document', () => {
   it('is usable by a validating client: every pattern compiles and every example validates (served document)', async () => {
     const app = createHttpApp({
       config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-      signaler: { signal: never },
-      updater: { update: never },
+      deliverer: { deliver: never },
       reader: { describe: never, query: never, health: never },
       logger: silentLogger,
     });
@@ -83,8 +82,7 @@ describe('the OpenAPI document', () => {
   it('documents the status a gateway without callback signing keys answers a callback with (404), and the HTTP server 431', async () => {
     const app = createHttpApp({
       config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-      signaler: { signal: never },
-      updater: { update: never },
+      deliverer: { deliver: never },
       reader: { describe: never, query: never, health: never },
       logger: silentLogger,
     });
@@ -113,8 +111,7 @@ describe('the OpenAPI document', () => {
   it('is what GET /openapi.json serves, without credentials even when auth is on', async () => {
     const app = createHttpApp({
       config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-      signaler: { signal: never },
-      updater: { update: never },
+      deliverer: { deliver: never },
       reader: { describe: never, query: never, health: never },
       logger: silentLogger,
       authenticator: {

@@ -6,8 +6,8 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/adapters/logger';
-import type { Signaler } from '../../../functions/adapters/temporal-signaler';
-import type { Updater } from '../../../functions/adapters/temporal-updater';
+import { createDeliverer } from '../../../functions/adapters/deliverer';
+import type { Signaler, Updater } from '../../../functions/adapters/ports';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
 import { problem, type ProblemCode } from '../../../functions/core/problems';
@@ -42,14 +42,12 @@ function handlerFailingWith(code: ProblemCode) {
   const delays: [string, number][] = [];
   const deadLettered: string[] = [];
   const signaler: Signaler = {
-    signal: (command) =>
-      Promise.resolve({ status: 'failed', command, transient: true, problem: problem(code, 'x') }),
+    signal: () => Promise.resolve({ status: 'failed', transient: true, problem: problem(code, 'x') }),
   };
   const updater = { update: () => Promise.resolve({}) } as unknown as Updater;
   const handler = createSqsBatchHandler({
     config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
-    signaler,
-    updater,
+    deliverer: createDeliverer({ signaler, updater, logger: silentLogger }),
     logger: silentLogger,
     deadLetters: { send: (r) => Promise.resolve(void deadLettered.push(r.messageId)) },
     redelivery: { delay: (r, seconds) => Promise.resolve(void delays.push([r.messageId, seconds])) },

@@ -7,8 +7,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createEnvelopeSealer } from '../../../functions/adapters/envelope-seal';
 import { silentLogger } from '../../../functions/adapters/logger';
-import type { Signaler } from '../../../functions/adapters/temporal-signaler';
-import type { Updater } from '../../../functions/adapters/temporal-updater';
+import { createDeliverer } from '../../../functions/adapters/deliverer';
+import type { Signaler, Updater } from '../../../functions/adapters/ports';
 import type { SignalCommand } from '../../../functions/core/commands';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
@@ -44,13 +44,12 @@ function harness() {
   const signaler = {
     signal: (command: SignalCommand) => {
       signalled.push(command);
-      return Promise.resolve({ status: 'delivered' as const, command, started: false });
+      return Promise.resolve({ status: 'delivered' as const, started: false });
     },
   } as unknown as Signaler;
   const handler = createSqsBatchHandler({
     config,
-    signaler,
-    updater: {} as Updater,
+    deliverer: createDeliverer({ signaler, updater: {} as Updater, logger: silentLogger }),
     logger: silentLogger,
     sealer: gatewayKey,
     trustMetrics: { unverifiedEnvelope: () => void unverified++ },

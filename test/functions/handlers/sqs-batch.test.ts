@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayRuntime, type GatewayRuntime } from '../../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime, type GatewayRuntime } from '../../../functions/runtime/gateway-runtime';
 import { silentLogger } from '../../../functions/adapters/logger';
 import { DLQ_ATTRIBUTES, createDeadLetters } from '../../../functions/adapters/sqs-dead-letters';
-import type { Signaler } from '../../../functions/adapters/temporal-signaler';
+import { createDeliverer } from '../../../functions/adapters/deliverer';
+import type { Signaler } from '../../../functions/adapters/ports';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { QUEUE_INGEST_ATTRIBUTES } from '../../../functions/core/sqs-message';
 import { createSqsBatchHandler } from '../../../functions/handlers/sqs-batch';
@@ -86,7 +87,6 @@ function flakySignaler(inner: Signaler, failFirst: Map<string, number>): Signale
         failFirst.set(command.eventId, remaining - 1);
         return {
           status: 'failed',
-          command,
           transient: true,
           problem: { code: 'temporal-unavailable', detail: 'injected' },
         };
@@ -144,7 +144,10 @@ describe('the SQS batch handler', () => {
     expect(messages).toHaveLength(8);
     const handler = createSqsBatchHandler({
       ...runtime,
-      signaler: flakySignaler(runtime.signaler, new Map([['@sqs:queue:t-1', 1]])),
+      deliverer: createDeliverer({
+        ...runtime,
+        signaler: flakySignaler(runtime.signaler, new Map([['@sqs:queue:t-1', 1]])),
+      }),
       deadLetters: createDeadLetters(stack.client, { standard: stack.queues.eventsDlq.url }),
     });
 
@@ -265,7 +268,10 @@ describe('the local queue consumers (Lambda event-source-mapping semantics)', ()
     consumers = await startQueueConsumers({
       client: stack.client,
       queues: stack.queues,
-      runtime: { ...runtime, signaler: flakySignaler(runtime.signaler, failFirst) },
+      runtime: {
+        ...runtime,
+        deliverer: createDeliverer({ ...runtime, signaler: flakySignaler(runtime.signaler, failFirst) }),
+      },
       poller: { waitTimeSeconds: 1 },
     });
     for (const stage of [1, 2, 3]) {

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   gatewayConfigFromText,
-  withGatewayConfigFile,
+  readGatewayConfigFile,
 } from '../../../functions/adapters/gateway-config-file';
 import { GATEWAY_ENV } from '../../../functions/core/env-names';
 import { parseGatewayConfigJson } from '../../../functions/core/gateway-config';
@@ -115,10 +115,9 @@ describe('TemporalEventGateway', () => {
         sources: [],
       });
       // What the function does with the two at cold start: the synth's text compiles as it is.
-      const loaded = withGatewayConfigFile({ ...env, LAMBDA_TASK_ROOT: codeDir(built, id) });
-      expect(gatewayConfigFromText(loaded[GATEWAY_ENV.config]!, loaded).targets[0]?.matches('order-42')).toBe(
-        true,
-      );
+      const functionEnv = { ...env, LAMBDA_TASK_ROOT: codeDir(built, id) };
+      const loaded = readGatewayConfigFile(functionEnv);
+      expect(gatewayConfigFromText(loaded!, functionEnv).targets[0]?.matches('order-42')).toBe(true);
     }
   });
 
@@ -146,11 +145,11 @@ describe('TemporalEventGateway', () => {
     const env = functionEnvironment(built.template, id);
     expect(Buffer.byteLength(JSON.stringify(env))).toBeLessThan(4096);
     // What the handler does at cold start: GATEWAY_CONFIG_FILE relative to its code directory.
-    const loaded = withGatewayConfigFile({
+    const loaded = readGatewayConfigFile({
       [GATEWAY_ENV.configFile]: 'gateway-config.json',
       LAMBDA_TASK_ROOT: dir,
     });
-    const config = parseGatewayConfigJson(loaded[GATEWAY_ENV.config]!);
+    const config = parseGatewayConfigJson(loaded!);
     expect(config.targets).toHaveLength(60);
     expect(config.targets[59]?.matches('tenant59-order-42')).toBe(true);
   });

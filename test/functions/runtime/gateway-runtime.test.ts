@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGatewayRuntime } from '../../../functions/adapters/gateway-runtime';
+import { createGatewayRuntime } from '../../../functions/runtime/gateway-runtime';
 import { silentLogger } from '../../../functions/adapters/logger';
 import { GatewayConfigError } from '../../../functions/core/gateway-config';
 

@@ -1,28 +1,34 @@
 /**
- * What every handler that delivers events to Temporal needs, built once per process from the
- * environment: the routing configuration, the deadline and the Temporal clients. The queue function
+ * The queue function's composition root, and the base of the HTTP one: what every handler that
+ * delivers events to Temporal needs, built once per process from the environment — the routing
+ * configuration, the deadline, the Temporal clients and the Deliverer on top of them. The queue function
  * needs nothing more, so it builds only this (gateway-runtime.ts adds the HTTP side: auth, callback
  * keys, webhook secrets): its cold start neither loads the verifiers nor reads their secrets.
  */
 import { CallbackKeyError } from '../../contract/callback-keys';
-import { DEFAULT_GATEWAY_CONFIG } from '../core/default-config';
-import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
-import { GatewayConfigError, parseGatewayConfig } from '../core/gateway-config';
+import { EventGatewayError } from '../../contract/errors';
+import { GATEWAY_ENV } from '../core/env-names';
+import { GatewayConfigError } from '../core/gateway-config';
 import type { GatewayConfig } from '../core/gateway-config-model';
-import { gatewayConfigFromText } from './gateway-config-file';
-import type { GatewayLogger } from './logger';
-import { envelopeSealerFromEnv, type EnvelopeSealer } from './envelope-seal';
-import { secretString, withTemporalSecrets, type Env } from './secrets';
-import { DEFAULT_TEMPORAL_DEADLINE_MS } from './temporal-calls';
-import { createTemporalClientProvider, type TemporalClientProvider } from './temporal-connection';
-import { createReader, type Reader } from './temporal-reader';
-import { createSignaler, type Signaler } from './temporal-signaler';
-import { createStarter, type Starter } from './temporal-starter';
-import { createUpdater, type Updater } from './temporal-updater';
+import { createDeliverer, type Deliverer } from '../adapters/deliverer';
+import { envelopeSealerFromEnv, type EnvelopeSealer } from '../adapters/envelope-seal';
+import { loadGatewayConfig } from '../adapters/gateway-config-file';
+import type { GatewayLogger } from '../adapters/logger';
+import type { Signaler, Starter, Updater } from '../adapters/ports';
+import { secretString, withTemporalSecrets, type Env } from '../adapters/secrets';
+import { DEFAULT_TEMPORAL_DEADLINE_MS } from '../adapters/temporal-calls';
+import { createTemporalClientProvider, type TemporalClientProvider } from '../adapters/temporal-connection';
+import { createReader, type Reader } from '../adapters/temporal-reader';
+import { createSignaler } from '../adapters/temporal-signaler';
+import { createStarter } from '../adapters/temporal-starter';
+import { createUpdater } from '../adapters/temporal-updater';
 
 export interface DeliveryRuntime {
   config: GatewayConfig;
   clients: TemporalClientProvider;
+  /** Delivers every routed command (the ports below, each under the deadline). */
+  deliverer: Deliverer;
+  /** The Temporal ports behind the deliverer; each paces the workflows it calls. */
   signaler: Signaler;
   updater: Updater;
   /** Starts workflows from events, for targets that declare `start`. */
@@ -34,23 +40,8 @@ export interface DeliveryRuntime {
   sealer: EnvelopeSealer;
 }
 
-export class GatewayEnvError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GatewayEnvError';
-  }
-}
-
-/** The configured targets; the local default, on the task queue the worker uses, when none is given. */
-export function loadGatewayConfig(env: Env, logger?: GatewayLogger): GatewayConfig {
-  const json = env[GATEWAY_ENV.config];
-  if (json) return gatewayConfigFromText(json, env, (message) => logger?.warn(message));
-  const taskQueue = env[TEMPORAL_ENV.taskQueue];
-  return parseGatewayConfig({
-    ...DEFAULT_GATEWAY_CONFIG,
-    targets: DEFAULT_GATEWAY_CONFIG.targets.map((target) => (taskQueue ? { ...target, taskQueue } : target)),
-  });
-}
+/** An environment variable with a value the gateway cannot use. */
+export class GatewayEnvError extends EventGatewayError {}
 
 export function loadDeadlineMs(env: Env): number {
   const raw = env[GATEWAY_ENV.temporalDeadlineMs];
@@ -120,5 +111,6 @@ export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Pr
     withTemporalSecrets(env),
     loadEnvelopeSealer(env, logger),
   ]);
-  return { config, logger, deadlineMs, sealer, ...createDeliveryParts(temporalEnv, deadlineMs) };
+  const parts = createDeliveryParts(temporalEnv, deadlineMs);
+  return { config, logger, deadlineMs, sealer, ...parts, deliverer: createDeliverer({ ...parts, logger }) };
 }

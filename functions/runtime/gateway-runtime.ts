@@ -1,35 +1,33 @@
 /**
- * Everything a gateway handler needs, built once per process (Lambda cold start or local server)
+ * The HTTP function's composition root: everything a gateway handler needs, built once per process (Lambda cold start or local server)
  * from the environment. Configuration problems are reported together, before any request.
  */
-import { authSettingsFromEnv, createAuthenticator, type Authenticator } from './http-auth';
-import type { GatewayLogger } from './logger';
-import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } from './secrets';
-import { callbackVerifierFromEnv, type CallbackVerifier } from './callback-tokens';
-import { GatewayConfigError } from '../core/gateway-config';
 import { GATEWAY_ENV } from '../core/env-names';
-import { createActivityCompleter, type ActivityCompleter } from './temporal-activity-completer';
-import { lazySqsClient } from './sqs-client';
-import { createSqsFallbackQueue } from './sqs-fallback-queue';
-import type { FallbackQueue } from '../handlers/http-app';
-import type { WebhookMetrics } from '../handlers/webhook-ingest';
-import { createWebhookMetrics } from './webhook-metrics';
-import { createWebhookQueues, type WebhookQueues } from './webhook-queues';
-import { loadSourceRuntimes, type SourceRuntime } from './webhook-secrets';
+import { GatewayConfigError } from '../core/gateway-config';
+import { callbackVerifierFromEnv, type CallbackVerifier } from '../adapters/callback-tokens';
+import { createDeliverer } from '../adapters/deliverer';
+import { loadGatewayConfig } from '../adapters/gateway-config-file';
+import { authSettingsFromEnv, createAuthenticator, type Authenticator } from '../adapters/http-auth';
+import type { GatewayLogger } from '../adapters/logger';
+import type { ActivityCompleter, FallbackQueue, WebhookMetrics } from '../adapters/ports';
+import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } from '../adapters/secrets';
+import { lazySqsClient } from '../adapters/sqs-client';
+import { createSqsFallbackQueue } from '../adapters/sqs-fallback-queue';
+import { createActivityCompleter } from '../adapters/temporal-activity-completer';
+import { createWebhookMetrics } from '../adapters/webhook-metrics';
+import { createWebhookQueues, type WebhookQueues } from '../adapters/webhook-queues';
+import { loadSourceRuntimes, type SourceRuntime } from '../adapters/webhook-secrets';
 import {
   collect,
   createDeliveryParts,
-  loadEnvelopeSealer,
   loadDeadlineMs,
-  loadGatewayConfig,
+  loadEnvelopeSealer,
   type DeliveryRuntime,
 } from './delivery-runtime';
 
-export { GatewayEnvError, loadDeadlineMs, loadGatewayConfig } from './delivery-runtime';
-
 /** The HTTP side on top of the delivery runtime (delivery-runtime.ts), which the queue function uses alone. */
 export interface GatewayRuntime extends DeliveryRuntime {
-  /** The SQS fallback for transiently failed signals, when GATEWAY_QUEUE_URL is set. */
+  /** The SQS fallback for transiently failed signals, when GATEWAY_QUEUE_URL is set (the deliverer's). */
   fallback?: FallbackQueue;
   /** Verifies senders as GATEWAY_AUTH says. */
   authenticator: Authenticator;
@@ -69,16 +67,19 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const delivery = createDeliveryParts(temporalEnv, deadlineMs);
   const queueUrl = env[GATEWAY_ENV.queueUrl];
   const sqs = lazySqsClient(env);
+  const fallback = queueUrl ? createSqsFallbackQueue(sqs, queueUrl, sealer) : undefined;
+  const completer = createActivityCompleter(delivery.clients, deadlineMs);
   return {
     config,
-    ...(queueUrl ? { fallback: createSqsFallbackQueue(sqs, queueUrl, sealer) } : {}),
+    ...(fallback ? { fallback } : {}),
     sealer,
     ...delivery,
+    deliverer: createDeliverer({ ...delivery, completer, fallback, logger }),
     authenticator: createAuthenticator(auth.settings),
     logger,
     deadlineMs,
     ...(callbacks ? { callbacks } : {}),
-    completer: createActivityCompleter(delivery.clients, deadlineMs),
+    completer,
     sources: sources.sources,
     webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }, sealer),
     // EMF metrics are for CloudWatch; a local process logs each outcome instead.

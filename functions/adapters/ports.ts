@@ -1,0 +1,44 @@
+/**
+ * The ports the Deliverer and the handlers are built from, declared apart from their adapters so
+ * that an adapter implements one without importing a handler, and a fake for a unit test needs
+ * nothing but this file. Every Temporal port answers with the one {@link Delivery} shape.
+ */
+import type { ActivityCompletionCommand } from '../core/callbacks';
+import type { SignalCommand, StartCommand, UpdateCommand } from '../core/commands';
+import type { Target } from '../core/gateway-config-model';
+import type { Delivery } from '../core/outcomes';
+import type { WorkflowPacing } from './workflow-pacing';
+
+/** Sends a signal (signal-with-start where the target allows it), once per run and event. */
+export interface Signaler {
+  signal(command: SignalCommand, target: Target): Promise<Delivery>;
+  /** This signaler's per-workflow pacing (shared by every request of the process). */
+  readonly pacing?: WorkflowPacing;
+}
+
+/** Runs an update (update-with-start where the target allows it) and answers with its result. */
+export interface Updater {
+  update(command: UpdateCommand, target: Target): Promise<Delivery>;
+  /** This updater's per-workflow pacing (shared by every request of the process). */
+  readonly pacing?: WorkflowPacing;
+}
+
+/** Starts a workflow from an event, idempotent by the event; the delivery's `run` says what it found. */
+export interface Starter {
+  start(command: StartCommand, target: Target): Promise<Delivery>;
+}
+
+/** Completes (or fails) an activity redeemed through an activity callback URL. */
+export interface ActivityCompleter {
+  complete(command: ActivityCompletionCommand): Promise<Delivery>;
+}
+
+/** Takes a signal Temporal could not take right now, durably (the SQS fallback). */
+export interface FallbackQueue {
+  enqueue(command: SignalCommand): Promise<void>;
+}
+
+/** Counts webhook outcomes per source (CloudWatch EMF in Lambda). */
+export interface WebhookMetrics {
+  count(outcome: 'ignored' | 'dead-lettered' | 'queued' | 'delivered', source: string): void;
+}

@@ -1,0 +1,124 @@
+/**
+ * The OpenAPI routes of callback URLs: redeem (`POST /v1/callbacks/{token}`), fail an activity
+ * (`…/fail`) and the confirmation page (`GET`). Only their shapes; http-callbacks.ts serves them.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { CALLBACK_PATH } from '../../contract/callbacks';
+import { JsonBody, problemResponses } from './http-schemas';
+
+/** A JWS compact serialization; long enough for a JSON Schema in the claims, bounded all the same. */
+const TokenParams = z.object({
+  token: z
+    .string()
+    .max(8_192)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a callback token')
+    .openapi({
+      description: 'The token of a callback URL a workflow minted.',
+      example: 'eyJhbGciOiJIUzI1NiJ9.e30.sig',
+    }),
+});
+
+const CallbackAcceptedSchema = z
+  .object({
+    status: z.enum(['delivered', 'queued', 'completed', 'failed']),
+    workflowId: z.string(),
+    eventId: z.string(),
+    result: z.unknown().optional(),
+  })
+  .openapi('CallbackAccepted');
+
+// Plain OpenAPI schema objects, not zod: the handler reads the body itself (JSON, a form or nothing),
+// so the route validator must not answer malformed bodies in its own format first.
+const callbackBody = {
+  content: {
+    'application/json': { schema: JsonBody },
+    'application/x-www-form-urlencoded': {
+      schema: { type: 'object' as const, additionalProperties: { type: 'string' as const } },
+    },
+  },
+  required: false,
+};
+
+const failureBody = {
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object' as const,
+        properties: { reason: { type: 'string' as const, maxLength: 2000 } },
+        required: ['reason'],
+      },
+    },
+  },
+  required: true,
+};
+
+/**
+ * A token is up to 8,192 characters, so a URL with a long malformed one (non-ASCII, percent-encoded
+ * to 12 bytes a character) can exceed the HTTP server's request-line limit: the server refuses it
+ * before the gateway runs (Node: 16 KiB), with no body.
+ */
+const tooLargeResponse = {
+  431: { description: 'Request line too large: refused by the HTTP server before the gateway runs' },
+} as const;
+
+export const redeemRoute = createRoute({
+  method: 'post',
+  path: `${CALLBACK_PATH}/{token}`,
+  summary: 'Redeem a callback URL: deliver the body to the workflow that minted it',
+  description:
+    'The token authorizes exactly one delivery: a signal, an update (answered with its result) or the completion of an ' +
+    'activity. No other credentials apply. The token id is the event id: POSTing the same URL again is applied once and ' +
+    'answered like the first, until the step has completed (410). An empty body is `{}`; an HTML form posts its fields.',
+  security: [],
+  request: { params: TokenParams, body: callbackBody },
+  responses: {
+    200: {
+      description: 'Update result, or activity completed',
+      content: { 'application/json': { schema: CallbackAcceptedSchema } },
+    },
+    202: {
+      description: 'Signal delivered or queued durably',
+      content: { 'application/json': { schema: CallbackAcceptedSchema } },
+    },
+    // 404: a gateway with no callback signing keys has no callback endpoint.
+    ...problemResponses(400, 401, 403, 404, 410, 413, 415, 422, 503, 504),
+    ...tooLargeResponse,
+  },
+});
+
+export const failRoute = createRoute({
+  method: 'post',
+  path: `${CALLBACK_PATH}/{token}/fail`,
+  summary: 'Fail the activity an activity callback URL belongs to',
+  description:
+    'Body `{ "reason": "…" }`. The workflow sees an ActivityFailure whose cause has type `CallbackFailed`.',
+  security: [],
+  request: {
+    params: TokenParams,
+    body: failureBody,
+  },
+  responses: {
+    200: {
+      description: 'Activity failed',
+      content: { 'application/json': { schema: CallbackAcceptedSchema } },
+    },
+    ...problemResponses(400, 401, 404, 410, 413, 415, 503, 504),
+    ...tooLargeResponse,
+  },
+});
+
+export const pageRoute = createRoute({
+  method: 'get',
+  path: `${CALLBACK_PATH}/{token}`,
+  summary: 'A confirmation page for a person who got the callback link: its button POSTs',
+  description:
+    'A GET never acts: mail scanners and link previews fetch every URL they see. The page shows what the link does and ' +
+    'a button that POSTs to the same URL.',
+  security: [],
+  request: { params: TokenParams },
+  responses: {
+    200: { description: 'The page', content: { 'text/html': { schema: z.string() } } },
+    ...problemResponses(400, 401, 404, 410),
+    ...tooLargeResponse,
+  },
+});

@@ -1,0 +1,230 @@
+/**
+ * The routes that address workflows: `POST /v1/workflows/{id}/signals/{signal}`, `…/updates/{update}`,
+ * `POST /v1/workflows/{id}` (start) — one acceptance path for all three, each answering its own
+ * success body — the describe and query reads, and `POST /v1/events` (CloudEvents, routed by
+ * configuration). Every route resolves its target in core before anything reaches Temporal, and
+ * hands what it accepted to the Deliverer.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { EVENT_SOURCES } from '../../contract/temporal-headers';
+import {
+  checkOperation,
+  prepareSignal,
+  prepareStart,
+  prepareUpdate,
+  resolveTarget,
+  type CommandInput,
+} from '../core/commands';
+import { ANONYMOUS_CALLER, EVENT_ID_ENTRIES, namespaceEventId } from '../core/event-ids';
+import { summarizeDeliveries } from '../core/event-outcome';
+import type { GatewayConfig } from '../core/gateway-config-model';
+import { wireArguments } from '../core/operation-arguments';
+import type { Delivery } from '../core/outcomes';
+import type { Problem } from '../core/problems';
+import { ok, type Result } from '../core/result';
+import { routeCloudEvent } from '../core/routes';
+import { readCloudEvent } from '../adapters/cloud-event-http';
+import type { Deliverable, Deliverer } from '../adapters/deliverer';
+import { bodyBytes, parseJsonBytes } from '../adapters/http-body';
+import { problemDocument } from '../adapters/http-problem';
+import type { GatewayLogger } from '../adapters/logger';
+import type { Reader } from '../adapters/temporal-reader';
+import { deliveryReport, senderProblem } from './delivery-answers';
+import {
+  describeRoute,
+  eventsRoute,
+  queryRoute,
+  queryWithArgumentRoute,
+  signalRoute,
+  startRoute,
+  updateRoute,
+  type AppEnv,
+} from './http-operation-routes';
+
+export interface WorkflowRouteDeps {
+  config: GatewayConfig;
+  deliverer: Deliverer;
+  reader: Reader;
+  logger: GatewayLogger;
+  /** Ends the request with a problem document; typed routes return only their success bodies. */
+  fail: (p: Problem, path: string) => never;
+  newEventId: () => string;
+}
+
+type Delivered = Extract<Delivery, { status: 'delivered' | 'queued' }>;
+
+export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowRouteDeps): void {
+  const { config, deliverer, reader, logger, fail } = deps;
+
+  /**
+   * The event id of a request: the caller's `Idempotency-Key` under the caller's namespace
+   * (`@http:<caller>:<key>`, core/event-ids.ts), else a fresh id. 422 for a reserved key.
+   */
+  const eventIdOf = (c: Context<AppEnv>, header: string | undefined) =>
+    header === undefined
+      ? ok({ eventId: deps.newEventId() })
+      : namespaceEventId(config, {
+          entry: EVENT_ID_ENTRIES.http,
+          caller: c.get('caller') ?? ANONYMOUS_CALLER,
+          supplied: header,
+          field: 'header.idempotency-key',
+        });
+
+  /**
+   * The operation's argument from the body: `undefined` for no body (an operation declared without
+   * a schema takes none), else the parsed JSON — checked against the declaration by the core.
+   */
+  const argumentOf = async (c: Context<AppEnv>): Promise<Result<unknown>> => {
+    const bytes = await bodyBytes(c);
+    return bytes.length === 0 ? ok(undefined) : parseJsonBytes(bytes, c.req.header('content-type'));
+  };
+
+  /**
+   * The one path of a signal, an update and a start: resolve the target (an undeclared target is
+   * 403 whatever the body says), read the argument and the event id, prepare the command in core,
+   * deliver it. A failure ends the request with the sender's problem; what comes back was delivered
+   * (or, for a signal, queued).
+   */
+  async function operate(
+    c: Context<AppEnv>,
+    workflowId: string,
+    idempotencyKey: string | undefined,
+    prepare: (input: CommandInput) => Result<Deliverable>,
+  ): Promise<{ eventId: string; delivery: Delivered }> {
+    const path = c.req.path;
+    const target = resolveTarget(config, workflowId);
+    if (!target.ok) return fail(target.problem, path);
+    const body = await argumentOf(c);
+    if (!body.ok) return fail(body.problem, path);
+    const ids = eventIdOf(c, idempotencyKey);
+    if (!ids.ok) return fail(ids.problem, path);
+    const prepared = prepare({ workflowId, payload: body.value, ...ids.value, source: EVENT_SOURCES.http });
+    if (!prepared.ok) return fail(prepared.problem, path);
+    const delivery = await deliverer.deliver(prepared.value, { queue: true });
+    if (delivery.status === 'failed')
+      return fail(senderProblem(delivery, prepared.value.kind !== 'signal'), path);
+    return { eventId: ids.value.eventId, delivery };
+  }
+
+  app.openapi(signalRoute, async (c) => {
+    const { workflowId, signal } = c.req.valid('param');
+    const { eventId, delivery } = await operate(
+      c,
+      workflowId,
+      c.req.valid('header')['idempotency-key'],
+      (input) => {
+        const prepared = prepareSignal(config, { ...input, signal });
+        return prepared.ok ? ok({ kind: 'signal', ...prepared.value }) : prepared;
+      },
+    );
+    const status = delivery.status === 'delivered' && delivery.duplicate ? 'duplicate' : delivery.status;
+    return c.json({ status, workflowId, signal, eventId }, 202);
+  });
+
+  app.openapi(eventsRoute, async (c) => {
+    const path = c.req.path;
+    const read = await readCloudEvent(c.req.raw.headers, await bodyBytes(c));
+    if (!read.ok) return fail(read.problem, path);
+    const { mode, event } = read.value;
+    const authEventId = c.get('authEventId');
+    const namespace = { entry: EVENT_ID_ENTRIES.cloudEvent, caller: c.get('caller') ?? ANONYMOUS_CALLER };
+    const routed = routeCloudEvent(config, event, {
+      ...(authEventId ? { eventId: authEventId } : {}),
+      namespace,
+    });
+    if (!routed.ok) {
+      const p = routed.problem;
+      // In binary mode the attributes are headers: name the header the sender has to fix.
+      const inHeader = mode === 'binary' && (p.field === 'id' || p.field === 'type');
+      return fail(inHeader ? { ...p, field: `header.ce-${p.field}` } : p, path);
+    }
+    const reports = await Promise.all(
+      routed.value.map(async (one) => deliveryReport(one, await deliverer.deliver(one, { queue: true }))),
+    );
+    const summary = summarizeDeliveries(reports);
+    if (!summary.ok) return fail(summary.problem, path);
+    const eventId = routed.value[0]?.command.eventId ?? authEventId ?? event.id;
+    logger.info('event routed', { eventId, status: summary.value, deliveries: reports.length });
+    const deliveries = reports.map((report) => ({
+      route: report.route,
+      workflowId: report.workflowId,
+      ...(report.kind === 'start' ? { start: true as const } : { [report.kind]: report.operation }),
+      status: report.status,
+      ...(report.result === undefined ? {} : { result: report.result }),
+      ...(report.problem ? { problem: problemDocument(report.problem) } : {}),
+    }));
+    return c.json({ status: summary.value, eventId, deliveries }, 202);
+  });
+
+  app.openapi(updateRoute, async (c) => {
+    const { workflowId, update } = c.req.valid('param');
+    const { eventId, delivery } = await operate(
+      c,
+      workflowId,
+      c.req.valid('header')['idempotency-key'],
+      (input) => {
+        const prepared = prepareUpdate(config, { ...input, update });
+        return prepared.ok ? ok({ kind: 'update', ...prepared.value }) : prepared;
+      },
+    );
+    // An update is never queued: what comes back is the workflow's answer.
+    const answered = delivery.status === 'delivered' ? delivery : undefined;
+    const duplicate = answered?.duplicate ? { status: 'duplicate' as const } : {};
+    return c.json({ result: answered?.result, workflowId, update, eventId, ...duplicate }, 200);
+  });
+
+  app.openapi(describeRoute, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const target = resolveTarget(config, workflowId);
+    if (!target.ok) return fail(target.problem, c.req.path);
+    const result = await reader.describe(workflowId);
+    return result.ok ? c.json(result.value, 200) : fail(result.problem, c.req.path);
+  });
+
+  app.openapi(startRoute, async (c) => {
+    const { workflowId } = c.req.valid('param');
+    const { eventId, delivery } = await operate(
+      c,
+      workflowId,
+      c.req.valid('header')['idempotency-key'],
+      (input) => {
+        const prepared = prepareStart(config, input);
+        return prepared.ok ? ok({ kind: 'start', ...prepared.value }) : prepared;
+      },
+    );
+    const run = delivery.status === 'delivered' && delivery.run ? delivery.run : undefined;
+    const answer = { status: run?.status ?? 'started', workflowId, runId: run?.runId ?? '', eventId };
+    return run?.status === 'started' ? c.json(answer, 201) : c.json(answer, 200);
+  });
+
+  /** A declared query with its argument (undefined: none), as its handler takes it. */
+  async function runQuery(workflowId: string, query: string, argument: unknown, path: string) {
+    const target = resolveTarget(config, workflowId);
+    if (!target.ok) return fail(target.problem, path);
+    const allowed = checkOperation(target.value, 'query', query, argument);
+    if (!allowed.ok) return fail(allowed.problem, path);
+    const args = wireArguments(target.value, 'query', query, allowed.value);
+    const result = await reader.query(workflowId, query, args);
+    if (result.ok) return { result: result.value };
+    // The handler refused what it was given: name the argument when there was one.
+    const refused = result.problem.code === 'query-failed' && args.length > 0;
+    return fail(refused ? { ...result.problem, field: 'body' } : result.problem, path);
+  }
+
+  app.openapi(queryRoute, async (c) => {
+    const { workflowId, query } = c.req.valid('param');
+    return c.json(await runQuery(workflowId, query, undefined, c.req.path), 200);
+  });
+
+  app.openapi(queryWithArgumentRoute, async (c) => {
+    const { workflowId, query } = c.req.valid('param');
+    const path = c.req.path;
+    // An undeclared target is 403 whatever the body says.
+    const target = resolveTarget(config, workflowId);
+    if (!target.ok) return fail(target.problem, path);
+    const body = await argumentOf(c);
+    if (!body.ok) return fail(body.problem, path);
+    return c.json(await runQuery(workflowId, query, body.value, path), 200);
+  });
+}
