@@ -58,11 +58,13 @@ export function encodePayloadProto(payload: Payload): Uint8Array {
     const entry = new Writer().bytes(FIELD.mapKey, utf8.encode(key)).bytes(FIELD.mapValue, value).finish();
     writer.bytes(FIELD.metadata, entry);
   }
-  if (payload.data != null) writer.bytes(FIELD.data, payload.data);
+  // proto3 implicit presence: empty bytes and zero numbers are not written.
+  if (payload.data?.length) writer.bytes(FIELD.data, payload.data);
   for (const details of payload.externalPayloads ?? []) {
     const inner = new Writer();
     const size = details.sizeBytes as Int64 | null | undefined;
-    if (size != null) inner.tag(FIELD.sizeBytes, WIRE.varint).varint(BigInt(size.toString()));
+    const sizeBytes = size == null ? 0n : BigInt(size.toString());
+    if (sizeBytes !== 0n) inner.tag(FIELD.sizeBytes, WIRE.varint).varint(sizeBytes);
     writer.bytes(FIELD.externalPayloads, inner.finish());
   }
   return writer.finish();
@@ -121,7 +123,8 @@ class Reader {
 export function decodePayloadProto(bytes: Uint8Array): Payload {
   const reader = new Reader(bytes);
   const metadata: Record<string, Uint8Array> = {};
-  const payload: Payload = { metadata };
+  // proto3: an absent `data` reads as empty, as `Payload.decode` gives it.
+  const payload: Payload = { metadata, data: new Uint8Array() };
   while (!reader.done) {
     const field = reader.field();
     if (!field.bytes) continue;
@@ -139,7 +142,7 @@ export function decodePayloadProto(bytes: Uint8Array): Payload {
       payload.data = Uint8Array.from(field.bytes);
     } else if (field.number === FIELD.externalPayloads) {
       const inner = new Reader(field.bytes);
-      const details: { sizeBytes?: number } = {};
+      const details = { sizeBytes: 0 };
       while (!inner.done) {
         const part = inner.field();
         if (part.number === FIELD.sizeBytes && part.varint !== undefined)
@@ -147,7 +150,7 @@ export function decodePayloadProto(bytes: Uint8Array): Payload {
       }
       // Typed as a `Long`; a number reads the same to the SDK (extstore-helpers' readSizeBytes), and
       // sizes stay far below 2^53.
-      (payload.externalPayloads ??= []).push(details as ExternalPayloadDetails);
+      (payload.externalPayloads ??= []).push(details as unknown as ExternalPayloadDetails);
     }
   }
   return payload;
