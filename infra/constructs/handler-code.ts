@@ -14,13 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HANDLER_FILE, type GatewayHandlerName } from '../lambda-handlers';
 import { FROM_PACKAGE, runSynthScript, SynthScriptError, synthScratchDir } from './synth-scratch';
+import { EventGatewayError } from '../../contract/errors';
 
-export class HandlerCodeError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HandlerCodeError';
-  }
-}
+/** A handler's code could not be found or bundled at synth. */
+export class HandlerCodeError extends EventGatewayError {}
 
 const bundled = new Map<GatewayHandlerName, string>();
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventGatewayError } from '../../contract/errors';
 
 /** This module runs compiled from the package (dist/lib/…/*.js), not from the TypeScript sources. */
 export const FROM_PACKAGE = import.meta.url.endsWith('.js');
@@ -25,12 +26,7 @@ export function synthScratchDir(): string {
 }
 
 /** A synth-time script that failed; `message` is what it wrote to stderr. */
-export class SynthScriptError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SynthScriptError';
-  }
-}
+export class SynthScriptError extends EventGatewayError {}
 
 /**
  * Runs a script in a child Node process and waits for it: construct code is synchronous, and what

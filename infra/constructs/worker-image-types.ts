@@ -2,13 +2,10 @@
  * What `TemporalWorkerImage` and its staging child process exchange. Dependency-free, so the CDK
  * entry point never loads the workflow bundler or esbuild.
  */
+import { EventGatewayError } from '../../contract/errors';
 
-export class TemporalWorkerImageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TemporalWorkerImageError';
-  }
-}
+/** A worker image could not be staged: esbuild or an npm lock file missing, a bad entry, a failed bundle. */
+export class TemporalWorkerImageError extends EventGatewayError {}
 
 /** The base image of both stages of a staged worker image, unless told otherwise. */
 export const DEFAULT_WORKER_NODE_IMAGE = 'node:24-bookworm-slim';

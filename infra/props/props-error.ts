@@ -4,20 +4,22 @@
  * CloudFormation sees a half-valid template.
  */
 import type { z } from 'zod';
+import { EventGatewayError, problemList } from '../../contract/errors';
 
-export class PropsValidationError extends Error {
+export class PropsValidationError extends EventGatewayError {
   constructor(
     /** The construct's path in the app. */
     readonly constructPath: string,
-    readonly problems: readonly string[],
+    problems: readonly string[],
     options?: ErrorOptions,
   ) {
     super(
-      `Invalid props for ${constructPath} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((problem) => `  - ${problem}`).join('\n'),
-      options,
+      problemList(
+        `Invalid props for ${constructPath} (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
+        problems,
+      ),
+      { cause: options?.cause, problems },
     );
-    this.name = 'PropsValidationError';
   }
 }
 

@@ -12,6 +12,7 @@ import { checkNetwork, networkShape } from './network';
 import { workerShape } from './worker';
 import { observabilityShape } from './observability';
 import { CONFIG_KEYS, readRaw, text, type ConfigKey, type ConfigSource } from './source';
+import { EventGatewayError, problemList } from '../../../contract/errors';
 
 export { CONFIG_KEYS, type ConfigKey, type ConfigSource } from './source';
 
@@ -39,18 +40,15 @@ export type AppSettings = z.output<typeof SettingsSchema> & {
   routing?: unknown;
 };
 
-export class AppSettingsError extends Error {
-  constructor(
-    readonly problems: readonly string[],
-    options?: ErrorOptions,
-  ) {
+export class AppSettingsError extends EventGatewayError {
+  constructor(problems: readonly string[], options?: ErrorOptions) {
     super(
-      `Invalid event gateway deployment settings (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((problem) => `  - ${problem}`).join('\n') +
-        '\nSet keys with `cdk -c key=value` or the EVENT_GATEWAY_* environment variables (docs/deploy.md).',
-      options,
+      problemList(
+        `Invalid event gateway deployment settings (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
+        problems,
+      ) + '\nSet keys with `cdk -c key=value` or the EVENT_GATEWAY_* environment variables (docs/deploy.md).',
+      { cause: options?.cause, problems },
     );
-    this.name = 'AppSettingsError';
   }
 }
 
