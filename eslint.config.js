@@ -151,5 +151,29 @@ export default tseslint.config(
       ],
     },
   },
+  // The layers of functions/: core → adapters → runtime (composition roots) → handlers. An import
+  // never climbs: adapters take nothing from runtime/ or handlers/, runtime/ nothing from handlers/,
+  // and the core (pure, above) nothing from any of them. Written with no-restricted-syntax so these
+  // blocks add to the purity rules above instead of replacing their no-restricted-imports.
+  ...[
+    { layer: 'core', above: 'adapters|runtime|handlers' },
+    { layer: 'adapters', above: 'runtime|handlers' },
+    { layer: 'runtime', above: 'handlers' },
+  ].map(({ layer, above }) => {
+    const climbs = `/(^|\\/)(${above})\\//`;
+    const message = `functions/${layer} must not import from a higher layer (${above.replaceAll('|', ', ')}).`;
+    return {
+      files: [`functions/${layer}/**/*.ts`],
+      rules: {
+        'no-restricted-syntax': [
+          'error',
+          { selector: `ImportDeclaration[source.value=${climbs}]`, message },
+          { selector: `ExportNamedDeclaration[source.value=${climbs}]`, message },
+          { selector: `ExportAllDeclaration[source.value=${climbs}]`, message },
+          { selector: `ImportExpression[source.value=${climbs}]`, message },
+        ],
+      },
+    };
+  }),
   prettier,
 );

@@ -2,17 +2,13 @@
  * Deployed functions keep credentials in Secrets Manager, never in plain environment variables:
  * the stack passes secret ARNs, and these are resolved once at cold start (Powertools caches them).
  */
+import { EventGatewayError } from '../../contract/errors';
 import { CALLBACK_ENV } from '../../contract/callbacks';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
 
 export type Env = Record<string, string | undefined>;
 
-export class SecretResolutionError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SecretResolutionError';
-  }
-}
+export class SecretResolutionError extends EventGatewayError {}
 
 /** A secret's string value, read through Powertools (cached five minutes). */
 export async function secretString(arn: string): Promise<string> {

@@ -3,6 +3,7 @@
  * (`errorType`, `errorMessage`), instead of being retried until maxReceiveCount. If the DLQ write
  * fails, the caller fails the record so SQS keeps it: never lost.
  */
+import { EventGatewayError } from '../../contract/errors';
 import type { SQSRecord } from 'aws-lambda';
 import type { Problem } from '../core/problems';
 import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
@@ -28,10 +29,9 @@ export interface DeadLetterQueues {
   fifo?: string | undefined;
 }
 
-export class DeadLetterQueueMissingError extends Error {
+export class DeadLetterQueueMissingError extends EventGatewayError {
   constructor(sourceArn: string) {
     super(`No dead-letter queue is configured for records from ${sourceArn}.`);
-    this.name = 'DeadLetterQueueMissingError';
   }
 }
 

@@ -35,7 +35,11 @@ const UNSPECIFIED = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIE
  * The workflow refused the update (its validator or handler threw); `cause` carries the workflow's
  * own message. Named as `@temporalio/client` names it, so it is classified the same way.
  */
-export class WorkflowUpdateFailedError extends EventGatewayError {}
+export class WorkflowUpdateFailedError extends EventGatewayError {
+  // Set here, not taken from the class: the classification reads it, and a minified bundle
+  // renames classes (infra/lambda-handlers.ts minifies without keepNames).
+  override name = 'WorkflowUpdateFailedError';
+}
 
 export function createUpdater(
   clients: TemporalClientProvider,

@@ -5,6 +5,7 @@
  * timingSafeEqual) and refuses a signed timestamp outside its tolerance. Standard Webhooks runs on
  * the reference `standardwebhooks` library.
  */
+import { EventGatewayError } from '../../contract/errors';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { problem, type Problem } from '../core/problems';
@@ -29,12 +30,7 @@ export interface WebhookVerifier {
   verify(request: WebhookRequest): WebhookVerdict;
 }
 
-export class WebhookSecretError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WebhookSecretError';
-  }
-}
+export class WebhookSecretError extends EventGatewayError {}
 
 const OK: WebhookVerdict = { ok: true };
 

@@ -4,6 +4,7 @@
  * the worker service's autoscaling reads it. It runs outside the worker so the metric exists while
  * no worker task runs.
  */
+import { EventGatewayError } from '../../contract/errors';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   CloudWatchClient,
@@ -41,19 +42,9 @@ export interface BacklogMetric {
   metricName: string;
 }
 
-export class BacklogMetricConfigError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BacklogMetricConfigError';
-  }
-}
+export class BacklogMetricConfigError extends EventGatewayError {}
 
-export class TaskQueueStatsUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TaskQueueStatsUnavailableError';
-  }
-}
+export class TaskQueueStatsUnavailableError extends EventGatewayError {}
 
 /** Every Temporal call runs under a deadline; a minute-schedule has no use for a slow answer. */
 const DESCRIBE_DEADLINE_MS = 10_000;

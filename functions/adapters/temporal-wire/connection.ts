@@ -5,6 +5,7 @@
  * `temporal-namespace` header), one deadline per call that covers its retries, and a `stale` flag
  * the provider reads to open a fresh channel after a call found this one dead.
  */
+import { EventGatewayError } from '../../../contract/errors';
 import { Client, credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { codecFor } from './codec';
 import { isRetryableStatus, MAX_ATTEMPTS, retryDelayMs } from './retry';
@@ -35,12 +36,7 @@ export type WireWorkflowService = {
   [M in keyof WireRpcs]: (request: WireRpcs[M][0], deadline: number) => Promise<WireRpcs[M][1]>;
 };
 
-export class TemporalConnectError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TemporalConnectError';
-  }
-}
+export class TemporalConnectError extends EventGatewayError {}
 
 const DEFAULT_PORT = 7233;
 /** A call that ends with one of these may have found a dead channel (a Lambda thawed after a freeze). */

@@ -3,14 +3,10 @@
  * writes and reads them (`binary/null`, `binary/plain`, `json/plain`) without loading that package;
  * the drift test holds the two to the same bytes.
  */
+import { EventGatewayError } from '../../../contract/errors';
 import type { WirePayload } from './types';
 
-export class PayloadConversionError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PayloadConversionError';
-  }
-}
+export class PayloadConversionError extends EventGatewayError {}
 
 const ENCODING = 'encoding';
 const utf8 = new TextEncoder();

@@ -2,6 +2,7 @@
  * Build-time only (the generator script and the drift test): prunes `@temporalio/proto`'s full
  * protobufjs descriptor to the RPCs and fields in `schema.ts`. Never imported by a Lambda.
  */
+import { EventGatewayError } from '../../../contract/errors';
 import type { Enum, Field, INamespace, ReflectionObject, Root, Type } from 'protobufjs';
 import { WIRE_FIELDS, WIRE_METHODS, WORKFLOW_SERVICE } from './schema';
 
@@ -9,12 +10,7 @@ type Json = Record<string, unknown>;
 
 const keptFields: Record<string, readonly string[]> = WIRE_FIELDS;
 
-export class WireSchemaError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WireSchemaError';
-  }
-}
+export class WireSchemaError extends EventGatewayError {}
 
 /** `.a.b.C` → `a.b.C` */
 const nameOf = (object: ReflectionObject): string => object.fullName.replace(/^\./, '');
