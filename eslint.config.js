@@ -81,7 +81,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(?!node:|@temporalio/common$|@aws-sdk/client-kms$|\\./|\\.\\./contract/)',
-              message: 'payloads/ imports only node:*, @temporalio/common, @aws-sdk/client-kms and contract/.',
+              message:
+                'payloads/ imports only node:*, @temporalio/common, @aws-sdk/client-kms and contract/.',
             },
           ],
         },

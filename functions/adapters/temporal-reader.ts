@@ -1,7 +1,7 @@
 /** Read-only calls: describe a workflow, run a query, check that Temporal answers. */
 import type { google } from '@temporalio/proto';
 import { workflowStatusName } from './temporal-enums';
-import { fail, ok, type Result } from '../core/result';
+import { ok, type Result } from '../core/result';
 import type { TemporalClientProvider } from './temporal-connection';
 import { deadlineIn, fromPayloads, toPayloads } from './temporal-calls';
 import { classifyTemporalCall } from './temporal-status-details';
@@ -36,7 +36,7 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
     try {
       return ok(await call());
     } catch (error) {
-      return fail(classifyTemporalCall(error, workflowId).problem);
+      return { ok: false, ...classifyTemporalCall(error, workflowId) };
     }
   }
 
