@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { CALLBACK_PATH } from '../../contract/callbacks';
-import { JsonBody, problemResponses } from './http-schemas';
+import { JsonBody, jsonResponse, problemResponses } from './http-schemas';
 
 /** A JWS compact serialization; long enough for a JSON Schema in the claims, bounded all the same. */
 const TokenParams = z.object({
@@ -72,14 +72,8 @@ export const redeemRoute = createRoute({
   security: [],
   request: { params: TokenParams, body: callbackBody },
   responses: {
-    200: {
-      description: 'Update result, or activity completed',
-      content: { 'application/json': { schema: CallbackAcceptedSchema } },
-    },
-    202: {
-      description: 'Signal delivered or queued durably',
-      content: { 'application/json': { schema: CallbackAcceptedSchema } },
-    },
+    200: jsonResponse('Update result, or activity completed', CallbackAcceptedSchema),
+    202: jsonResponse('Signal delivered or queued durably', CallbackAcceptedSchema),
     // 404: a gateway with no callback signing keys has no callback endpoint.
     ...problemResponses(400, 401, 403, 404, 410, 413, 415, 422, 503, 504),
     ...tooLargeResponse,
@@ -98,10 +92,7 @@ export const failRoute = createRoute({
     body: failureBody,
   },
   responses: {
-    200: {
-      description: 'Activity failed',
-      content: { 'application/json': { schema: CallbackAcceptedSchema } },
-    },
+    200: jsonResponse('Activity failed', CallbackAcceptedSchema),
     ...problemResponses(400, 401, 404, 410, 413, 415, 503, 504),
     ...tooLargeResponse,
   },

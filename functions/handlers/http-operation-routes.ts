@@ -23,6 +23,7 @@ import {
   UpdateParams,
   UpdateResultSchema,
   WorkflowParams,
+  jsonResponse,
   problemResponses,
 } from './http-schemas';
 
@@ -48,10 +49,10 @@ export const signalRoute = createRoute({
   security: callerSecurity,
   request: { params: SignalParams, headers: IdempotencyHeaders, body: argumentBody },
   responses: {
-    202: {
-      description: 'Delivered, queued durably, or a duplicate of an event already applied',
-      content: { 'application/json': { schema: SignalAcceptedSchema } },
-    },
+    202: jsonResponse(
+      'Delivered, queued durably, or a duplicate of an event already applied',
+      SignalAcceptedSchema,
+    ),
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
   },
 });
@@ -69,10 +70,7 @@ export const updateRoute = createRoute({
   security: callerSecurity,
   request: { params: UpdateParams, headers: IdempotencyHeaders, body: argumentBody },
   responses: {
-    200: {
-      description: "The workflow's result",
-      content: { 'application/json': { schema: UpdateResultSchema } },
-    },
+    200: jsonResponse("The workflow's result", UpdateResultSchema),
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
   },
 });
@@ -91,14 +89,11 @@ export const startRoute = createRoute({
   security: callerSecurity,
   request: { params: WorkflowParams, headers: IdempotencyHeaders, body: argumentBody },
   responses: {
-    201: {
-      description: 'Started',
-      content: { 'application/json': { schema: StartAcceptedSchema } },
-    },
-    200: {
-      description: 'Already started by this event, or (`use-existing`) running, started by another',
-      content: { 'application/json': { schema: StartAcceptedSchema } },
-    },
+    201: jsonResponse('Started', StartAcceptedSchema),
+    200: jsonResponse(
+      'Already started by this event, or (`use-existing`) running, started by another',
+      StartAcceptedSchema,
+    ),
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
   },
 });
@@ -126,10 +121,10 @@ export const eventsRoute = createRoute({
     },
   },
   responses: {
-    202: {
-      description: 'Accepted: every delivery delivered or queued, or some failed permanently (`partial`)',
-      content: { 'application/json': { schema: EventAcceptedSchema } },
-    },
+    202: jsonResponse(
+      'Accepted: every delivery delivered or queued, or some failed permanently (`partial`)',
+      EventAcceptedSchema,
+    ),
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
   },
 });
@@ -141,10 +136,7 @@ export const describeRoute = createRoute({
   security: callerSecurity,
   request: { params: WorkflowParams },
   responses: {
-    200: {
-      description: 'The workflow',
-      content: { 'application/json': { schema: WorkflowDescriptionSchema } },
-    },
+    200: jsonResponse('The workflow', WorkflowDescriptionSchema),
     ...problemResponses(400, 401, 403, 404, 503, 504),
   },
 });
@@ -155,13 +147,13 @@ export const healthRoute = createRoute({
   summary: 'Readiness: Temporal answers (no credentials needed)',
   security: [],
   responses: {
-    200: { description: 'Ready', content: { 'application/json': { schema: HealthSchema } } },
+    200: jsonResponse('Ready', HealthSchema),
     ...problemResponses(503),
   },
 });
 
 const queryResponses = {
-  200: { description: 'The query result', content: { 'application/json': { schema: QueryResultSchema } } },
+  200: jsonResponse('The query result', QueryResultSchema),
   ...problemResponses(400, 401, 403, 404, 413, 415, 422, 503, 504),
 };
 

@@ -219,6 +219,12 @@ export const OperationArgument = {
   examples: [{ stage: 1 }, ['alice', 'bob', 100]],
 };
 
+/** A response whose body is JSON of `schema`, as a route declares it. */
+export const jsonResponse = <S>(description: string, schema: S) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((status) => [

@@ -15,6 +15,7 @@ import {
   prepareUpdate,
   resolveTarget,
   type CommandInput,
+  type Prepared,
 } from '../core/commands';
 import { ANONYMOUS_CALLER, EVENT_ID_ENTRIES, namespaceEventId } from '../core/event-ids';
 import { summarizeDeliveries } from '../core/event-outcome';
@@ -54,6 +55,9 @@ export interface WorkflowRouteDeps {
 
 type Delivered = Extract<Delivery, { status: 'delivered' | 'queued' }>;
 
+/** The operation a path-addressed request names. */
+type Operation = { kind: 'signal'; signal: string } | { kind: 'update'; update: string } | { kind: 'start' };
+
 export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowRouteDeps): void {
   const { config, deliverer, reader, logger, fail } = deps;
 
@@ -80,6 +84,20 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
     return bytes.length === 0 ? ok(undefined) : parseJsonBytes(bytes, c.req.header('content-type'));
   };
 
+  /** The command a request asks for, checked in core against its target. */
+  function prepare(operation: Operation, input: CommandInput): Result<Deliverable> {
+    const kinded = <K extends Operation['kind'], C>(kind: K, prepared: Result<Prepared<C>>) =>
+      prepared.ok ? ok({ kind, ...prepared.value }) : prepared;
+    switch (operation.kind) {
+      case 'signal':
+        return kinded('signal', prepareSignal(config, { ...input, signal: operation.signal }));
+      case 'update':
+        return kinded('update', prepareUpdate(config, { ...input, update: operation.update }));
+      case 'start':
+        return kinded('start', prepareStart(config, input));
+    }
+  }
+
   /**
    * The one path of a signal, an update and a start: resolve the target (an undeclared target is
    * 403 whatever the body says), read the argument and the event id, prepare the command in core,
@@ -89,35 +107,29 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
   async function operate(
     c: Context<AppEnv>,
     workflowId: string,
-    idempotencyKey: string | undefined,
-    prepare: (input: CommandInput) => Result<Deliverable>,
+    operation: Operation,
   ): Promise<{ eventId: string; delivery: Delivered }> {
     const path = c.req.path;
     const target = resolveTarget(config, workflowId);
     if (!target.ok) return fail(target.problem, path);
     const body = await argumentOf(c);
     if (!body.ok) return fail(body.problem, path);
-    const ids = eventIdOf(c, idempotencyKey);
+    // The route validated the header already.
+    const ids = eventIdOf(c, c.req.header('idempotency-key'));
     if (!ids.ok) return fail(ids.problem, path);
-    const prepared = prepare({ workflowId, payload: body.value, ...ids.value, source: EVENT_SOURCES.http });
+    const input = { workflowId, payload: body.value, ...ids.value, source: EVENT_SOURCES.http };
+    const prepared = prepare(operation, input);
     if (!prepared.ok) return fail(prepared.problem, path);
     const delivery = await deliverer.deliver(prepared.value, { queue: true });
-    if (delivery.status === 'failed')
-      return fail(senderProblem(delivery, prepared.value.kind !== 'signal'), path);
+    if (delivery.status === 'failed') {
+      return fail(senderProblem(delivery, operation.kind !== 'signal'), path);
+    }
     return { eventId: ids.value.eventId, delivery };
   }
 
   app.openapi(signalRoute, async (c) => {
     const { workflowId, signal } = c.req.valid('param');
-    const { eventId, delivery } = await operate(
-      c,
-      workflowId,
-      c.req.valid('header')['idempotency-key'],
-      (input) => {
-        const prepared = prepareSignal(config, { ...input, signal });
-        return prepared.ok ? ok({ kind: 'signal', ...prepared.value }) : prepared;
-      },
-    );
+    const { eventId, delivery } = await operate(c, workflowId, { kind: 'signal', signal });
     const status = delivery.status === 'delivered' && delivery.duplicate ? 'duplicate' : delivery.status;
     return c.json({ status, workflowId, signal, eventId }, 202);
   });
@@ -159,15 +171,7 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
 
   app.openapi(updateRoute, async (c) => {
     const { workflowId, update } = c.req.valid('param');
-    const { eventId, delivery } = await operate(
-      c,
-      workflowId,
-      c.req.valid('header')['idempotency-key'],
-      (input) => {
-        const prepared = prepareUpdate(config, { ...input, update });
-        return prepared.ok ? ok({ kind: 'update', ...prepared.value }) : prepared;
-      },
-    );
+    const { eventId, delivery } = await operate(c, workflowId, { kind: 'update', update });
     // An update is never queued: what comes back is the workflow's answer.
     const answered = delivery.status === 'delivered' ? delivery : undefined;
     const duplicate = answered?.duplicate ? { status: 'duplicate' as const } : {};
@@ -184,15 +188,7 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
 
   app.openapi(startRoute, async (c) => {
     const { workflowId } = c.req.valid('param');
-    const { eventId, delivery } = await operate(
-      c,
-      workflowId,
-      c.req.valid('header')['idempotency-key'],
-      (input) => {
-        const prepared = prepareStart(config, input);
-        return prepared.ok ? ok({ kind: 'start', ...prepared.value }) : prepared;
-      },
-    );
+    const { eventId, delivery } = await operate(c, workflowId, { kind: 'start' });
     const run = delivery.status === 'delivered' && delivery.run ? delivery.run : undefined;
     const answer = { status: run?.status ?? 'started', workflowId, runId: run?.runId ?? '', eventId };
     return run?.status === 'started' ? c.json(answer, 201) : c.json(answer, 200);
