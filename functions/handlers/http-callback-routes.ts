@@ -61,32 +61,44 @@ const tooLargeResponse = {
   431: { description: 'Request line too large: refused by the HTTP server before the gateway runs' },
 } as const;
 
-export const redeemRoute = createRoute({
-  method: 'post',
-  path: `${CALLBACK_PATH}/{token}`,
+type RouteConfig = Parameters<typeof createRoute>[0];
+
+/**
+ * A route of a callback URL (`{token}`, and `suffix` after it): the token is its only credential,
+ * and a URL may be too long for the HTTP server.
+ */
+const callbackRoute = <M extends RouteConfig['method'], R extends Omit<RouteConfig, 'method' | 'path'>>(
+  method: M,
+  suffix: '' | '/fail',
+  route: R,
+) =>
+  createRoute({
+    method,
+    path: `${CALLBACK_PATH}/{token}${suffix}`,
+    ...route,
+    security: [],
+    responses: { ...route.responses, ...tooLargeResponse },
+  });
+
+export const redeemRoute = callbackRoute('post', '', {
   summary: 'Redeem a callback URL: deliver the body to the workflow that minted it',
   description:
     'The token authorizes exactly one delivery: a signal, an update (answered with its result) or the completion of an ' +
     'activity. No other credentials apply. The token id is the event id: POSTing the same URL again is applied once and ' +
     'answered like the first, until the step has completed (410). An empty body is `{}`; an HTML form posts its fields.',
-  security: [],
   request: { params: TokenParams, body: callbackBody },
   responses: {
     200: jsonResponse('Update result, or activity completed', CallbackAcceptedSchema),
     202: jsonResponse('Signal delivered or queued durably', CallbackAcceptedSchema),
     // 404: a gateway with no callback signing keys has no callback endpoint.
     ...problemResponses(400, 401, 403, 404, 410, 413, 415, 422, 503, 504),
-    ...tooLargeResponse,
   },
 });
 
-export const failRoute = createRoute({
-  method: 'post',
-  path: `${CALLBACK_PATH}/{token}/fail`,
+export const failRoute = callbackRoute('post', '/fail', {
   summary: 'Fail the activity an activity callback URL belongs to',
   description:
     'Body `{ "reason": "…" }`. The workflow sees an ActivityFailure whose cause has type `CallbackFailed`.',
-  security: [],
   request: {
     params: TokenParams,
     body: failureBody,
@@ -94,22 +106,17 @@ export const failRoute = createRoute({
   responses: {
     200: jsonResponse('Activity failed', CallbackAcceptedSchema),
     ...problemResponses(400, 401, 404, 410, 413, 415, 503, 504),
-    ...tooLargeResponse,
   },
 });
 
-export const pageRoute = createRoute({
-  method: 'get',
-  path: `${CALLBACK_PATH}/{token}`,
+export const pageRoute = callbackRoute('get', '', {
   summary: 'A confirmation page for a person who got the callback link: its button POSTs',
   description:
     'A GET never acts: mail scanners and link previews fetch every URL they see. The page shows what the link does and ' +
     'a button that POSTs to the same URL.',
-  security: [],
   request: { params: TokenParams },
   responses: {
     200: { description: 'The page', content: { 'text/html': { schema: z.string() } } },
     ...problemResponses(400, 401, 404, 410),
-    ...tooLargeResponse,
   },
 });

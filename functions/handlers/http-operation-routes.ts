@@ -32,6 +32,9 @@ export const callerSecurity = API_SECURITY.filter((requirement) =>
   Object.keys(requirement).every((name) => name === 'apiKey' || name === 'bearerApiKey'),
 );
 
+/** What a request that delivers to a workflow may be answered besides its success. */
+const DELIVERY_PROBLEMS = problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504);
+
 /** A body that is the operation's argument: absent for an operation declared without a schema. */
 const argumentBody = {
   content: { 'application/json': { schema: OperationArgument } },
@@ -71,7 +74,7 @@ export const updateRoute = createRoute({
   request: { params: UpdateParams, headers: IdempotencyHeaders, body: argumentBody },
   responses: {
     200: jsonResponse("The workflow's result", UpdateResultSchema),
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
+    ...DELIVERY_PROBLEMS,
   },
 });
 
@@ -94,7 +97,7 @@ export const startRoute = createRoute({
       'Already started by this event, or (`use-existing`) running, started by another',
       StartAcceptedSchema,
     ),
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
+    ...DELIVERY_PROBLEMS,
   },
 });
 
@@ -125,7 +128,7 @@ export const eventsRoute = createRoute({
       'Accepted: every delivery delivered or queued, or some failed permanently (`partial`)',
       EventAcceptedSchema,
     ),
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503, 504),
+    ...DELIVERY_PROBLEMS,
   },
 });
 
