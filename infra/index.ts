@@ -16,14 +16,11 @@ export {
 export { CallbackSigningKey, type CallbackSigningKeyProps } from './constructs/callback-signing-key';
 export {
   WebhookSources,
-  sourceSecretArnVariable,
   type WebhookSourceProps,
   type WebhookSourcesProps,
 } from './constructs/webhook-sources';
 export {
   TemporalConnection,
-  importSecretByArn,
-  isCompleteSecretArn,
   type TemporalAuth,
   type TemporalConnectionProps,
 } from './constructs/temporal-connection';

@@ -1,13 +1,13 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_TASK_QUEUE } from '../../../contract';
 import {
   DEFAULT_BACKLOG_METRIC_NAME,
   GatewayNetwork,
-  importSecretByArn,
   TemporalConnection,
   TemporalEventGateway,
   type ApiAuthorization,
@@ -22,6 +22,16 @@ export const PLACEHOLDER_TEMPORAL_ADDRESS = 'temporal.example.com:7233';
 
 export interface EventGatewayStackProps extends StackProps {
   readonly settings: AppSettings;
+}
+
+/**
+ * The operator's secret, by the ARN the settings give: complete (with the 6-character suffix Secrets
+ * Manager appends) or partial, each imported so a grant matches that one secret.
+ */
+function secretByArn(scope: Construct, id: string, arn: string): secretsmanager.ISecret {
+  return /-[A-Za-z0-9]{6}$/.test(arn)
+    ? secretsmanager.Secret.fromSecretCompleteArn(scope, id, arn)
+    : secretsmanager.Secret.fromSecretPartialArn(scope, id, arn);
 }
 
 function apiAuthorization(settings: AppSettings): ApiAuthorization | undefined {
@@ -94,7 +104,7 @@ export class EventGatewayStack extends Stack {
       ingestMode: settings.ingestMode,
       gatewayAuth: settings.gatewayAuth,
       gatewayAuthSecret: settings.gatewayAuthSecretArn
-        ? importSecretByArn(this, 'GatewayAuthSecret', settings.gatewayAuthSecretArn)
+        ? secretByArn(this, 'GatewayAuthSecret', settings.gatewayAuthSecretArn)
         : undefined,
       apiAuthorization: apiAuthorization(settings),
       allowUnauthenticatedApi: settings.allowUnauthenticatedApi,
