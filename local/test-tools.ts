@@ -1,15 +1,18 @@
 /**
  * Builds (or finds in the cache) every tool the fidelity suites run: the Lambda emulator, Node 24
- * and 26, AWS's runtime client for each, the self-hosted Temporal Server, the KMS emulator, and the Python environment with
- * cfn-lint and schemathesis. `npm run tools` prints their
- * paths; CI runs it once before the suites so their setup only finds what is built.
+ * and 26, AWS's runtime client for each, the self-hosted Temporal Server, the KMS emulator, the local
+ * trace backend (Zipkin and an OpenTelemetry Collector), and the Python environment with cfn-lint and
+ * schemathesis. `npm run tools` prints their paths; CI runs it once before the suites so their setup
+ * only finds what is built.
  */
 import { ensureLambdaRic } from './lambda-ric';
 import { ensureLambdaRie } from './lambda-rie';
 import { ensureLocalKms } from './kms-server';
 import { ensureNodeRuntime } from './node-runtime';
+import { ensureOtelCollector } from './otel-collector';
 import { ensurePythonTools } from './python-tools';
 import { ensureTemporalServer } from './temporal-server';
+import { ensureZipkinJar } from './zipkin';
 import { isProcessEntry } from '../scripts/process-entry';
 
 export interface TestTools {
@@ -23,6 +26,9 @@ export interface TestTools {
   localKms: string;
   /** The interpreter of the environment holding cfn-lint and schemathesis. */
   python: string;
+  /** The local trace backend: Zipkin's server jar and the OTLP→Zipkin collector in front of it. */
+  zipkin: string;
+  otelCollector: string;
 }
 
 /** One build at a time: two Go builds at once on two cores are slower than one after the other. */
@@ -33,9 +39,11 @@ export async function ensureTestTools(): Promise<TestTools> {
   const rie = await ensureLambdaRie();
   const temporalServer = await ensureTemporalServer();
   const localKms = await ensureLocalKms();
+  const otelCollector = await ensureOtelCollector();
+  const zipkin = await ensureZipkinJar();
   const { python } = await ensurePythonTools();
   const [ric24, ric26] = await ric;
-  return { rie, node24, ric: ric24, node26, ric26, temporalServer, localKms, python };
+  return { rie, node24, ric: ric24, node26, ric26, temporalServer, localKms, python, zipkin, otelCollector };
 }
 
 if (isProcessEntry(import.meta.url)) {
