@@ -5,19 +5,14 @@ import { BACKLOG_METRIC_ENV } from '../../../functions/core/env-names';
 import {
   BacklogMetricPublisher,
   DEFAULT_BACKLOG_METRIC_NAME,
-  TemporalConnection,
   type BacklogMetricPublisherProps,
 } from '../../../infra/index';
+import { cloudTemporal } from '../support/stand-ins';
 import { functionEnvironment, logicalId, roleStatements } from '../support/template';
 
 function build(props: Partial<BacklogMetricPublisherProps> = {}) {
   const stack = new Stack();
-  const temporal = new TemporalConnection(stack, 'Temporal', {
-    address: 'orders.a1b2c.tmprl.cloud:7233',
-    namespace: 'orders.a1b2c',
-    taskQueue: 'orders',
-    auth: 'api-key',
-  });
+  const temporal = cloudTemporal(stack);
   const publisher = new BacklogMetricPublisher(stack, 'Backlog', {
     temporal,
     metricNamespace: 'EventGateway/orders',

@@ -1,20 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { EventQueue, GatewayAlarms, type GatewayAlarmsProps } from '../../../infra/index';
 import { logicalId } from '../support/template';
+import { inlineFunction } from '../support/stand-ins';
 
 function build(props: Partial<GatewayAlarmsProps> = {}) {
   const stack = new Stack();
   const events = new EventQueue(stack, 'Events');
-  const fn = new lambda.Function(stack, 'Fn', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({})'),
-  });
+  const fn = inlineFunction(stack);
   const alarms = new GatewayAlarms(stack, 'Alarms', {
     queues: [events.queue],
     deadLetterQueues: [events.deadLetterQueue],

@@ -2,10 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { EventQueue, GatewayDashboard } from '../../../infra/index';
 import { resourcesOfType } from '../support/template';
+import { inlineFunction } from '../support/stand-ins';
 
 /** The dashboard body as CloudWatch receives it, with the tokens left as they are. */
 function dashboardBody(template: Template): string {
@@ -30,11 +30,7 @@ describe('GatewayDashboard', () => {
   it('shows the alarms, the API, each function and queue by its label, and the backlog', () => {
     const stack = new Stack();
     const events = new EventQueue(stack, 'Events');
-    const fn = new lambda.Function(stack, 'Fn', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
-    });
+    const fn = inlineFunction(stack);
     const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
       metric: fn.metricErrors(),
       threshold: 1,

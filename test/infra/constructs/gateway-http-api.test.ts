@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { GatewayHttpApi, type GatewayHttpApiProps } from '../../../infra/index';
 import { logicalId, onlyResourceProperties } from '../support/template';
+import { inlineFunction } from '../support/stand-ins';
 
 /** The API, with a `$default` route when asked for (an authorizer exists only once a route uses it). */
 function build(props?: GatewayHttpApiProps, withRoute = false) {
@@ -74,11 +74,7 @@ describe('GatewayHttpApi', () => {
   it('routes $default to one integration, under the IAM authorizer when asked for', () => {
     const stack = new Stack();
     const api = new GatewayHttpApi(stack, 'Api', { authorization: { kind: 'iam' } });
-    const fn = new lambda.Function(stack, 'Fn', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
-    });
+    const fn = inlineFunction(stack);
     api.addDefaultRoute(new HttpLambdaIntegration('Ingest', fn));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {

@@ -1,10 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_ENV } from '../../../functions/core/env-names';
 import { EventQueue, QueueConsumer } from '../../../infra/index';
 import { functionEnvironment, logicalId, ref, roleStatements } from '../support/template';
+import { inlineFunction } from '../support/stand-ins';
 
 function consumerOf(
   fifo: boolean,
@@ -12,11 +12,7 @@ function consumerOf(
 ) {
   const stack = new Stack();
   const events = new EventQueue(stack, 'Events', { fifo });
-  const fn = new lambda.Function(stack, 'Fn', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] })'),
-  });
+  const fn = inlineFunction(stack);
   new QueueConsumer(stack, 'Consumer', {
     function: fn,
     queue: events.queue,
