@@ -8,7 +8,8 @@
 import { EventGatewayError } from '../../contract/errors';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { problem, type Problem } from '../core/problems';
+import { problem } from '../core/problems';
+import { fail, ok, type Result } from '../core/result';
 import {
   isWithinTolerance,
   parseStripeSignature,
@@ -23,7 +24,8 @@ export interface WebhookRequest {
   body: Uint8Array;
 }
 
-export type WebhookVerdict = { ok: true } | { ok: false; problem: Problem };
+/** A verifier's verdict: verified (nothing more to say), or the problem that refuses the request. */
+export type WebhookVerdict = Result<undefined>;
 
 export interface WebhookVerifier {
   readonly preset: VerifierConfig['preset'];
@@ -32,12 +34,10 @@ export interface WebhookVerifier {
 
 export class WebhookSecretError extends EventGatewayError {}
 
-const OK: WebhookVerdict = { ok: true };
+const OK: WebhookVerdict = ok(undefined);
 
-const refuse = (detail: string, header: string): WebhookVerdict => ({
-  ok: false,
-  problem: problem('unauthenticated', detail, `header.${header}`),
-});
+const refuse = (detail: string, header: string): WebhookVerdict =>
+  fail(problem('unauthenticated', detail, `header.${header}`));
 
 /** Equal-length buffers compared in constant time; a length mismatch is simply unequal. */
 function buffersEqual(a: Buffer, b: Buffer): boolean {

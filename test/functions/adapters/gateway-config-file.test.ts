@@ -11,9 +11,9 @@ import { GatewayConfigError, type ValidatedGatewayConfig } from '../../../functi
 
 describe('loadGatewayConfig with GATEWAY_CONFIG_FILE', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-config-file-'));
-  const fileConfig = { targets: [{ ...DEFAULT_GATEWAY_CONFIG.targets[0]!, name: 'from-file' }] };
+  const fileConfig = { targets: [{ ...DEFAULT_GATEWAY_CONFIG.targets[0], name: 'from-file' }] };
   writeFileSync(join(dir, 'gateway-config.json'), JSON.stringify(fileConfig));
-  const inline = JSON.stringify({ targets: [{ ...DEFAULT_GATEWAY_CONFIG.targets[0]!, name: 'inline' }] });
+  const inline = JSON.stringify({ targets: [{ ...DEFAULT_GATEWAY_CONFIG.targets[0], name: 'inline' }] });
 
   it('reads the file relative to the function code (LAMBDA_TASK_ROOT), over an inline GATEWAY_CONFIG', () => {
     const config = loadGatewayConfig({
