@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolCacheDir } from './cache-dir';
-import { freePort, startJavaProcess, type JavaProcess } from './java-process';
+import { freePort, portAcceptsConnections, startJavaProcess, type JavaProcess } from './java-process';
 import { buildOnce, goInstall, runStep, type BuildLog } from './tool-build';
 import { isProcessEntry } from '../scripts/process-entry';
 import { EventGatewayError } from '../contract/errors';
@@ -165,6 +165,14 @@ export async function startOtelCollector(options: OtelCollectorOptions): Promise
   const binary = await ensureOtelCollector(options.log);
   const otlpHttpPort = options.otlpHttpPort ?? (await freePort());
   const otlpGrpcPort = options.otlpGrpcPort ?? (await freePort());
+  // Otherwise the readiness probe could be answered by whatever already listens there.
+  for (const port of [otlpHttpPort, otlpGrpcPort]) {
+    if (await portAcceptsConnections(port)) {
+      throw new OtelCollectorError(
+        `Port ${port} is taken, so the OpenTelemetry Collector cannot listen there.`,
+      );
+    }
+  }
   const dir = await mkdtemp(join(tmpdir(), 'otelcol-'));
   const configPath = join(dir, 'config.yaml');
   await writeFile(

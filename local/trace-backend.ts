@@ -7,9 +7,12 @@
  * 4318/4317) until Ctrl-C.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startOtelCollector, type OtelCollectorOptions } from './otel-collector';
+import { ensureOtelCollector, startOtelCollector, type OtelCollector } from './otel-collector';
 import { startZipkin, type ZipkinOptions, type ZipkinSpan } from './zipkin';
 import { isProcessEntry } from '../scripts/process-entry';
+import { EventGatewayError } from '../contract/errors';
+
+export class TraceBackendError extends EventGatewayError {}
 
 export interface TraceBackendOptions {
   /** @default 9411; 0 for a free port. */
@@ -57,39 +60,39 @@ export async function startTraceBackend(options: TraceBackendOptions = {}): Prom
     options.onOutput ? (line: string) => options.onOutput?.(`[${name}] ${line}`) : undefined;
   const zipkinOutput = tagged('zipkin');
   const collectorOutput = tagged('otelcol');
+  // Build first (minutes, once) so Zipkin does not sit idle through it.
+  await ensureOtelCollector(options.log);
   const zipkin = await startZipkin({
-    port: options.zipkinPort ?? 0,
+    ...(options.zipkinPort !== undefined ? { port: options.zipkinPort } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(zipkinOutput ? { onOutput: zipkinOutput } : {}),
   });
-  let collector;
+  let collector: OtelCollector;
   try {
-    const collectorOptions: OtelCollectorOptions = {
+    collector = await startOtelCollector({
       zipkinSpansEndpoint: zipkin.spansEndpoint,
       ...(options.otlpHttpPort !== undefined ? { otlpHttpPort: options.otlpHttpPort } : {}),
       ...(options.otlpGrpcPort !== undefined ? { otlpGrpcPort: options.otlpGrpcPort } : {}),
       ...(options.debug !== undefined ? { debug: options.debug } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(collectorOutput ? { onOutput: collectorOutput } : {}),
-    };
-    collector = await startOtelCollector(collectorOptions);
+    });
   } catch (error) {
     await zipkin.stop();
     throw error;
   }
-  const started = collector;
   return {
     zipkinUrl: zipkin.url,
     uiUrl: zipkin.uiUrl,
-    otlpHttpEndpoint: started.otlpHttpEndpoint,
-    otlpGrpcEndpoint: started.otlpGrpcEndpoint,
+    otlpHttpEndpoint: collector.otlpHttpEndpoint,
+    otlpGrpcEndpoint: collector.otlpGrpcEndpoint,
     async findTrace(traceId, { minSpans = 1, timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const spans = await zipkin.findTrace(traceId);
         if (spans && spans.length >= minSpans) return spans;
         if (Date.now() > deadline) {
-          throw new Error(
+          throw new TraceBackendError(
             `Zipkin had ${spans?.length ?? 0} span(s) of trace ${traceId} after ${timeoutMs} ms; expected ${minSpans}.`,
           );
         }
@@ -97,7 +100,7 @@ export async function startTraceBackend(options: TraceBackendOptions = {}): Prom
       }
     },
     async stop() {
-      await started.stop();
+      await collector.stop();
       await zipkin.stop();
     },
   };
