@@ -14,11 +14,7 @@ export {
   type TemporalWorkerImageEntryProps,
 } from './constructs/temporal-worker-image';
 export { CallbackSigningKey, type CallbackSigningKeyProps } from './constructs/callback-signing-key';
-export {
-  WebhookSources,
-  type WebhookSourceProps,
-  type WebhookSourcesProps,
-} from './constructs/webhook-sources';
+export { WebhookSources, type WebhookSourcesProps } from './constructs/webhook-sources';
 export {
   TemporalConnection,
   type TemporalAuth,
@@ -30,6 +26,7 @@ export type {
   GatewayTargetProps,
   OperationProps,
   StartProps,
+  WebhookSourceProps,
 } from './props/routing';
 export {
   GATEWAY_AUTH_MODES,

@@ -9,15 +9,9 @@ import { Construct } from 'constructs';
 import type { SourceConfigInput } from '../../functions/core/webhook-sources';
 import { acknowledgeNag } from '../nag';
 import { PropsValidationError } from '../props/props-error';
+import type { WebhookSourceProps } from '../props/routing';
 
-/** A source the gateway accepts `POST /v1/webhooks/{name}` from (see docs/webhooks.md). */
-export type WebhookSourceProps = Omit<SourceConfigInput, 'secret'> & {
-  /**
-   * The signing secret (one value, or a JSON array of values while rotating).
-   * @default - a secret is created, to be filled in with the provider's signing secret
-   */
-  readonly secret?: secretsmanager.ISecret;
-};
+export type { WebhookSourceProps } from '../props/routing';
 
 export interface WebhookSourcesProps {
   readonly sources: readonly WebhookSourceProps[];

@@ -14,8 +14,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AUTH_MODES, type AuthMode } from '../../functions/core/auth-settings';
 import type { ApiAuthorization } from '../constructs/gateway-http-api';
 import type { TemporalConnection } from '../constructs/temporal-connection';
-import type { WebhookSourceProps } from '../constructs/webhook-sources';
-import type { GatewayRouting } from './routing';
+import type { GatewayRouting, WebhookSourceProps } from './routing';
 
 export const INGEST_MODES = ['sync', 'queue'] as const;
 /** `sync`: an ingest function answers every request; `queue`: API Gateway writes straight to SQS. */

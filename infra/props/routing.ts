@@ -5,7 +5,9 @@
  * so a mistake stops `cdk synth` instead of a deployed function. A target's argument schema may be
  * a JSON Schema or a zod schema; zod schemas are converted to JSON Schema here.
  */
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as z from 'zod';
+import type { SourceConfigInput } from '../../functions/core/webhook-sources';
 import {
   GatewayConfigError,
   validateGatewayConfig,
@@ -52,6 +54,15 @@ export type GatewayTargetProps = Omit<CoreTarget, 'signals' | 'updates' | 'queri
  */
 export type GatewayRouting = Omit<GatewayConfigInput, 'targets'> & {
   readonly targets: readonly GatewayTargetProps[];
+};
+
+/** A source the gateway accepts `POST /v1/webhooks/{name}` from (see docs/webhooks.md). */
+export type WebhookSourceProps = Omit<SourceConfigInput, 'secret'> & {
+  /**
+   * The signing secret (one value, or a JSON array of values while rotating).
+   * @default - a secret is created, to be filled in with the provider's signing secret
+   */
+  readonly secret?: secretsmanager.ISecret;
 };
 
 function isZodSchema(schema: ArgumentSchema): schema is z.ZodType {
