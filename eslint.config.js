@@ -72,7 +72,8 @@ export default tseslint.config(
   },
   {
     // The payload data converter is shared by the gateway's Lambdas, the worker and the CLI: it takes
-    // nothing from any of them, and nothing heavier than the KMS client into a Lambda's cold start.
+    // nothing from any of them, and nothing heavier than the KMS client into a Lambda's cold start
+    // (the S3 client of large payloads is imported on first use).
     files: ['payloads/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -80,9 +81,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!node:|@temporalio/common$|@aws-sdk/client-kms$|\\./|\\.\\./contract/)',
+              regex: '^(?!node:|@temporalio/common$|@aws-sdk/client-(kms|s3)$|\\./|\\.\\./contract/)',
               message:
-                'payloads/ imports only node:*, @temporalio/common, @aws-sdk/client-kms and contract/.',
+                'payloads/ imports only node:*, @temporalio/common, @aws-sdk/client-kms, @aws-sdk/client-s3 and contract/.',
             },
           ],
         },

@@ -1,8 +1,8 @@
 /**
  * Builds (or finds in the cache) every tool the fidelity suites run: the Lambda emulator, Node 24
- * and 26, AWS's runtime client for each, the self-hosted Temporal Server, the KMS emulator, the local
- * trace backend (Zipkin and an OpenTelemetry Collector), and the Python environment with cfn-lint and
- * schemathesis. `npm run tools` prints their paths; CI runs it once before the suites so their setup
+ * and 26, AWS's runtime client for each, the self-hosted Temporal Server, the KMS and S3 emulators,
+ * the local trace backend (Zipkin and an OpenTelemetry Collector), and the Python environment with
+ * cfn-lint and schemathesis. `npm run tools` prints their paths; CI runs it once before the suites so their setup
  * only finds what is built.
  */
 import { ensureLambdaRic } from './lambda-ric';
@@ -11,6 +11,7 @@ import { ensureLocalKms } from './kms-server';
 import { ensureNodeRuntime } from './node-runtime';
 import { ensureOtelCollector } from './otel-collector';
 import { ensurePythonTools } from './python-tools';
+import { ensureGofakes3 } from './s3-server';
 import { ensureTemporalServer } from './temporal-server';
 import { ensureZipkinJar } from './zipkin';
 import { isProcessEntry } from '../scripts/process-entry';
@@ -24,6 +25,8 @@ export interface TestTools {
   temporalServer: string;
   /** The KMS emulator behind the payload encryption tests. */
   localKms: string;
+  /** The S3 emulator behind the large payload tests. */
+  gofakes3: string;
   /** The interpreter of the environment holding cfn-lint and schemathesis. */
   python: string;
   /** The local trace backend: Zipkin's server jar and the OTLP→Zipkin collector in front of it. */
@@ -39,11 +42,24 @@ export async function ensureTestTools(): Promise<TestTools> {
   const rie = await ensureLambdaRie();
   const temporalServer = await ensureTemporalServer();
   const localKms = await ensureLocalKms();
+  const gofakes3 = await ensureGofakes3();
   const otelCollector = await ensureOtelCollector();
   const zipkin = await ensureZipkinJar();
   const { python } = await ensurePythonTools();
   const [ric24, ric26] = await ric;
-  return { rie, node24, ric: ric24, node26, ric26, temporalServer, localKms, python, zipkin, otelCollector };
+  return {
+    rie,
+    node24,
+    ric: ric24,
+    node26,
+    ric26,
+    temporalServer,
+    localKms,
+    gofakes3,
+    python,
+    zipkin,
+    otelCollector,
+  };
 }
 
 if (isProcessEntry(import.meta.url)) {

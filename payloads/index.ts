@@ -1,7 +1,9 @@
 /**
  * The payload data converter shared by the gateway, the worker and the CLI: the built-in KMS
- * encryption codec, its errors and its wire format. Imports only `node:*`, `@temporalio/common`
- * (types), `@aws-sdk/client-kms` and the contract.
+ * encryption codec, its errors and its wire format; Temporal's external storage reference and the
+ * S3 store that writes it where the SDK's `ExternalStorage` cannot run (docs/large-payloads.md).
+ * Imports only `node:*`, `@temporalio/common` (types), `@aws-sdk/client-kms`, `@aws-sdk/client-s3`
+ * and the contract.
  */
 export { KmsEncryptionCodec, type KmsEncryptionCodecOptions } from './kms-encryption-codec';
 export {
@@ -18,3 +20,22 @@ export {
   KMS_AES_256_GCM_V1,
   KMS_ENCRYPTION_CONTEXT,
 } from './wire-format';
+export {
+  decodeReferencePayload,
+  encodeReferencePayload,
+  isReferencePayload,
+  REFERENCE_ENCODING,
+  REFERENCE_MESSAGE_TYPE,
+  StorageReferenceError,
+  type StorageReference,
+} from './external-storage-reference';
+export {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_THRESHOLD_BYTES,
+  LargePayloadStoreError,
+  S3_DRIVER_NAME,
+  S3PayloadStore,
+  s3PayloadKey,
+  type PayloadStoreTarget,
+  type S3PayloadStoreOptions,
+} from './s3-payload-store';
