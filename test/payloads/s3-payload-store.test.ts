@@ -9,7 +9,7 @@ import type { Payload } from '@temporalio/common';
 import { S3StorageDriver } from '@temporalio/external-storage-s3';
 import { AwsSdkS3StorageDriverClient } from '@temporalio/external-storage-s3-aws-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { createLocalS3Client, startLocalS3, type LocalS3 } from '../../local/s3-server';
 import {
   decodeReferencePayload,
   encodeReferencePayload,
@@ -137,7 +137,8 @@ describe('S3PayloadStore', () => {
   });
 
   it('answers a retryable error when S3 is unreachable', async () => {
-    const unreachable = s3.client({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    // Port 9 (discard): nothing listens there on loopback.
+    const unreachable = createLocalS3Client('http://127.0.0.1:9', s3.region, { maxAttempts: 1 });
     const store = new S3PayloadStore({ bucket: s3.bucket, s3: unreachable, thresholdBytes: 0 });
     const error = await store
       .offload([binary(randomBytes(10))], { namespace: 'default' })
