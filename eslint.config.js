@@ -177,5 +177,42 @@ export default tseslint.config(
       },
     };
   }),
+  {
+    // The one error hierarchy (contract/errors.ts): every error class states its own name as a string.
+    // The Lambda bundles are minified, which renames classes, so a name taken from the class would
+    // read `zt` in a Lambda's log and break a classification that reads the name.
+    files: ['**/*.ts'],
+    plugins: {
+      'event-gateway': {
+        rules: {
+          'error-class-names-itself': {
+            meta: {
+              type: 'problem',
+              schema: [],
+              messages: {
+                unnamed: "Error class {{name}} must declare `override readonly name = '{{name}}';`.",
+              },
+            },
+            create: (context) => ({
+              'ClassDeclaration[superClass.name=/Error$/]'(node) {
+                const className = node.id?.name;
+                const named = node.body.body.some(
+                  (member) =>
+                    member.type === 'PropertyDefinition' &&
+                    member.key.type === 'Identifier' &&
+                    member.key.name === 'name' &&
+                    member.value?.type === 'Literal' &&
+                    member.value.value === className,
+                );
+                if (!named)
+                  context.report({ node: node.id ?? node, messageId: 'unnamed', data: { name: className } });
+              },
+            }),
+          },
+        },
+      },
+    },
+    rules: { 'event-gateway/error-class-names-itself': 'error' },
+  },
   prettier,
 );

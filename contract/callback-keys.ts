@@ -12,7 +12,9 @@ export interface CallbackSigningKey {
   readonly secret: Uint8Array;
 }
 
-export class CallbackKeyError extends EventGatewayError {}
+export class CallbackKeyError extends EventGatewayError {
+  override readonly name = 'CallbackKeyError';
+}
 
 /** Shorter HMAC keys than the hash's block are weak; 32 bytes is the SHA-256 output size. */
 export const MIN_CALLBACK_SECRET_BYTES = 32;

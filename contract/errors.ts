@@ -14,10 +14,14 @@ export class EventGatewayError extends Error {
   constructor(message: string, options?: EventGatewayErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.problems = options?.problems ?? [message];
-    // The subclass's own name, so logs and stack traces say which error it is without a
-    // `this.name = ...` line in every subclass.
-    this.name = new.target.name;
   }
+
+  /**
+   * Every subclass states its own name as a string (`override readonly name = 'XError'`, held by the
+   * lint): the Lambda bundles are minified, which renames classes, so a name taken from the class
+   * would read `zt` in a Lambda's log.
+   */
+  override readonly name: string = 'EventGatewayError';
 }
 
 /** What an {@link EventGatewayError} carries besides its message. */

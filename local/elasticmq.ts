@@ -31,7 +31,9 @@ const DEFAULT_REGION = 'us-east-1';
  */
 const STOP_GRACE_MS = 2_000;
 
-export class ElasticMqError extends EventGatewayError {}
+export class ElasticMqError extends EventGatewayError {
+  override readonly name = 'ElasticMqError';
+}
 
 export interface ElasticMqOptions {
   /** @default `$SQS_PORT`, else 9324. Pass 0 for a free port (tests). */

@@ -7,7 +7,9 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventGatewayError } from '../contract/errors';
 
-export class JavaProcessError extends EventGatewayError {}
+export class JavaProcessError extends EventGatewayError {
+  override readonly name = 'JavaProcessError';
+}
 
 /** A port the OS considers free right now (bound and released), on 127.0.0.1. */
 export function freePort(): Promise<number> {

@@ -22,7 +22,9 @@ export const MIN_JAVA_MAJOR = 11;
 
 const run = promisify(execFile);
 
-export class JavaToolError extends EventGatewayError {}
+export class JavaToolError extends EventGatewayError {
+  override readonly name = 'JavaToolError';
+}
 
 /** A tool described by a fetch-only pom in local/maven/<name>/pom.xml. */
 export interface MavenTool {

@@ -32,7 +32,9 @@ const DEFAULT_REGION = 'us-east-1';
 const START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 2_000;
 
-export class LocalKmsError extends EventGatewayError {}
+export class LocalKmsError extends EventGatewayError {
+  override readonly name = 'LocalKmsError';
+}
 
 export const cachedLocalKmsPath = (): string => toolCacheDir('local-kms', LOCAL_KMS_VERSION, 'local-kms');
 

@@ -50,7 +50,9 @@ export const OTEL_COLLECTOR_MANIFEST = {
   ],
 } as const;
 
-export class OtelCollectorError extends EventGatewayError {}
+export class OtelCollectorError extends EventGatewayError {
+  override readonly name = 'OtelCollectorError';
+}
 
 /** `<version>-<manifest hash>`: any change of what goes into the binary builds it anew. */
 function collectorCacheKey(): string {

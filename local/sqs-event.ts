@@ -20,7 +20,9 @@ export interface SqsEventSource {
   readonly region?: string;
 }
 
-export class SqsEventShapeError extends EventGatewayError {}
+export class SqsEventShapeError extends EventGatewayError {
+  override readonly name = 'SqsEventShapeError';
+}
 
 /** `arn:aws:sqs:<region>:<account>:<name>` → region. */
 export function regionOfQueueArn(queueArn: string): string {

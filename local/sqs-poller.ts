@@ -51,7 +51,9 @@ const SQS_RECEIVE_MAX = 10;
 /** Lambda's limit for standard queues (needs a batching window above 10). */
 const STANDARD_BATCH_MAX = 10_000;
 
-export class SqsPollerError extends EventGatewayError {}
+export class SqsPollerError extends EventGatewayError {
+  override readonly name = 'SqsPollerError';
+}
 
 export type SqsBatchOutcome = 'success' | 'partial-failure' | 'failure';
 

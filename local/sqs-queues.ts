@@ -30,7 +30,9 @@ export const GATEWAY_QUEUE_DEFAULTS = {
   dlqRetentionSeconds: 14 * 24 * 60 * 60,
 } as const;
 
-export class SqsQueueSetupError extends EventGatewayError {}
+export class SqsQueueSetupError extends EventGatewayError {
+  override readonly name = 'SqsQueueSetupError';
+}
 
 export interface GatewayQueue {
   readonly name: string;

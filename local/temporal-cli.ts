@@ -19,7 +19,9 @@ const MIN_GO = [1, 25] as const;
 
 const run = promisify(execFile);
 
-export class TemporalCliError extends EventGatewayError {}
+export class TemporalCliError extends EventGatewayError {
+  override readonly name = 'TemporalCliError';
+}
 
 export function cachedTemporalCliPath(): string {
   return toolCacheDir('temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');

@@ -37,7 +37,9 @@ const SERVER_JVM_FLAGS = [...LOCAL_JVM_FLAGS, '-Dorg.slf4j.simpleLogger.defaultL
 /** The server's only flag (checked against TestServer.main): time skipping unlocked from the start. */
 export const ENABLE_TIME_SKIPPING_FLAG = '--enable-time-skipping';
 
-export class TimeSkippingServerError extends EventGatewayError {}
+export class TimeSkippingServerError extends EventGatewayError {
+  override readonly name = 'TimeSkippingServerError';
+}
 
 /**
  * A POSIX launcher in the tool cache that runs the Java server with the arguments it is given

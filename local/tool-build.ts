@@ -13,7 +13,9 @@ import { EventGatewayError } from '../contract/errors';
 
 const execFileAsync = promisify(execFile);
 
-export class ToolBuildError extends EventGatewayError {}
+export class ToolBuildError extends EventGatewayError {
+  override readonly name = 'ToolBuildError';
+}
 
 export type BuildLog = (line: string) => void;
 export const stderrLog: BuildLog = (line) => console.error(line);

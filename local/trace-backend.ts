@@ -12,7 +12,9 @@ import { startZipkin, type ZipkinOptions, type ZipkinSpan } from './zipkin';
 import { isProcessEntry } from '../scripts/process-entry';
 import { EventGatewayError } from '../contract/errors';
 
-export class TraceBackendError extends EventGatewayError {}
+export class TraceBackendError extends EventGatewayError {
+  override readonly name = 'TraceBackendError';
+}
 
 export interface TraceBackendOptions {
   /** @default 9411; 0 for a free port. */

@@ -20,7 +20,9 @@ export const ZIPKIN_DEFAULT_PORT = 9411;
 /** A cold Spring Boot start on two busy cores; ~10 s is usual here. */
 const START_TIMEOUT_MS = 120_000;
 
-export class ZipkinError extends EventGatewayError {}
+export class ZipkinError extends EventGatewayError {
+  override readonly name = 'ZipkinError';
+}
 
 /** A span as Zipkin's v2 API returns it (only the fields the project reads). */
 export interface ZipkinSpan {

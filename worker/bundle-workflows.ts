@@ -9,7 +9,9 @@ import { dedupeInterceptorModule } from './dedupe-module';
 import { WORKFLOW_BUNDLE_FILE } from './workflow-source';
 import { EventGatewayError } from '../contract/errors';
 
-export class WorkflowBundleError extends EventGatewayError {}
+export class WorkflowBundleError extends EventGatewayError {
+  override readonly name = 'WorkflowBundleError';
+}
 
 export interface PrebundleWorkflowsOptions extends Omit<BundleOptions, 'workflowsPath' | 'logger'> {
   /** The workflows module: every function it exports is registered as a workflow type. */

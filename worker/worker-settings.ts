@@ -15,6 +15,8 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /** Every problem of a worker's configuration, reported together. */
 export class WorkerConfigError extends EventGatewayError {
+  override readonly name = 'WorkerConfigError';
+
   constructor(problems: readonly string[], options?: { readonly cause?: unknown }) {
     super(`Invalid worker configuration:\n- ${problems.join('\n- ')}`, { ...options, problems });
   }

@@ -8,7 +8,9 @@ import { GATEWAY_ENV, TEMPORAL_ENV } from '../core/env-names';
 
 export type Env = Record<string, string | undefined>;
 
-export class SecretResolutionError extends EventGatewayError {}
+export class SecretResolutionError extends EventGatewayError {
+  override readonly name = 'SecretResolutionError';
+}
 
 /** A secret's string value, read through Powertools (cached five minutes). */
 export async function secretString(arn: string): Promise<string> {

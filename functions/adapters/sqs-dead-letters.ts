@@ -30,6 +30,8 @@ export interface DeadLetterQueues {
 }
 
 export class DeadLetterQueueMissingError extends EventGatewayError {
+  override readonly name = 'DeadLetterQueueMissingError';
+
   constructor(sourceArn: string) {
     super(`No dead-letter queue is configured for records from ${sourceArn}.`);
   }

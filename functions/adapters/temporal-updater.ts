@@ -36,9 +36,7 @@ const UNSPECIFIED = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIE
  * own message. Named as `@temporalio/client` names it, so it is classified the same way.
  */
 export class WorkflowUpdateFailedError extends EventGatewayError {
-  // Set here, not taken from the class: the classification reads it, and a minified bundle
-  // renames classes (infra/lambda-handlers.ts minifies without keepNames).
-  override name = 'WorkflowUpdateFailedError';
+  override readonly name = 'WorkflowUpdateFailedError';
 }
 
 export function createUpdater(

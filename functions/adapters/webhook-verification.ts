@@ -32,7 +32,9 @@ export interface WebhookVerifier {
   verify(request: WebhookRequest): WebhookVerdict;
 }
 
-export class WebhookSecretError extends EventGatewayError {}
+export class WebhookSecretError extends EventGatewayError {
+  override readonly name = 'WebhookSecretError';
+}
 
 const OK: WebhookVerdict = ok(undefined);
 

@@ -32,6 +32,8 @@ export type ValidatedGatewayConfig = z.output<typeof GatewayConfigSchema>;
 
 /** A configuration with problems: every problem found, listed in the message and in `problems`. */
 export class GatewayConfigError extends EventGatewayError {
+  override readonly name = 'GatewayConfigError';
+
   constructor(problems: readonly string[], options?: { readonly cause?: unknown }) {
     super(problemList('Invalid gateway configuration', problems), { ...options, problems });
   }

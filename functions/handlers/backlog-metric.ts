@@ -42,9 +42,13 @@ export interface BacklogMetric {
   metricName: string;
 }
 
-export class BacklogMetricConfigError extends EventGatewayError {}
+export class BacklogMetricConfigError extends EventGatewayError {
+  override readonly name = 'BacklogMetricConfigError';
+}
 
-export class TaskQueueStatsUnavailableError extends EventGatewayError {}
+export class TaskQueueStatsUnavailableError extends EventGatewayError {
+  override readonly name = 'TaskQueueStatsUnavailableError';
+}
 
 /** Every Temporal call runs under a deadline; a minute-schedule has no use for a slow answer. */
 const DESCRIBE_DEADLINE_MS = 10_000;

@@ -55,7 +55,9 @@ export interface SqsBatchDeps {
 }
 
 /** Thrown for a record SQS should deliver again; Powertools turns it into a batch item failure. */
-export class TransientDeliveryError extends EventGatewayError {}
+export class TransientDeliveryError extends EventGatewayError {
+  override readonly name = 'TransientDeliveryError';
+}
 
 export function createSqsBatchHandler(deps: SqsBatchDeps) {
   const { config, deliverer, deadLetters, logger } = deps;

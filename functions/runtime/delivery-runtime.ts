@@ -41,7 +41,9 @@ export interface DeliveryRuntime {
 }
 
 /** An environment variable with a value the gateway cannot use. */
-export class GatewayEnvError extends EventGatewayError {}
+export class GatewayEnvError extends EventGatewayError {
+  override readonly name = 'GatewayEnvError';
+}
 
 export function loadDeadlineMs(env: Env): number {
   const raw = env[GATEWAY_ENV.temporalDeadlineMs];

@@ -17,13 +17,17 @@ export const EXIT_CODES = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /** Bad arguments: reported with a pointer to `--help`, exit 2. */
-export class CliUsageError extends EventGatewayError {}
+export class CliUsageError extends EventGatewayError {
+  override readonly name = 'CliUsageError';
+}
 
 /**
  * Something outside the CLI failed (endpoint unreachable, queue missing). The message is one line
  * that names the endpoint and what to check: it is all the user sees, no stack trace.
  */
-export class CliFailureError extends EventGatewayError {}
+export class CliFailureError extends EventGatewayError {
+  override readonly name = 'CliFailureError';
+}
 
 export function processIo(): CliIo {
   // `event-gateway dlq list | head`: the reader closing the pipe is the end of the output, not a

@@ -5,4 +5,6 @@ import { EventGatewayError } from '../../contract/errors';
  * Java, a port in use, a synth that failed, an app without a gateway). The message is the whole
  * report: it says what is wrong and what to do.
  */
-export class DevSetupError extends EventGatewayError {}
+export class DevSetupError extends EventGatewayError {
+  override readonly name = 'DevSetupError';
+}

@@ -70,7 +70,9 @@ export interface CallbackMinter {
   mintForActivity(request: ActivityCallbackRequest): Promise<CallbackUrl>;
 }
 
-export class CallbackMintError extends EventGatewayError {}
+export class CallbackMintError extends EventGatewayError {
+  override readonly name = 'CallbackMintError';
+}
 
 export const DEFAULT_CALLBACK_EXPIRY_SECONDS = 7 * 24 * 3600;
 /** A year: a capability that outlives that is a credential, and should be one. */

@@ -36,7 +36,9 @@ export type WireWorkflowService = {
   [M in keyof WireRpcs]: (request: WireRpcs[M][0], deadline: number) => Promise<WireRpcs[M][1]>;
 };
 
-export class TemporalConnectError extends EventGatewayError {}
+export class TemporalConnectError extends EventGatewayError {
+  override readonly name = 'TemporalConnectError';
+}
 
 const DEFAULT_PORT = 7233;
 /** A call that ends with one of these may have found a dead channel (a Lambda thawed after a freeze). */

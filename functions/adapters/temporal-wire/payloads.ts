@@ -6,7 +6,9 @@
 import { EventGatewayError } from '../../../contract/errors';
 import type { WirePayload } from './types';
 
-export class PayloadConversionError extends EventGatewayError {}
+export class PayloadConversionError extends EventGatewayError {
+  override readonly name = 'PayloadConversionError';
+}
 
 const ENCODING = 'encoding';
 const utf8 = new TextEncoder();

@@ -10,7 +10,9 @@ type Json = Record<string, unknown>;
 
 const keptFields: Record<string, readonly string[]> = WIRE_FIELDS;
 
-export class WireSchemaError extends EventGatewayError {}
+export class WireSchemaError extends EventGatewayError {
+  override readonly name = 'WireSchemaError';
+}
 
 /** `.a.b.C` → `a.b.C` */
 const nameOf = (object: ReflectionObject): string => object.fullName.replace(/^\./, '');
