@@ -17,7 +17,9 @@ import { FROM_PACKAGE, runSynthScript, SynthScriptError, synthScratchDir } from 
 import { EventGatewayError } from '../../contract/errors';
 
 /** A handler's code could not be found or bundled at synth. */
-export class HandlerCodeError extends EventGatewayError {}
+export class HandlerCodeError extends EventGatewayError {
+  override readonly name = 'HandlerCodeError';
+}
 
 const bundled = new Map<GatewayHandlerName, string>();
 

@@ -26,7 +26,9 @@ export function synthScratchDir(): string {
 }
 
 /** A synth-time script that failed; `message` is what it wrote to stderr. */
-export class SynthScriptError extends EventGatewayError {}
+export class SynthScriptError extends EventGatewayError {
+  override readonly name = 'SynthScriptError';
+}
 
 /**
  * Runs a script in a child Node process and waits for it: construct code is synchronous, and what

@@ -5,7 +5,9 @@
 import { EventGatewayError } from '../../contract/errors';
 
 /** A worker image could not be staged: esbuild or an npm lock file missing, a bad entry, a failed bundle. */
-export class TemporalWorkerImageError extends EventGatewayError {}
+export class TemporalWorkerImageError extends EventGatewayError {
+  override readonly name = 'TemporalWorkerImageError';
+}
 
 /** The base image of both stages of a staged worker image, unless told otherwise. */
 export const DEFAULT_WORKER_NODE_IMAGE = 'node:24-bookworm-slim';

@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import { EventGatewayError, problemList } from '../../contract/errors';
 
 export class PropsValidationError extends EventGatewayError {
+  override readonly name = 'PropsValidationError';
+
   constructor(
     /** The construct's path in the app. */
     readonly constructPath: string,

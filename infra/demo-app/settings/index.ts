@@ -41,6 +41,8 @@ export type AppSettings = z.output<typeof SettingsSchema> & {
 };
 
 export class AppSettingsError extends EventGatewayError {
+  override readonly name = 'AppSettingsError';
+
   constructor(problems: readonly string[], options?: ErrorOptions) {
     super(
       problemList(
