@@ -25,7 +25,9 @@ export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'lo
 const DEFAULT_REGION = 'us-east-1';
 const START_TIMEOUT_MS = 30_000;
 
-export class LocalS3Error extends EventGatewayError {}
+export class LocalS3Error extends EventGatewayError {
+  override readonly name = 'LocalS3Error';
+}
 
 export const cachedGofakes3Path = (): string => toolCacheDir('gofakes3', GOFAKES3_VERSION, 'gofakes3');
 

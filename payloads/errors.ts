@@ -9,6 +9,8 @@ import { EventGatewayError, type EventGatewayErrorOptions } from '../contract/er
 
 /** The base of every encoding or decoding failure of the encryption codec. */
 export class PayloadEncryptionError extends EventGatewayError {
+  override readonly name: string = 'PayloadEncryptionError';
+
   /** The KMS key involved, when known (a payload's `encryption-key-id`, or the codec's own key). */
   readonly keyId: string | undefined;
   /**
@@ -28,10 +30,14 @@ export class PayloadEncryptionError extends EventGatewayError {
 }
 
 /** KMS refused the key or the data key: unknown, disabled, not granted, or a data key from another key. */
-export class PayloadKeyRejectedError extends PayloadEncryptionError {}
+export class PayloadKeyRejectedError extends PayloadEncryptionError {
+  override readonly name = 'PayloadKeyRejectedError';
+}
 
 /** KMS was throttled, unreachable or failing: the same payload can be encoded or decoded later. */
 export class KmsUnavailableError extends PayloadEncryptionError {
+  override readonly name = 'KmsUnavailableError';
+
   constructor(message: string, options: EventGatewayErrorOptions & { readonly keyId?: string } = {}) {
     super(message, { ...options, retryable: true });
   }
@@ -41,13 +47,19 @@ export class KmsUnavailableError extends PayloadEncryptionError {
  * The payload's bytes are not what the codec wrote: its authentication tag does not verify, its
  * metadata or layout is damaged. Nothing of it is decoded.
  */
-export class PayloadCorruptedError extends PayloadEncryptionError {}
+export class PayloadCorruptedError extends PayloadEncryptionError {
+  override readonly name = 'PayloadCorruptedError';
+}
 
 /** The payload names an encryption format this codec does not know (a newer writer's, say). */
-export class UnsupportedPayloadFormatError extends PayloadEncryptionError {}
+export class UnsupportedPayloadFormatError extends PayloadEncryptionError {
+  override readonly name = 'UnsupportedPayloadFormatError';
+}
 
 /** The codec's options are unusable; every problem is listed at once. */
-export class PayloadEncryptionConfigError extends EventGatewayError {}
+export class PayloadEncryptionConfigError extends EventGatewayError {
+  override readonly name = 'PayloadEncryptionConfigError';
+}
 
 /** "payload 2 of 3 of workflow order-42" — which payload a message is about. */
 export function describePayload(index: number, count: number, context?: SerializationContext): string {

@@ -24,7 +24,9 @@ export interface StorageReference {
 }
 
 /** A payload that claims to be a reference but cannot be read as one. */
-export class StorageReferenceError extends EventGatewayError {}
+export class StorageReferenceError extends EventGatewayError {
+  override readonly name = 'StorageReferenceError';
+}
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();

@@ -16,7 +16,9 @@ const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Thrown when bytes are not a `Payload`; the codec reports it as a corrupted payload. */
-export class PayloadProtoError extends EventGatewayError {}
+export class PayloadProtoError extends EventGatewayError {
+  override readonly name = 'PayloadProtoError';
+}
 
 type Int64 = number | { toString(): string };
 type ExternalPayloadDetails = NonNullable<Payload['externalPayloads']>[number];

@@ -50,6 +50,8 @@ export interface S3PayloadStoreOptions {
 
 /** Storing or fetching a large payload failed; `retryable` when S3 itself was unavailable. */
 export class LargePayloadStoreError extends EventGatewayError {
+  override readonly name = 'LargePayloadStoreError';
+
   readonly retryable: boolean;
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
     super(message, { cause: options.cause });

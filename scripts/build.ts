@@ -27,6 +27,7 @@ import { GATEWAY_HANDLERS, handlerBuildOptions, type GatewayHandlerName } from '
 import { stageWorkerImage, WORKER_MAIN_FILE } from '../infra/constructs/worker-image-staging';
 import { DEFAULT_WORKER_NODE_IMAGE } from '../infra/constructs/worker-image-types';
 import { WORKFLOW_BUNDLE_FILE } from '../worker/workflow-source';
+import { EventGatewayError } from '../contract/errors';
 import { isProcessEntry } from './process-entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -45,11 +46,8 @@ export const LIBRARY_ENTRIES = [
   'infra/constructs/worker-image-staging-main.ts',
 ];
 
-export class BuildError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BuildError';
-  }
+export class BuildError extends EventGatewayError {
+  override readonly name = 'BuildError';
 }
 
 export interface BuildOptions {
