@@ -17,7 +17,7 @@ import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { EventGatewayError } from '../contract/errors';
 import { toolCacheDir } from './cache-dir';
 import { goInstall, type BuildLog } from './tool-build';
-import { isProcessEntry } from '../scripts/process-entry';
+import { isProcessEntry } from './process-entry';
 
 export const LOCAL_KMS_MODULE = 'github.com/nsmithuk/local-kms';
 /** The module has no tags the proxy serves; this pseudo-version is its newest commit there. */

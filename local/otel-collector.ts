@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { toolCacheDir } from './cache-dir';
 import { freePort, portAcceptsConnections, startJavaProcess, type JavaProcess } from './java-process';
 import { buildOnce, goInstall, runStep, type BuildLog } from './tool-build';
-import { isProcessEntry } from '../scripts/process-entry';
+import { isProcessEntry } from './process-entry';
 import { EventGatewayError } from '../contract/errors';
 
 /**

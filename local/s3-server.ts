@@ -14,7 +14,7 @@ import { EventGatewayError } from '../contract/errors';
 import { startAnnouncedProcess } from './announced-process';
 import { toolCacheDir } from './cache-dir';
 import { goInstall, type BuildLog } from './tool-build';
-import { isProcessEntry } from '../scripts/process-entry';
+import { isProcessEntry } from './process-entry';
 
 export const GOFAKES3_MODULE = 'github.com/johannesboyne/gofakes3';
 export const GOFAKES3_VERSION = 'v1.2.0';

@@ -14,7 +14,7 @@ import { ensurePythonTools } from './python-tools';
 import { ensureGofakes3 } from './s3-server';
 import { ensureTemporalServer } from './temporal-server';
 import { ensureZipkinJar } from './zipkin';
-import { isProcessEntry } from '../scripts/process-entry';
+import { isProcessEntry } from './process-entry';
 
 export interface TestTools {
   rie: string;

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureOtelCollector, startOtelCollector, type OtelCollector } from './otel-collector';
 import { startZipkin, type ZipkinOptions, type ZipkinSpan } from './zipkin';
-import { isProcessEntry } from '../scripts/process-entry';
+import { isProcessEntry } from './process-entry';
 import { EventGatewayError } from '../contract/errors';
 
 export class TraceBackendError extends EventGatewayError {

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { freePort, portAcceptsConnections, startJavaProcess, type JavaProcess } from './java-process';
 import { ensureMavenTool, findJava, LOCAL_JVM_FLAGS, mavenToolVersion, type MavenTool } from './java-tools';
-import { isProcessEntry } from '../scripts/process-entry';
+import { isProcessEntry } from './process-entry';
 import { EventGatewayError } from '../contract/errors';
 
 export const ZIPKIN_TOOL = {

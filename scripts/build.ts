@@ -28,7 +28,7 @@ import { stageWorkerImage, WORKER_MAIN_FILE } from '../infra/constructs/worker-i
 import { DEFAULT_WORKER_NODE_IMAGE } from '../infra/constructs/worker-image-types';
 import { WORKFLOW_BUNDLE_FILE } from '../worker/workflow-source';
 import { EventGatewayError } from '../contract/errors';
-import { isProcessEntry } from './process-entry';
+import { isProcessEntry } from '../local/process-entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureNodeRuntime, NODE_RUNTIME_VERSIONS, parseNodeRuntimeMajor } from '../local/node-runtime';
-import { isProcessEntry } from './process-entry';
+import { isProcessEntry } from '../local/process-entry';
 
 export const NODE24_DEFAULT_TESTS = ['test/functions', 'test/worker'] as const;
 

@@ -10,7 +10,7 @@ import { silentLogger } from '../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { parseGatewayConfig } from '../functions/core/gateway-config';
 import { createHttpApp, openApiDocument } from '../functions/handlers/http-app';
-import { isProcessEntry } from './process-entry';
+import { isProcessEntry } from '../local/process-entry';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../docs/openapi.json', import.meta.url));
 

@@ -18,7 +18,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isProcessEntry } from './process-entry';
+import { isProcessEntry } from '../local/process-entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /** What makes a test file need a server or a child process; such files are left to `npm test`. */
