@@ -5,7 +5,6 @@
 export {
   createWorker,
   runWorker,
-  FORCE_EXIT_MARGIN_MS,
   type GatewayWorker,
   type GatewayWorkerOptions,
   type PassThroughWorkerOptions,
@@ -20,7 +19,6 @@ export {
 } from './worker-settings';
 export {
   locateWorkflows,
-  resolveWorkflowSource,
   WORKFLOW_BUNDLE_FILE,
   type WorkflowCodeOptions,
   type WorkflowSource,

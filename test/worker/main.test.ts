@@ -11,8 +11,8 @@ import {
   WorkerConfigError,
   loadWorkerSettings,
   locateWorkflows,
-  resolveWorkflowSource,
 } from '../../worker/index';
+import { resolveWorkflowSource } from '../../worker/workflow-source';
 
 // A config file that does not exist: keeps a developer's ~/.config/temporalio/temporal.toml out of the tests.
 const isolated = { TEMPORAL_CONFIG_FILE: join(tmpdir(), 'no-such-temporal.toml') };
