@@ -5,9 +5,10 @@
  * `cause` of a `ResourceExhaustedFailure`, which tells
  * "this workflow has too many updates in flight" (CONCURRENT_LIMIT) or "this workflow is closing"
  * (BUSY_WORKFLOW) from a throttled namespace. Decoded with `protobufjs/minimal`'s reader (the wire
- * codecs' own runtime) over the three small messages involved, so nothing more is loaded.
+ * codecs' own runtime: protobufjs 7 under the `protobufjs-v7` alias, see temporal-wire/generate.ts)
+ * over the three small messages involved, so nothing more is loaded.
  */
-import protobuf from 'protobufjs/minimal.js';
+import protobuf from 'protobufjs-v7/minimal.js';
 import {
   classifyTemporalError,
   type Classification,

@@ -1,7 +1,8 @@
 /**
  * Encodes and decodes the lean client's messages: static code generated from the pruned descriptor
- * (`codecs.generated.js`) over `protobufjs/minimal` — no reflection, nothing built at import. The
- * alternatives were measured (docs/benchmarks.md, "The lean Temporal client").
+ * (`codecs.generated.js`) over protobufjs 7's `minimal` (the `protobufjs-v7` alias) — no reflection,
+ * nothing built at import. The alternatives were measured (docs/benchmarks.md, "The lean Temporal
+ * client").
  */
 import { RPC_CODECS } from './codecs.generated.js';
 import type { WireMethod } from './schema';

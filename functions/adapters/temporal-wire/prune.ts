@@ -3,6 +3,7 @@
  * protobufjs descriptor to the RPCs and fields in `schema.ts`. Never imported by a Lambda.
  */
 import { EventGatewayError } from '../../../contract/errors';
+// The protobufjs `@temporalio/proto` builds its reflection with (8), not the generator's alias of 7.
 import type { Enum, Field, INamespace, ReflectionObject, Root, Type } from 'protobufjs';
 import { WIRE_FIELDS, WIRE_METHODS, WORKFLOW_SERVICE } from './schema';
 
