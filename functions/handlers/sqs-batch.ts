@@ -19,6 +19,7 @@ import pLimit from 'p-limit';
 import { EventGatewayError } from '../../contract/errors';
 import type { GatewayConfig } from '../core/gateway-config-model';
 import type { FailedDelivery } from '../core/outcomes';
+import type { Problem } from '../core/problems';
 import { parseSqsRecord, sqsRecordEventId } from '../core/sqs-message';
 import type { Deliverer } from '../adapters/deliverer';
 import type { EnvelopeSealer } from '../adapters/envelope-seal';
@@ -68,13 +69,7 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     const { sealer } = deps;
     const parsed = parseSqsRecord(config, record, { sealed: sealer ? (body) => sealer.verify(body) : false });
     if (!parsed.ok) {
-      const eventId = sqsRecordEventId(record);
-      await deadLetters.send(record, parsed.problem, eventId);
-      logger.warn('message sent to the DLQ', {
-        messageId: record.messageId,
-        eventId,
-        errorType: parsed.problem.code,
-      });
+      await deadLetter(record, parsed.problem);
       if (parsed.problem.code === 'unverified-envelope') {
         deps.trustMetrics?.unverifiedEnvelope();
         logger.warn('forged gateway message dead-lettered: nothing delivered', {
@@ -104,15 +99,14 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
       throw new TransientDeliveryError(transient.problem.detail, { cause: transient.cause });
     }
     const permanent = failures[0];
-    if (!permanent) return;
+    if (permanent) await deadLetter(record, permanent.problem);
+  }
+
+  async function deadLetter(record: SQSRecord, problem: Problem): Promise<void> {
     // The id as the producer wrote it: a redrive writes it back and it is namespaced again.
     const eventId = sqsRecordEventId(record);
-    await deadLetters.send(record, permanent.problem, eventId);
-    logger.warn('message sent to the DLQ', {
-      messageId: record.messageId,
-      eventId,
-      errorType: permanent.problem.code,
-    });
+    await deadLetters.send(record, problem, eventId);
+    logger.warn('message sent to the DLQ', { messageId: record.messageId, eventId, errorType: problem.code });
   }
 
   return async function handleSqsBatch(event: SQSEvent): Promise<SQSBatchResponse> {
