@@ -29,3 +29,20 @@ export const WORKER_ENV = {
   /** Path of the prebundled workflow code; overrides what the worker entry passes. */
   workflowBundlePath: 'WORKER_WORKFLOW_BUNDLE',
 } as const;
+
+/**
+ * The payload data converter's settings (issue 28), read the same way by the gateway's functions,
+ * the worker and the local stack, so one definition configures both sides.
+ */
+export const PAYLOAD_ENV = {
+  /** KMS key (id, ARN or alias) of the built-in AES-256-GCM codec; unset = payloads not encrypted. */
+  kmsKeyId: 'EVENT_GATEWAY_PAYLOAD_KMS_KEY_ID',
+  /** S3 bucket for payloads above the threshold (Temporal's external storage); unset = none offloaded. */
+  largePayloadBucket: 'EVENT_GATEWAY_LARGE_PAYLOAD_BUCKET',
+  /** Bytes above which a payload goes to the bucket (protobuf size, as the SDK measures it). */
+  largePayloadThresholdBytes: 'EVENT_GATEWAY_LARGE_PAYLOAD_THRESHOLD_BYTES',
+  /** Endpoint override for KMS (the local stack's emulator); unset in AWS. */
+  kmsEndpoint: 'EVENT_GATEWAY_KMS_ENDPOINT',
+  /** Endpoint override for S3 (the local stack's emulator); unset in AWS. */
+  s3Endpoint: 'EVENT_GATEWAY_S3_ENDPOINT',
+} as const;
