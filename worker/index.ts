@@ -1,6 +1,7 @@
 /**
  * `temporal-event-gateway/worker`: what a team's worker process imports — the harness that runs
- * its workflows and activities (`runWorker`), and the build helper that prebundles its workflows.
+ * its workflows and activities (`runWorker`), and the build helper that prebundles its workflows;
+ * the payload codecs and their errors, so the team's own Client uses the worker's data converter.
  */
 export {
   createWorker,
@@ -24,7 +25,23 @@ export {
   type WorkflowSource,
 } from './workflow-source';
 export { prebundleWorkflows, WorkflowBundleError, type PrebundleWorkflowsOptions } from './bundle-workflows';
-export { DEFAULT_TASK_QUEUE, TEMPORAL_ENV, WORKER_ENV } from '../contract';
+export {
+  workerDataConverter,
+  type LargePayloadOptions,
+  type PayloadConverterSummary,
+  type PayloadEncryptionOptions,
+  type WorkerPayloadOptions,
+} from './payload-converter';
+export { KmsEncryptionCodec, type KmsEncryptionCodecOptions } from '../payloads/kms-encryption-codec';
+export {
+  KmsUnavailableError,
+  PayloadCorruptedError,
+  PayloadEncryptionConfigError,
+  PayloadEncryptionError,
+  PayloadKeyRejectedError,
+  UnsupportedPayloadFormatError,
+} from '../payloads/errors';
+export { DEFAULT_TASK_QUEUE, PAYLOAD_ENV, TEMPORAL_ENV, WORKER_ENV } from '../contract';
 export {
   createCallbackMinter,
   callbackMinterFromEnv,

@@ -5,6 +5,7 @@
  * without the process handling, for tests and in-process stacks.
  */
 import { NativeConnection, Runtime, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queue';
 import { loadWorkerSettings, WorkerConfigError, DEFAULT_SHUTDOWN_GRACE_MS } from './worker-settings';
 import {
@@ -17,6 +18,8 @@ import { createCallbackActivities } from './callbacks/activities';
 import { bundleHasDedupe } from './dedupe-module';
 import { withDedupe } from './bundle-workflows';
 import { callbackMinterFromEnv, type CallbackMinter } from './callbacks/minter';
+import { logWhenPolling, msSinceProcessStart } from './first-poll';
+import { workerDataConverter, type WorkerPayloadOptions } from './payload-converter';
 
 /** After the grace time the SDK cancels activities; this much later the process gives up and exits
  * (before ECS, whose stopTimeout the worker service sets a few seconds above the grace time, sends SIGKILL). */
@@ -34,7 +37,7 @@ export type PassThroughWorkerOptions = Omit<
   | 'shutdownGraceTime'
 >;
 
-export interface GatewayWorkerOptions extends WorkflowCodeOptions {
+export interface GatewayWorkerOptions extends WorkflowCodeOptions, WorkerPayloadOptions {
   /** The activity implementations, by name. @default - none (a workflow-only worker) */
   readonly activities?: WorkerOptions['activities'];
   /** @default process.env */
@@ -81,6 +84,8 @@ export interface GatewayWorker {
   readonly taskQueue: string;
   readonly shutdownGraceMs: number;
   readonly workflowSource: WorkflowSource;
+  /** The data converter the worker uses: give it to any Client the worker's process creates. */
+  readonly dataConverter: DataConverter;
   /**
    * Polls until shutdown, then closes the connection it opened. Logs `worker polling task queue=<q>`
    * as the first poll goes out.
@@ -88,35 +93,6 @@ export interface GatewayWorker {
   run(): Promise<void>;
   /** Starts a graceful drain; safe to call more than once or before `run`. */
   shutdown(): void;
-}
-
-function msSinceProcessStart(): number {
-  return Math.round(process.uptime() * 1000);
-}
-
-/**
- * The SDK has no first-poll hook, but it flags an outstanding poll the moment it asks Core for a task;
- * watching that flag puts the "polling" line within a millisecond of the real first poll.
- */
-function logWhenPolling(worker: Worker, done: Promise<unknown>, onPolling: () => void): void {
-  let finished = false;
-  const check = (): boolean => {
-    const status = worker.getStatus();
-    if (status.hasOutstandingWorkflowPoll || status.hasOutstandingActivityPoll) {
-      onPolling();
-      return true;
-    }
-    return finished || status.runState !== 'RUNNING';
-  };
-  if (check()) return;
-  const timer = setInterval(() => {
-    if (check()) clearInterval(timer);
-  }, 1);
-  timer.unref();
-  void done.finally(() => {
-    finished = true;
-    clearInterval(timer);
-  });
 }
 
 /**
@@ -137,18 +113,18 @@ async function closeQuietly(connection: NativeConnection, logger: Logger, failur
 /** Connects and creates the worker; `run()` it. Throws {@link WorkerConfigError} on bad settings. */
 export async function createWorker(options: GatewayWorkerOptions): Promise<GatewayWorker> {
   const logger = options.logger ?? Runtime.instance().logger;
-  const settings = loadWorkerSettings(
-    options.env ?? process.env,
-    options.defaultTaskQueue ?? DEFAULT_TASK_QUEUE,
+  const env = options.env ?? process.env;
+  const settings = loadWorkerSettings(env, options.defaultTaskQueue ?? DEFAULT_TASK_QUEUE);
+  const { dataConverter, summary } = await workerDataConverter(
+    options,
+    env,
+    options.workerOptions?.dataConverter,
   );
   const namespace = options.namespace ?? settings.namespace;
   const taskQueue = options.taskQueue ?? settings.taskQueue;
   const shutdownGraceMs = options.shutdownGraceMs ?? settings.shutdownGraceMs;
   const workflowSource = resolveWorkflowSource(options, settings.workflowBundlePath);
-  const minter =
-    options.callbacks === false
-      ? undefined
-      : (options.callbacks ?? callbackMinterFromEnv(options.env ?? process.env));
+  const minter = options.callbacks === false ? undefined : (options.callbacks ?? callbackMinterFromEnv(env));
   // The team's own activities win a name clash: they may wrap minting themselves.
   const activities = minter
     ? { ...createCallbackActivities(minter), ...options.activities }
@@ -198,6 +174,7 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
       connection,
       namespace,
       taskQueue,
+      dataConverter,
       ...(activities ? { activities } : {}),
       shutdownGraceTime: shutdownGraceMs,
       ...(workflowSource.kind === 'workflowsPath'
@@ -213,7 +190,7 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
     if (ownsConnection) await closeQuietly(connection, logger, error);
     throw error;
   }
-  logger.info(`worker using ${describeWorkflowSource(workflowSource)}`, { taskQueue });
+  logger.info(`worker using ${describeWorkflowSource(workflowSource)}`, { taskQueue, payloads: summary });
 
   let stopRequested = false;
   const shutdown = (): void => {
@@ -247,7 +224,7 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
     }
   };
 
-  return { worker, namespace, taskQueue, shutdownGraceMs, workflowSource, run, shutdown };
+  return { worker, namespace, taskQueue, shutdownGraceMs, workflowSource, dataConverter, run, shutdown };
 }
 
 /**
