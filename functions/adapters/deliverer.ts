@@ -13,6 +13,7 @@ import { failedDelivery, type Delivery, type FailedDelivery } from '../core/outc
 import { problem } from '../core/problems';
 import type { GatewayLogger } from './logger';
 import type { ActivityCompleter, FallbackQueue, Signaler, Starter, Updater } from './ports';
+import { PayloadCodecError } from './temporal-data-converter';
 import { NO_STARTER } from './temporal-starter';
 
 /** What can be delivered: a routed or direct command, or a callback's activity completion. */
@@ -101,6 +102,13 @@ export function createDeliverer(ports: DelivererPorts): Deliverer {
   return {
     async deliver(item, options = {}) {
       const delivery = await call(item);
+      // Transient for the sender either way; the codec's own words (which key, what KMS said) are
+      // logged here only. A refused key needs a fix of the configuration: an error.
+      if (delivery.status === 'failed' && delivery.cause instanceof PayloadCodecError) {
+        const details = { eventId: item.command.eventId, error: delivery.cause.message };
+        if (delivery.cause.retryable) logger.warn('payload codec unavailable', details);
+        else logger.error('payload codec failed: check the KMS key and its grants', details);
+      }
       if (!options.queue || delivery.status !== 'failed' || item.kind === 'activity') return delivery;
       if (item.kind === 'signal' && delivery.transient && ports.fallback)
         return enqueue(item.command, delivery);

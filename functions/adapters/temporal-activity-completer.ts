@@ -19,7 +19,9 @@ export function createActivityCompleter(
       const taskToken = Buffer.from(command.taskToken, 'base64url');
       const { outcome } = command;
       const result =
-        outcome.kind === 'completed' ? encodeOrRefuse('body', () => [outcome.result]) : undefined;
+        outcome.kind === 'completed'
+          ? await encodeOrRefuse(clients.dataConverter, 'body', () => [outcome.result], command.workflowId)
+          : undefined;
       if (result && isRefused(result)) return result;
       try {
         const client = await clients.get();

@@ -1,7 +1,8 @@
 import { failedDelivery, type FailedDelivery } from '../core/outcomes';
-import { problem } from '../core/problems';
+import { problem, type Problem } from '../core/problems';
+import { PayloadCodecError, type TemporalDataConverter } from './temporal-data-converter';
 import { classifyTemporalCall } from './temporal-status-details';
-import { fromPayload, toPayload } from './temporal-wire/payloads';
+import { toPayload } from './temporal-wire/payloads';
 import type { WorkflowPacing } from './workflow-pacing';
 import type { WirePayloads } from './temporal-wire/types';
 
@@ -14,13 +15,9 @@ export function deadlineIn(deadlineMs: number): number {
 
 export { toPayload };
 
+/** Values as payloads of the default converter alone, no codec (benchmarks, tools). */
 export function toPayloads(...values: unknown[]): WirePayloads {
   return { payloads: values.map(toPayload) };
-}
-
-export function fromPayloads(payloads: WirePayloads | null | undefined): unknown {
-  const first = payloads?.payloads?.[0];
-  return first ? fromPayload(first) : null;
 }
 
 export function identity(): string {
@@ -28,16 +25,47 @@ export function identity(): string {
 }
 
 /**
- * A call's arguments as payloads, converted before any call: a value that cannot be encoded is the
- * event's fault — permanent, never to be confused with Temporal being unreachable.
+ * A call's arguments as payloads, converted and run through the codecs before any call: a value
+ * that cannot be converted is the event's fault — permanent, never to be confused with Temporal
+ * being unreachable; a codec that fails (KMS unavailable, the key refused) is transient: the event
+ * is not acknowledged, the sender retries or it is queued.
  */
-export function encodeOrRefuse(what: string, values: () => unknown[]): WirePayloads | FailedDelivery {
+export async function encodeOrRefuse(
+  converter: TemporalDataConverter,
+  what: string,
+  values: () => unknown[],
+  workflowId: string,
+): Promise<WirePayloads | FailedDelivery> {
   try {
-    return toPayloads(...values());
+    return await converter.toPayloads(values(), workflowId);
   } catch (error) {
+    if (error instanceof PayloadCodecError) return failedDelivery(true, codecProblem(error), error);
     const detail = `The ${what} cannot be encoded for Temporal: ${(error as Error).message}`;
     return failedDelivery(false, problem('invalid-request', detail, 'body'), error);
   }
+}
+
+/**
+ * A codec failure as the sender sees it: Temporal cannot be given the event now (503, retried). The
+ * codec's own message (key ARNs, KMS's words) is for the log (the Deliverer's), not the sender.
+ */
+function codecProblem(error: PayloadCodecError): Problem {
+  const detail = error.retryable
+    ? 'The payload codec is unavailable (KMS did not answer); retry later.'
+    : 'The payload codec failed (see the gateway log); retry later.';
+  return problem('temporal-unavailable', detail);
+}
+
+/**
+ * A failed call classified once: a codec failure is transient (see {@link encodeOrRefuse}); any
+ * other error is Temporal's answer, classified with its status details.
+ */
+export function classifyCall(
+  error: unknown,
+  workflowId: string | undefined,
+): { transient: boolean; problem: Problem } {
+  if (error instanceof PayloadCodecError) return { transient: true, problem: codecProblem(error) };
+  return classifyTemporalCall(error, workflowId);
 }
 
 /** Whether {@link encodeOrRefuse} refused. */
@@ -49,7 +77,9 @@ export const isRefused = (encoded: WirePayloads | FailedDelivery): encoded is Fa
  * recorded in the workflow's pacing when there is one: a refusal for a per-run limit pauses it.
  */
 export function failedCall(error: unknown, workflowId: string, pacing?: WorkflowPacing): FailedDelivery {
-  const { transient, problem: reason } = classifyTemporalCall(error, workflowId);
+  // A result the codec could not decode: the call itself went through, the workflow is not busy.
+  if (error instanceof PayloadCodecError) return failedDelivery(true, codecProblem(error), error);
+  const { transient, problem: reason } = classifyCall(error, workflowId);
   pacing?.sent(workflowId, reason.code === 'workflow-busy');
   return failedDelivery(transient, reason, error);
 }

@@ -9,11 +9,15 @@
  * TEMPORAL_PROFILE with TEMPORAL_CONFIG_FILE — so Temporal Cloud (API key or mTLS) and self-hosted
  * clusters are configured as for every other Temporal SDK and the CLI.
  */
+import type { PayloadCodec } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { createDataConverter, type TemporalDataConverter } from './temporal-data-converter';
 import { WireConnection, type WireConnectionOptions } from './temporal-wire/connection';
 
 export interface TemporalClientProvider {
   readonly namespace: string;
+  /** How this client turns values into payloads and back (its codecs: the worker's, too). */
+  readonly dataConverter: TemporalDataConverter;
   /** The connected client; rejects (and forgets the attempt) when Temporal cannot be reached. */
   get(): Promise<WireConnection>;
   close(): Promise<void>;
@@ -24,6 +28,8 @@ export interface TemporalClientProviderOptions {
   env?: Record<string, string | undefined>;
   /** Deadline of the first connect, in milliseconds. */
   connectTimeoutMs?: number;
+  /** The payload codecs every argument and result goes through (`loadPayloadCodecs`). @default none */
+  payloadCodecs?: readonly PayloadCodec[];
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1:7233';
@@ -72,6 +78,7 @@ export function createTemporalClientProvider(
 
   return {
     namespace,
+    dataConverter: createDataConverter(namespace, options.payloadCodecs),
     async get() {
       const attempt = pending;
       if (attempt) {

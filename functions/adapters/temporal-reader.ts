@@ -3,8 +3,7 @@ import type { google } from '@temporalio/proto';
 import { workflowStatusName } from './temporal-enums';
 import { ok, type Result } from '../core/result';
 import type { TemporalClientProvider } from './temporal-connection';
-import { deadlineIn, fromPayloads, toPayloads } from './temporal-calls';
-import { classifyTemporalCall } from './temporal-status-details';
+import { classifyCall, deadlineIn } from './temporal-calls';
 
 export interface WorkflowDescription {
   workflowId: string;
@@ -36,7 +35,7 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
     try {
       return ok(await call());
     } catch (error) {
-      return { ok: false, ...classifyTemporalCall(error, workflowId) };
+      return { ok: false, ...classifyCall(error, workflowId) };
     }
   }
 
@@ -61,16 +60,14 @@ export function createReader(clients: TemporalClientProvider, deadlineMs: number
       }),
     query: (workflowId, query, args = []) =>
       run(workflowId, async () => {
+        const { dataConverter } = clients;
+        const queryArgs = await dataConverter.toPayloads(args, workflowId);
         const client = await clients.get();
         const response = await client.workflowService.queryWorkflow(
-          {
-            namespace: clients.namespace,
-            execution: { workflowId },
-            query: { queryType: query, queryArgs: toPayloads(...args) },
-          },
+          { namespace: clients.namespace, execution: { workflowId }, query: { queryType: query, queryArgs } },
           deadlineIn(deadlineMs),
         );
-        return fromPayloads(response.queryResult);
+        return dataConverter.fromPayloads(response.queryResult, workflowId);
       }),
     health: () =>
       run(undefined, async () => {

@@ -11,15 +11,7 @@ import { eventHeader } from './event-header';
 import type { Signaler } from './ports';
 import { latestRunApplied } from './temporal-history';
 import type { TemporalClientProvider } from './temporal-connection';
-import {
-  deadlineIn,
-  encodeOrRefuse,
-  failedCall,
-  heldBack,
-  identity,
-  isRefused,
-  toPayloads,
-} from './temporal-calls';
+import { deadlineIn, encodeOrRefuse, failedCall, heldBack, identity, isRefused } from './temporal-calls';
 import { WorkflowIdReusePolicy } from './temporal-enums';
 import { createWorkflowPacing, type WorkflowPacing } from './workflow-pacing';
 
@@ -48,10 +40,18 @@ export function createSignaler(
     pacing,
     async signal(command, target) {
       const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
-      const signalInput = encodeOrRefuse('payload', () =>
-        wireArguments(target, 'signal', command.signal, command.payload),
+      const { dataConverter } = clients;
+      const signalInput = await encodeOrRefuse(
+        dataConverter,
+        'payload',
+        () => wireArguments(target, 'signal', command.signal, command.payload),
+        command.workflowId,
       );
       if (isRefused(signalInput)) return signalInput;
+      const startInput = target.startIfMissing
+        ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, command.workflowId)
+        : undefined;
+      if (startInput && isRefused(startInput)) return startInput;
       const pausedFor = pacing.pausedFor(command.workflowId);
       if (pausedFor > 0) {
         const detail =
@@ -70,14 +70,14 @@ export function createSignaler(
           // On signal-with-start Temporal records it on the start and on the signal event alike.
           header: eventHeader(command),
         };
-        if (target.startIfMissing) {
+        if (target.startIfMissing && startInput) {
           const response = await service.signalWithStartWorkflowExecution(
             {
               ...common,
               workflowId: command.workflowId,
               workflowType: { name: target.workflowType },
               taskQueue: { name: target.taskQueue },
-              input: toPayloads(...target.startArgs),
+              input: startInput,
               signalInput,
               workflowIdReusePolicy:
                 WorkflowIdReusePolicy[`WORKFLOW_ID_REUSE_POLICY_${target.idReusePolicy}`],

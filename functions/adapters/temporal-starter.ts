@@ -49,8 +49,11 @@ export function createStarter(clients: TemporalClientProvider, deadlineMs: numbe
   return {
     async start(command, target) {
       const policy = target.start?.conflictPolicy ?? 'fail';
-      const input = encodeOrRefuse('input', () =>
-        wireArguments(target, 'start', START_OPERATION, command.payload),
+      const input = await encodeOrRefuse(
+        clients.dataConverter,
+        'input',
+        () => wireArguments(target, 'start', START_OPERATION, command.payload),
+        command.workflowId,
       );
       if (isRefused(input)) return input;
       const sentAt = Date.now();

@@ -17,7 +17,7 @@ import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
 import type { Updater } from './ports';
 import type { TemporalClientProvider } from './temporal-connection';
-import { deadlineIn, failedCall, fromPayloads, heldBack, identity, toPayloads } from './temporal-calls';
+import { deadlineIn, encodeOrRefuse, failedCall, heldBack, identity, isRefused } from './temporal-calls';
 import {
   UpdateWorkflowExecutionLifecycleStage,
   WorkflowExecutionStatus,
@@ -74,6 +74,18 @@ export function createUpdater(
       return heldBack(pacing, command.workflowId, detail);
     }
     const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
+    const { dataConverter } = clients;
+    const args = await encodeOrRefuse(
+      dataConverter,
+      'payload',
+      () => wireArguments(target, 'update', command.update, command.payload),
+      command.workflowId,
+    );
+    if (isRefused(args)) return args;
+    const startInput = target.startIfMissing
+      ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, command.workflowId)
+      : undefined;
+    if (startInput && isRefused(startInput)) return startInput;
     try {
       const client = await clients.get();
       const service = client.workflowService;
@@ -87,7 +99,7 @@ export function createUpdater(
           input: {
             header: eventHeader(command),
             name: command.update,
-            args: toPayloads(...wireArguments(target, 'update', command.update, command.payload)),
+            args,
           },
         },
       };
@@ -98,7 +110,7 @@ export function createUpdater(
         let started = false;
         // Update-with-start found the run closed: Temporal answered the update it had recorded.
         let closed = false;
-        if (target.startIfMissing) {
+        if (target.startIfMissing && startInput) {
           const multi = await service.executeMultiOperation(
             {
               namespace,
@@ -109,7 +121,7 @@ export function createUpdater(
                     workflowId: command.workflowId,
                     workflowType: { name: target.workflowType },
                     taskQueue: { name: target.taskQueue },
-                    input: toPayloads(...target.startArgs),
+                    input: startInput,
                     identity: identity(),
                     // Same event → same start request: a retry never starts a second run.
                     requestId: deliveryRequestId(
@@ -162,7 +174,7 @@ export function createUpdater(
         const cause = new Error(outcome.failure.message ?? '');
         throw new WorkflowUpdateFailedError('Workflow Update failed', { cause });
       }
-      const result = fromPayloads(outcome.success);
+      const result = await dataConverter.fromPayloads(outcome.success, command.workflowId);
       return { status: 'delivered', result, started, ...(closed ? { duplicate: true } : {}) };
     } catch (error) {
       // The workflow's own refusal came after the call was counted as sent (above).

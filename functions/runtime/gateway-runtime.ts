@@ -14,6 +14,7 @@ import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } f
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createSqsFallbackQueue } from '../adapters/sqs-fallback-queue';
 import { createActivityCompleter } from '../adapters/temporal-activity-completer';
+import { loadPayloadCodecs } from '../adapters/temporal-data-converter';
 import { createWebhookMetrics } from '../adapters/webhook-metrics';
 import { createWebhookQueues, type WebhookQueues } from '../adapters/webhook-queues';
 import { loadSourceRuntimes, type SourceRuntime } from '../adapters/webhook-secrets';
@@ -46,11 +47,12 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   // Both secret sets are read at once: two Secrets Manager round trips in parallel at cold start.
-  const [authEnv, temporalEnv, callbackEnv, sealer] = await Promise.all([
+  const [authEnv, temporalEnv, callbackEnv, sealer, payloadCodecs] = await Promise.all([
     withAuthSecrets(env),
     withTemporalSecrets(env),
     withCallbackSecrets(env),
     loadEnvelopeSealer(env, logger),
+    loadPayloadCodecs(env),
   ]);
   const auth = authSettingsFromEnv(authEnv);
   if (!auth.ok) problems.push(...auth.problems);
@@ -64,7 +66,7 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     if ('disabled' in runtime)
       logger.warn('webhook source disabled', { source: runtime.source.name, reason: runtime.disabled });
   }
-  const delivery = createDeliveryParts(temporalEnv, deadlineMs);
+  const delivery = createDeliveryParts(temporalEnv, deadlineMs, payloadCodecs);
   const queueUrl = env[GATEWAY_ENV.queueUrl];
   const sqs = lazySqsClient(env);
   const fallback = queueUrl ? createSqsFallbackQueue(sqs, queueUrl, sealer) : undefined;
