@@ -36,6 +36,18 @@ export {
 } from './props/gateway-props';
 export { PropsValidationError } from './props/props-error';
 export {
+  DEFAULT_LARGE_PAYLOAD_THRESHOLD_BYTES,
+  type LargePayloadsProps,
+  type PayloadEncryptionProps,
+} from './props/payload-props';
+export { PayloadEncryptionKey } from './constructs/payload-encryption-key';
+export {
+  LARGE_PAYLOAD_KEY_PREFIX,
+  LargePayloadBucket,
+  type LargePayloadBucketProps,
+  type LargePayloadGrantOptions,
+} from './constructs/large-payload-bucket';
+export {
   BacklogMetricPublisher,
   DEFAULT_BACKLOG_METRIC_NAME,
   type BacklogMetricPublisherProps,

@@ -1,5 +1,7 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CALLBACK_ENV } from '../../contract/callbacks';
@@ -18,6 +20,7 @@ import { addHttpIngest, attachSecretByArn } from './gateway-http-ingest';
 import { GatewayHttpApi, type ApiAuthorization } from './gateway-http-api';
 import { acknowledgeGatewayNagFindings } from './gateway-nag-findings';
 import { addGatewayOutputs } from './gateway-outputs';
+import { addPayloadConverter } from './payload-converter';
 import {
   addQueueConsumers,
   createEventQueues,
@@ -69,6 +72,10 @@ export class TemporalEventGateway extends Construct {
   readonly ingestMode: IngestMode;
   readonly gatewayAuth: GatewayAuthMode;
   readonly apiAuthorization: ApiAuthorization;
+  /** The payload codec's KMS key (`payloadEncryption`); give it to the worker too. */
+  readonly payloadEncryptionKey?: kms.IKey;
+  /** The bucket of payloads above the threshold (`largePayloads`); give it to the worker too. */
+  readonly largePayloadBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: TemporalEventGatewayProps) {
     super(scope, id);
@@ -93,6 +100,10 @@ export class TemporalEventGateway extends Construct {
     this.fifoQueue = queues.fifoQueue;
     this.ingestQueue = queues.ingestQueue;
 
+    const payloads = addPayloadConverter(this, props);
+    this.payloadEncryptionKey = payloads.encryption?.key;
+    this.largePayloadBucket = payloads.largePayloads?.bucket;
+
     // Both gateway functions read the routing (from their code) and the Temporal settings.
     const shared: SharedFunctionProps = {
       files: { [GATEWAY_CONFIG_FILE_NAME]: resolved.routingJson },
@@ -105,6 +116,7 @@ export class TemporalEventGateway extends Construct {
         [GATEWAY_ENV.configFile]: GATEWAY_CONFIG_FILE_NAME,
         // Not a secret: it lets the functions skip re-validating the file the synth validated.
         [GATEWAY_ENV.configSha256]: gatewayConfigDigest(resolved.routingJson),
+        ...payloads.environment,
         ...(props.temporalDeadline
           ? { [GATEWAY_ENV.temporalDeadlineMs]: String(props.temporalDeadline.toMilliseconds()) }
           : {}),
@@ -147,6 +159,7 @@ export class TemporalEventGateway extends Construct {
     });
 
     const functions = [...(this.httpFunction ? [this.httpFunction] : []), ...this.queueFunctions];
+    for (const fn of functions) payloads.grant(fn.role);
     this.alarms = new GatewayAlarms(this, 'Alarms', {
       queues: queues.labelled.map(([, q]) => q.queue),
       deadLetterQueues: queues.labelled.map(([, q]) => q.deadLetterQueue),

@@ -3,11 +3,15 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
 import { WORKER_ENV } from '../../contract';
 import { STOP_TIMEOUT_MARGIN_SECONDS, validateWorkerServiceProps } from '../props/worker-service-props';
+import type { LargePayloadsProps, PayloadEncryptionProps } from '../props/payload-props';
+import { addPayloadConverter } from './payload-converter';
 import type { TemporalConnection } from './temporal-connection';
 
 export interface TemporalWorkerServiceProps {
@@ -63,6 +67,25 @@ export interface TemporalWorkerServiceProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default - a new cluster with Container Insights */
   readonly cluster?: ecs.ICluster;
+  /**
+   * Encrypt payloads with the built-in codec: the task role gets GenerateDataKey and Decrypt on this
+   * one key (with the codec's encryption context) and `runWorker` its ARN. Pass the gateway's key
+   * (`gateway.payloadEncryptionKey`) so each side reads what the other wrote.
+   * @default - payloads are not encrypted
+   */
+  readonly payloadEncryption?: PayloadEncryptionProps;
+  /**
+   * Temporal's external storage for large payloads: the task role gets PutObject and GetObject under
+   * `v0/` of this one bucket (and ListBucket on it: the SDK's S3 driver HEADs before it PUTs). Pass
+   * the gateway's bucket (`gateway.largePayloadBucket`).
+   * @default - no payload is offloaded
+   */
+  readonly largePayloads?: LargePayloadsProps;
+  /**
+   * The customer-managed key of a large-payload bucket this construct creates.
+   * @default - AWS-managed (`aws/s3`)
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -77,6 +100,10 @@ export class TemporalWorkerService extends Construct {
   readonly service: ecs.FargateService;
   readonly scaling: ecs.ScalableTaskCount;
   readonly logGroup: logs.LogGroup;
+  /** The payload codec's KMS key (`payloadEncryption`). */
+  readonly payloadEncryptionKey?: kms.IKey;
+  /** The bucket of payloads above the threshold (`largePayloads`). */
+  readonly largePayloadBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: TemporalWorkerServiceProps) {
     super(scope, id);
@@ -118,6 +145,11 @@ export class TemporalWorkerService extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const payloads = addPayloadConverter(this, props);
+    this.payloadEncryptionKey = payloads.encryption?.key;
+    this.largePayloadBucket = payloads.largePayloads?.bucket;
+    payloads.grant(this.taskDefinition.taskRole, { headsBeforePut: true });
+
     this.container = this.taskDefinition.addContainer('Worker', {
       image: props.image,
       essential: true,
@@ -126,6 +158,7 @@ export class TemporalWorkerService extends Construct {
         [WORKER_ENV.shutdownGraceMs]: String(shutdownGrace.toMilliseconds()),
         // V8's heap limit follows the container, not the host: 75 % leaves room for native memory.
         NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryLimitMiB * 0.75)}`,
+        ...payloads.environment,
       },
       secrets: props.temporal.containerSecrets,
       stopTimeout,

@@ -13,6 +13,7 @@ import {
   type IngestMode,
   type TemporalEventGatewayProps,
 } from './gateway-props';
+import { largePayloadsProblems } from './payload-props';
 import { describeIssues, PropsValidationError } from './props-error';
 import { routingToConfigJson } from './routing';
 
@@ -38,6 +39,7 @@ export type GatewayPropsToValidate = Pick<
   | 'queueMaxReceiveCount'
   | 'oldestMessageAgeAlarm'
   | 'runtime'
+  | 'largePayloads'
 >;
 
 const whole = (min: number, max: number) =>
@@ -159,6 +161,7 @@ export function validateGatewayProps(
 
   const runtimeProblem = props.runtime && unsupportedRuntimeProblem(props.runtime);
   if (runtimeProblem) problems.push(runtimeProblem);
+  problems.push(...largePayloadsProblems(props));
 
   let routingJson = '';
   try {

@@ -6,6 +6,7 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,6 +15,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AUTH_MODES, type AuthMode } from '../../functions/core/auth-settings';
 import type { ApiAuthorization } from '../constructs/gateway-http-api';
 import type { TemporalConnection } from '../constructs/temporal-connection';
+import type { LargePayloadsProps, PayloadEncryptionProps } from './payload-props';
 import type { GatewayRouting, WebhookSourceProps } from './routing';
 
 export const INGEST_MODES = ['sync', 'queue'] as const;
@@ -125,4 +127,27 @@ export interface TemporalEventGatewayProps {
    * @default - a generated secret
    */
   readonly existingCallbackSigningKeySecret?: secretsmanager.ISecret;
+  /**
+   * Encrypt every Temporal payload the functions write (AES-256-GCM under KMS data keys,
+   * docs/payload-encryption.md): the ingest and queue functions get GenerateDataKey and Decrypt on
+   * this one key, with the codec's encryption context, and its ARN in their environment. Give the
+   * worker the same key (`TemporalWorkerService`'s `payloadEncryption: { key: gateway.payloadEncryptionKey }`).
+   * @default - payloads are not encrypted
+   */
+  readonly payloadEncryption?: PayloadEncryptionProps;
+  /**
+   * Store payloads above a threshold in S3 with Temporal's external storage (docs/large-payloads.md):
+   * the functions get PutObject and GetObject under `v0/` of this one bucket. Give the worker the same
+   * bucket (`largePayloads: { bucket: gateway.largePayloadBucket, retention }`).
+   * @default - no payload is offloaded
+   */
+  readonly largePayloads?: LargePayloadsProps;
+  /**
+   * A customer-managed key for what the gateway creates and keeps at rest: its queues and DLQs, log
+   * groups, secrets and the large-payload bucket. The functions' and services' principals get what
+   * they need on it; a key created in the same stack also gets the CloudWatch Logs statement in its
+   * key policy (an imported key must already allow `logs.<region>.amazonaws.com`).
+   * @default - AWS-managed keys (SSE-SQS, CloudWatch Logs' own encryption, `aws/secretsmanager`, `aws/s3`)
+   */
+  readonly encryptionKey?: kms.IKey;
 }

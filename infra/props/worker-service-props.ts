@@ -4,6 +4,7 @@
  */
 import type { Duration } from 'aws-cdk-lib';
 import * as z from 'zod';
+import { largePayloadsProblems, type PayloadPropsToValidate } from './payload-props';
 import { describeIssues, PropsValidationError } from './props-error';
 
 /** Fargate kills a container at most this long after SIGTERM. */
@@ -22,7 +23,7 @@ const FARGATE_MEMORY: Record<number, (memory: number) => boolean> = {
   16384: (m) => m >= 32768 && m <= 122880 && m % 8192 === 0,
 };
 
-export interface WorkerServicePropsToValidate {
+export interface WorkerServicePropsToValidate extends PayloadPropsToValidate {
   readonly cpu: number;
   readonly memoryLimitMiB: number;
   readonly desiredCount?: number;
@@ -88,19 +89,21 @@ const Schema = z
 
 /** Throws {@link PropsValidationError} listing every problem. */
 export function validateWorkerServiceProps(constructPath: string, props: WorkerServicePropsToValidate): void {
+  const { largePayloads, ...scalars } = props;
   const parsed = Schema.safeParse({
-    ...props,
+    ...scalars,
     shutdownGraceSeconds: props.shutdownGrace.toSeconds(),
     stopTimeoutSeconds: props.stopTimeout.toSeconds(),
   });
-  if (!parsed.success) {
-    throw new PropsValidationError(
-      constructPath,
-      describeIssues(parsed.error.issues).map((line) =>
-        line
-          .replace(/^shutdownGraceSeconds:/, 'shutdownGrace:')
-          .replace(/^stopTimeoutSeconds:/, 'stopTimeout:'),
-      ),
-    );
-  }
+  const problems = [
+    ...(parsed.success
+      ? []
+      : describeIssues(parsed.error.issues).map((line) =>
+          line
+            .replace(/^shutdownGraceSeconds:/, 'shutdownGrace:')
+            .replace(/^stopTimeoutSeconds:/, 'stopTimeout:'),
+        )),
+    ...largePayloadsProblems({ largePayloads }),
+  ];
+  if (problems.length > 0) throw new PropsValidationError(constructPath, problems);
 }
