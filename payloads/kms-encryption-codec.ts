@@ -9,7 +9,9 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import {
   describePayload,
+  KmsUnavailableError,
   PayloadCorruptedError,
+  PayloadKeyRejectedError,
   PayloadEncryptionConfigError,
   UnsupportedPayloadFormatError,
 } from './errors';
@@ -155,7 +157,9 @@ export class KmsEncryptionCodec implements PayloadCodec {
         keyId ? { keyId } : {},
       );
     }
-    const key = await this.keys.forDecryption(keyId, dataKey);
+    const key = await this.keys.forDecryption(keyId, dataKey).catch((error: unknown) => {
+      throw namingPayload(error, which);
+    });
     let plaintext: Buffer;
     try {
       const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, NONCE_BYTES), {
@@ -191,4 +195,20 @@ function positiveInteger(name: string, value: number, max: number): string[] {
   return Number.isInteger(value) && value > 0 && value <= max
     ? []
     : [`${name} must be a whole number from 1 to ${max}; got ${value}`];
+}
+
+/**
+ * KMS's verdict on a data key, said of the payload that needed it: a worker's failed workflow task
+ * (or the codec server's problem) then names the payload and workflow as well as the key.
+ */
+function namingPayload(error: unknown, which: string): unknown {
+  const options = (keyed: { keyId: string | undefined }) => ({
+    cause: keyed,
+    ...(keyed.keyId ? { keyId: keyed.keyId } : {}),
+  });
+  if (error instanceof KmsUnavailableError)
+    return new KmsUnavailableError(`${which}: ${error.message}`, options(error));
+  if (error instanceof PayloadKeyRejectedError)
+    return new PayloadKeyRejectedError(`${which}: ${error.message}`, options(error));
+  return error;
 }
