@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import {
   HANDSHAKE,
@@ -20,6 +21,8 @@ import {
   type HandshakeStatus,
 } from '../contract/demo-handshake';
 import { DEFAULT_TASK_QUEUE } from '../contract';
+import { workerDataConverter } from '../worker/payload-converter';
+import { LOCAL_PAYLOAD_ENV_FILE, readLocalPayloadEnv } from './payload-kms';
 
 const auto = process.argv.includes('--auto');
 const workflowId =
@@ -59,7 +62,18 @@ async function main(): Promise<void> {
     );
   });
   try {
-    const client = new Client({ connection });
+    // The stack's worker encrypts what it writes (queries, results): read them with its data converter.
+    const { dataConverter } = await workerDataConverter(
+      {},
+      {
+        ...readLocalPayloadEnv(
+          fileURLToPath(new URL(`../${LOCAL_PAYLOAD_ENV_FILE}`, import.meta.url)),
+          address,
+        ),
+        ...process.env,
+      },
+    );
+    const client = new Client({ connection, dataConverter });
     const handle = await client.workflow.start(HANDSHAKE.workflowType, {
       workflowId,
       taskQueue,

@@ -6,10 +6,13 @@
  * Set TEMPORAL_ADDRESS to use a Temporal server you already run instead of starting one;
  * TEMPORAL_DEV_PORT / TEMPORAL_UI_PORT / TEMPORAL_DEV_DB move the embedded one; SQS_ENDPOINT uses
  * an SQS server you already run. Workflows and messages persist in .dev-data/ by default, so a
- * restarted stack still has them.
+ * restarted stack still has them. Payloads are encrypted, as a deployed gateway with
+ * `payloadEncryption` does: local-kms keeps its keys beside the Temporal database (.dev-data/kms;
+ * KMS_DEV_DATA moves them), the gateway and the worker get PAYLOAD_ENV, and
+ * .dev-data/payload-env.json records it for the demos' Temporal clients.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CALLBACK_ENV } from '../contract/callbacks';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
@@ -18,6 +21,7 @@ import { localCallbackSigningKeys } from './callback-keys';
 import { localEnvelopeKey } from './envelope-key';
 import { startChild, waitFor, type Child } from './child-process';
 import { createLocalSqsClient, ELASTICMQ_DEFAULT_PORT, resolveSqsEndpoint } from './elasticmq';
+import { LOCAL_PAYLOAD_ENV_FILE, startLocalPayloadKms, writeLocalPayloadEnv } from './payload-kms';
 import { ensureGatewayQueues } from './sqs-queues';
 import { startTemporalDevServer } from './temporal-dev-server';
 
@@ -61,10 +65,18 @@ async function main(): Promise<void> {
 
   const gatewayPort = Number(process.env[GATEWAY_ENV.port] ?? 3000);
   const taskQueue = process.env[TEMPORAL_ENV.taskQueue] ?? DEFAULT_TASK_QUEUE;
+  const dbFilename = process.env.TEMPORAL_DEV_DB ?? `${root}.dev-data/temporal.db`;
+  // Started beside Temporal (it listens in well under a second once built): payloads are encrypted.
+  // Its keys live beside the histories they encrypt, as long as they do.
+  const kmsDir = process.env.KMS_DEV_DATA ?? join(dirname(dbFilename), 'kms');
+  const payloadKms = startLocalPayloadKms({ dataDir: kmsDir }).then((started) => {
+    children.push({ name: 'kms', stop: () => started.stop() });
+    return started;
+  });
+  payloadKms.catch(() => undefined); // awaited below; a Temporal failure first must not leave it unhandled
   let temporalAddress = process.env[TEMPORAL_ENV.address];
   let uiUrl = '(your Temporal UI)';
   if (!temporalAddress) {
-    const dbFilename = process.env.TEMPORAL_DEV_DB ?? `${root}.dev-data/temporal.db`;
     mkdirSync(dirname(dbFilename), { recursive: true });
     const port = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
     const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
@@ -85,9 +97,12 @@ async function main(): Promise<void> {
   const queues = await ensureGatewayQueues(sqsClient);
   sqsClient.destroy();
 
+  const kms = await payloadKms;
+  writeLocalPayloadEnv(`${root}${LOCAL_PAYLOAD_ENV_FILE}`, temporalAddress, kms.env);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const env = {
     ...process.env,
+    ...kms.env,
     // The worker mints callback URLs with this key under the gateway's URL; the gateway verifies.
     [CALLBACK_ENV.signingKeys]: localCallbackSigningKeys(`${root}.dev-data/callback-signing-keys`),
     [CALLBACK_ENV.baseUrl]: process.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
@@ -102,6 +117,7 @@ async function main(): Promise<void> {
   tsx('worker', `${root}worker/main.ts`, env);
   tsx('gateway', `${root}local/gateway-main.ts`, {
     ...env,
+    ...kms.gatewayCredentials,
     [GATEWAY_ENV.port]: String(gatewayPort),
     // Seals the gateway's own queue messages: the gateway process alone holds it, not the worker.
     [GATEWAY_ENV.envelopeKey]: localEnvelopeKey(`${root}.dev-data/envelope-key`),
@@ -116,6 +132,7 @@ async function main(): Promise<void> {
   sqs          ${sqs.endpoint}   queues: ${Object.values(queues)
     .map((q) => q.name)
     .join(', ')}
+  kms          ${kms.description}
 
   try it:
     curl -i -X POST ${gatewayUrl}/v1/workflows/staged-hello/signals/advanceStage \\
