@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type * as S3Sdk from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Payload } from '@temporalio/common';
 import { EventGatewayError } from '../contract/errors';
 import {
@@ -38,8 +38,14 @@ export interface PayloadStoreTarget {
 
 export interface S3PayloadStoreOptions {
   readonly bucket: string;
-  /** @default new S3Client({}), created on first use (region and credentials from the environment) */
+  /** @default new S3Client(s3Config), created on first use (region and credentials from the environment) */
   readonly s3?: S3Client;
+  /**
+   * The configuration of the client created on first use when `s3` is not given (an emulator's
+   * endpoint, path-style addressing): the S3 SDK stays unloaded until a payload needs it.
+   * @default {}
+   */
+  readonly s3Config?: S3ClientConfig;
   /** @default 262_144 (256 KiB), ExternalStorage's default */
   readonly thresholdBytes?: number;
   /** @default 52_428_800 (50 MiB), the S3 driver's default */
@@ -83,6 +89,7 @@ function isTransient(error: unknown): boolean {
 export class S3PayloadStore {
   private readonly bucket: string;
   private s3: S3Client | undefined;
+  private readonly s3Config: S3ClientConfig;
   private sdk: Promise<typeof S3Sdk> | undefined;
   private readonly thresholdBytes: number;
   private readonly maxPayloadBytes: number;
@@ -91,6 +98,7 @@ export class S3PayloadStore {
   constructor(options: S3PayloadStoreOptions) {
     this.bucket = options.bucket;
     this.s3 = options.s3;
+    this.s3Config = options.s3Config ?? {};
     this.thresholdBytes = options.thresholdBytes ?? DEFAULT_THRESHOLD_BYTES;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.driverName = options.driverName ?? S3_DRIVER_NAME;
@@ -103,7 +111,7 @@ export class S3PayloadStore {
   private async connect() {
     this.sdk ??= import('@aws-sdk/client-s3');
     const sdk = await this.sdk;
-    this.s3 ??= new sdk.S3Client({});
+    this.s3 ??= new sdk.S3Client(this.s3Config);
     return { s3: this.s3, sdk };
   }
 

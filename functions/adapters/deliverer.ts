@@ -103,11 +103,15 @@ export function createDeliverer(ports: DelivererPorts): Deliverer {
     async deliver(item, options = {}) {
       const delivery = await call(item);
       // Transient for the sender either way; the codec's own words (which key, what KMS said) are
-      // logged here only. A refused key needs a fix of the configuration: an error.
+      // logged here only. A refused key or bucket needs a fix of the configuration: an error.
       if (delivery.status === 'failed' && delivery.cause instanceof PayloadCodecError) {
         const details = { eventId: item.command.eventId, error: delivery.cause.message };
-        if (delivery.cause.retryable) logger.warn('payload codec unavailable', details);
-        else logger.error('payload codec failed: check the KMS key and its grants', details);
+        if (delivery.cause.retryable) logger.warn('payload codec or store unavailable', details);
+        else
+          logger.error(
+            'payload codec or store failed: check the KMS key, the bucket and their grants',
+            details,
+          );
       }
       if (!options.queue || delivery.status !== 'failed' || item.kind === 'activity') return delivery;
       if (item.kind === 'signal' && delivery.transient && ports.fallback)

@@ -25,9 +25,12 @@ export function decodeUtf8(bytes: Uint8Array): Result<string> {
   }
 }
 
-/** Parses JSON text within the gateway's input limits (core/input-limits); the problem names the body. */
-export function parseJsonText(text: string): Result<unknown> {
-  const within = checkInputText(text);
+/**
+ * Parses JSON text within the gateway's input limits (core/input-limits; `maxBytes` where the entry
+ * point takes more than the default); the problem names the body.
+ */
+export function parseJsonText(text: string, maxBytes?: number): Result<unknown> {
+  const within = checkInputText(text, 'body', maxBytes);
   if (!within.ok) return within;
   try {
     return ok(JSON.parse(text));
@@ -36,7 +39,11 @@ export function parseJsonText(text: string): Result<unknown> {
   }
 }
 
-export function parseJsonBytes(bytes: Uint8Array, contentType: string | undefined): Result<unknown> {
+export function parseJsonBytes(
+  bytes: Uint8Array,
+  contentType: string | undefined,
+  maxBytes?: number,
+): Result<unknown> {
   if (bytes.length === 0) {
     return fail(problem('invalid-request', 'The body is empty; send a JSON value.', 'body'));
   }
@@ -50,7 +57,7 @@ export function parseJsonBytes(bytes: Uint8Array, contentType: string | undefine
     );
   }
   const text = decodeUtf8(bytes);
-  return text.ok ? parseJsonText(text.value) : text;
+  return text.ok ? parseJsonText(text.value, maxBytes) : text;
 }
 
 /** The one read of a request's body; Hono caches it, so every later read sees the same bytes. */

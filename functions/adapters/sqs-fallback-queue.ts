@@ -5,12 +5,19 @@
  * message is sealed with the gateway's key: only then does the queue handler keep its event id (a
  * namespaced caller id, a callback's token id) instead of namespacing it as a producer's.
  */
+import { EventGatewayError } from '../../contract/errors';
 import type { SignalCommand } from '../core/commands';
+import { checkInputText } from '../core/input-limits';
 import { deliveryRequestId } from '../core/request-id';
 import type { SqsSignalMessage } from '../core/sqs-message';
 import type { FallbackQueue } from './ports';
 import type { EnvelopeSealer } from './envelope-seal';
 import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
+
+/** A signal the fallback queue cannot carry (over the queue handler's input limit). */
+export class FallbackQueueRefusedError extends EventGatewayError {
+  override readonly name = 'FallbackQueueRefusedError';
+}
 
 export function createSqsFallbackQueue(
   client: SqsClientSource,
@@ -29,9 +36,14 @@ export function createSqsFallbackQueue(
         // A callback's signal must not start a gone workflow when the queue handler delivers it.
         ...(command.neverStart ? { neverStart: true } : {}),
       };
+      const body = sealer.seal({ ...message });
+      // The queue handler refuses a message over the input limit for good: a signal the HTTP path
+      // took because large payloads go to S3 is not queued to be dead-lettered (the sender gets 503).
+      const within = checkInputText(body, 'queued signal');
+      if (!within.ok) throw new FallbackQueueRefusedError(within.problem.detail);
       await sendSqsMessage(client, {
         QueueUrl: queueUrl,
-        MessageBody: sealer.seal({ ...message }),
+        MessageBody: body,
         ...(fifo
           ? {
               // Per-workflow order; the dedup id drops a client retry inside SQS's 5-minute window.

@@ -20,7 +20,9 @@ export function createActivityCompleter(
       const { outcome } = command;
       const result =
         outcome.kind === 'completed'
-          ? await encodeOrRefuse(clients.dataConverter, 'body', () => [outcome.result], command.workflowId)
+          ? await encodeOrRefuse(clients.dataConverter, 'body', () => [outcome.result], {
+              workflowId: command.workflowId,
+            })
           : undefined;
       if (result && isRefused(result)) return result;
       try {

@@ -27,17 +27,17 @@ export function identity(): string {
 /**
  * A call's arguments as payloads, converted and run through the codecs before any call: a value
  * that cannot be converted is the event's fault — permanent, never to be confused with Temporal
- * being unreachable; a codec that fails (KMS unavailable, the key refused) is transient: the event
- * is not acknowledged, the sender retries or it is queued.
+ * being unreachable; a codec or the large payload store that fails (KMS or S3 unavailable, the key
+ * refused) is transient: the event is not acknowledged, the sender retries or it is queued.
  */
 export async function encodeOrRefuse(
   converter: TemporalDataConverter,
   what: string,
   values: () => unknown[],
-  workflowId: string,
+  call: { workflowId: string; workflowType?: string },
 ): Promise<WirePayloads | FailedDelivery> {
   try {
-    return await converter.toPayloads(values(), workflowId);
+    return await converter.toPayloads(values(), call.workflowId, call.workflowType);
   } catch (error) {
     if (error instanceof PayloadCodecError) return failedDelivery(true, codecProblem(error), error);
     const detail = `The ${what} cannot be encoded for Temporal: ${(error as Error).message}`;
@@ -51,8 +51,8 @@ export async function encodeOrRefuse(
  */
 function codecProblem(error: PayloadCodecError): Problem {
   const detail = error.retryable
-    ? 'The payload codec is unavailable (KMS did not answer); retry later.'
-    : 'The payload codec failed (see the gateway log); retry later.';
+    ? 'The payload codec or large payload store is unavailable (KMS or S3 did not answer); retry later.'
+    : 'The payload codec or large payload store failed (see the gateway log); retry later.';
   return problem('temporal-unavailable', detail);
 }
 

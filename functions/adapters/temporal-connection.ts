@@ -9,9 +9,12 @@
  * TEMPORAL_PROFILE with TEMPORAL_CONFIG_FILE — so Temporal Cloud (API key or mTLS) and self-hosted
  * clusters are configured as for every other Temporal SDK and the CLI.
  */
-import type { PayloadCodec } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { createDataConverter, type TemporalDataConverter } from './temporal-data-converter';
+import {
+  createDataConverter,
+  type PayloadSettings,
+  type TemporalDataConverter,
+} from './temporal-data-converter';
 import { WireConnection, type WireConnectionOptions } from './temporal-wire/connection';
 
 export interface TemporalClientProvider {
@@ -28,8 +31,8 @@ export interface TemporalClientProviderOptions {
   env?: Record<string, string | undefined>;
   /** Deadline of the first connect, in milliseconds. */
   connectTimeoutMs?: number;
-  /** The payload codecs every argument and result goes through (`loadPayloadCodecs`). @default none */
-  payloadCodecs?: readonly PayloadCodec[];
+  /** The codecs and large payload store every argument and result goes through (`loadPayloadSettings`). @default none */
+  payloads?: PayloadSettings;
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1:7233';
@@ -78,7 +81,7 @@ export function createTemporalClientProvider(
 
   return {
     namespace,
-    dataConverter: createDataConverter(namespace, options.payloadCodecs),
+    dataConverter: createDataConverter(namespace, options.payloads?.codecs, options.payloads?.store),
     async get() {
       const attempt = pending;
       if (attempt) {

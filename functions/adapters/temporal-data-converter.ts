@@ -1,44 +1,61 @@
 /**
  * The lean client's data converter: values ↔ payloads as `@temporalio/common`'s default payload
- * converter writes them (temporal-wire/payloads.ts), then the team's payload codecs, in the SDK's
- * order — outbound every codec in turn, inbound the codecs in reverse — so a worker configured with
- * the same codecs (`dataConverter: { payloadCodecs }`) reads what the gateway sends and the reverse.
+ * converter writes them (temporal-wire/payloads.ts), then the team's payload codecs, then large
+ * payloads to S3, in the SDK's order — outbound every codec in turn and then external storage,
+ * inbound references resolved first and then the codecs in reverse (docs/large-payloads.md) — so a
+ * worker configured with the same codecs and Temporal's S3 driver reads what the gateway sends and
+ * the reverse. The SDK's `ExternalStorage` cannot run on this client (it walks `@temporalio/proto`
+ * requests); `S3PayloadStore` writes the same objects and references.
  *
  * Like the SDK's client, the codecs run on arguments and results, not on the Temporal header: the
  * SDK passes `header.fields` as the interceptors made them and its worker decodes activations with
  * `skipHeaders: true` (@temporalio/client workflow-client.ts, @temporalio/worker
  * workflow-codec-runner.ts), so the event-id header stays readable to the dedupe interceptor.
  */
-import type { PayloadCodec, SerializationContext } from '@temporalio/common';
+import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { PAYLOAD_ENV } from '../../contract/env-names';
 import { EventGatewayError } from '../../contract/errors';
 import { fromPayload, toPayload } from './temporal-wire/payloads';
 import type { WirePayload, WirePayloads } from './temporal-wire/types';
 
 /**
- * A payload codec failed (KMS unavailable, the key refused, a payload it cannot decode). `retryable`
- * is the codec's own verdict (the built-in codec's `KmsUnavailableError`); the gateway treats every
- * codec failure as transient all the same — it never acknowledges an event it could not encode, and
- * a refused key is a misconfiguration the sender's retry outlives once fixed — and logs the others
- * as errors. The codec's error is the `cause`.
+ * A payload codec or the large payload store failed (KMS or S3 unavailable, the key refused, a
+ * payload it cannot decode). `retryable` is their own verdict (`KmsUnavailableError`, S3 busy); the
+ * gateway treats every such failure as transient all the same — it never acknowledges an event it
+ * could not encode, and a refused key is a misconfiguration the sender's retry outlives once fixed —
+ * and logs the others as errors. The original error is the `cause`.
  */
 export class PayloadCodecError extends EventGatewayError {
   override readonly name = 'PayloadCodecError';
   readonly retryable: boolean;
 
-  constructor(direction: 'encode' | 'decode', cause: unknown) {
+  constructor(what: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`The payload codec could not ${direction} the payloads: ${reason}`, { cause });
+    super(`${what}: ${reason}`, { cause });
     this.retryable = (cause as { retryable?: unknown } | null)?.retryable === true;
   }
+}
+
+/** Where payloads at or above a threshold go (S3PayloadStore): offloaded after the codecs, resolved before. */
+export interface LargePayloadStore {
+  offload(
+    payloads: readonly Payload[],
+    target: { namespace: string; workflowId?: string; workflowType?: string },
+  ): Promise<Payload[]>;
+  resolve(payloads: readonly Payload[]): Promise<Payload[]>;
 }
 
 export interface TemporalDataConverter {
   /** Whether any codec runs (a payload may then need KMS or the like, and can fail transiently). */
   readonly encodes: boolean;
-  /** Values → payloads: the payload converter, then every codec in order. */
-  toPayloads(values: readonly unknown[], workflowId?: string): Promise<WirePayloads>;
-  /** The first payload's value (null when none): every codec in reverse, then the converter. */
+  /** Whether large payloads go to a bucket (the HTTP paths then take bodies up to Lambda's limit). */
+  readonly offloads: boolean;
+  /**
+   * Values → payloads: the payload converter, every codec in order, then the large ones to the store.
+   * `workflowType` only when the call starts the workflow (it names the stored object, as the SDK's).
+   */
+  toPayloads(values: readonly unknown[], workflowId?: string, workflowType?: string): Promise<WirePayloads>;
+  /** The first payload's value (null when none): references resolved, codecs in reverse, the converter. */
   fromPayloads(payloads: WirePayloads | null | undefined, workflowId?: string): Promise<unknown>;
 }
 
@@ -49,30 +66,43 @@ export interface TemporalDataConverter {
 export function createDataConverter(
   namespace: string,
   codecs: readonly PayloadCodec[] = [],
+  store?: LargePayloadStore,
 ): TemporalDataConverter {
   const context = (workflowId: string | undefined): SerializationContext | undefined =>
     workflowId === undefined ? undefined : { type: 'workflow', namespace, workflowId };
   return {
     encodes: codecs.length > 0,
-    async toPayloads(values, workflowId) {
+    offloads: store !== undefined,
+    async toPayloads(values, workflowId, workflowType) {
       // A value the converter refuses throws PayloadConversionError: the event's fault, not the codec's.
       let payloads: WirePayload[] = values.map(toPayload);
       try {
         for (const codec of codecs) payloads = await codec.encode(payloads, context(workflowId));
       } catch (error) {
-        throw new PayloadCodecError('encode', error);
+        throw new PayloadCodecError('The payload codec could not encode the payloads', error);
       }
-      return { payloads };
+      if (!store) return { payloads };
+      try {
+        const target = {
+          namespace,
+          ...(workflowId ? { workflowId } : {}),
+          ...(workflowType ? { workflowType } : {}),
+        };
+        return { payloads: await store.offload(payloads, target) };
+      } catch (error) {
+        throw new PayloadCodecError('The large payload store could not take the payloads', error);
+      }
     },
     async fromPayloads(wire, workflowId) {
       const first = wire?.payloads?.[0];
       if (!first) return null;
       let payloads: WirePayload[] = [first];
       try {
+        if (store) payloads = await store.resolve(payloads);
         for (const codec of [...codecs].reverse())
           payloads = await codec.decode(payloads, context(workflowId));
       } catch (error) {
-        throw new PayloadCodecError('decode', error);
+        throw new PayloadCodecError('The payload codec could not decode the payloads', error);
       }
       return fromPayload(payloads[0]!);
     },
@@ -94,4 +124,48 @@ export async function loadPayloadCodecs(env: Record<string, string | undefined>)
     import('@aws-sdk/client-kms'),
   ]);
   return [new KmsEncryptionCodec({ keyId, ...(endpoint ? { kms: new KMSClient({ endpoint }) } : {}) })];
+}
+
+/** A payload setting of the environment the gateway cannot use. */
+export class PayloadSettingsError extends EventGatewayError {
+  override readonly name = 'PayloadSettingsError';
+}
+
+/**
+ * The large payload store the environment configures: `EVENT_GATEWAY_LARGE_PAYLOAD_BUCKET` (with
+ * `EVENT_GATEWAY_LARGE_PAYLOAD_THRESHOLD_BYTES`, default 256 KiB as the SDK's, and
+ * `EVENT_GATEWAY_S3_ENDPOINT` for the local emulator, path-style), none when unset. The S3 SDK is
+ * imported on the first large payload only.
+ */
+export async function loadLargePayloadStore(
+  env: Record<string, string | undefined>,
+): Promise<LargePayloadStore | undefined> {
+  const bucket = env[PAYLOAD_ENV.largePayloadBucket]?.trim();
+  if (!bucket) return undefined;
+  const rawThreshold = env[PAYLOAD_ENV.largePayloadThresholdBytes]?.trim();
+  const thresholdBytes = rawThreshold ? Number(rawThreshold) : undefined;
+  if (thresholdBytes !== undefined && !(Number.isInteger(thresholdBytes) && thresholdBytes >= 0)) {
+    throw new PayloadSettingsError(
+      `${PAYLOAD_ENV.largePayloadThresholdBytes} must be a whole number of bytes (got "${rawThreshold}").`,
+    );
+  }
+  const endpoint = env[PAYLOAD_ENV.s3Endpoint]?.trim();
+  const { S3PayloadStore } = await import('../../payloads/s3-payload-store');
+  return new S3PayloadStore({
+    bucket,
+    ...(thresholdBytes !== undefined ? { thresholdBytes } : {}),
+    ...(endpoint ? { s3Config: { endpoint, forcePathStyle: true } } : {}),
+  });
+}
+
+/** What the data converter is built from: the codecs and the large payload store, from the environment. */
+export interface PayloadSettings {
+  readonly codecs: readonly PayloadCodec[];
+  readonly store?: LargePayloadStore | undefined;
+}
+
+/** {@link loadPayloadCodecs} and {@link loadLargePayloadStore} at once, at cold start (no KMS or S3 call). */
+export async function loadPayloadSettings(env: Record<string, string | undefined>): Promise<PayloadSettings> {
+  const [codecs, store] = await Promise.all([loadPayloadCodecs(env), loadLargePayloadStore(env)]);
+  return { codecs, store };
 }

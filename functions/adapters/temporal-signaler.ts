@@ -41,15 +41,20 @@ export function createSignaler(
     async signal(command, target) {
       const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
       const { dataConverter } = clients;
+      // Signal-with-start names the workflow type too (the stored object's key, as the SDK's client).
+      const call = {
+        workflowId: command.workflowId,
+        ...(target.startIfMissing ? { workflowType: target.workflowType } : {}),
+      };
       const signalInput = await encodeOrRefuse(
         dataConverter,
         'payload',
         () => wireArguments(target, 'signal', command.signal, command.payload),
-        command.workflowId,
+        call,
       );
       if (isRefused(signalInput)) return signalInput;
       const startInput = target.startIfMissing
-        ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, command.workflowId)
+        ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, call)
         : undefined;
       if (startInput && isRefused(startInput)) return startInput;
       const pausedFor = pacing.pausedFor(command.workflowId);

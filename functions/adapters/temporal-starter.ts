@@ -53,7 +53,7 @@ export function createStarter(clients: TemporalClientProvider, deadlineMs: numbe
         clients.dataConverter,
         'input',
         () => wireArguments(target, 'start', START_OPERATION, command.payload),
-        command.workflowId,
+        { workflowId: command.workflowId, workflowType: target.workflowType },
       );
       if (isRefused(input)) return input;
       const sentAt = Date.now();

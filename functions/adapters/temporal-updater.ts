@@ -75,15 +75,20 @@ export function createUpdater(
     }
     const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
     const { dataConverter } = clients;
+    // Update-with-start names the workflow type too (the stored object's key, as the SDK's client).
+    const call = {
+      workflowId: command.workflowId,
+      ...(target.startIfMissing ? { workflowType: target.workflowType } : {}),
+    };
     const args = await encodeOrRefuse(
       dataConverter,
       'payload',
       () => wireArguments(target, 'update', command.update, command.payload),
-      command.workflowId,
+      call,
     );
     if (isRefused(args)) return args;
     const startInput = target.startIfMissing
-      ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, command.workflowId)
+      ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, call)
       : undefined;
     if (startInput && isRefused(startInput)) return startInput;
     try {

@@ -13,6 +13,14 @@ import { fail, ok, type Result } from './result';
 export const MAX_INPUT_BYTES = 256 * 1024;
 
 /**
+ * Largest body the path-addressed workflow operations (signal, update, start) take when large
+ * payloads go to S3 (`EVENT_GATEWAY_LARGE_PAYLOAD_BUCKET`): Temporal then carries a reference, and
+ * the bound is what API Gateway → Lambda carries — 6 MB for a synchronous invocation, request event
+ * included — less room for the event's headers and JSON escaping of the body.
+ */
+export const MAX_OFFLOADED_INPUT_BYTES = 6_000_000;
+
+/**
  * Deepest nesting an argument may have. Real event payloads are shallow; a deep one is an attack or
  * a bug, and past a few thousand levels the Temporal payload converter overflows its stack — a local
  * error that must not be mistaken for a Temporal outage.
@@ -72,17 +80,15 @@ function nestingDepth(text: string, limit: number): number {
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
 /**
- * Whether JSON text is within the gateway's input limits: at most {@link MAX_INPUT_BYTES} bytes,
- * well-formed Unicode (no lone surrogate), arrays and objects nested at most
- * {@link MAX_INPUT_DEPTH} deep. The problem names `field` (400, or 413 for the size).
+ * Whether JSON text is within the gateway's input limits: at most `maxBytes` bytes
+ * ({@link MAX_INPUT_BYTES} unless the entry point takes more), well-formed Unicode (no lone
+ * surrogate), arrays and objects nested at most {@link MAX_INPUT_DEPTH} deep. The problem names
+ * `field` (400, or 413 for the size).
  */
-export function checkInputText(text: string, field = 'body'): Result<string> {
+export function checkInputText(text: string, field = 'body', maxBytes = MAX_INPUT_BYTES): Result<string> {
   // Cheap bound first: a UTF-16 unit is at least one UTF-8 byte.
-  if (
-    text.length > MAX_INPUT_BYTES ||
-    (text.length * 3 > MAX_INPUT_BYTES && utf8Length(text) > MAX_INPUT_BYTES)
-  ) {
-    return fail(problem('payload-too-large', `${field} exceeds ${MAX_INPUT_BYTES} bytes.`, field));
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
+    return fail(problem('payload-too-large', `${field} exceeds ${maxBytes} bytes.`, field));
   }
   if (LONE_SURROGATE.test(text)) {
     return fail(problem('invalid-json', `${field} is not well-formed Unicode (a lone surrogate).`, field));

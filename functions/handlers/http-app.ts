@@ -50,6 +50,11 @@ export interface HttpAppDeps {
   /** Verifies senders on /v1; absent = no authentication (GATEWAY_AUTH=none). */
   authenticator?: Authenticator;
   newEventId?: () => string;
+  /**
+   * Largest body of any request; the workflow operations take up to this, the other paths (webhooks,
+   * callbacks, CloudEvents: they queue whole bodies) stay at core/input-limits' default.
+   * @default MAX_BODY_BYTES
+   */
   maxBodyBytes?: number;
   /** Verifies callback tokens (`POST /v1/callbacks/{token}`); absent = callbacks are off. */
   callbacks?: CallbackVerifier;
@@ -161,7 +166,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     await next();
   });
 
-  registerWorkflowRoutes(app, { config, deliverer, reader, logger, fail, newEventId });
+  registerWorkflowRoutes(app, { config, deliverer, reader, logger, fail, newEventId, maxBodyBytes });
 
   registerCallbackRoutes(app, { config, verifier: deps.callbacks, deliverer, reader, logger });
 

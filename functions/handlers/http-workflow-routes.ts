@@ -51,6 +51,8 @@ export interface WorkflowRouteDeps {
   /** Ends the request with a problem document; typed routes return only their success bodies. */
   fail: (p: Problem, path: string) => never;
   newEventId: () => string;
+  /** Largest operation body (core/input-limits: more when large payloads go to S3). @default MAX_INPUT_BYTES */
+  maxBodyBytes?: number;
 }
 
 type Delivered = Extract<Delivery, { status: 'delivered' | 'queued' }>;
@@ -81,7 +83,9 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
    */
   const argumentOf = async (c: Context<AppEnv>): Promise<Result<unknown>> => {
     const bytes = await bodyBytes(c);
-    return bytes.length === 0 ? ok(undefined) : parseJsonBytes(bytes, c.req.header('content-type'));
+    return bytes.length === 0
+      ? ok(undefined)
+      : parseJsonBytes(bytes, c.req.header('content-type'), deps.maxBodyBytes);
   };
 
   /** The command a request asks for, checked in core against its target. */

@@ -5,7 +5,6 @@
  * needs nothing more, so it builds only this (gateway-runtime.ts adds the HTTP side: auth, callback
  * keys, webhook secrets): its cold start neither loads the verifiers nor reads their secrets.
  */
-import type { PayloadCodec } from '@temporalio/common';
 import { CallbackKeyError } from '../../contract/callback-keys';
 import { EventGatewayError } from '../../contract/errors';
 import { GATEWAY_ENV } from '../core/env-names';
@@ -19,7 +18,7 @@ import type { Signaler, Starter, Updater } from '../adapters/ports';
 import { secretString, withTemporalSecrets, type Env } from '../adapters/secrets';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from '../adapters/temporal-calls';
 import { createTemporalClientProvider, type TemporalClientProvider } from '../adapters/temporal-connection';
-import { loadPayloadCodecs } from '../adapters/temporal-data-converter';
+import { loadPayloadSettings, type PayloadSettings } from '../adapters/temporal-data-converter';
 import { createReader, type Reader } from '../adapters/temporal-reader';
 import { createSignaler } from '../adapters/temporal-signaler';
 import { createStarter } from '../adapters/temporal-starter';
@@ -74,18 +73,19 @@ export function collect<T>(problems: string[], load: () => T): T | undefined {
 
 /**
  * The Temporal clients on a connection whose secrets are already resolved (`withTemporalSecrets`),
- * each call bounded by the deadline, every payload through `payloadCodecs` (`loadPayloadCodecs`).
+ * each call bounded by the deadline, every payload through the codecs and store of `payloads`
+ * (`loadPayloadSettings`).
  */
 export function createDeliveryParts(
   temporalEnv: Env,
   deadlineMs: number,
-  payloadCodecs: readonly PayloadCodec[] = [],
+  payloads: PayloadSettings = { codecs: [] },
 ): Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'starter' | 'reader'> {
   // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
   const clients = createTemporalClientProvider({
     env: temporalEnv,
     connectTimeoutMs: deadlineMs,
-    payloadCodecs,
+    payloads,
   });
   return {
     clients,
@@ -116,11 +116,11 @@ export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Pr
   const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   if (!config || deadlineMs === undefined || problems.length > 0) throw new GatewayConfigError(problems);
-  const [temporalEnv, sealer, payloadCodecs] = await Promise.all([
+  const [temporalEnv, sealer, payloads] = await Promise.all([
     withTemporalSecrets(env),
     loadEnvelopeSealer(env, logger),
-    loadPayloadCodecs(env),
+    loadPayloadSettings(env),
   ]);
-  const parts = createDeliveryParts(temporalEnv, deadlineMs, payloadCodecs);
+  const parts = createDeliveryParts(temporalEnv, deadlineMs, payloads);
   return { config, logger, deadlineMs, sealer, ...parts, deliverer: createDeliverer({ ...parts, logger }) };
 }

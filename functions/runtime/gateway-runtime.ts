@@ -3,6 +3,7 @@
  * from the environment. Configuration problems are reported together, before any request.
  */
 import { GATEWAY_ENV } from '../core/env-names';
+import { MAX_OFFLOADED_INPUT_BYTES } from '../core/input-limits';
 import { GatewayConfigError } from '../core/gateway-config';
 import { callbackVerifierFromEnv, type CallbackVerifier } from '../adapters/callback-tokens';
 import { createDeliverer } from '../adapters/deliverer';
@@ -14,7 +15,7 @@ import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } f
 import { lazySqsClient } from '../adapters/sqs-client';
 import { createSqsFallbackQueue } from '../adapters/sqs-fallback-queue';
 import { createActivityCompleter } from '../adapters/temporal-activity-completer';
-import { loadPayloadCodecs } from '../adapters/temporal-data-converter';
+import { loadPayloadSettings } from '../adapters/temporal-data-converter';
 import { createWebhookMetrics } from '../adapters/webhook-metrics';
 import { createWebhookQueues, type WebhookQueues } from '../adapters/webhook-queues';
 import { loadSourceRuntimes, type SourceRuntime } from '../adapters/webhook-secrets';
@@ -40,6 +41,8 @@ export interface GatewayRuntime extends DeliveryRuntime {
   /** The fallback queue and DLQ for webhooks, as far as they are configured. */
   webhookQueues: WebhookQueues;
   metrics?: WebhookMetrics;
+  /** Largest request body: Lambda's when large payloads go to S3 (core/input-limits). */
+  maxBodyBytes?: number;
 }
 
 export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Promise<GatewayRuntime> {
@@ -47,12 +50,12 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   // Both secret sets are read at once: two Secrets Manager round trips in parallel at cold start.
-  const [authEnv, temporalEnv, callbackEnv, sealer, payloadCodecs] = await Promise.all([
+  const [authEnv, temporalEnv, callbackEnv, sealer, payloads] = await Promise.all([
     withAuthSecrets(env),
     withTemporalSecrets(env),
     withCallbackSecrets(env),
     loadEnvelopeSealer(env, logger),
-    loadPayloadCodecs(env),
+    loadPayloadSettings(env),
   ]);
   const auth = authSettingsFromEnv(authEnv);
   if (!auth.ok) problems.push(...auth.problems);
@@ -66,7 +69,7 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     if ('disabled' in runtime)
       logger.warn('webhook source disabled', { source: runtime.source.name, reason: runtime.disabled });
   }
-  const delivery = createDeliveryParts(temporalEnv, deadlineMs, payloadCodecs);
+  const delivery = createDeliveryParts(temporalEnv, deadlineMs, payloads);
   const queueUrl = env[GATEWAY_ENV.queueUrl];
   const sqs = lazySqsClient(env);
   const fallback = queueUrl ? createSqsFallbackQueue(sqs, queueUrl, sealer) : undefined;
@@ -86,5 +89,6 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }, sealer),
     // EMF metrics are for CloudWatch; a local process logs each outcome instead.
     ...(config.sources.length > 0 && env.AWS_LAMBDA_FUNCTION_NAME ? { metrics: createWebhookMetrics() } : {}),
+    ...(delivery.clients.dataConverter.offloads ? { maxBodyBytes: MAX_OFFLOADED_INPUT_BYTES } : {}),
   };
 }

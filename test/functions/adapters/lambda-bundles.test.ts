@@ -72,11 +72,27 @@ describe('the prebuilt Lambda bundles', () => {
       const everywhere = Object.keys(metafile.inputs);
       const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
       const initPackages = new Set(atInit.map(packageOf).filter(Boolean));
-      // Loaded by `import()` on first use, so in chunks of their own.
-      for (const lazy of ['@aws-sdk/client-sqs', '@aws-lambda-powertools/parameters', 'cloudevents', 'jose'])
-        expect(initPackages.has(lazy), `${lazy} read at init`).toBe(false);
+      // Loaded by `import()` on first use, so in chunks of their own; the KMS client and the codec at
+      // cold start only when EVENT_GATEWAY_PAYLOAD_KMS_KEY_ID is set, the S3 client on the first large
+      // payload only.
+      const lazyPackages = [
+        '@aws-sdk/client-sqs',
+        '@aws-sdk/client-kms',
+        '@aws-sdk/client-s3',
+        '@aws-lambda-powertools/parameters',
+        'cloudevents',
+        'jose',
+      ];
+      for (const lazy of lazyPackages) expect(initPackages.has(lazy), `${lazy} read at init`).toBe(false);
       expect([...initPackages].filter((pkg) => pkg?.startsWith('@aws-sdk/'))).toEqual([]);
-      expect(everywhere.some((path) => path.includes('node_modules/@aws-sdk/client-sqs/'))).toBe(true);
+      for (const client of ['client-sqs', 'client-kms', 'client-s3'])
+        expect(everywhere.some((path) => path.includes(`node_modules/@aws-sdk/${client}/`))).toBe(true);
+      const atInitSources = new Set(atInit);
+      expect(
+        [...atInitSources].filter((path) =>
+          /payloads\/(kms-encryption-codec|kms-data-keys|s3-payload-store)\.ts$/.test(path),
+        ),
+      ).toEqual([]);
       // Never bundled: grpc-js's proto-loader (and with it protobufjs's reflection) and zod's
       // non-English locales.
       expect(everywhere.filter((path) => path.includes('node_modules/@grpc/proto-loader/'))).toEqual([]);

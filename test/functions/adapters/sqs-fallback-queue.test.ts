@@ -6,9 +6,13 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelopeSealer } from '../../../functions/adapters/envelope-seal';
-import { createSqsFallbackQueue } from '../../../functions/adapters/sqs-fallback-queue';
+import {
+  createSqsFallbackQueue,
+  FallbackQueueRefusedError,
+} from '../../../functions/adapters/sqs-fallback-queue';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
+import { MAX_INPUT_BYTES } from '../../../functions/core/input-limits';
 import { parseSqsRecord } from '../../../functions/core/sqs-message';
 import type { SignalCommand } from '../../../functions/core/commands';
 import { startSqsStack, type SqsStack } from '../../support/sqs-stack';
@@ -62,5 +66,23 @@ describe('the SQS fallback queue', () => {
       ok: true,
       value: [{ command: { eventId: 'e-cb', neverStart: true }, target: { startIfMissing: false } }],
     });
+  });
+
+  it('refuses a signal over the queue handler’s input limit instead of queueing it to be dead-lettered', async () => {
+    // Taken over HTTP when large payloads go to S3; the sender gets 503 rather than a dead letter.
+    const large = {
+      ...command,
+      eventId: 'e-large',
+      payload: { stage: 1, text: 'x'.repeat(MAX_INPUT_BYTES) },
+    };
+    const queueUrl = stack.queues.events.url;
+    await expect(createSqsFallbackQueue(stack.client, queueUrl, sealer).enqueue(large)).rejects.toThrow(
+      FallbackQueueRefusedError,
+    );
+    const { Messages } = await stack.client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    // (The other tests' messages may show again: they are read, never deleted.)
+    expect((Messages ?? []).filter((message) => message.Body?.includes('e-large'))).toEqual([]);
   });
 });
