@@ -1,3 +1,5 @@
+import type { Target } from '../core/gateway-config-model';
+import { wireArguments } from '../core/operation-arguments';
 import { failedDelivery, type FailedDelivery } from '../core/outcomes';
 import { problem, type Problem } from '../core/problems';
 import { PayloadCodecError, type TemporalDataConverter } from './temporal-data-converter';
@@ -68,9 +70,33 @@ export function classifyCall(
   return classifyTemporalCall(error, workflowId);
 }
 
-/** Whether {@link encodeOrRefuse} refused. */
-export const isRefused = (encoded: WirePayloads | FailedDelivery): encoded is FailedDelivery =>
+/** Whether {@link encodeOrRefuse} (or {@link encodeOperation}) refused. */
+export const isRefused = <T extends object>(encoded: T | FailedDelivery): encoded is FailedDelivery =>
   'status' in encoded;
+
+/**
+ * A signal's or update's arguments as payloads, and the start's arguments when the target starts a
+ * missing workflow (signal- and update-with-start: both then name the workflow type, which keys a
+ * large payload's object, as the SDK's client does).
+ */
+export async function encodeOperation(
+  converter: TemporalDataConverter,
+  target: Target,
+  operation: { kind: 'signal' | 'update'; name: string; payload: unknown; workflowId: string },
+): Promise<{ args: WirePayloads; startArgs: WirePayloads | undefined } | FailedDelivery> {
+  const { kind, name, payload, workflowId } = operation;
+  const call = { workflowId, ...(target.startIfMissing ? { workflowType: target.workflowType } : {}) };
+  const args = await encodeOrRefuse(
+    converter,
+    'payload',
+    () => wireArguments(target, kind, name, payload),
+    call,
+  );
+  if (isRefused(args) || !target.startIfMissing)
+    return isRefused(args) ? args : { args, startArgs: undefined };
+  const startArgs = await encodeOrRefuse(converter, 'start arguments', () => target.startArgs, call);
+  return isRefused(startArgs) ? startArgs : { args, startArgs };
+}
 
 /**
  * The failure of a call that reached Temporal, classified once (with its status details), and

@@ -5,13 +5,12 @@
  * Uses the raw workflow service because the high-level handle API does not expose `requestId`.
  */
 import type { SignalCommand } from '../core/commands';
-import { wireArguments } from '../core/operation-arguments';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
 import type { Signaler } from './ports';
 import { latestRunApplied } from './temporal-history';
 import type { TemporalClientProvider } from './temporal-connection';
-import { deadlineIn, encodeOrRefuse, failedCall, heldBack, identity, isRefused } from './temporal-calls';
+import { deadlineIn, encodeOperation, failedCall, heldBack, identity, isRefused } from './temporal-calls';
 import { WorkflowIdReusePolicy } from './temporal-enums';
 import { createWorkflowPacing, type WorkflowPacing } from './workflow-pacing';
 
@@ -40,23 +39,14 @@ export function createSignaler(
     pacing,
     async signal(command, target) {
       const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
-      const { dataConverter } = clients;
-      // Signal-with-start names the workflow type too (the stored object's key, as the SDK's client).
-      const call = {
+      const encoded = await encodeOperation(clients.dataConverter, target, {
+        kind: 'signal',
+        name: command.signal,
+        payload: command.payload,
         workflowId: command.workflowId,
-        ...(target.startIfMissing ? { workflowType: target.workflowType } : {}),
-      };
-      const signalInput = await encodeOrRefuse(
-        dataConverter,
-        'payload',
-        () => wireArguments(target, 'signal', command.signal, command.payload),
-        call,
-      );
-      if (isRefused(signalInput)) return signalInput;
-      const startInput = target.startIfMissing
-        ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, call)
-        : undefined;
-      if (startInput && isRefused(startInput)) return startInput;
+      });
+      if (isRefused(encoded)) return encoded;
+      const { args: signalInput, startArgs: startInput } = encoded;
       const pausedFor = pacing.pausedFor(command.workflowId);
       if (pausedFor > 0) {
         const detail =

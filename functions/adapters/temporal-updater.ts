@@ -11,13 +11,12 @@
 import { EventGatewayError } from '../../contract/errors';
 import type { UpdateCommand } from '../core/commands';
 import type { Target } from '../core/gateway-config-model';
-import { wireArguments } from '../core/operation-arguments';
 import type { Delivery } from '../core/outcomes';
 import { deliveryRequestId } from '../core/request-id';
 import { eventHeader } from './event-header';
 import type { Updater } from './ports';
 import type { TemporalClientProvider } from './temporal-connection';
-import { deadlineIn, encodeOrRefuse, failedCall, heldBack, identity, isRefused } from './temporal-calls';
+import { deadlineIn, encodeOperation, failedCall, heldBack, identity, isRefused } from './temporal-calls';
 import {
   UpdateWorkflowExecutionLifecycleStage,
   WorkflowExecutionStatus,
@@ -75,22 +74,14 @@ export function createUpdater(
     }
     const updateId = deliveryRequestId(command.workflowId, command.update, command.eventId);
     const { dataConverter } = clients;
-    // Update-with-start names the workflow type too (the stored object's key, as the SDK's client).
-    const call = {
+    const encoded = await encodeOperation(dataConverter, target, {
+      kind: 'update',
+      name: command.update,
+      payload: command.payload,
       workflowId: command.workflowId,
-      ...(target.startIfMissing ? { workflowType: target.workflowType } : {}),
-    };
-    const args = await encodeOrRefuse(
-      dataConverter,
-      'payload',
-      () => wireArguments(target, 'update', command.update, command.payload),
-      call,
-    );
-    if (isRefused(args)) return args;
-    const startInput = target.startIfMissing
-      ? await encodeOrRefuse(dataConverter, 'start arguments', () => target.startArgs, call)
-      : undefined;
-    if (startInput && isRefused(startInput)) return startInput;
+    });
+    if (isRefused(encoded)) return encoded;
+    const { args, startArgs: startInput } = encoded;
     try {
       const client = await clients.get();
       const service = client.workflowService;
