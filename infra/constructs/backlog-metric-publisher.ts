@@ -4,6 +4,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
@@ -29,6 +30,11 @@ export interface BacklogMetricPublisherProps {
   readonly vpc?: ec2.IVpc;
   /** @default - private subnets with egress */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Customer-managed key of the function's log group (its policy must let CloudWatch Logs use it).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -54,6 +60,7 @@ export class BacklogMetricPublisher extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
+      encryptionKey: props.encryptionKey,
       metricsNamespace: props.metricNamespace,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,

@@ -5,6 +5,7 @@
  * id `k0`).
  */
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -17,6 +18,11 @@ export interface CallbackSigningKeyProps {
    * @default - a generated 48-character secret
    */
   readonly existingSecret?: secretsmanager.ISecret;
+  /**
+   * Customer-managed key of a generated secret (readers get Decrypt on it through Secrets Manager).
+   * @default - the AWS-managed `aws/secretsmanager` key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class CallbackSigningKey extends Construct {
@@ -33,6 +39,7 @@ export class CallbackSigningKey extends Construct {
       description:
         'Callback URL signing keys (keyId:secret[,keyId:secret…], the first signs). Rotate by listing a new key first.',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      encryptionKey: props.encryptionKey,
     });
     acknowledgeNag(
       secret,

@@ -12,6 +12,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -25,6 +26,11 @@ export interface EnvelopeSealKeyProps {
    * @default - a generated 64-character secret
    */
   readonly existingSecret?: secretsmanager.ISecret;
+  /**
+   * Customer-managed key of a generated secret (readers get Decrypt on it through Secrets Manager).
+   * @default - the AWS-managed `aws/secretsmanager` key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class EnvelopeSealKey extends Construct {
@@ -42,6 +48,7 @@ export class EnvelopeSealKey extends Construct {
         "Event gateway envelope key: seals the gateway's own queue messages (verified webhooks, queued signals). " +
         'Readable by the gateway functions only. Rotate by listing a new key first (key,oldKey) until the queues drain.',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      encryptionKey: props.encryptionKey,
     });
     acknowledgeNag(
       secret,

@@ -1,4 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
@@ -26,6 +28,31 @@ export interface EventQueueProps {
   readonly deadLetterRetentionPeriod?: Duration;
   /** @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Customer-managed key of both queues. Senders then need GenerateDataKey and Decrypt on it and
+   * receivers Decrypt: {@link grantQueueKey} grants exactly these.
+   * @default - SSE-SQS (keys owned by SQS)
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+const customerManagedKeys = new WeakMap<sqs.IQueue, kms.IKey>();
+
+/**
+ * Lets a principal use a queue's customer-managed key (an {@link EventQueue} made with
+ * `encryptionKey`) as SQS requires: GenerateDataKey and Decrypt to send, Decrypt to receive — on that
+ * one key. Nothing for any other queue: SSE-SQS needs no KMS permission, and a brought queue's key
+ * is granted by the queue's own `grant*` methods.
+ */
+export function grantQueueKey(queue: sqs.IQueue, grantee: iam.IGrantable, use: 'send' | 'receive'): void {
+  const key = customerManagedKeys.get(queue);
+  if (!key) return;
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: use === 'send' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'],
+      resources: [key.keyArn],
+    }),
+  );
 }
 
 /**
@@ -52,7 +79,10 @@ export class EventQueue extends Construct {
         }
       : {};
     const common: sqs.QueueProps = {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      // With a customer-managed key the key is set on the CloudFormation resource (below), not given
+      // to the L2 queue, whose grants would add kms:Encrypt, kms:ReEncrypt* and kms:GenerateDataKey*:
+      // more than SQS needs; grantQueueKey grants exactly what it does need.
+      encryption: props.encryptionKey ? undefined : sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     };
@@ -77,5 +107,11 @@ export class EventQueue extends Construct {
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
+    if (props.encryptionKey) {
+      for (const queue of [this.queue, this.deadLetterQueue]) {
+        (queue.node.defaultChild as sqs.CfnQueue).kmsMasterKeyId = props.encryptionKey.keyArn;
+        customerManagedKeys.set(queue, props.encryptionKey);
+      }
+    }
   }
 }

@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { allowCloudWatchLogs } from './logs-key-policy';
 import { HANDLER, type GatewayHandlerName } from '../lambda-handlers';
 import { acknowledgeNag } from '../nag';
 import { PropsValidationError } from '../props/props-error';
@@ -59,6 +61,11 @@ export interface GatewayFunctionProps {
    * aws-cdk-lib when AWS makes a newer runtime available in all regions
    */
   readonly runtime?: lambda.Runtime;
+  /**
+   * Customer-managed key of the log group (its policy must let CloudWatch Logs use it).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -78,8 +85,10 @@ export class GatewayFunction extends Construct {
     const runtimeProblem = unsupportedRuntimeProblem(runtime);
     if (runtimeProblem) throw new PropsValidationError(this.node.path, [runtimeProblem]);
 
+    if (props.encryptionKey) allowCloudWatchLogs(props.encryptionKey);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 

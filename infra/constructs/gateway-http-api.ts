@@ -2,8 +2,10 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { allowCloudWatchLogs } from './logs-key-policy';
 
 /** What API Gateway checks before a route runs. HTTP APIs have no API keys: IAM or JWT. */
 export type ApiAuthorization =
@@ -20,6 +22,11 @@ export interface GatewayHttpApiProps {
   readonly throttleBurstLimit?: number;
   /** Retention of the access log group. @default logs.RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key of the access log group (its policy must let CloudWatch Logs use it).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -71,8 +78,10 @@ export class GatewayHttpApi extends Construct {
       defaultAuthorizer,
     });
 
+    if (props.encryptionKey) allowCloudWatchLogs(props.encryptionKey);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stage = this.httpApi.addStage('DefaultStage', {

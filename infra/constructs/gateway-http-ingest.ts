@@ -6,6 +6,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CALLBACK_ENV } from '../../contract/callbacks';
@@ -14,6 +15,7 @@ import { acknowledgeNag } from '../nag';
 import type { GatewayAuthMode, TemporalEventGatewayProps } from '../props/gateway-props';
 import { CallbackSigningKey } from './callback-signing-key';
 import type { EnvelopeSealKey } from './envelope-seal-key';
+import { grantQueueKey } from './event-queue';
 import { GatewayFunction } from './gateway-function';
 import type { GatewayHttpApi } from './gateway-http-api';
 import type { GatewayQueuePair, SharedFunctionProps } from './gateway-queues';
@@ -26,7 +28,7 @@ const HTTP_FUNCTION_TIMEOUT = Duration.seconds(29);
 export interface HttpIngestWiring {
   readonly props: Pick<
     TemporalEventGatewayProps,
-    'temporal' | 'callbacks' | 'existingCallbackSigningKeySecret'
+    'temporal' | 'callbacks' | 'existingCallbackSigningKeySecret' | 'encryptionKey'
   >;
   readonly gatewayAuth: GatewayAuthMode;
   /** The secret `gatewayAuth` checks against, when the app brings it. */
@@ -50,6 +52,7 @@ function gatewayAuthSecretOf(
   scope: Construct,
   gatewayAuth: GatewayAuthMode,
   brought: secretsmanager.ISecret | undefined,
+  encryptionKey: kms.IKey | undefined,
 ): secretsmanager.ISecret | undefined {
   if (gatewayAuth === 'none') return undefined;
   const secret =
@@ -61,6 +64,7 @@ function gatewayAuthSecretOf(
           ? 'comma-separated API keys (a generated key is ready to use).'
           : 'the webhook signing secret from the sender (replace the generated value).'),
       generateSecretString: { excludePunctuation: true, passwordLength: 40 },
+      encryptionKey,
     });
   if (secret instanceof secretsmanager.Secret) {
     acknowledgeNag(
@@ -99,7 +103,12 @@ export function attachSecretByArn(
 /** Adds the ingest function (`HttpIngest`) as the API's `$default` route, with its secrets and grants. */
 export function addHttpIngest(scope: Construct, wiring: HttpIngestWiring): HttpIngest {
   const { props, gatewayAuth, ingestQueue, webhookSources } = wiring;
-  const gatewayAuthSecret = gatewayAuthSecretOf(scope, gatewayAuth, wiring.gatewayAuthSecret);
+  const gatewayAuthSecret = gatewayAuthSecretOf(
+    scope,
+    gatewayAuth,
+    wiring.gatewayAuthSecret,
+    props.encryptionKey,
+  );
   const httpFunction = new GatewayFunction(scope, 'HttpIngest', {
     ...wiring.shared,
     handler: 'http',
@@ -114,12 +123,14 @@ export function addHttpIngest(scope: Construct, wiring: HttpIngestWiring): HttpI
   });
   wiring.envelopeSealKey.grantSealing(httpFunction.function);
   ingestQueue.queue.grantSendMessages(httpFunction.role);
+  grantQueueKey(ingestQueue.queue, httpFunction.role, 'send');
   props.temporal.grantRead(httpFunction.role);
   if (gatewayAuthSecret) attachSecretByArn(httpFunction, GATEWAY_ENV.authSecretArn, gatewayAuthSecret);
   let callbackSigningKey: CallbackSigningKey | undefined;
   if (props.callbacks ?? true) {
     callbackSigningKey = new CallbackSigningKey(scope, 'CallbackSigningKey', {
       existingSecret: props.existingCallbackSigningKeySecret,
+      encryptionKey: props.encryptionKey,
     });
     attachSecretByArn(httpFunction, CALLBACK_ENV.signingKeysSecretArn, callbackSigningKey.secret);
   }
@@ -130,6 +141,7 @@ export function addHttpIngest(scope: Construct, wiring: HttpIngestWiring): HttpI
     // A routed webhook its route cannot use is acknowledged and dead-lettered here, with its reason.
     httpFunction.function.addEnvironment(GATEWAY_ENV.dlqUrl, ingestQueue.deadLetterQueue.queueUrl);
     ingestQueue.deadLetterQueue.grantSendMessages(httpFunction.role);
+    grantQueueKey(ingestQueue.deadLetterQueue, httpFunction.role, 'send');
   }
   wiring.api.addDefaultRoute(new HttpLambdaIntegration('HttpIngestIntegration', httpFunction.function));
   return { httpFunction, gatewayAuthSecret, callbackSigningKey };

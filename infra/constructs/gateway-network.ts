@@ -1,7 +1,9 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { allowCloudWatchLogs } from './logs-key-policy';
 
 export interface ImportedVpcAttributes {
   readonly vpcId: string;
@@ -24,6 +26,11 @@ export interface GatewayNetworkProps {
   readonly natGateways?: number;
   /** New VPC only: retention of the rejected-traffic flow log. @default logs.RetentionDays.ONE_MONTH */
   readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key of the flow log group (new VPC only) (its policy must let CloudWatch Logs use it).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -50,8 +57,10 @@ export class GatewayNetwork extends Construct {
       });
       return;
     }
+    if (props.encryptionKey) allowCloudWatchLogs(props.encryptionKey);
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.vpc = new ec2.Vpc(this, 'Vpc', {

@@ -38,13 +38,14 @@ export function createEventQueues(
   scope: Construct,
   props: Pick<
     TemporalEventGatewayProps,
-    'name' | 'queueMaxReceiveCount' | 'existingQueue' | 'existingDeadLetterQueue' | 'fifo'
+    'name' | 'queueMaxReceiveCount' | 'existingQueue' | 'existingDeadLetterQueue' | 'fifo' | 'encryptionKey'
   >,
 ): GatewayEventQueues {
   const queueProps = {
     queueName: props.name ? `${props.name}-events` : undefined,
     visibilityTimeout: Duration.seconds(QUEUE_FUNCTION_TIMEOUT.toSeconds() * 6),
     maxReceiveCount: props.queueMaxReceiveCount,
+    encryptionKey: props.encryptionKey,
   };
   const standardQueue =
     props.existingQueue && props.existingDeadLetterQueue
@@ -64,7 +65,14 @@ export function createEventQueues(
 /** What every consumer function shares with the ingest function: code files, runtime, logs, VPC, env. */
 export type SharedFunctionProps = Pick<
   GatewayFunctionProps,
-  'files' | 'runtime' | 'logRetention' | 'metricsNamespace' | 'vpc' | 'vpcSubnets' | 'environment'
+  | 'files'
+  | 'runtime'
+  | 'logRetention'
+  | 'metricsNamespace'
+  | 'vpc'
+  | 'vpcSubnets'
+  | 'environment'
+  | 'encryptionKey'
 >;
 
 /** What the queue consumers need besides their queues. */

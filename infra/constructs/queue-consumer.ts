@@ -4,6 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GATEWAY_ENV } from '../../functions/core/env-names';
+import { grantQueueKey } from './event-queue';
 
 export interface QueueConsumerProps {
   /** The SQS batch handler (it returns `batchItemFailures`). */
@@ -40,6 +41,8 @@ export class QueueConsumer extends Construct {
     });
     props.function.addEventSource(this.eventSource);
     props.deadLetterQueue.grantSendMessages(props.function);
+    grantQueueKey(props.queue, props.function, 'receive');
+    grantQueueKey(props.deadLetterQueue, props.function, 'send');
     props.function.addEnvironment(GATEWAY_ENV.queueUrl, props.queue.queueUrl);
     props.function.addEnvironment(GATEWAY_ENV.dlqUrl, props.deadLetterQueue.queueUrl);
   }

@@ -1,8 +1,10 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpSqsIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QUEUE_INGEST_ATTRIBUTES } from '../../functions/core/sqs-message';
+import { grantQueueKey } from './event-queue';
 
 // The SQS handler reads these attributes; they are defined once, in the handler's core.
 export { QUEUE_INGEST_ATTRIBUTES };
@@ -82,5 +84,13 @@ export class SqsIngestRoutes extends Construct {
       methods: [apigwv2.HttpMethod.POST],
       integration: new HttpSqsIntegration('EventToQueue', { queue, parameterMapping: eventMapping }),
     });
+
+    // The integration's role gets sqs:SendMessage only; a queue under a customer-managed key also
+    // needs the key's data keys to encrypt the message.
+    for (const route of [...this.signalRoutes, ...this.eventRoutes]) {
+      for (const role of route.node.findAll().filter((child) => child instanceof iam.Role)) {
+        grantQueueKey(queue, role, 'send');
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { SecretValue } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
 import { TEMPORAL_ENV } from '../../functions/core/env-names';
@@ -29,6 +30,11 @@ export interface TemporalConnectionProps {
    * @default - a secret with placeholder fields is created for you to fill in
    */
   readonly mtlsSecretArn?: string;
+  /**
+   * Customer-managed key of the generated secrets (readers get Decrypt on it through Secrets Manager).
+   * @default - the AWS-managed `aws/secretsmanager` key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** A complete secret ARN ends in the 6-character suffix Secrets Manager appends to the name. */
@@ -80,6 +86,7 @@ export class TemporalConnection extends Construct {
         const secret = new secretsmanager.Secret(this, 'ApiKeySecret', {
           description: `Temporal API key for namespace ${this.namespace} (replace the generated value).`,
           generateSecretString: { excludePunctuation: true, passwordLength: 32 },
+          encryptionKey: props.encryptionKey,
         });
         this.createdSecrets.push(secret);
         this.apiKeySecret = secret;
@@ -96,6 +103,7 @@ export class TemporalConnection extends Construct {
             cert: SecretValue.unsafePlainText('REPLACE WITH CLIENT CERTIFICATE PEM'),
             key: SecretValue.unsafePlainText('REPLACE WITH CLIENT KEY PEM'),
           },
+          encryptionKey: props.encryptionKey,
         });
         this.createdSecrets.push(secret);
         this.mtlsSecret = secret;

@@ -12,7 +12,7 @@ import type { GatewayAuthMode, IngestMode, TemporalEventGatewayProps } from '../
 import { validateGatewayProps } from '../props/gateway-props-validation';
 import type { CallbackSigningKey } from './callback-signing-key';
 import { EnvelopeSealKey } from './envelope-seal-key';
-import type { EventQueue } from './event-queue';
+import { grantQueueKey, type EventQueue } from './event-queue';
 import { GatewayAlarms } from './gateway-alarms';
 import { GatewayDashboard } from './gateway-dashboard';
 import type { GatewayFunction } from './gateway-function';
@@ -81,7 +81,11 @@ export class TemporalEventGateway extends Construct {
     super(scope, id);
     // Refuses, at synth, sources that queue ingest could not verify.
     const webhookSources = props.sources?.length
-      ? new WebhookSources(this, 'WebhookSources', { sources: props.sources, ingestMode: props.ingestMode })
+      ? new WebhookSources(this, 'WebhookSources', {
+          sources: props.sources,
+          ingestMode: props.ingestMode,
+          encryptionKey: props.encryptionKey,
+        })
       : undefined;
     const resolved = validateGatewayProps(this.node.path, {
       ...props,
@@ -109,6 +113,7 @@ export class TemporalEventGateway extends Construct {
       files: { [GATEWAY_CONFIG_FILE_NAME]: resolved.routingJson },
       runtime: props.runtime,
       logRetention,
+      encryptionKey: props.encryptionKey,
       metricsNamespace,
       ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
       environment: {
@@ -123,7 +128,9 @@ export class TemporalEventGateway extends Construct {
       },
     };
 
-    this.envelopeSealKey = new EnvelopeSealKey(this, 'EnvelopeSealKey');
+    this.envelopeSealKey = new EnvelopeSealKey(this, 'EnvelopeSealKey', {
+      encryptionKey: props.encryptionKey,
+    });
 
     this.api = new GatewayHttpApi(this, 'HttpApi', {
       apiName: props.name,
@@ -131,6 +138,7 @@ export class TemporalEventGateway extends Construct {
       throttleRateLimit: props.throttleRateLimit,
       throttleBurstLimit: props.throttleBurstLimit,
       accessLogRetention: logRetention,
+      encryptionKey: props.encryptionKey,
     });
 
     if (this.ingestMode === 'sync') {
@@ -226,6 +234,7 @@ export class TemporalEventGateway extends Construct {
 
   /** Lets a producer send events to the gateway's ingest queue. */
   grantSendEvents(grantee: iam.IGrantable): iam.Grant {
+    grantQueueKey(this.ingestQueue.queue, grantee, 'send');
     return this.ingestQueue.queue.grantSendMessages(grantee);
   }
 }

@@ -11,6 +11,7 @@ import { acknowledgeNag } from '../nag';
 import { WORKER_ENV } from '../../contract';
 import { STOP_TIMEOUT_MARGIN_SECONDS, validateWorkerServiceProps } from '../props/worker-service-props';
 import type { LargePayloadsProps, PayloadEncryptionProps } from '../props/payload-props';
+import { allowCloudWatchLogs } from './logs-key-policy';
 import { addPayloadConverter } from './payload-converter';
 import type { TemporalConnection } from './temporal-connection';
 
@@ -82,8 +83,9 @@ export interface TemporalWorkerServiceProps {
    */
   readonly largePayloads?: LargePayloadsProps;
   /**
-   * The customer-managed key of a large-payload bucket this construct creates.
-   * @default - AWS-managed (`aws/s3`)
+   * Customer-managed key of the worker's log group (its policy gets the CloudWatch Logs statement
+   * when it is a key of this app) and of a large-payload bucket this construct creates.
+   * @default - AWS-managed keys (CloudWatch Logs' own encryption, `aws/s3`)
    */
   readonly encryptionKey?: kms.IKey;
 }
@@ -142,9 +144,11 @@ export class TemporalWorkerService extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    if (props.encryptionKey) allowCloudWatchLogs(props.encryptionKey);
     const payloads = addPayloadConverter(this, props);
     this.payloadEncryptionKey = payloads.encryption?.key;
     this.largePayloadBucket = payloads.largePayloads?.bucket;

@@ -4,6 +4,7 @@
  * the source's configuration for the gateway's configuration file, which refers to that variable.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { SourceConfigInput } from '../../functions/core/webhook-sources';
@@ -20,6 +21,11 @@ export interface WebhookSourcesProps {
    * @default 'sync'
    */
   readonly ingestMode?: 'sync' | 'queue';
+  /**
+   * Customer-managed key of the generated secrets (readers get Decrypt on it through Secrets Manager).
+   * @default - the AWS-managed `aws/secretsmanager` key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The environment variable that carries a source's secret ARN to the ingest function. */
@@ -75,7 +81,7 @@ export class WebhookSources extends Construct {
     const variables: { source: string; variable: string; secret: secretsmanager.ISecret }[] = [];
     this.config = props.sources.map(({ secret: given, ...source }) => {
       if (source.verifier?.preset === 'none') return source;
-      const secret = given ?? this.createSecret(source.name);
+      const secret = given ?? this.createSecret(source.name, props.encryptionKey);
       const variable = sourceSecretArnVariable(source.name);
       variables.push({ source: source.name, variable, secret });
       return { ...source, secret: { secretArnEnv: variable } };
@@ -83,12 +89,13 @@ export class WebhookSources extends Construct {
     this.secretVariables = variables;
   }
 
-  private createSecret(name: string): secretsmanager.Secret {
+  private createSecret(name: string, encryptionKey: kms.IKey | undefined): secretsmanager.Secret {
     const secret = new secretsmanager.Secret(this, `${name}Secret`, {
       description:
         `Webhook source "${name}": the provider's signing secret (replace the generated value; a JSON ` +
         'array of secrets accepts each of them while rotating).',
       generateSecretString: { excludePunctuation: true, passwordLength: 40 },
+      encryptionKey,
       // The provider keeps its copy; replacing the stack must not lose the one the gateway checks.
       removalPolicy: RemovalPolicy.RETAIN,
     });
