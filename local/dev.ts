@@ -117,7 +117,6 @@ async function main(): Promise<void> {
   tsx('worker', `${root}worker/main.ts`, env);
   tsx('gateway', `${root}local/gateway-main.ts`, {
     ...env,
-    ...kms.gatewayCredentials,
     [GATEWAY_ENV.port]: String(gatewayPort),
     // Seals the gateway's own queue messages: the gateway process alone holds it, not the worker.
     [GATEWAY_ENV.envelopeKey]: localEnvelopeKey(`${root}.dev-data/envelope-key`),

@@ -16,13 +16,6 @@ export interface LocalPayloadKms {
   readonly kms: LocalKms;
   /** PAYLOAD_ENV for the gateway and the worker: the key's alias and the emulator's endpoint. */
   readonly env: Readonly<Record<string, string>>;
-  /**
-   * Placeholder AWS credentials for the gateway, which talks only to local emulators (they check no
-   * signature), so its SDK clients need no profile. Not for the worker: a team's activities may
-   * call real AWS with the developer's own credentials (runWorker's KMS client for a local
-   * endpoint brings its own placeholders).
-   */
-  readonly gatewayCredentials: Readonly<Record<string, string>>;
   /** The ready banner's line. */
   readonly description: string;
   stop(): Promise<void>;
@@ -37,7 +30,6 @@ export async function startLocalPayloadKms(options: {
   return {
     kms,
     env: { [PAYLOAD_ENV.kmsKeyId]: kms.keyAlias, [PAYLOAD_ENV.kmsEndpoint]: kms.endpoint },
-    gatewayCredentials: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
     description: `${kms.endpoint}   payloads encrypted under ${kms.keyAlias} (${kms.keyId})`,
     stop: () => kms.stop(),
   };

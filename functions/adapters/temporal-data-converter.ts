@@ -123,7 +123,27 @@ export async function loadPayloadCodecs(env: Record<string, string | undefined>)
     import('../../payloads/kms-encryption-codec'),
     import('@aws-sdk/client-kms'),
   ]);
-  return [new KmsEncryptionCodec({ keyId, ...(endpoint ? { kms: new KMSClient({ endpoint }) } : {}) })];
+  return [
+    new KmsEncryptionCodec({
+      keyId,
+      ...(endpoint ? { kms: new KMSClient({ endpoint, ...localEmulatorAccess(env) }) } : {}),
+    }),
+  ];
+}
+
+/**
+ * Region and credentials for a local emulator's endpoint, from the gateway's env (as sqs-client does):
+ * the local stack runs the gateway in-process with an env of its own, which the SDK's default
+ * chain (process.env) never sees; emulators check no signature, so placeholders do.
+ */
+function localEmulatorAccess(env: Record<string, string | undefined>) {
+  return {
+    region: env.AWS_REGION ?? 'us-east-1',
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    },
+  };
 }
 
 /** A payload setting of the environment the gateway cannot use. */
@@ -154,7 +174,7 @@ export async function loadLargePayloadStore(
   return new S3PayloadStore({
     bucket,
     ...(thresholdBytes !== undefined ? { thresholdBytes } : {}),
-    ...(endpoint ? { s3Config: { endpoint, forcePathStyle: true } } : {}),
+    ...(endpoint ? { s3Config: { endpoint, forcePathStyle: true, ...localEmulatorAccess(env) } } : {}),
   });
 }
 

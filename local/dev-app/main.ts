@@ -19,6 +19,7 @@ import { ensureDevDir, resolveLocalSecrets, type LocalSecret, type SecretKind } 
 import { createLocalSqsClient, resolveSqsEndpoint } from '../elasticmq';
 import { startGatewayServer } from '../gateway-server';
 import { findJava } from '../java-tools';
+import { startLocalPayloadKms } from '../payload-kms';
 import { startQueueConsumers } from '../queue-consumer';
 import { ensureGatewayQueues } from '../sqs-queues';
 import { startTemporalDevServer } from '../temporal-dev-server';
@@ -105,9 +106,11 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
     ]);
 
     log(
-      `[dev] starting Temporal and ElasticMQ (the first run builds the Temporal CLI and fetches ElasticMQ)…`,
+      `[dev] starting Temporal, ElasticMQ and local-kms (the first run builds the Temporal CLI and local-kms, and fetches ElasticMQ)…`,
     );
-    const [temporal, sqs] = await Promise.all([
+    // local-kms beside them (well under a second once built): the stack encrypts payloads, its keys
+    // kept in the state directory as long as the workflows they encrypted.
+    const [temporal, sqs, kms] = await Promise.all([
       startTemporalDevServer({
         port: ports.temporal,
         uiPort: ports.temporalUi,
@@ -120,6 +123,10 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         stops.push(() => server.stop());
         return server;
       }),
+      startLocalPayloadKms({ dataDir: join(devDir, 'kms'), log }).then((started) => {
+        stops.push(() => started.stop());
+        return started;
+      }),
     ]);
     const sqsClient = createLocalSqsClient(sqs.endpoint, sqs.region);
     stops.push(() => Promise.resolve(sqsClient.destroy()));
@@ -129,6 +136,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
     const callbackKeys = localCallbackSigningKeys(join(devDir, 'callback-signing-keys'), options.env);
     const shared = {
       ...localTemporalEnv(options.env, temporal.address, devDir),
+      ...kms.env,
       [CALLBACK_ENV.signingKeys]: callbackKeys,
       [CALLBACK_ENV.baseUrl]: options.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
     };
@@ -169,6 +177,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         temporalAddress: temporal.address,
         temporalUiUrl: `http://localhost:${ports.temporalUi}`,
         sqsEndpoint: sqs.endpoint,
+        payloadEncryption: kms.description,
         sources: routing.secrets,
         secrets,
         devDir,
@@ -187,6 +196,7 @@ const SETUP_ERRORS = new Set([
   'DevSetupError',
   'JavaToolError',
   'ElasticMqError',
+  'LocalKmsError',
   'TemporalCliError',
   'ToolBuildError',
   'SqsQueueSetupError',

@@ -15,6 +15,8 @@ export interface ReadyBannerInput {
   readonly temporalAddress: string;
   readonly temporalUiUrl: string;
   readonly sqsEndpoint: string;
+  /** The local KMS and the key payloads are encrypted under. */
+  readonly payloadEncryption: string;
   readonly sources: readonly LocalSourceSecret[];
   readonly secrets: readonly LocalSecret[];
   readonly devDir: string;
@@ -41,6 +43,7 @@ export function readyBanner(input: ReadyBannerInput): string {
     `  gateway       ${gatewayUrl}   (OpenAPI: ${gatewayUrl}/openapi.json; auth: ${input.gateway.auth})`,
     `  temporal      ${input.temporalAddress}, namespace default   UI: ${input.temporalUiUrl}`,
     `  sqs           ${input.sqsEndpoint}`,
+    `  kms           ${input.payloadEncryption}`,
     `  worker        ${input.worker ?? '(none: pass --worker <entry> to run yours here)'}`,
   ];
   if (input.sources.length > 0) {
