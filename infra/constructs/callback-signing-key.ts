@@ -4,7 +4,9 @@
  * `keyId:secret[,keyId:secret…]` list of docs/callbacks.md; the generated one is a bare secret (key
  * id `k0`).
  */
+import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -62,5 +64,31 @@ export class CallbackSigningKey extends Construct {
    */
   get workerSecrets(): Record<string, ecs.Secret> {
     return { [CALLBACK_ENV.signingKeys]: ecs.Secret.fromSecretsManager(this.secret) };
+  }
+
+  /**
+   * {@link workerSecrets} for a worker task in `scope`'s stack. With a customer-managed key and the
+   * worker in another stack, CDK's read grant would put the worker's execution role into the key's
+   * policy — a reference back from this stack, a dependency cycle. There the secret is imported into
+   * the worker's stack and the execution role gets Decrypt on the key, through Secrets Manager only.
+   */
+  workerSecretsIn(scope: Construct, executionRole: iam.IRole): Record<string, ecs.Secret> {
+    const key = this.secret.encryptionKey;
+    if (!key || Stack.of(scope) === Stack.of(this)) return this.workerSecrets;
+    const imported = secretsmanager.Secret.fromSecretCompleteArn(
+      scope,
+      'CallbackSigningKeySecret',
+      this.secret.secretArn,
+    );
+    executionRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com` },
+        },
+      }),
+    );
+    return { [CALLBACK_ENV.signingKeys]: ecs.Secret.fromSecretsManager(imported) };
   }
 }

@@ -32,6 +32,9 @@ export interface TemporalConnectionProps {
   readonly mtlsSecretArn?: string;
   /**
    * Customer-managed key of the generated secrets (readers get Decrypt on it through Secrets Manager).
+   * CDK grants that Decrypt in the key's policy, naming each reader: keep the readers (the worker,
+   * the backlog publisher) in the key's stack, or a reader in a stack deployed later makes a
+   * dependency cycle (the demo app leaves this unset for that reason).
    * @default - the AWS-managed `aws/secretsmanager` key
    */
   readonly encryptionKey?: kms.IKey;

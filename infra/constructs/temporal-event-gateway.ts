@@ -226,7 +226,11 @@ export class TemporalEventGateway extends Construct {
         `${this.node.path}: callbacks are off (queue ingest, or callbacks: false); nothing to mint with`,
       );
     }
-    for (const [name, secret] of Object.entries(this.callbackSigningKey.workerSecrets)) {
+    const secrets = this.callbackSigningKey.workerSecretsIn(
+      worker,
+      worker.taskDefinition.obtainExecutionRole(),
+    );
+    for (const [name, secret] of Object.entries(secrets)) {
       worker.container.addSecret(name, secret);
     }
     worker.container.addEnvironment(CALLBACK_ENV.baseUrl, this.api.url);

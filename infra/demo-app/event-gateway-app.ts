@@ -36,6 +36,7 @@ export function buildEventGatewayApp(
     temporal: gateway.temporal,
     image: options.workerImage,
     gateway: gateway.gateway,
+    encryptionKey: gateway.encryptionKey,
   });
   worker.addStackDependency(gateway, 'the worker uses the network and Temporal secrets of the gateway stack');
   if (options.nag ?? true) applyNagPacks(app);

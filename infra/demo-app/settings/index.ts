@@ -11,6 +11,7 @@ import { queueShape } from './queue';
 import { checkNetwork, networkShape } from './network';
 import { workerShape } from './worker';
 import { observabilityShape } from './observability';
+import { checkPayloads, payloadsShape } from './payloads';
 import { CONFIG_KEYS, readRaw, text, type ConfigKey, type ConfigSource } from './source';
 import { EventGatewayError, problemList } from '../../../contract/errors';
 
@@ -28,10 +29,12 @@ const SettingsSchema = z
     ...networkShape,
     ...workerShape,
     ...observabilityShape,
+    ...payloadsShape,
   })
   .superRefine((settings, ctx) => {
     checkTemporal(settings, ctx);
     checkNetwork(settings, ctx);
+    checkPayloads(settings, ctx);
   });
 
 /** The parsed settings; a key is undefined when it was not set (the construct default applies). */

@@ -49,6 +49,10 @@ export const CONFIG_KEYS = {
   logRetentionDays: 'EVENT_GATEWAY_LOG_RETENTION_DAYS',
   alarmTopicArn: 'EVENT_GATEWAY_ALARM_TOPIC_ARN',
   oldestMessageAgeAlarmSeconds: 'EVENT_GATEWAY_OLDEST_MESSAGE_AGE_ALARM_SECONDS',
+  payloadEncryption: 'EVENT_GATEWAY_PAYLOAD_ENCRYPTION',
+  largePayloadRetentionDays: 'EVENT_GATEWAY_LARGE_PAYLOADS_RETENTION_DAYS',
+  largePayloadThresholdBytes: 'EVENT_GATEWAY_LARGE_PAYLOADS_THRESHOLD_BYTES',
+  customerManagedKey: 'EVENT_GATEWAY_CUSTOMER_MANAGED_KEY',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

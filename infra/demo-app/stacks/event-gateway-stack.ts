@@ -1,5 +1,6 @@
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -54,6 +55,8 @@ export class EventGatewayStack extends Stack {
   readonly network: GatewayNetwork;
   readonly temporal: TemporalConnection;
   readonly gateway: TemporalEventGateway;
+  /** The customer-managed key of everything kept at rest (`customerManagedKey`). */
+  readonly encryptionKey?: kms.Key;
 
   constructor(scope: Construct, id: string, props: EventGatewayStackProps) {
     super(scope, id, {
@@ -73,7 +76,18 @@ export class EventGatewayStack extends Stack {
       );
     }
 
+    // Kept with the stack's retained data: the bucket and webhook secrets it encrypts outlive the stack.
+    this.encryptionKey = settings.customerManagedKey
+      ? new kms.Key(this, 'DataKey', {
+          description: `Event gateway ${names.prefix}: queues, logs, secrets and large payloads at rest`,
+          enableKeyRotation: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    const encryptionKey = this.encryptionKey;
+
     this.network = new GatewayNetwork(this, 'Network', {
+      encryptionKey,
       importVpc: settings.vpcId
         ? {
             vpcId: settings.vpcId,
@@ -95,6 +109,8 @@ export class EventGatewayStack extends Stack {
       tls: settings.temporalTls,
       apiKeySecretArn: settings.temporalApiKeySecretArn,
       mtlsSecretArn: settings.temporalMtlsSecretArn,
+      // Not encryptionKey: the worker stack reads these secrets, and CDK would name its roles in this
+      // stack's key policy, a dependency cycle (see TemporalConnectionProps.encryptionKey).
     });
 
     this.gateway = new TemporalEventGateway(this, 'Gateway', {
@@ -137,7 +153,23 @@ export class EventGatewayStack extends Stack {
         period: Duration.minutes(1),
         label: `backlog of ${taskQueue}`,
       }),
+      encryptionKey,
+      payloadEncryption: settings.payloadEncryption ? {} : undefined,
+      largePayloads:
+        settings.largePayloadRetentionDays !== undefined
+          ? {
+              retention: Duration.days(settings.largePayloadRetentionDays),
+              thresholdBytes: settings.largePayloadThresholdBytes,
+            }
+          : undefined,
     });
+    if (this.gateway.largePayloadBucket) {
+      // By export name: the worker stack imports the bucket by it (see WorkerStack).
+      new CfnOutput(this, 'LargePayloadBucket', {
+        value: this.gateway.largePayloadBucket.bucketName,
+        exportName: names.largePayloadBucketExport,
+      });
+    }
     // One gateway per stack: its outputs keep their short names (ApiUrl, QueueUrl, …) for scripts.
     for (const child of this.gateway.node.findAll()) {
       if (child instanceof CfnOutput) child.overrideLogicalId(child.node.id);

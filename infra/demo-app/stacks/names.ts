@@ -8,6 +8,8 @@ export interface DeploymentNames {
   workerStack: string;
   /** Namespace of the backlog metric: per deployment, so two deployments never mix their backlogs. */
   metricNamespace: string;
+  /** Export of the large-payload bucket's name, which the worker stack imports by this name. */
+  largePayloadBucketExport: string;
 }
 
 export function deploymentNames(prefix: string): DeploymentNames {
@@ -17,5 +19,6 @@ export function deploymentNames(prefix: string): DeploymentNames {
     workerStack: `${prefix}-worker`,
     // The same namespace TemporalEventGateway gives its functions' metrics for this name.
     metricNamespace: `EventGateway/${prefix}`,
+    largePayloadBucketExport: `${prefix}-large-payload-bucket`,
   };
 }

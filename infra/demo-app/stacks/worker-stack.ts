@@ -1,8 +1,10 @@
-import { CfnOutput, Duration, IgnoreMode, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, IgnoreMode, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -57,6 +59,8 @@ export interface WorkerStackProps extends StackProps {
   readonly image?: ecs.ContainerImage;
   /** The gateway whose callback URLs the worker mints. @default - the worker mints none */
   readonly gateway?: TemporalEventGateway;
+  /** The gateway stack's customer-managed key (`customerManagedKey`). @default - AWS-managed keys */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -80,6 +84,7 @@ export class WorkerStack extends Stack {
       temporal: props.temporal,
       metricNamespace: names.metricNamespace,
       logRetention,
+      encryptionKey: props.encryptionKey,
       ...(settings.functionsInVpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
     });
 
@@ -101,6 +106,23 @@ export class WorkerStack extends Stack {
       backlogMetric: this.backlog.metric,
       backlogScaleOutThreshold: settings.backlogScaleOutThreshold,
       logRetention,
+      encryptionKey: props.encryptionKey,
+      // The gateway's key and bucket: each side reads the payloads the other wrote.
+      payloadEncryption: props.gateway?.payloadEncryptionKey
+        ? { key: props.gateway.payloadEncryptionKey }
+        : undefined,
+      largePayloads:
+        props.gateway?.largePayloadBucket && settings.largePayloadRetentionDays !== undefined
+          ? {
+              // Imported by export name, so the grant's one wildcard (`v0/*`) is known here and acknowledged.
+              bucket: s3.Bucket.fromBucketAttributes(this, 'LargePayloadBucket', {
+                bucketName: Fn.importValue(names.largePayloadBucketExport),
+                encryptionKey: props.encryptionKey,
+              }),
+              retention: Duration.days(settings.largePayloadRetentionDays),
+              thresholdBytes: settings.largePayloadThresholdBytes,
+            }
+          : undefined,
     });
 
     if (props.gateway?.callbackSigningKey) props.gateway.grantCallbackMinting(this.worker);
