@@ -9,7 +9,8 @@
  * restarted stack still has them. Payloads are encrypted, as a deployed gateway with
  * `payloadEncryption` does: local-kms keeps its keys beside the Temporal database (.dev-data/kms;
  * KMS_DEV_DATA moves them), the gateway and the worker get PAYLOAD_ENV, and
- * .dev-data/payload-env.json records it for the demos' Temporal clients.
+ * .dev-data/payload-env.json records it for the demos' Temporal clients. Large payloads go to
+ * gofakes3, its objects beside the Temporal database too (.dev-data/s3; S3_DEV_DATA moves them).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,7 @@ import { localEnvelopeKey } from './envelope-key';
 import { startChild, waitFor, type Child } from './child-process';
 import { createLocalSqsClient, ELASTICMQ_DEFAULT_PORT, resolveSqsEndpoint } from './elasticmq';
 import { LOCAL_PAYLOAD_ENV_FILE, startLocalPayloadKms, writeLocalPayloadEnv } from './payload-kms';
+import { startLocalPayloadStore } from './payload-store';
 import { ensureGatewayQueues } from './sqs-queues';
 import { startTemporalDevServer } from './temporal-dev-server';
 
@@ -73,6 +75,13 @@ async function main(): Promise<void> {
     children.push({ name: 'kms', stop: () => started.stop() });
     return started;
   });
+  const payloadStore = startLocalPayloadStore({
+    dataDir: process.env.S3_DEV_DATA ?? join(dirname(dbFilename), 's3'),
+  }).then((started) => {
+    children.push({ name: 's3', stop: () => started.stop() });
+    return started;
+  });
+  payloadStore.catch(() => undefined);
   payloadKms.catch(() => undefined); // awaited below; a Temporal failure first must not leave it unhandled
   let temporalAddress = process.env[TEMPORAL_ENV.address];
   let uiUrl = '(your Temporal UI)';
@@ -97,12 +106,13 @@ async function main(): Promise<void> {
   const queues = await ensureGatewayQueues(sqsClient);
   sqsClient.destroy();
 
-  const kms = await payloadKms;
-  writeLocalPayloadEnv(`${root}${LOCAL_PAYLOAD_ENV_FILE}`, temporalAddress, kms.env);
+  const [kms, store] = await Promise.all([payloadKms, payloadStore]);
+  const payloadEnv = { ...kms.env, ...store.env };
+  writeLocalPayloadEnv(`${root}${LOCAL_PAYLOAD_ENV_FILE}`, temporalAddress, payloadEnv);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const env = {
     ...process.env,
-    ...kms.env,
+    ...payloadEnv,
     // The worker mints callback URLs with this key under the gateway's URL; the gateway verifies.
     [CALLBACK_ENV.signingKeys]: localCallbackSigningKeys(`${root}.dev-data/callback-signing-keys`),
     [CALLBACK_ENV.baseUrl]: process.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
@@ -132,6 +142,7 @@ async function main(): Promise<void> {
     .map((q) => q.name)
     .join(', ')}
   kms          ${kms.description}
+  s3           ${store.description}
 
   try it:
     curl -i -X POST ${gatewayUrl}/v1/workflows/staged-hello/signals/advanceStage \\

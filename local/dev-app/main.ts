@@ -20,6 +20,7 @@ import { createLocalSqsClient, resolveSqsEndpoint } from '../elasticmq';
 import { startGatewayServer } from '../gateway-server';
 import { findJava } from '../java-tools';
 import { startLocalPayloadKms } from '../payload-kms';
+import { startLocalPayloadStore } from '../payload-store';
 import { startQueueConsumers } from '../queue-consumer';
 import { ensureGatewayQueues } from '../sqs-queues';
 import { startTemporalDevServer } from '../temporal-dev-server';
@@ -110,7 +111,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
     );
     // local-kms beside them (well under a second once built): the stack encrypts payloads, its keys
     // kept in the state directory as long as the workflows they encrypted.
-    const [temporal, sqs, kms] = await Promise.all([
+    const [temporal, sqs, kms, store] = await Promise.all([
       startTemporalDevServer({
         port: ports.temporal,
         uiPort: ports.temporalUi,
@@ -127,6 +128,10 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         stops.push(() => started.stop());
         return started;
       }),
+      startLocalPayloadStore({ dataDir: join(devDir, 's3'), log }).then((started) => {
+        stops.push(() => started.stop());
+        return started;
+      }),
     ]);
     const sqsClient = createLocalSqsClient(sqs.endpoint, sqs.region);
     stops.push(() => Promise.resolve(sqsClient.destroy()));
@@ -137,6 +142,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
     const shared = {
       ...localTemporalEnv(options.env, temporal.address, devDir),
       ...kms.env,
+      ...store.env,
       [CALLBACK_ENV.signingKeys]: callbackKeys,
       [CALLBACK_ENV.baseUrl]: options.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
     };
@@ -178,6 +184,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         temporalUiUrl: `http://localhost:${ports.temporalUi}`,
         sqsEndpoint: sqs.endpoint,
         payloadEncryption: kms.description,
+        largePayloads: store.description,
         sources: routing.secrets,
         secrets,
         devDir,
@@ -197,6 +204,7 @@ const SETUP_ERRORS = new Set([
   'JavaToolError',
   'ElasticMqError',
   'LocalKmsError',
+  'LocalS3Error',
   'TemporalCliError',
   'ToolBuildError',
   'SqsQueueSetupError',

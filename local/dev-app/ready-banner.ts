@@ -17,6 +17,8 @@ export interface ReadyBannerInput {
   readonly sqsEndpoint: string;
   /** The local KMS and the key payloads are encrypted under. */
   readonly payloadEncryption: string;
+  /** The local S3 and the bucket large payloads go to. */
+  readonly largePayloads: string;
   readonly sources: readonly LocalSourceSecret[];
   readonly secrets: readonly LocalSecret[];
   readonly devDir: string;
@@ -44,6 +46,7 @@ export function readyBanner(input: ReadyBannerInput): string {
     `  temporal      ${input.temporalAddress}, namespace default   UI: ${input.temporalUiUrl}`,
     `  sqs           ${input.sqsEndpoint}`,
     `  kms           ${input.payloadEncryption}`,
+    `  s3            ${input.largePayloads}`,
     `  worker        ${input.worker ?? '(none: pass --worker <entry> to run yours here)'}`,
   ];
   if (input.sources.length > 0) {

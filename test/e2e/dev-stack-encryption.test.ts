@@ -68,6 +68,7 @@ describe('npm run dev encrypts payloads', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       expect(output).toContain('[dev] ready');
       expect(output).toMatch(/kms\s+http:\/\/127\.0\.0\.1:\d+\s+payloads encrypted under alias\//);
+      expect(output).toMatch(/s3\s+http:\/\/127\.0\.0\.1:\d+\s+payloads of 256 KiB and more go to bucket /);
 
       const gateway = `http://127.0.0.1:${gatewayPort}`;
       const workflowId = `staged-encrypted-${Date.now().toString(36)}`;
@@ -83,12 +84,13 @@ describe('npm run dev encrypts payloads', () => {
 
       // The gateway decodes the worker's encrypted query answer.
       let progress: { stage?: number; activitiesCompleted?: number } = {};
-      for (let i = 0; i < 200 && !(progress.activitiesCompleted && progress.activitiesCompleted >= 1); i++) {
+      for (let i = 0; i < 600 && !(progress.activitiesCompleted && progress.activitiesCompleted >= 1); i++) {
         const queried = await fetch(`${gateway}/v1/workflows/${workflowId}/queries/progress`);
         if (queried.ok) progress = ((await queried.json()) as { result: typeof progress }).result;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(progress).toMatchObject({ stage: 1, activitiesCompleted: 1 });
+      expect(progress.stage).toBe(1);
+      expect(progress.activitiesCompleted).toBeGreaterThanOrEqual(1);
 
       const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
       try {
