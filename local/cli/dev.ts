@@ -89,9 +89,9 @@ export const devCommand = defineCommand({
       "GATEWAY_SOURCE_STRIPE_SECRET), the caller API keys GATEWAY_API_KEYS, a signing gateway's secret " +
       "GATEWAY_WEBHOOK_SECRET — from the environment, else the app's .env, else generated once, printed once " +
       'and kept in .event-gateway/secrets.env, where `event-gateway send` run in the app finds it.',
-    'Payloads are encrypted as with payloadEncryption in AWS, under a local KMS (local-kms) whose keys stay in ' +
-      '.event-gateway/kms; the ready banner names the key.',
-    'The first run builds the Temporal CLI and local-kms from their Go modules (Go >= 1.25) and fetches ElasticMQ from Maven ' +
+    'Payloads are encrypted as with payloadEncryption in AWS, under a local KMS (local-kms), and large ones go to a ' +
+      'local S3 (gofakes3) as with largePayloads; their keys and objects stay in .event-gateway/kms and /s3.',
+    'The first run builds the Temporal CLI, local-kms and gofakes3 from their Go modules (Go >= 1.25) and fetches ElasticMQ from Maven ' +
       'Central (Java >= 11, Maven), into ~/.cache/temporal-event-gateway. Exit codes: 0 stopped by Ctrl-C, ' +
       '1 the stack could not start (the message says why), 2 bad arguments.',
   ],

@@ -107,7 +107,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
     ]);
 
     log(
-      `[dev] starting Temporal, ElasticMQ and local-kms (the first run builds the Temporal CLI and local-kms, and fetches ElasticMQ)…`,
+      `[dev] starting Temporal, ElasticMQ, local-kms and gofakes3 (the first run builds the Temporal CLI, local-kms and gofakes3, and fetches ElasticMQ)…`,
     );
     // local-kms beside them (well under a second once built): the stack encrypts payloads, its keys
     // kept in the state directory as long as the workflows they encrypted.
