@@ -14,17 +14,7 @@ import {
   type TemporalEventGatewayProps,
 } from '../../../infra/index';
 import { logicalId, resourcesOfType, roleStatements } from '../support/template';
-
-const ROUTING = {
-  targets: [
-    {
-      name: 'order',
-      workflowIdPattern: '^order-[0-9]+$',
-      workflowType: 'orderWorkflow',
-      taskQueue: 'orders',
-    },
-  ],
-};
+import { ONE_TARGET_ROUTING } from '../support/stand-ins';
 
 function build(props: Partial<TemporalEventGatewayProps> = {}, withKey = true) {
   const app = new App();
@@ -38,7 +28,7 @@ function build(props: Partial<TemporalEventGatewayProps> = {}, withKey = true) {
   });
   const gateway = new TemporalEventGateway(stack, 'Gateway', {
     temporal,
-    routing: ROUTING,
+    routing: ONE_TARGET_ROUTING,
     encryptionKey: key,
     ...props,
   });

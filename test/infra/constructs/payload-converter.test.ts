@@ -26,17 +26,8 @@ import {
   resourcesOfType,
   roleStatements,
 } from '../support/template';
+import { ONE_TARGET_ROUTING } from '../support/stand-ins';
 
-const ROUTING = {
-  targets: [
-    {
-      name: 'order',
-      workflowIdPattern: '^order-[0-9]+$',
-      workflowType: 'orderWorkflow',
-      taskQueue: 'orders',
-    },
-  ],
-};
 const CODEC_CONDITION = {
   StringEquals: { 'kms:EncryptionContext:temporal-payload-format': 'kms-aes256gcm/v1' },
 };
@@ -52,7 +43,11 @@ function build(
     taskQueue: 'orders',
     auth: 'api-key',
   });
-  const gateway = new TemporalEventGateway(stack, 'Gateway', { temporal, routing: ROUTING, ...gatewayProps });
+  const gateway = new TemporalEventGateway(stack, 'Gateway', {
+    temporal,
+    routing: ONE_TARGET_ROUTING,
+    ...gatewayProps,
+  });
   // Without a worker, cdk-nag runs on the gateway alone (a bare VPC has findings of its own; the
   // demo app's variants check the worker stack with its network).
   const worker = workerProps
@@ -139,7 +134,7 @@ describe('payloadEncryption', () => {
         taskQueue: 'orders',
         auth: 'api-key',
       }),
-      routing: ROUTING,
+      routing: ONE_TARGET_ROUTING,
       payloadEncryption: { key },
     });
     const template = Template.fromStack(stack);

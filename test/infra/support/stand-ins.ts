@@ -21,3 +21,15 @@ export function cloudTemporal(stack: Stack): TemporalConnection {
     auth: 'api-key',
   });
 }
+
+/** The smallest routing a gateway accepts: one `order` target, no operations. */
+export const ONE_TARGET_ROUTING = {
+  targets: [
+    {
+      name: 'order',
+      workflowIdPattern: '^order-[0-9]+$',
+      workflowType: 'orderWorkflow',
+      taskQueue: 'orders',
+    },
+  ],
+};
