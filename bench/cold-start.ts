@@ -93,6 +93,7 @@ export interface ColdStartTimes {
 /**
  * `runs` cold starts per bundle, taking turns. `workflowIds(label, run)` names a running workflow
  * to signal; the answer must be a 2xx or the run fails (a cold start that did not deliver is no sample).
+ * `extraEnv` adds to a bundle's function environment (e.g. the payload encryption key).
  */
 export async function measureColdStarts(
   bundles: readonly BundledLambda[],
@@ -100,12 +101,14 @@ export async function measureColdStarts(
   temporalAddress: string,
   apiKey: string,
   workflowId: (label: string, run: number) => string,
+  extraEnv: (bundle: BundledLambda) => Record<string, string> = () => ({}),
 ): Promise<Record<string, ColdStartTimes>> {
   const samples = new Map<string, ColdSample[]>(bundles.map((bundle) => [bundle.label, []]));
   for (let run = 0; run < runs; run += 1) {
     for (const bundle of run % 2 === 0 ? bundles : [...bundles].reverse()) {
       const env = {
         ...lambdaEnv(bundle.variant, true),
+        ...extraEnv(bundle),
         [TEMPORAL_ENV.address]: temporalAddress,
         [GATEWAY_ENV.apiKeys]: apiKey,
         BENCH_EVENT: JSON.stringify(

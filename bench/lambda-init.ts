@@ -222,8 +222,13 @@ async function sampleInit(
   bundle: BundledLambda,
   sourceMaps: boolean,
   extraArgs: readonly string[] = [],
+  extraEnv: Record<string, string> = {},
 ): Promise<InitSample> {
-  const env = { ...lambdaEnv(bundle.variant, sourceMaps), BENCH_BUNDLE_URL: pathToFileURL(bundle.path).href };
+  const env = {
+    ...lambdaEnv(bundle.variant, sourceMaps),
+    ...extraEnv,
+    BENCH_BUNDLE_URL: pathToFileURL(bundle.path).href,
+  };
   const out = await runNode([...extraArgs, '--input-type=module', '-e', RUNNER], env);
   return JSON.parse(out) as InitSample;
 }
@@ -241,17 +246,22 @@ export interface InitTimes {
   samples: number[];
 }
 
-/** `runs` fresh processes per variant, the variants taking turns within each round. */
+/**
+ * `runs` fresh processes per variant, the variants taking turns within each round. `extraEnv` adds
+ * to a bundle's function environment (the encryption section: one bundle, two labels, key set or not).
+ */
 export async function measureInit(
   bundles: readonly BundledLambda[],
   runs: number,
   sourceMaps: boolean,
+  extraEnv: (bundle: BundledLambda) => Record<string, string> = () => ({}),
 ): Promise<Record<string, InitTimes>> {
   const samples = new Map<string, InitSample[]>(bundles.map((bundle) => [bundle.label, []]));
   for (let round = 0; round < runs; round += 1) {
     // A different order each round, so no variant always runs right after a particular one.
     const order = bundles.map((_, index) => bundles[(index + round) % bundles.length]!);
-    for (const bundle of order) samples.get(bundle.label)!.push(await sampleInit(bundle, sourceMaps));
+    for (const bundle of order)
+      samples.get(bundle.label)!.push(await sampleInit(bundle, sourceMaps, [], extraEnv(bundle)));
   }
   const result: Record<string, InitTimes> = {};
   for (const [label, list] of samples) {

@@ -3,6 +3,7 @@
  * docs/benchmarks.md copies it, so it says what was measured and nothing more.
  */
 import type { InitCost } from './cpu-profile';
+import type { EncryptionResult } from './encryption';
 
 interface ThroughputRow {
   concurrency: number;
@@ -117,6 +118,8 @@ export interface BenchOutput {
     runs: number;
   };
   endToEnd?: { p50Ms: number; p99Ms: number; directP50Ms: number; directP99Ms: number; samples: number };
+  /** Payload encryption on ÷ off (issue 28). */
+  encryption?: EncryptionResult;
 }
 
 export interface GoalCheck {
@@ -219,6 +222,24 @@ export function checkGoals(output: BenchOutput): GoalCheck[] {
       goal: 'ingest init ≤ bare @temporalio/client + 10 %',
       measured: String(lambdaInit.ratioToBareClient),
       holds: lambdaInit.ratioToBareClient <= 1.1,
+    });
+  }
+  const { encryption } = output;
+  if (encryption) {
+    checks.push({
+      goal: `gateway CPU per signal, encryption on ÷ off ≤ 1.1 (at ${encryption.concurrency})`,
+      measured: String(encryption.gatewayCpuRatio),
+      holds: encryption.gatewayCpuRatio <= 1.1,
+    });
+    checks.push({
+      goal: 'ingest cold start (to the first signal), encryption on ÷ off ≤ 1.05',
+      measured: String(encryption.coldStart.ratio),
+      holds: encryption.coldStart.ratio <= 1.05,
+    });
+    checks.push({
+      goal: 'ingest init, encryption on ÷ off ≤ 1.05',
+      measured: String(encryption.init.ratio),
+      holds: encryption.init.ratio <= 1.05,
     });
   }
   if (workerStart)
@@ -375,5 +396,31 @@ export function renderMarkdown(output: BenchOutput): string {
         `p99 ${endToEnd.directP99Ms} ms.`,
       '',
     );
+  if (output.encryption) lines.push(...encryptionLines(output.encryption));
   return `${lines.join('\n')}`;
+}
+
+const perSignal = (cpuMs: Record<string, number>, name: string) => cpuMs[name]?.toFixed(3) ?? 'n/a';
+
+/** Payload encryption on beside off: the gateway under load, then the ingest function's start. */
+function encryptionLines(e: EncryptionResult): string[] {
+  return [
+    `**Payload encryption** (built-in KMS codec against local-kms, on ÷ off; ${e.runsPerSide} × ${e.secondsPerRun} s a side ` +
+      `at concurrency ${e.concurrency}, taking turns; the signal stored as \`${e.storedEncoding}\`)`,
+    '',
+    '| | off | on | on ÷ off |',
+    '|---|---:|---:|---:|',
+    `| gateway signals/s | ${e.offSignalsPerSec} | ${e.onSignalsPerSec} | ${e.throughputRatio} |`,
+    `| gateway process CPU ms/signal | ${perSignal(e.offCpuMsPerSignal, 'gateway')} | ${perSignal(e.onCpuMsPerSignal, 'gateway')} | ${e.gatewayCpuRatio} |`,
+    `| Temporal CPU ms/signal | ${perSignal(e.offCpuMsPerSignal, 'temporal')} | ${perSignal(e.onCpuMsPerSignal, 'temporal')} | |`,
+    `| load generator CPU ms/signal | ${perSignal(e.offCpuMsPerSignal, 'bench')} | ${perSignal(e.onCpuMsPerSignal, 'bench')} | |`,
+    `| local-kms CPU ms/signal | | ${perSignal(e.onCpuMsPerSignal, 'kms')} | |`,
+    `| ingest init ms (median of ${e.init.runs}) | ${e.init.offMs} | ${e.init.onMs} | ${e.init.ratio} |`,
+    `| ingest init CPU ms | ${e.init.offCpuMs} | ${e.init.onCpuMs} | ${(e.init.onCpuMs / e.init.offCpuMs).toFixed(3)} |`,
+    `| ingest cold start to the first signal ms (median of ${e.coldStart.runs}) | ${e.coldStart.offMs} | ${e.coldStart.onMs} | ${e.coldStart.ratio} |`,
+    '',
+    `Errors off/on: ${e.offErrors}/${e.onErrors}. Data keys generated: ${e.dataKeysDuringLoad} during the load, ` +
+      `${e.dataKeysDuringInit} during the init-only runs (no KMS call at init).`,
+    '',
+  ];
 }

@@ -28,6 +28,7 @@ import { SIGNALS, WORKFLOW_TYPES } from '../contract';
 import type { InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
 import { measureColdStarts } from './cold-start';
+import { encryptionSection } from './encryption';
 import {
   bundleLambdas,
   LAYER_VARIANTS,
@@ -63,6 +64,7 @@ const SECTIONS = [
   'latency',
   'sqsBatch',
   'endToEnd',
+  'encryption',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -80,6 +82,9 @@ const PLANS = {
     latencySamples: 300,
     sqsBatchReps: 9,
     endToEndSamples: 30,
+    encryptionRounds: 3,
+    encryptionInitRuns: 15,
+    encryptionColdRuns: 9,
   },
   full: {
     initRuns: 21,
@@ -93,6 +98,9 @@ const PLANS = {
     latencySamples: 1_000,
     sqsBatchReps: 31,
     endToEndSamples: 100,
+    encryptionRounds: 6,
+    encryptionInitRuns: 31,
+    encryptionColdRuns: 21,
   },
 } as const;
 type Plan = (typeof PLANS)[keyof typeof PLANS];
@@ -440,6 +448,30 @@ async function main(): Promise<void> {
         );
         sqsClient.destroy();
         log(`sqsBatch: ${JSON.stringify(results.sqsBatch)}`);
+      }
+      if (want('encryption')) {
+        results.encryption = await encryptionSection(
+          {
+            concurrency: HEADLINE_CONCURRENCY,
+            rounds: plan.encryptionRounds,
+            seconds: plan.throughputSeconds,
+            initRuns: plan.encryptionInitRuns,
+            coldRuns: plan.encryptionColdRuns,
+          },
+          {
+            repoRoot,
+            workDir,
+            client,
+            temporalAddress: temporal.address,
+            temporalPid: temporal.process.pid,
+            gatewayEnv: env,
+            loadTarget,
+            apiKey: API_KEY,
+            deadlineMs: DEADLINE_MS,
+            log,
+          },
+        );
+        log(`encryption: ${JSON.stringify(results.encryption)}`);
       }
       if (build && want('endToEnd')) {
         const worker = await startWorkerProcess(build.prebundledMain, temporal.address, e2eTaskQueue);
