@@ -4,7 +4,8 @@
  * bundle's source map (Node's own `SourceMap`: no extra dependency), so "where did init go" is
  * answered in package names rather than minified columns.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -66,11 +67,22 @@ const V8_BUCKETS: Readonly<Record<string, string>> = {
  */
 export async function initCostsByModule(profilePath: string, bundlePath: string): Promise<InitCost[]> {
   const profile = JSON.parse(await readFile(profilePath, 'utf8')) as CpuProfile;
-  const map = new SourceMap(JSON.parse(await readFile(`${bundlePath}.map`, 'utf8')) as SourceMapPayload);
-  const lineLengths = (await readFile(bundlePath, 'utf8')).split('\n').map((line) => line.length);
+  // The entry and the chunks it loads on demand (`import()`), each with its own `.map` beside it.
+  const bundleDir = dirname(bundlePath);
+  const files = new Map<string, { map: SourceMap; lineLengths: number[] }>();
+  for (const name of (await readdir(bundleDir)).filter((file) => file.endsWith('.mjs'))) {
+    const path = join(bundleDir, name);
+    files.set(path, {
+      map: new SourceMap(JSON.parse(await readFile(`${path}.map`, 'utf8')) as SourceMapPayload),
+      lineLengths: (await readFile(path, 'utf8')).split('\n').map((line) => line.length),
+    });
+  }
+  const fileOf = (url: string) => (url.startsWith('file:') ? files.get(fileURLToPath(url)) : undefined);
 
-  const sourceModule = (line: number, column: number): string | undefined => {
-    const entry = map.findEntry(line, column) as { originalSource?: string };
+  const sourceModule = (url: string, line: number, column: number): string | undefined => {
+    const file = fileOf(url);
+    if (!file) return undefined;
+    const entry = file.map.findEntry(line, column) as { originalSource?: string };
     return entry.originalSource ? moduleOfSource(entry.originalSource) : undefined;
   };
 
@@ -79,12 +91,11 @@ export async function initCostsByModule(profilePath: string, bundlePath: string)
     if (url === '') return functionName.startsWith('(') ? functionName : `(native) ${functionName}`;
     if (url.startsWith('node:'))
       return V8_BUCKETS[functionName] ?? `(node) ${url.slice('node:'.length).split('/')[0]}`;
-    if (url.startsWith('file:') && fileURLToPath(url) === bundlePath)
-      return sourceModule(lineNumber, columnNumber) ?? '(esbuild glue)';
+    if (fileOf(url)) return sourceModule(url, lineNumber, columnNumber) ?? '(esbuild glue)';
     return '(other code)';
   };
 
-  const isBundle = (url: string) => url.startsWith('file:') && fileURLToPath(url) === bundlePath;
+  const isBundle = (url: string) => fileOf(url) !== undefined;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
   let total = 0;
@@ -108,7 +119,8 @@ export async function initCostsByModule(profilePath: string, bundlePath: string)
     for (const { line, ticks: count } of ticks) {
       const share = (micros * count) / tickSum;
       // The last mapping on the line: unminified output has one statement per line.
-      const name = sourceModule(line - 1, Math.max(0, (lineLengths[line - 1] ?? 1) - 1));
+      const lineLengths = fileOf(node.callFrame.url)?.lineLengths ?? [];
+      const name = sourceModule(node.callFrame.url, line - 1, Math.max(0, (lineLengths[line - 1] ?? 1) - 1));
       if (name !== undefined) {
         add(name, share);
         continue;
@@ -123,6 +135,38 @@ export async function initCostsByModule(profilePath: string, bundlePath: string)
       else for (const callee of callees) add(callee, share / callees.length);
     }
   }
+  return [...totals.entries()]
+    .map(([module, micros]) => ({
+      module,
+      selfMs: Math.round(micros / 100) / 10,
+      share: total > 0 ? Math.round((micros / total) * 1000) / 1000 : 0,
+    }))
+    .sort((a, b) => b.selfMs - a.selfMs);
+}
+
+/**
+ * Self time by module of a process that ran its TypeScript unbundled (the gateway child under tsx):
+ * each sample's leaf frame by its file, packages by name, our files by directory.
+ */
+export async function costsByModule(profilePath: string, repoRoot: string): Promise<InitCost[]> {
+  const profile = JSON.parse(await readFile(profilePath, 'utf8')) as CpuProfile;
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, index) => {
+    const micros = profile.timeDeltas[index] ?? 0;
+    const frame = nodes.get(id)?.callFrame;
+    total += micros;
+    if (!frame) return;
+    let name: string;
+    if (frame.url === '')
+      name = frame.functionName.startsWith('(') ? frame.functionName : `(native) ${frame.functionName}`;
+    else if (frame.url.startsWith('node:')) name = `(node) ${frame.url.slice('node:'.length).split('/')[0]}`;
+    else if (frame.url.startsWith('file:'))
+      name = moduleOfSource(relative(repoRoot, fileURLToPath(frame.url)));
+    else name = '(other code)';
+    totals.set(name, (totals.get(name) ?? 0) + micros);
+  });
   return [...totals.entries()]
     .map(([module, micros]) => ({
       module,

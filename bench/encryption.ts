@@ -15,14 +15,17 @@
  * section checks instead that the encrypted gateway's signal is stored `binary/encrypted`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { EventGatewayError } from '../contract/errors';
 import { PAYLOAD_ENV } from '../contract/env-names';
 import { LOCAL_KMS_CREDENTIALS, startLocalKms } from '../local/kms-server';
 import { measureColdStarts } from './cold-start';
 import { startCpuMeter } from './cpu-usage';
-import { bundleLambdas, measureInit, type BundledLambda } from './lambda-init';
+import { costsByModule, type InitCost } from './cpu-profile';
+import { bundleLambdas, measureInit, profileInit, type BundledLambda } from './lambda-init';
 import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
 import { gatewayRate, startPool, type LoadTarget, type RateSample } from './signal-load';
 import { round } from './stats';
@@ -58,6 +61,19 @@ export interface EncryptionResult {
     onInitMs: number;
     runs: number;
   };
+  /** Data keys generated during the cold starts: one per encrypted process (its first signal). */
+  dataKeysDuringColdStart: number;
+  /** Where the extra time goes, on − off: self ms by module in `--cpu-prof` profiles (largest first). */
+  extraCost: {
+    /** µs per signal (not ms), over one warm load run a side. */
+    gatewayUnderLoad: InitCost[];
+    /** ms of one init. */
+    ingestInit: InitCost[];
+    gatewayProfileRuns: number;
+    initProfileRuns: number;
+  };
+  /** KiB of the ingest bundle's on-demand chunks (the codec and the KMS client among them). */
+  ingestOnDemandKiB: number;
   method: string;
 }
 
@@ -82,6 +98,7 @@ export interface EncryptionPlan {
   seconds: number;
   initRuns: number;
   coldRuns: number;
+  profileRuns: number;
 }
 
 export class EncryptionBenchError extends EventGatewayError {
@@ -90,6 +107,10 @@ export class EncryptionBenchError extends EventGatewayError {
 
 /** local-kms logs this line for every GenerateDataKey it answers. */
 const DATA_KEY_LINE = 'Data key generated';
+/** gateway-child.ts prints this once its profiler runs (after SIGUSR2). */
+const PROFILING_LINE = 'bench-gateway-profiling';
+/** Init profiles are short and noisy: a few a side whatever the plan. */
+const INIT_PROFILE_RUNS = 5;
 
 interface MeteredRun {
   sample: RateSample;
@@ -132,6 +153,23 @@ function localKmsPid(): number | undefined {
     return undefined;
   }
   return undefined;
+}
+
+/** Self ms by module, on − off (means over the runs), the `top` largest increases. */
+function extraByModule(off: readonly InitCost[][], on: readonly InitCost[][], top = 8): InitCost[] {
+  const mean = (profiles: readonly InitCost[][]) => {
+    const totals = new Map<string, number>();
+    for (const costs of profiles)
+      for (const c of costs) totals.set(c.module, (totals.get(c.module) ?? 0) + c.selfMs / profiles.length);
+    return totals;
+  };
+  const [offMs, onMs] = [mean(off), mean(on)];
+  const extra = [...onMs].map(([module, ms]) => ({ module, selfMs: ms - (offMs.get(module) ?? 0) }));
+  const added = extra.filter((e) => e.selfMs > 0).reduce((a, e) => a + e.selfMs, 0);
+  return extra
+    .sort((a, b) => b.selfMs - a.selfMs)
+    .slice(0, top)
+    .map((e) => ({ module: e.module, selfMs: round(e.selfMs), share: round(e.selfMs / added, 3) }));
 }
 
 /** The `encoding` metadata of the last signal's first payload in a workflow's history. */
@@ -177,7 +215,7 @@ export async function encryptionSection(
         60_000,
       );
       stoppers.push(() => started.child.stop());
-      return { url: started.value, pid: started.child.process.pid };
+      return { url: started.value, pid: started.child.process.pid, child: started.child };
     };
     const off = await startGateway({ ...ctx.gatewayEnv, [PAYLOAD_ENV.kmsKeyId]: undefined });
     const on = await startGateway({ ...ctx.gatewayEnv, ...keyEnv });
@@ -249,6 +287,7 @@ export async function encryptionSection(
       },
       ctx.deadlineMs,
     );
+    const keysBeforeCold = dataKeys;
     const cold = await measureColdStarts(
       bundles,
       plan.coldRuns,
@@ -257,6 +296,47 @@ export async function encryptionSection(
       workflowId,
       envOf,
     );
+    const dataKeysDuringColdStart = dataKeys - keysBeforeCold;
+
+    log(
+      `encryption: CPU profiles (${plan.profileRuns} a side) of the gateways under load and of the ingest init`,
+    );
+    const profileDir = join(ctx.workDir, 'encryption-profiles');
+    /** Self µs per signal by module of one gateway, profiled over one load run (warm, after start-up). */
+    const gatewayProfile = async (env: Record<string, string | undefined>, name: string) => {
+      const file = join(profileDir, `${name}.cpuprofile`);
+      await mkdir(profileDir, { recursive: true });
+      await rm(file, { force: true });
+      const gateway = await startGateway({ ...env, BENCH_CPU_PROFILE: file });
+      await gatewayRate(gateway.url, ctx.loadTarget, 8, 1);
+      gateway.child.process.kill('SIGUSR2');
+      const deadline = Date.now() + 10_000;
+      while (!gateway.child.tail.includes(PROFILING_LINE)) {
+        if (Date.now() > deadline)
+          throw new EncryptionBenchError('the gateway child did not start profiling');
+        await setTimeout(20);
+      }
+      const sample = await gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds);
+      await gateway.child.stop();
+      const costs = await costsByModule(file, ctx.repoRoot);
+      // ms over the run → µs per signal, so a slower side's fewer signals do not read as savings.
+      return costs.map((c) => ({ ...c, selfMs: (c.selfMs * 1000) / Math.max(1, sample.completed) }));
+    };
+    const profiled = (
+      await bundleLambdas(ctx.repoRoot, join(ctx.workDir, 'encryption-profiled'), { minify: false })
+    ).find((bundle) => bundle.variant === 'ingest')!;
+    const gatewayOff: InitCost[][] = [];
+    const gatewayOn: InitCost[][] = [];
+    const initProfOff: InitCost[][] = [];
+    const initProfOn: InitCost[][] = [];
+    for (let run = 0; run < plan.profileRuns; run += 1) {
+      gatewayOff.push(
+        await gatewayProfile({ ...ctx.gatewayEnv, [PAYLOAD_ENV.kmsKeyId]: undefined }, `off-${run}`),
+      );
+      gatewayOn.push(await gatewayProfile({ ...ctx.gatewayEnv, ...keyEnv }, `on-${run}`));
+      initProfOff.push(await profileInit({ ...profiled, label: 'ingestOff' }, profileDir));
+      initProfOn.push(await profileInit({ ...profiled, label: 'ingestOn' }, profileDir, keyEnv));
+    }
     const initOff = init.ingestOff!;
     const initOn = init.ingestOn!;
     const coldOff = cold.ingestOff!;
@@ -284,6 +364,14 @@ export async function encryptionSection(
         runs: plan.initRuns,
       },
       dataKeysDuringInit,
+      dataKeysDuringColdStart,
+      ingestOnDemandKiB: round((ingest.allBytes - ingest.bytes) / 1024),
+      extraCost: {
+        gatewayUnderLoad: extraByModule(gatewayOff, gatewayOn),
+        ingestInit: extraByModule(initProfOff, initProfOn),
+        gatewayProfileRuns: plan.profileRuns,
+        initProfileRuns: INIT_PROFILE_RUNS,
+      },
       coldStart: {
         offMs: coldOff.toFirstSignalMs,
         onMs: coldOn.toFirstSignalMs,

@@ -279,11 +279,20 @@ export async function measureInit(
  * Profiles one import of an unminified bundle with `--cpu-prof` and returns its init costs by
  * module. Timing comes from `measureInit`; this only says where the time goes.
  */
-export async function profileInit(bundle: BundledLambda, profileDir: string): Promise<InitCost[]> {
+export async function profileInit(
+  bundle: BundledLambda,
+  profileDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<InitCost[]> {
   const dir = join(profileDir, bundle.label);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  await sampleInit(bundle, false, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200']);
+  await sampleInit(
+    bundle,
+    false,
+    ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200'],
+    extraEnv,
+  );
   const [file] = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`node --cpu-prof wrote no profile into ${dir}`);
   return initCostsByModule(join(dir, file), bundle.path);

@@ -400,6 +400,9 @@ export function renderMarkdown(output: BenchOutput): string {
   return `${lines.join('\n')}`;
 }
 
+const costList = (costs: readonly InitCost[], unit: string) =>
+  costs.map((c) => `${c.module} +${c.selfMs} ${unit}`).join(', ') || 'none';
+
 const perSignal = (cpuMs: Record<string, number>, name: string) => cpuMs[name]?.toFixed(3) ?? 'n/a';
 
 /** Payload encryption on beside off: the gateway under load, then the ingest function's start. */
@@ -420,7 +423,15 @@ function encryptionLines(e: EncryptionResult): string[] {
     `| ingest cold start to the first signal ms (median of ${e.coldStart.runs}) | ${e.coldStart.offMs} | ${e.coldStart.onMs} | ${e.coldStart.ratio} |`,
     '',
     `Errors off/on: ${e.offErrors}/${e.onErrors}. Data keys generated: ${e.dataKeysDuringLoad} during the load, ` +
-      `${e.dataKeysDuringInit} during the init-only runs (no KMS call at init).`,
+      `${e.dataKeysDuringInit} during the init-only runs (no KMS call at init), ${e.dataKeysDuringColdStart} during ` +
+      `the ${e.coldStart.runs} encrypted cold starts (one each, on the first signal).`,
+    '',
+    'Where the extra CPU goes, on − off (self time by module in CPU profiles, largest increases):',
+    '',
+    `- gateway under load, µs per signal (profiled over one warm ${e.secondsPerRun} s run a side, ` +
+      `${e.extraCost.gatewayProfileRuns} pair(s)): ${costList(e.extraCost.gatewayUnderLoad, 'µs')}`,
+    `- ingest init, ms (mean of ${e.extraCost.initProfileRuns} \`--cpu-prof\` imports a side; the bundle's ` +
+      `on-demand chunks: ${e.ingestOnDemandKiB} KiB): ${costList(e.extraCost.ingestInit, 'ms')}`,
     '',
   ];
 }

@@ -457,6 +457,7 @@ async function main(): Promise<void> {
             seconds: plan.throughputSeconds,
             initRuns: plan.encryptionInitRuns,
             coldRuns: plan.encryptionColdRuns,
+            profileRuns: plan.profileRuns,
           },
           {
             repoRoot,
