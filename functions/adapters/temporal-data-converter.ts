@@ -57,6 +57,10 @@ export interface TemporalDataConverter {
   toPayloads(values: readonly unknown[], workflowId?: string, workflowType?: string): Promise<WirePayloads>;
   /** The first payload's value (null when none): references resolved, codecs in reverse, the converter. */
   fromPayloads(payloads: WirePayloads | null | undefined, workflowId?: string): Promise<unknown>;
+  /** Payloads through every codec in order, not offloaded (the codec server's `/encode`). */
+  encodePayloads(payloads: readonly WirePayload[]): Promise<WirePayload[]>;
+  /** Stored references resolved, then the codecs in reverse (the codec server's `/decode`). */
+  decodePayloads(payloads: readonly WirePayload[]): Promise<WirePayload[]>;
 }
 
 /**
@@ -105,6 +109,25 @@ export function createDataConverter(
         throw new PayloadCodecError('The payload codec could not decode the payloads', error);
       }
       return fromPayload(payloads[0]!);
+    },
+    async encodePayloads(given) {
+      let payloads = [...given];
+      try {
+        for (const codec of codecs) payloads = await codec.encode(payloads);
+      } catch (error) {
+        throw new PayloadCodecError('The payload codec could not encode the payloads', error);
+      }
+      return payloads;
+    },
+    async decodePayloads(given) {
+      let payloads = [...given];
+      try {
+        if (store) payloads = await store.resolve(payloads);
+        for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+      } catch (error) {
+        throw new PayloadCodecError('The payload codec could not decode the payloads', error);
+      }
+      return payloads;
     },
   };
 }

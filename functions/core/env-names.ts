@@ -46,6 +46,20 @@ export const GATEWAY_ENV = {
   envelopeKey: 'GATEWAY_ENVELOPE_KEY',
   /** ARN of the Secrets Manager secret holding the envelope key(s) (deployed). */
   envelopeKeySecretArn: 'GATEWAY_ENVELOPE_KEY_SECRET_ARN',
+  /**
+   * Origins whose browsers may call the codec server (`/v1/codec`), comma-separated; `none` allows
+   * no browser. @default `https://cloud.temporal.io,http://localhost:8233` (Temporal Cloud's UI and the dev server's)
+   */
+  codecAllowedOrigins: 'GATEWAY_CODEC_ALLOWED_ORIGINS',
+  /**
+   * JWKS URL whose keys sign the access tokens the Temporal UI forwards to the codec server, e.g.
+   * Temporal Cloud's `https://login.tmprl.cloud/.well-known/jwks.json`; unset = no JWT accepted.
+   */
+  codecJwksUrl: 'GATEWAY_CODEC_JWKS_URL',
+  /** The `iss` those tokens must carry (optional). */
+  codecJwtIssuer: 'GATEWAY_CODEC_JWT_ISSUER',
+  /** An `aud` those tokens must carry (optional). */
+  codecJwtAudience: 'GATEWAY_CODEC_JWT_AUDIENCE',
 } as const;
 
 /**

@@ -13,6 +13,7 @@ export const PROBLEMS = {
   'unverified-envelope': { status: 401, title: 'Queue message was not made by the gateway' },
   'target-not-declared': { status: 403, title: 'Workflow is not a declared target' },
   'operation-not-allowed': { status: 403, title: 'Operation not declared for this target' },
+  'origin-not-allowed': { status: 403, title: 'This origin may not call the codec server' },
   'workflow-not-found': { status: 404, title: 'Workflow not found' },
   'route-not-found': { status: 404, title: 'No such endpoint' },
   'source-not-found': { status: 404, title: 'No such webhook source' },
@@ -28,12 +29,15 @@ export const PROBLEMS = {
   'event-field-missing': { status: 422, title: 'The event lacks a field its route needs' },
   'update-rejected': { status: 422, title: 'The workflow rejected the update' },
   'query-failed': { status: 422, title: "The workflow's query handler failed" },
+  // The codec server's answer for a payload its codecs refuse (unknown key, corrupted): never garbage.
+  'payload-undecodable': { status: 422, title: 'A payload cannot be decoded' },
   'temporal-rejected': { status: 422, title: 'Temporal rejected the request' },
   'temporal-unavailable': { status: 503, title: 'Temporal is unavailable' },
   // A target at Temporal's per-run signal or update limits: transient for that workflow, never 4xx.
   'workflow-busy': { status: 503, title: 'The workflow cannot take more events now' },
   'source-unavailable': { status: 503, title: 'The webhook source has no usable secret' },
   'queue-unavailable': { status: 503, title: 'The event could not be queued nor dead-lettered' },
+  'codec-unavailable': { status: 503, title: 'The payload codec is unavailable (KMS or S3)' },
   'deadline-exceeded': { status: 504, title: 'The workflow did not answer in time' },
 } as const;
 

@@ -3,7 +3,8 @@
  * local Node server. This module sets the app up — body limit, authentication, problem answers,
  * unknown paths — and registers the routes of its concepts: the workflow routes
  * (http-workflow-routes.ts), callback URLs (http-callbacks.ts) and provider webhooks
- * (webhook-ingest.ts), all delivering through one Deliverer.
+ * (webhook-ingest.ts), all delivering through one Deliverer, and the codec server for the Temporal
+ * UI and CLI (http-codec-routes.ts).
  *
  * The body is read once (Hono caches it): the authenticator verifies those bytes and the handlers
  * parse the same bytes, so a signature always covers exactly what is delivered.
@@ -28,6 +29,7 @@ import type { Reader } from '../adapters/temporal-reader';
 import type { WebhookQueues } from '../adapters/webhook-queues';
 import type { SourceRuntime } from '../adapters/webhook-secrets';
 import { redactCallbackPath, registerCallbackRoutes } from './http-callbacks';
+import { registerCodecRoutes, type CodecDeps } from './http-codec-routes';
 import { allowedMethods } from './http-methods';
 import { healthRoute, type AppEnv } from './http-operation-routes';
 import { SECURITY_SCHEMES } from './http-schemas';
@@ -63,6 +65,8 @@ export interface HttpAppDeps {
   /** Where acknowledged webhooks go when not delivered at once (fallback queue, DLQ). */
   webhookQueues?: WebhookQueues;
   metrics?: WebhookMetrics;
+  /** The codec server's converter, authenticator and UI origins; absent = `/v1/codec` refuses everyone. */
+  codec?: CodecDeps;
 }
 
 /** The document's header; `scripts/openapi.ts` and the served document share it. */
@@ -111,6 +115,10 @@ export function createHttpApp(deps: HttpAppDeps) {
     const res = problemResponse(p, path);
     throw new HTTPException(res.status as 400, { res });
   };
+
+  // First: the codec server has its own CORS, body limit and authentication (never open), and its
+  // routes answer before the middleware below runs.
+  registerCodecRoutes(app, { codec: deps.codec, logger });
 
   const maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
   const tooLarge = (c: { req: { path: string } }) =>

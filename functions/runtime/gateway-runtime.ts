@@ -8,6 +8,8 @@ import { GatewayConfigError } from '../core/gateway-config';
 import { callbackVerifierFromEnv, type CallbackVerifier } from '../adapters/callback-tokens';
 import { createDeliverer } from '../adapters/deliverer';
 import { loadGatewayConfig } from '../adapters/gateway-config-file';
+import { parseCodecSettings } from '../core/codec-settings';
+import { createCodecAuthenticator, type CodecServerDeps } from '../adapters/codec-auth';
 import { authSettingsFromEnv, createAuthenticator, type Authenticator } from '../adapters/http-auth';
 import type { GatewayLogger } from '../adapters/logger';
 import type { ActivityCompleter, FallbackQueue, WebhookMetrics } from '../adapters/ports';
@@ -43,6 +45,8 @@ export interface GatewayRuntime extends DeliveryRuntime {
   metrics?: WebhookMetrics;
   /** Largest request body: Lambda's when large payloads go to S3 (core/input-limits). */
   maxBodyBytes?: number;
+  /** The codec server (`/v1/codec`): the clients' data converter, its authenticator, the UI origins. */
+  codec: CodecServerDeps;
 }
 
 export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Promise<GatewayRuntime> {
@@ -59,10 +63,12 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   ]);
   const auth = authSettingsFromEnv(authEnv);
   if (!auth.ok) problems.push(...auth.problems);
+  const codec = parseCodecSettings(env);
+  if (!codec.ok) problems.push(...codec.problems);
   const callbacks = collect(problems, () => callbackVerifierFromEnv(callbackEnv));
   const sources = config ? await loadSourceRuntimes(config.sources, { env }) : undefined;
   if (sources && !sources.ok) problems.push(...sources.problems);
-  if (!config || deadlineMs === undefined || !auth.ok || !sources?.ok || problems.length > 0) {
+  if (!config || deadlineMs === undefined || !auth.ok || !codec.ok || !sources?.ok || problems.length > 0) {
     throw new GatewayConfigError(problems);
   }
   for (const runtime of sources.sources.values()) {
@@ -74,13 +80,19 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const sqs = lazySqsClient(env);
   const fallback = queueUrl ? createSqsFallbackQueue(sqs, queueUrl, sealer) : undefined;
   const completer = createActivityCompleter(delivery.clients, deadlineMs);
+  const authenticator = createAuthenticator(auth.settings);
   return {
     config,
     ...(fallback ? { fallback } : {}),
     sealer,
     ...delivery,
     deliverer: createDeliverer({ ...delivery, completer, fallback, logger }),
-    authenticator: createAuthenticator(auth.settings),
+    authenticator,
+    codec: {
+      dataConverter: delivery.clients.dataConverter,
+      authenticator: createCodecAuthenticator({ authenticator, jwt: codec.settings.jwt }),
+      allowedOrigins: codec.settings.allowedOrigins,
+    },
     logger,
     deadlineMs,
     ...(callbacks ? { callbacks } : {}),

@@ -132,6 +132,8 @@ describe('the OpenAPI document', () => {
       '/healthz',
       '/v1/callbacks/{token}',
       '/v1/callbacks/{token}/fail',
+      '/v1/codec/decode',
+      '/v1/codec/encode',
       '/v1/events',
       '/v1/webhooks/{source}',
       '/v1/workflows/{workflowId}',
@@ -145,6 +147,7 @@ describe('the OpenAPI document', () => {
       'standardWebhooks',
       'githubSignature',
       'stripeSignature',
+      'codecAccessToken',
     ]);
     const update = doc.paths?.['/v1/workflows/{workflowId}/updates/{update}']?.post;
     expect(Object.keys(update?.responses ?? {})).toEqual(
@@ -169,5 +172,11 @@ describe('the OpenAPI document', () => {
       expect.arrayContaining(['200', '202', '401', '404', '503']),
     );
     expect(JSON.stringify(webhook?.responses?.['202'])).toContain('dead-lettered');
+    // The codec server hands out plaintext: never open (no empty requirement).
+    expect(doc.paths?.['/v1/codec/decode']?.post?.security).toEqual([
+      { apiKey: [] },
+      { bearerApiKey: [] },
+      { codecAccessToken: [] },
+    ]);
   });
 });
