@@ -28,7 +28,7 @@ import { costsByModule, type InitCost } from './cpu-profile';
 import { bundleLambdas, measureInit, profileInit, type BundledLambda } from './lambda-init';
 import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
 import { gatewayRate, startPool, type LoadTarget, type RateSample } from './signal-load';
-import { round } from './stats';
+import { median, round } from './stats';
 
 /** The figures of one run; report.ts renders them and checks the goals. */
 export interface EncryptionResult {
@@ -155,15 +155,22 @@ function localKmsPid(): number | undefined {
   return undefined;
 }
 
-/** Self ms by module, on − off (means over the runs), the `top` largest increases. */
+/**
+ * Self time by module, on − off, the `top` largest increases. Per module the median over the runs
+ * (a module absent from a profile counts 0): one busy moment of the shared machine in one profile
+ * does not move it, as it moves a mean.
+ */
 function extraByModule(off: readonly InitCost[][], on: readonly InitCost[][], top = 8): InitCost[] {
-  const mean = (profiles: readonly InitCost[][]) => {
-    const totals = new Map<string, number>();
-    for (const costs of profiles)
-      for (const c of costs) totals.set(c.module, (totals.get(c.module) ?? 0) + c.selfMs / profiles.length);
-    return totals;
+  const medians = (profiles: readonly InitCost[][]) => {
+    const modules = new Set(profiles.flatMap((costs) => costs.map((c) => c.module)));
+    return new Map(
+      [...modules].map((module) => [
+        module,
+        median(profiles.map((costs) => costs.find((c) => c.module === module)?.selfMs ?? 0)),
+      ]),
+    );
   };
-  const [offMs, onMs] = [mean(off), mean(on)];
+  const [offMs, onMs] = [medians(off), medians(on)];
   const extra = [...onMs].map(([module, ms]) => ({ module, selfMs: ms - (offMs.get(module) ?? 0) }));
   const added = extra.filter((e) => e.selfMs > 0).reduce((a, e) => a + e.selfMs, 0);
   return extra

@@ -430,7 +430,7 @@ function encryptionLines(e: EncryptionResult): string[] {
     '',
     `- gateway under load, µs per signal (profiled over one warm ${e.secondsPerRun} s run a side, ` +
       `${e.extraCost.gatewayProfileRuns} pair(s)): ${costList(e.extraCost.gatewayUnderLoad, 'µs')}`,
-    `- ingest init, ms (mean of ${e.extraCost.initProfileRuns} \`--cpu-prof\` imports a side; the bundle's ` +
+    `- ingest init, ms (median of ${e.extraCost.initProfileRuns} \`--cpu-prof\` imports a side; the bundle's ` +
       `on-demand chunks: ${e.ingestOnDemandKiB} KiB): ${costList(e.extraCost.ingestInit, 'ms')}`,
     '',
   ];
