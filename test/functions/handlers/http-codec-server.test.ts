@@ -16,6 +16,7 @@ import { PAYLOAD_ENV } from '../../../contract/env-names';
 import { silentLogger } from '../../../functions/adapters/logger';
 import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { GATEWAY_ENV } from '../../../functions/core/env-names';
+import { MAX_CODEC_BODY_BYTES } from '../../../functions/handlers/http-codec-routes';
 import { startGatewayServer, type GatewayServer } from '../../../local/gateway-server';
 import { LOCAL_KMS_CREDENTIALS, startLocalKms, type LocalKms } from '../../../local/kms-server';
 import { ensureTemporalCli } from '../../../local/temporal-cli';
@@ -151,6 +152,10 @@ describe('the codec server (/v1/codec)', () => {
     expect(await badBase64.json()).toMatchObject({ field: 'body.payloads[0].data' });
     expect((await codec(gateway, 'decode', { payloads: 'x' })).status).toBe(400);
     expect((await codec(gateway, 'decode', [])).status).toBe(400);
+    const huge = { payloads: [{ metadata: {}, data: 'A'.repeat(MAX_CODEC_BODY_BYTES) }] };
+    const tooLarge = await codec(gateway, 'decode', huge);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('content-type')).toContain('application/problem+json');
     // proto3 JSON omits an empty list: `{}` is no payloads (the CLI sends it for events without any).
     const empty = await codec(gateway, 'decode', {});
     expect(await empty.json()).toEqual({ payloads: [] });
