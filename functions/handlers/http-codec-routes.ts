@@ -10,6 +10,7 @@
  * Its middleware is registered before the app's own, which therefore never sees these routes.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Payload } from '@temporalio/common';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -133,6 +134,34 @@ const closed: CodecAuthenticator = {
     }),
 };
 
+/** What the routes decode with when the gateway passes no codec: unreachable, `closed` refuses first. */
+const identity: CodecDeps['dataConverter'] = {
+  encodePayloads: (payloads) => Promise.resolve([...payloads]),
+  decodePayloads: (payloads) => Promise.resolve([...payloads]),
+};
+
+/**
+ * The payloads decoded, or the index and error of the first that cannot be: the whole batch at once
+ * (one KMS Decrypt per data key), and only when that fails one by one, to name the payload.
+ */
+async function decodeNamingFailure(
+  converter: CodecDeps['dataConverter'],
+  payloads: readonly Payload[],
+): Promise<{ ok: true; payloads: Payload[] } | { ok: false; index: number; error: unknown }> {
+  try {
+    return { ok: true, payloads: await converter.decodePayloads(payloads) };
+  } catch (batchError) {
+    for (const [index, payload] of payloads.entries()) {
+      try {
+        await converter.decodePayloads([payload]);
+      } catch (error) {
+        return { ok: false, index, error };
+      }
+    }
+    return { ok: false, index: 0, error: batchError };
+  }
+}
+
 export function registerCodecRoutes(
   app: OpenAPIHono<AppEnv>,
   deps: { codec?: CodecDeps | undefined; logger: GatewayLogger },
@@ -140,6 +169,7 @@ export function registerCodecRoutes(
   const { logger } = deps;
   const allowed = new Set(deps.codec?.allowedOrigins ?? []);
   const authenticator = deps.codec?.authenticator ?? closed;
+  const converter = deps.codec?.dataConverter ?? identity;
   app.openAPIRegistry.registerComponent('securitySchemes', 'codecAccessToken', {
     type: 'http',
     scheme: 'bearer',
@@ -205,9 +235,8 @@ export function registerCodecRoutes(
   app.openapi(codecEncodeRoute, async (c) => {
     const payloads = await payloadsOf(c);
     if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
-    if (!deps.codec) return c.json({ payloads: payloads.value.map(payloadToJson) }, 200);
     try {
-      const encoded = await deps.codec.dataConverter.encodePayloads(payloads.value);
+      const encoded = await converter.encodePayloads(payloads.value);
       return c.json({ payloads: encoded.map(payloadToJson) }, 200);
     } catch (error) {
       logger.error('codec server could not encode', { error: String(error) });
@@ -218,29 +247,17 @@ export function registerCodecRoutes(
   app.openapi(codecDecodeRoute, async (c) => {
     const payloads = await payloadsOf(c);
     if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
-    const converter = deps.codec?.dataConverter;
-    if (!converter) return c.json({ payloads: payloads.value.map(payloadToJson) }, 200);
-    // One payload at a time, so a failure names its payload; a data key is fetched once all the same.
-    const decoded = await Promise.all(
-      payloads.value.map((payload) =>
-        converter.decodePayloads([payload]).then(
-          ([one]) => ({ ok: true as const, payload: one! }),
-          (error: unknown) => ({ ok: false as const, error }),
-        ),
-      ),
-    );
-    const index = decoded.findIndex((result) => !result.ok);
-    const failed = decoded[index];
-    if (failed && !failed.ok) {
-      const { error } = failed;
+    const decoded = await decodeNamingFailure(converter, payloads.value);
+    if (!decoded.ok) {
+      const { index, error } = decoded;
       const retryable = (error as { retryable?: unknown }).retryable === true;
-      const detail = `Payload ${index} of ${decoded.length}: ${(error as Error).message}`;
+      const detail = `Payload ${index} of ${payloads.value.length}: ${(error as Error).message}`;
       logger[retryable ? 'warn' : 'info']('codec server could not decode', { index, error: String(error) });
       return problemResponse(
         problem(retryable ? 'codec-unavailable' : 'payload-undecodable', detail, `body.payloads[${index}]`),
         c.req.path,
       ) as never;
     }
-    return c.json({ payloads: decoded.map((result) => payloadToJson(result.ok ? result.payload : {})) }, 200);
+    return c.json({ payloads: decoded.payloads.map(payloadToJson) }, 200);
   });
 }
