@@ -59,6 +59,17 @@ const V8_BUCKETS: Readonly<Record<string, string>> = {
   compileForInternalLoader: '(Node built-in modules loading)',
 };
 
+/** Microseconds by module → ms and share of `total`, largest first. */
+function costsOf(totals: ReadonlyMap<string, number>, total: number): InitCost[] {
+  return [...totals.entries()]
+    .map(([module, micros]) => ({
+      module,
+      selfMs: Math.round(micros / 100) / 10,
+      share: total > 0 ? Math.round((micros / total) * 1000) / 1000 : 0,
+    }))
+    .sort((a, b) => b.selfMs - a.selfMs);
+}
+
 /**
  * Self time per module, largest first. `bundlePath` is the bundle the profile ran; its `.map` sits
  * beside it. Build it unminified for this: a frame's self time is split over its source lines
@@ -135,13 +146,7 @@ export async function initCostsByModule(profilePath: string, bundlePath: string)
       else for (const callee of callees) add(callee, share / callees.length);
     }
   }
-  return [...totals.entries()]
-    .map(([module, micros]) => ({
-      module,
-      selfMs: Math.round(micros / 100) / 10,
-      share: total > 0 ? Math.round((micros / total) * 1000) / 1000 : 0,
-    }))
-    .sort((a, b) => b.selfMs - a.selfMs);
+  return costsOf(totals, total);
 }
 
 /**
@@ -167,11 +172,5 @@ export async function costsByModule(profilePath: string, repoRoot: string): Prom
     else name = '(other code)';
     totals.set(name, (totals.get(name) ?? 0) + micros);
   });
-  return [...totals.entries()]
-    .map(([module, micros]) => ({
-      module,
-      selfMs: Math.round(micros / 100) / 10,
-      share: total > 0 ? Math.round((micros / total) * 1000) / 1000 : 0,
-    }))
-    .sort((a, b) => b.selfMs - a.selfMs);
+  return costsOf(totals, total);
 }

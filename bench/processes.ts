@@ -4,15 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { EventGatewayError } from '../contract/errors';
 
 /** The gateway child prints this, then its URL. */
 export const GATEWAY_READY_PREFIX = 'bench-gateway-ready ';
 
-export class ChildStartError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ChildStartError';
-  }
+export class ChildStartError extends EventGatewayError {
+  override readonly name = 'ChildStartError';
 }
 
 export interface BenchChild {

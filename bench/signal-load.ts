@@ -15,6 +15,7 @@ import type { Client } from '@temporalio/client';
 import { identity, toPayloads } from '../functions/adapters/temporal-calls';
 import { WorkflowIdReusePolicy } from '../functions/adapters/temporal-enums';
 import { percentile, round } from './stats';
+import { EventGatewayError } from '../contract/errors';
 
 /** The target the load uses; run.ts declares it in the gateway's configuration. */
 export interface LoadTarget {
@@ -50,11 +51,8 @@ export function directSignal(client: Client, target: LoadTarget, workflowId: str
 const signalPath = (target: LoadTarget, workflowId: string) =>
   `/v1/workflows/${encodeURIComponent(workflowId)}/signals/${encodeURIComponent(target.signal)}`;
 
-export class LoadError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'LoadError';
-  }
+export class LoadError extends EventGatewayError {
+  override readonly name = 'LoadError';
 }
 
 /** Starts every pool workflow (signal-with-start) so the measured calls only signal. */

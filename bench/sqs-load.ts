@@ -22,16 +22,14 @@ import { toSqsEvent } from '../local/sqs-event';
 import type { GatewayQueue, GatewayQueues } from '../local/sqs-queues';
 import { directSignal, type LoadTarget } from './signal-load';
 import { median, round } from './stats';
+import { EventGatewayError } from '../contract/errors';
 
 const SQS_BATCH_MAX = 10;
 /** The gateway's default per-call deadline. */
 const DEADLINE_MS = 5_000;
 
-export class SqsBenchError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SqsBenchError';
-  }
+export class SqsBenchError extends EventGatewayError {
+  override readonly name = 'SqsBenchError';
 }
 
 const messageBody = (target: LoadTarget, workflowId: string) =>

@@ -1,9 +1,11 @@
 /** Small statistics for the benchmarks: percentiles by nearest rank, rounding for reports. */
+import { EventGatewayError } from '../contract/errors';
 
-export class EmptySampleError extends Error {
+export class EmptySampleError extends EventGatewayError {
+  override readonly name = 'EmptySampleError';
+
   constructor(what: string) {
     super(`No samples for ${what}: the measurement produced nothing to summarise.`);
-    this.name = 'EmptySampleError';
   }
 }
 

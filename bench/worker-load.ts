@@ -12,15 +12,13 @@ import { QUERIES, WORKFLOW_TYPES, type StagedProgress } from '../contract';
 import { startAndWaitFor, type BenchChild } from './processes';
 import { directSignal, postSignal, type LoadTarget } from './signal-load';
 import { median, percentile, round } from './stats';
+import { EventGatewayError } from '../contract/errors';
 
 /** The gateway's default per-call deadline. */
 const DEADLINE_MS = 5_000;
 
-export class WorkerBenchError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WorkerBenchError';
-  }
+export class WorkerBenchError extends EventGatewayError {
+  override readonly name = 'WorkerBenchError';
 }
 
 export interface WorkerBuild {
