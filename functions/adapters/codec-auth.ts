@@ -63,7 +63,7 @@ function jwtVerifier(settings: CodecJwtSettings) {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp'],
         ...(settings.issuer ? { issuer: settings.issuer } : {}),
-        ...(settings.audience ? { audience: settings.audience } : {}),
+        audience: settings.audience,
       });
       const subject = payload.sub ?? payload.email;
       return callerSegment('jwt', typeof subject === 'string' && subject ? subject : 'token');

@@ -14,7 +14,8 @@ export const TEMPORAL_CLOUD_JWKS_URL = 'https://login.tmprl.cloud/.well-known/jw
 export interface CodecJwtSettings {
   jwksUrl: string;
   issuer?: string;
-  audience?: string;
+  /** Required: a shared JWKS signs tokens meant for other deployments too. */
+  audience: string;
 }
 
 export interface CodecSettings {
@@ -53,16 +54,21 @@ export function parseCodecSettings(
   if (jwksUrl && !/^https:\/\/|^http:\/\/(?:127\.0\.0\.1|localhost)[:/]/.test(jwksUrl)) {
     problems.push(`${GATEWAY_ENV.codecJwksUrl}: must be an https URL (http only on the loopback address)`);
   }
-  if (problems.length > 0) return { ok: false, problems };
   const issuer = env[GATEWAY_ENV.codecJwtIssuer]?.trim();
   const audience = env[GATEWAY_ENV.codecJwtAudience]?.trim();
+  // A JWKS such as Temporal Cloud's signs tokens for every account it serves: without an audience
+  // of this deployment's own, any of their users' tokens would open this codec server.
+  if (jwksUrl && !audience) {
+    problems.push(
+      `${GATEWAY_ENV.codecJwtAudience}: required with ${GATEWAY_ENV.codecJwksUrl} (the audience this deployment's tokens carry)`,
+    );
+  }
+  if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     settings: {
       allowedOrigins,
-      ...(jwksUrl
-        ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) } }
-        : {}),
+      ...(jwksUrl ? { jwt: { jwksUrl, audience: audience ?? '', ...(issuer ? { issuer } : {}) } } : {}),
     },
   };
 }

@@ -33,12 +33,15 @@ describe('the codec server settings', () => {
     });
   });
 
-  it('refuses a wildcard, an origin with a path, and a JWKS over plain http off the loopback', () => {
+  it('refuses a wildcard, an origin with a path, a JWKS over plain http off the loopback, and a JWKS without an audience', () => {
     const parsed = parseCodecSettings({
       GATEWAY_CODEC_ALLOWED_ORIGINS: '*,https://ui.example.com/app',
       GATEWAY_CODEC_JWKS_URL: 'http://keys.example.com/jwks.json',
     });
     expect(parsed.ok).toBe(false);
-    expect(parsed.ok ? [] : parsed.problems).toHaveLength(3);
+    expect(parsed.ok ? [] : parsed.problems).toHaveLength(4);
+    expect(parsed.ok ? [] : parsed.problems).toContainEqual(
+      expect.stringMatching(/^GATEWAY_CODEC_JWT_AUDIENCE: required/),
+    );
   });
 });

@@ -75,6 +75,7 @@ beforeAll(async () => {
         [GATEWAY_ENV.auth]: 'api-key',
         [GATEWAY_ENV.apiKeys]: API_KEY,
         [GATEWAY_ENV.codecJwksUrl]: jwksUrl,
+        [GATEWAY_ENV.codecJwtAudience]: 'event-gateway-codec',
       }),
     }),
     // GATEWAY_AUTH=none, no JWKS: the workflow routes are open, the codec server is not.
@@ -188,11 +189,14 @@ describe('the codec server (/v1/codec)', () => {
   });
 
   it("accepts the UI's forwarded access token when it verifies against the JWKS, and refuses a forged one", async () => {
-    const token = await new SignJWT({ sub: 'jane@example.com' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(signer);
+    const tokenFor = (audience: string) =>
+      new SignJWT({ sub: 'jane@example.com' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(signer);
+    const token = await tokenFor('event-gateway-codec');
     const ok = await codec(
       gateway,
       'decode',
@@ -203,6 +207,11 @@ describe('the codec server (/v1/codec)', () => {
     const forged = `${token.slice(0, -4)}AAAA`;
     expect(
       (await codec(gateway, 'decode', { payloads: [] }, { authorization: `Bearer ${forged}` })).status,
+    ).toBe(401);
+    // Signed by the same keys, but for another deployment (a shared JWKS like Temporal Cloud's).
+    const elsewhere = await tokenFor('another-deployment');
+    expect(
+      (await codec(gateway, 'decode', { payloads: [] }, { authorization: `Bearer ${elsewhere}` })).status,
     ).toBe(401);
   });
 
