@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { PAYLOAD_ENV } from '../contract/env-names';
+import { localEmulatorAccess } from '../contract/local-emulators';
 import { KmsEncryptionCodec } from '../payloads/kms-encryption-codec';
 import { WorkerConfigError } from './worker-settings';
 
@@ -71,17 +72,11 @@ export interface PayloadConverterSummary {
   readonly thresholdBytes?: number;
 }
 
-/** A local emulator ignores credentials; placeholders keep the SDK from looking for any. */
-function localEndpointConfig(env: NodeJS.ProcessEnv, endpoint: string) {
-  return {
-    endpoint,
-    region: env.AWS_REGION ?? 'us-east-1',
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    },
-  };
-}
+/** A client for the local stack's emulator at `endpoint` (contract/local-emulators.ts). */
+const localEndpointConfig = (env: NodeJS.ProcessEnv, endpoint: string) => ({
+  endpoint,
+  ...localEmulatorAccess(env),
+});
 
 const nonEmpty = (value: string | undefined): string | undefined =>
   value?.trim() ? value.trim() : undefined;

@@ -1,4 +1,5 @@
 import type { SendMessageCommandInput, SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
+import { localEmulatorAccess } from '../../contract/local-emulators';
 import { GATEWAY_ENV } from '../core/env-names';
 import type { Env } from './secrets';
 
@@ -12,15 +13,7 @@ export type SqsClientSource = SQSClient | (() => Promise<SQSClient>);
 function clientConfig(env: Env): SQSClientConfig {
   const endpoint = env[GATEWAY_ENV.sqsEndpoint];
   if (!endpoint) return {};
-  // A local endpoint (ElasticMQ) ignores credentials; placeholders keep the SDK from looking for any.
-  return {
-    endpoint,
-    region: env.AWS_REGION ?? 'us-east-1',
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    },
-  };
+  return { endpoint, ...localEmulatorAccess(env) };
 }
 
 /** In AWS the SDK's defaults apply; with SQS_ENDPOINT it talks to that endpoint. Created once, on first use. */

@@ -15,6 +15,7 @@
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { PAYLOAD_ENV } from '../../contract/env-names';
 import { EventGatewayError } from '../../contract/errors';
+import { localEmulatorAccess } from '../../contract/local-emulators';
 import { fromPayload, toPayload } from './temporal-wire/payloads';
 import type { WirePayload, WirePayloads } from './temporal-wire/types';
 
@@ -152,21 +153,6 @@ export async function loadPayloadCodecs(env: Record<string, string | undefined>)
       ...(endpoint ? { kms: new KMSClient({ endpoint, ...localEmulatorAccess(env) }) } : {}),
     }),
   ];
-}
-
-/**
- * Region and credentials for a local emulator's endpoint, from the gateway's env (as sqs-client does):
- * the local stack runs the gateway in-process with an env of its own, which the SDK's default
- * chain (process.env) never sees; emulators check no signature, so placeholders do.
- */
-function localEmulatorAccess(env: Record<string, string | undefined>) {
-  return {
-    region: env.AWS_REGION ?? 'us-east-1',
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    },
-  };
 }
 
 /** A payload setting of the environment the gateway cannot use. */
