@@ -11,6 +11,8 @@
  * KMS_DEV_DATA moves them), the gateway and the worker get PAYLOAD_ENV, and
  * .dev-data/payload-env.json records it for the demos' Temporal clients. Large payloads go to
  * gofakes3, its objects beside the Temporal database too (.dev-data/s3; S3_DEV_DATA moves them).
+ * The UI shows them decoded: it is started with the gateway's codec server as its codec endpoint,
+ * which answers the UI's browser and the CLI on loopback without a credential (local/codec-endpoint.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,7 @@ import { DEFAULT_TASK_QUEUE } from '../contract';
 import { localCallbackSigningKeys } from './callback-keys';
 import { localEnvelopeKey } from './envelope-key';
 import { startChild, waitFor, type Child } from './child-process';
+import { localCodecEndpoint, localCodecEnv } from './codec-endpoint';
 import { createLocalSqsClient, ELASTICMQ_DEFAULT_PORT, resolveSqsEndpoint } from './elasticmq';
 import { LOCAL_PAYLOAD_ENV_FILE, startLocalPayloadKms, writeLocalPayloadEnv } from './payload-kms';
 import { startLocalPayloadStore } from './payload-store';
@@ -68,6 +71,10 @@ async function main(): Promise<void> {
   const gatewayPort = Number(process.env[GATEWAY_ENV.port] ?? 3000);
   const taskQueue = process.env[TEMPORAL_ENV.taskQueue] ?? DEFAULT_TASK_QUEUE;
   const dbFilename = process.env.TEMPORAL_DEV_DB ?? `${root}.dev-data/temporal.db`;
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  // The UI decodes payloads through the gateway's codec server (local/codec-endpoint.ts).
+  const codecEndpoint = localCodecEndpoint(gatewayUrl);
+  const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
   // Started beside Temporal (it listens in well under a second once built): payloads are encrypted.
   // Its keys live beside the histories they encrypt, as long as they do.
   const kmsDir = process.env.KMS_DEV_DATA ?? join(dirname(dbFilename), 'kms');
@@ -88,9 +95,13 @@ async function main(): Promise<void> {
   if (!temporalAddress) {
     mkdirSync(dirname(dbFilename), { recursive: true });
     const port = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
-    const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
     console.log('[dev] starting the Temporal dev server (the first run may build the Temporal CLI)…');
-    const temporal = await startTemporalDevServer({ dbFilename, port, uiPort });
+    const temporal = await startTemporalDevServer({
+      dbFilename,
+      port,
+      uiPort,
+      uiCodecEndpoint: codecEndpoint,
+    });
     children.push(temporal);
     temporalAddress = temporal.address;
     uiUrl = `http://localhost:${uiPort}`;
@@ -109,7 +120,6 @@ async function main(): Promise<void> {
   const [kms, store] = await Promise.all([payloadKms, payloadStore]);
   const payloadEnv = { ...kms.env, ...store.env };
   writeLocalPayloadEnv(`${root}${LOCAL_PAYLOAD_ENV_FILE}`, temporalAddress, payloadEnv);
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const env = {
     ...process.env,
     ...payloadEnv,
@@ -130,6 +140,8 @@ async function main(): Promise<void> {
     [GATEWAY_ENV.port]: String(gatewayPort),
     // Seals the gateway's own queue messages: the gateway process alone holds it, not the worker.
     [GATEWAY_ENV.envelopeKey]: localEnvelopeKey(`${root}.dev-data/envelope-key`),
+    // The local UI's browser and the CLI may decode on loopback; other origins as the developer set.
+    ...localCodecEnv(uiPort, process.env),
   });
   await waitFor('the gateway', async () => (await fetch(`${gatewayUrl}/healthz`)).ok);
 
@@ -137,6 +149,7 @@ async function main(): Promise<void> {
 [dev] ready
   gateway      ${gatewayUrl}   (OpenAPI: ${gatewayUrl}/openapi.json)
   temporal     ${temporalAddress}   UI: ${uiUrl}
+  codec        ${codecEndpoint}   (the UI's codec server; the CLI: temporal workflow show --codec-endpoint ${codecEndpoint} …)
   task queue   ${taskQueue}
   sqs          ${sqs.endpoint}   queues: ${Object.values(queues)
     .map((q) => q.name)

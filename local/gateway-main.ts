@@ -1,11 +1,12 @@
 /**
  * The local gateway process: the HTTP app on GATEWAY_PORT (default 3000) and, with SQS_ENDPOINT,
  * the queue consumers that invoke the queue Lambda's handler. Reads the same environment as the
- * Lambda functions.
+ * Lambda functions, plus LOCAL_CODEC_ENV (the local stack's codec server on loopback).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GATEWAY_ENV } from '../functions/core/env-names';
 import type { GatewayRuntime } from '../functions/runtime/gateway-runtime';
+import { LOCAL_CODEC_ENV } from './codec-endpoint';
 import { createLocalSqsClient } from './elasticmq';
 import { startGatewayServer } from './gateway-server';
 import { startQueueConsumers, type QueueConsumers } from './queue-consumer';
@@ -27,7 +28,12 @@ async function startLocalQueueConsumers(runtime: GatewayRuntime): Promise<QueueC
 async function main(): Promise<void> {
   const logger = new Logger({ serviceName: 'event-gateway' });
   const port = Number(process.env[GATEWAY_ENV.port] ?? DEFAULT_GATEWAY_PORT);
-  const server = await startGatewayServer({ port, host: process.env.GATEWAY_HOST ?? '127.0.0.1', logger });
+  const server = await startGatewayServer({
+    port,
+    host: process.env.GATEWAY_HOST ?? '127.0.0.1',
+    logger,
+    codecOnLoopback: process.env[LOCAL_CODEC_ENV.loopback] === '1',
+  });
   logger.info(`gateway listening on ${server.url}`);
   const consumers = await startLocalQueueConsumers(server.runtime);
   let stopping = false;

@@ -9,6 +9,7 @@ import type { GatewayLogger } from '../functions/adapters/logger';
 import { createDeliverer } from '../functions/adapters/deliverer';
 import type { FallbackQueue, WebhookMetrics } from '../functions/adapters/ports';
 import { createHttpApp } from '../functions/handlers/http-app';
+import { loopbackCodecAuthenticator } from './codec-endpoint';
 
 export interface GatewayServer {
   url: string;
@@ -26,12 +27,22 @@ export interface GatewayServerOptions {
   fallback?: FallbackQueue;
   /** Counts webhook outcomes; in Lambda the runtime writes CloudWatch EMF metrics instead. */
   metrics?: WebhookMetrics;
+  /**
+   * The local stacks' codec server: loopback callers (the local UI, the CLI) need no credential
+   * (local/codec-endpoint.ts). @default false - as deployed: never open
+   */
+  codecOnLoopback?: boolean;
 }
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const runtime = await createGatewayRuntime(options.env ?? process.env, options.logger);
   const app = createHttpApp({
     ...runtime,
+    ...(options.codecOnLoopback
+      ? {
+          codec: { ...runtime.codec, authenticator: loopbackCodecAuthenticator(runtime.codec.authenticator) },
+        }
+      : {}),
     // A test's own fallback queue replaces the runtime's behind the same ports.
     ...(options.fallback ? { deliverer: createDeliverer({ ...runtime, fallback: options.fallback }) } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** Persist workflows here across restarts; in-memory when absent. */
   dbFilename?: string;
   ui?: boolean;
+  /** The codec server the UI decodes payloads with (`--ui-codec-endpoint`, e.g. the local gateway's `/v1/codec`). */
+  uiCodecEndpoint?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -47,7 +49,10 @@ export async function startTemporalDevServer(
   const port = options.port ?? 7233;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
   if (options.ui === false) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort ?? 8233));
+  else {
+    args.push('--ui-port', String(options.uiPort ?? 8233));
+    if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  }
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   args.push('--log-level', options.logLevel ?? 'error');
   const child = startChild('temporal', cli, args);

@@ -2,15 +2,24 @@
  * The local stack encrypts by default (issue 28): a signal sent over HTTP is stored in the history
  * as `binary/encrypted` with no plaintext of its argument, so are the worker's own payloads, and the
  * gateway's query still answers in plaintext. Read through the bare gRPC service: no codec.
+ *
+ * And the local UI and CLI show it decoded: the dev server's UI names the gateway's codec server in
+ * its settings, the codec server answers the UI's origin (CORS preflight and decode, no credential
+ * on loopback) and refuses another origin, and the Temporal CLI the stack built prints the signal's
+ * plaintext with `--codec-endpoint`, none without.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureTemporalCli } from '../../local/temporal-cli';
 import { freePort } from '../support/free-port';
+
+const run = promisify(execFile);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dev-stack-encryption-'));
 let dev: ChildProcess | undefined;
@@ -69,8 +78,10 @@ describe('npm run dev encrypts payloads', () => {
       expect(output).toContain('[dev] ready');
       expect(output).toMatch(/kms\s+http:\/\/127\.0\.0\.1:\d+\s+payloads encrypted under alias\//);
       expect(output).toMatch(/s3\s+http:\/\/127\.0\.0\.1:\d+\s+payloads of 256 KiB and more go to bucket /);
-
       const gateway = `http://127.0.0.1:${gatewayPort}`;
+      const codecEndpoint = `${gateway}/v1/codec`;
+      expect(output).toContain(`codec        ${codecEndpoint}`);
+
       const workflowId = `staged-encrypted-${Date.now().toString(36)}`;
       // The argument as the JSON payload converter writes it: it must not appear in the history.
       const argument = JSON.stringify({ stage: 1 });
@@ -112,9 +123,65 @@ describe('npm run dev encrypts payloads', () => {
           expect(encodingOf(payload)).toBe('binary/encrypted');
         const raw = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
         expect(raw.includes(Buffer.from(argument))).toBe(false);
+
+        // The UI's browser decodes the signal through the codec server its settings name.
+        const uiOrigin = `http://localhost:${uiPort}`;
+        const settings = await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`);
+        expect(settings.status).toBe(200);
+        expect(((await settings.json()) as { Codec?: { Endpoint?: string } }).Codec?.Endpoint).toBe(
+          codecEndpoint,
+        );
+        const preflight = await fetch(`${codecEndpoint}/decode`, {
+          method: 'OPTIONS',
+          headers: {
+            origin: uiOrigin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type,x-namespace',
+          },
+        });
+        expect(preflight.status).toBe(204);
+        expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+        const asJson = (payload: temporal.api.common.v1.IPayload) => ({
+          metadata: Object.fromEntries(
+            Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          ),
+          data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
+        });
+        const decode = (origin: string) =>
+          fetch(`${codecEndpoint}/decode`, {
+            method: 'POST',
+            headers: { origin, 'content-type': 'application/json', 'x-namespace': 'default' },
+            body: JSON.stringify({ payloads: signals.map(asJson) }),
+          });
+        const decoded = await decode(uiOrigin);
+        expect(decoded.status).toBe(200);
+        expect(decoded.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+        const [plain] = ((await decoded.json()) as { payloads: Array<{ data: string }> }).payloads;
+        expect(JSON.parse(Buffer.from(plain!.data, 'base64').toString('utf8'))).toMatchObject({ stage: 1 });
+        expect((await decode('https://elsewhere.example.com')).status).toBe(403);
       } finally {
         await connection.close();
       }
+
+      // The CLI the stack built: ciphertext alone without the codec, the argument with it.
+      const cli = await ensureTemporalCli();
+      const show = async (...extra: string[]) =>
+        (
+          await run(cli, [
+            'workflow',
+            'show',
+            '--address',
+            `127.0.0.1:${temporalPort}`,
+            '--workflow-id',
+            workflowId,
+            '--detailed',
+            ...extra,
+          ])
+        ).stdout;
+      const withoutCodec = await show();
+      expect(withoutCodec).toContain(Buffer.from('binary/encrypted').toString('base64'));
+      expect(withoutCodec).not.toContain('input[0].stage');
+      expect(await show('--codec-endpoint', codecEndpoint)).toMatch(/input\[0\]\.stage: 1\b/);
 
       dev.kill('SIGINT');
       expect(await new Promise((resolve) => dev!.once('exit', resolve))).toBe(0);
