@@ -45,4 +45,10 @@ export const PAYLOAD_ENV = {
   kmsEndpoint: 'EVENT_GATEWAY_KMS_ENDPOINT',
   /** Endpoint override for S3 (the local stack's emulator); unset in AWS. */
   s3Endpoint: 'EVENT_GATEWAY_S3_ENDPOINT',
+  /**
+   * A team's own payload codec module (payloads/codec-module.ts), run before the built-in encryption
+   * on encode: its path, relative paths against the Lambda task root (the construct's
+   * `payloadCodec.entry` bundled beside the handler) or the worker's working directory.
+   */
+  codecModule: 'EVENT_GATEWAY_PAYLOAD_CODEC_MODULE',
 } as const;

@@ -38,8 +38,10 @@ export { PropsValidationError } from './props/props-error';
 export {
   DEFAULT_LARGE_PAYLOAD_THRESHOLD_BYTES,
   type LargePayloadsProps,
+  type PayloadCodecProps,
   type PayloadEncryptionProps,
 } from './props/payload-props';
+export { PayloadCodecBundleError, TEAM_CODEC_FILE } from './constructs/payload-codec-bundle';
 export { PayloadEncryptionKey } from './constructs/payload-encryption-key';
 export {
   LARGE_PAYLOAD_KEY_PREFIX,

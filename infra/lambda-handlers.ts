@@ -28,7 +28,7 @@ export const GATEWAY_CONFIG_FILE_NAME = 'gateway-config.json';
  * ESM output still meets CommonJS dependencies (grpc-js, protobufjs) that call `require`; this
  * banner gives the bundle a real one.
  */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire as __gatewayCreateRequire } from 'node:module';" +
   'const require = __gatewayCreateRequire(import.meta.url);';
 

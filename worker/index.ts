@@ -34,6 +34,12 @@ export {
 } from './payload-converter';
 export { KmsEncryptionCodec, type KmsEncryptionCodecOptions } from '../payloads/kms-encryption-codec';
 export {
+  PayloadCodecModuleError,
+  type PayloadCodecFactory,
+  type PayloadCodecModuleExport,
+  type PayloadCodecs,
+} from '../payloads/codec-module';
+export {
   KmsUnavailableError,
   PayloadCorruptedError,
   PayloadEncryptionConfigError,

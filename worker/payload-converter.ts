@@ -9,6 +9,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { PAYLOAD_ENV } from '../contract/env-names';
 import { localEmulatorAccess } from '../contract/local-emulators';
+import {
+  importPayloadCodecModule,
+  payloadCodecsOf,
+  type PayloadCodecModuleExport,
+} from '../payloads/codec-module';
 import { KmsEncryptionCodec } from '../payloads/kms-encryption-codec';
 import { WorkerConfigError } from './worker-settings';
 
@@ -42,14 +47,17 @@ export interface LargePayloadOptions {
 /** How the worker encodes and decodes payloads; the same settings the gateway's functions read. */
 export interface WorkerPayloadOptions {
   /**
-   * The team's own codecs (Temporal's `PayloadCodec`), e.g. compression or its own encryption — the
-   * same module the construct's `payloadCodec.entry` bundles into the gateway. On encode they run
-   * first, in this order, and the built-in encryption runs last: what reaches the history and the
-   * bucket is always ciphertext, and a compressing codec still sees compressible bytes. Decode runs
-   * the reverse (the built-in codec passes payloads it did not write through unchanged).
-   * @default - none
+   * The team's own codecs (Temporal's `PayloadCodec`), e.g. compression or its own encryption: the
+   * default export of the same module the construct's `payloadCodec.entry` bundles into the gateway
+   * (`import teamCodecs from '../codec/index.js'`) — a codec, an array of them, a codec class or a
+   * factory (payloads/codec-module.ts). On encode they run first, in this order, and the built-in
+   * encryption runs last: what reaches the history and the bucket is always ciphertext, and a
+   * compressing codec still sees compressible bytes. Decode runs the reverse (the built-in codec
+   * passes payloads it did not write through unchanged).
+   * @default - the default export of the module EVENT_GATEWAY_PAYLOAD_CODEC_MODULE names (relative
+   * to the working directory) when set, else none
    */
-  readonly payloadCodecs?: readonly PayloadCodec[];
+  readonly payloadCodecs?: PayloadCodecModuleExport;
   /**
    * Encrypt payloads with the built-in KMS codec. Decoding always accepts every key a payload names
    * (rotation never strands old histories). `false`: no encryption even when the env names a key.
@@ -134,7 +142,7 @@ export async function workerDataConverter(
   if (problems.length > 0) throw new WorkerConfigError(problems);
 
   const kmsEndpoint = nonEmpty(env[PAYLOAD_ENV.kmsEndpoint]);
-  const codecs: PayloadCodec[] = [...(base.payloadCodecs ?? []), ...(options.payloadCodecs ?? [])];
+  const codecs: PayloadCodec[] = [...(base.payloadCodecs ?? []), ...(await teamCodecs(options, env))];
   if (encryption) {
     const kms =
       encryption.kms ?? (kmsEndpoint ? new KMSClient(localEndpointConfig(env, kmsEndpoint)) : undefined);
@@ -154,6 +162,13 @@ export async function workerDataConverter(
       ...(large?.thresholdBytes !== undefined ? { thresholdBytes: large.thresholdBytes } : {}),
     },
   };
+}
+
+/** The team's codecs: the option's, else the module PAYLOAD_ENV.codecModule names, else none. */
+async function teamCodecs(options: WorkerPayloadOptions, env: NodeJS.ProcessEnv): Promise<PayloadCodec[]> {
+  if (options.payloadCodecs !== undefined) return payloadCodecsOf(options.payloadCodecs, 'payloadCodecs');
+  const modulePath = nonEmpty(env[PAYLOAD_ENV.codecModule]);
+  return modulePath ? importPayloadCodecModule(modulePath, process.cwd()) : [];
 }
 
 async function s3ExternalStorage(

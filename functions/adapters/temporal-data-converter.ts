@@ -16,6 +16,7 @@ import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/co
 import { PAYLOAD_ENV } from '../../contract/env-names';
 import { EventGatewayError } from '../../contract/errors';
 import { localEmulatorAccess } from '../../contract/local-emulators';
+import { isReferencePayload } from '../../payloads/external-storage-reference';
 import { fromPayload, toPayload } from './temporal-wire/payloads';
 import type { WirePayload, WirePayloads } from './temporal-wire/types';
 
@@ -42,6 +43,7 @@ export interface LargePayloadStore {
   offload(
     payloads: readonly Payload[],
     target: { namespace: string; workflowId?: string; workflowType?: string },
+    options?: { thresholdBytes?: number },
   ): Promise<Payload[]>;
   resolve(payloads: readonly Payload[]): Promise<Payload[]>;
 }
@@ -58,10 +60,23 @@ export interface TemporalDataConverter {
   toPayloads(values: readonly unknown[], workflowId?: string, workflowType?: string): Promise<WirePayloads>;
   /** The first payload's value (null when none): references resolved, codecs in reverse, the converter. */
   fromPayloads(payloads: WirePayloads | null | undefined, workflowId?: string): Promise<unknown>;
+  /**
+   * One value as a stored reference whatever its size — converted, every codec, then written to the
+   * store — for a queue message that must carry a reference, never the body (the SQS fallback, the
+   * DLQ). Throws {@link PayloadCodecError} when no store is configured or it fails.
+   */
+  toStoredReference(value: unknown, workflowId?: string): Promise<WirePayload>;
   /** Payloads through every codec in order, not offloaded (the codec server's `/encode`). */
   encodePayloads(payloads: readonly WirePayload[]): Promise<WirePayload[]>;
-  /** Stored references resolved, then the codecs in reverse (the codec server's `/decode`). */
-  decodePayloads(payloads: readonly WirePayload[]): Promise<WirePayload[]>;
+  /**
+   * Stored references resolved, then the codecs in reverse (the codec server's `/decode`). With
+   * `resolveReferences: false` (its `?preserveStorageRefs=true`) a reference is answered as it is,
+   * neither fetched nor given to a codec, as the SDK's payload handler does.
+   */
+  decodePayloads(
+    payloads: readonly WirePayload[],
+    options?: { resolveReferences?: boolean },
+  ): Promise<WirePayload[]>;
 }
 
 /**
@@ -75,7 +90,7 @@ export function createDataConverter(
 ): TemporalDataConverter {
   const context = (workflowId: string | undefined): SerializationContext | undefined =>
     workflowId === undefined ? undefined : { type: 'workflow', namespace, workflowId };
-  return {
+  const converter: TemporalDataConverter = {
     encodes: codecs.length > 0,
     offloads: store !== undefined,
     async toPayloads(values, workflowId, workflowType) {
@@ -111,6 +126,25 @@ export function createDataConverter(
       }
       return fromPayload(payloads[0]!);
     },
+    async toStoredReference(value, workflowId) {
+      if (!store) {
+        throw new PayloadCodecError(
+          'The payload cannot be stored',
+          new Error('no large payload store is configured (EVENT_GATEWAY_LARGE_PAYLOAD_BUCKET)'),
+        );
+      }
+      const { payloads } = await converter.toPayloads([value], workflowId);
+      const [first] = payloads ?? [];
+      if (first && isReferencePayload(first)) return first;
+      // Under the threshold: stored all the same, the payload already through the codecs.
+      try {
+        const target = { namespace, ...(workflowId ? { workflowId } : {}) };
+        const [stored] = await store.offload([first!], target, { thresholdBytes: 0 });
+        return stored!;
+      } catch (error) {
+        throw new PayloadCodecError('The large payload store could not take the payloads', error);
+      }
+    },
     async encodePayloads(given) {
       let payloads = [...given];
       try {
@@ -120,26 +154,50 @@ export function createDataConverter(
       }
       return payloads;
     },
-    async decodePayloads(given) {
-      let payloads = [...given];
+    async decodePayloads(given, options = {}) {
+      const resolve = options.resolveReferences ?? true;
+      const result = [...given];
+      // References left as they are skip the codecs too: they are not bytes a codec wrote.
+      const indexes = result.flatMap((payload, index) =>
+        resolve || !isReferencePayload(payload) ? [index] : [],
+      );
+      let payloads = indexes.map((index) => result[index]!);
       try {
-        if (store) payloads = await store.resolve(payloads);
+        if (store && resolve) payloads = await store.resolve(payloads);
         for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
       } catch (error) {
         throw new PayloadCodecError('The payload codec could not decode the payloads', error);
       }
-      return payloads;
+      indexes.forEach((index, at) => (result[index] = payloads[at]!));
+      return result;
     },
   };
+  return converter;
 }
 
 /**
  * The payload codecs the environment configures, built once per process at cold start without a
- * KMS call: the built-in {@link KmsEncryptionCodec} when `EVENT_GATEWAY_PAYLOAD_KMS_KEY_ID` is set
- * (against `EVENT_GATEWAY_KMS_ENDPOINT` when set: the local emulator), none otherwise. The codec and
- * the KMS client are imported only then: a gateway without encryption never loads them.
+ * KMS call, in encode order: the team's own module when `EVENT_GATEWAY_PAYLOAD_CODEC_MODULE` names
+ * one (relative to the Lambda task root, where the construct bundles it), then the built-in
+ * {@link KmsEncryptionCodec} when `EVENT_GATEWAY_PAYLOAD_KMS_KEY_ID` is set (against
+ * `EVENT_GATEWAY_KMS_ENDPOINT` when set: the local emulator) — the worker's order, so each side
+ * decodes the other's payloads. The codec and the KMS client are imported only then: a gateway
+ * without encryption never loads them.
  */
 export async function loadPayloadCodecs(env: Record<string, string | undefined>): Promise<PayloadCodec[]> {
+  const teamModule = env[PAYLOAD_ENV.codecModule]?.trim();
+  const [team, builtIn] = await Promise.all([
+    teamModule
+      ? import('../../payloads/codec-module').then(({ importPayloadCodecModule }) =>
+          importPayloadCodecModule(teamModule, env.LAMBDA_TASK_ROOT ?? process.cwd()),
+        )
+      : [],
+    loadBuiltInCodec(env),
+  ]);
+  return [...team, ...builtIn];
+}
+
+async function loadBuiltInCodec(env: Record<string, string | undefined>): Promise<PayloadCodec[]> {
   const keyId = env[PAYLOAD_ENV.kmsKeyId]?.trim();
   if (!keyId) return [];
   const endpoint = env[PAYLOAD_ENV.kmsEndpoint]?.trim();

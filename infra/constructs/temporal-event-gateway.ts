@@ -20,6 +20,7 @@ import { addHttpIngest, attachSecretByArn } from './gateway-http-ingest';
 import { GatewayHttpApi, type ApiAuthorization } from './gateway-http-api';
 import { acknowledgeGatewayNagFindings } from './gateway-nag-findings';
 import { addGatewayOutputs } from './gateway-outputs';
+import { bundlePayloadCodec } from './payload-codec-bundle';
 import { addPayloadConverter } from './payload-converter';
 import {
   addQueueConsumers,
@@ -107,10 +108,11 @@ export class TemporalEventGateway extends Construct {
     const payloads = addPayloadConverter(this, props);
     this.payloadEncryptionKey = payloads.encryption?.key;
     this.largePayloadBucket = payloads.largePayloads?.bucket;
+    const teamCodec = props.payloadCodec ? bundlePayloadCodec(props.payloadCodec) : undefined;
 
     // Both gateway functions read the routing (from their code) and the Temporal settings.
     const shared: SharedFunctionProps = {
-      files: { [GATEWAY_CONFIG_FILE_NAME]: resolved.routingJson },
+      files: { [GATEWAY_CONFIG_FILE_NAME]: resolved.routingJson, ...teamCodec?.files },
       runtime: props.runtime,
       logRetention,
       encryptionKey: props.encryptionKey,
@@ -122,6 +124,7 @@ export class TemporalEventGateway extends Construct {
         // Not a secret: it lets the functions skip re-validating the file the synth validated.
         [GATEWAY_ENV.configSha256]: gatewayConfigDigest(resolved.routingJson),
         ...payloads.environment,
+        ...teamCodec?.environment,
         ...(props.temporalDeadline
           ? { [GATEWAY_ENV.temporalDeadlineMs]: String(props.temporalDeadline.toMilliseconds()) }
           : {}),

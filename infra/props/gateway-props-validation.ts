@@ -13,7 +13,7 @@ import {
   type IngestMode,
   type TemporalEventGatewayProps,
 } from './gateway-props';
-import { largePayloadsProblems } from './payload-props';
+import { largePayloadsProblems, payloadCodecProblems } from './payload-props';
 import { describeIssues, PropsValidationError } from './props-error';
 import { routingToConfigJson } from './routing';
 
@@ -40,6 +40,7 @@ export type GatewayPropsToValidate = Pick<
   | 'oldestMessageAgeAlarm'
   | 'runtime'
   | 'largePayloads'
+  | 'payloadCodec'
 >;
 
 const whole = (min: number, max: number) =>
@@ -161,7 +162,7 @@ export function validateGatewayProps(
 
   const runtimeProblem = props.runtime && unsupportedRuntimeProblem(props.runtime);
   if (runtimeProblem) problems.push(runtimeProblem);
-  problems.push(...largePayloadsProblems(props));
+  problems.push(...largePayloadsProblems(props), ...payloadCodecProblems(props));
 
   let routingJson = '';
   try {

@@ -15,7 +15,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AUTH_MODES, type AuthMode } from '../../functions/core/auth-settings';
 import type { ApiAuthorization } from '../constructs/gateway-http-api';
 import type { TemporalConnection } from '../constructs/temporal-connection';
-import type { LargePayloadsProps, PayloadEncryptionProps } from './payload-props';
+import type { LargePayloadsProps, PayloadCodecProps, PayloadEncryptionProps } from './payload-props';
 import type { GatewayRouting, WebhookSourceProps } from './routing';
 
 export const INGEST_MODES = ['sync', 'queue'] as const;
@@ -135,6 +135,14 @@ export interface TemporalEventGatewayProps {
    * @default - payloads are not encrypted
    */
   readonly payloadEncryption?: PayloadEncryptionProps;
+  /**
+   * A team's own payload codec module (compression, its own encryption…), bundled at synth into the
+   * ingest and queue functions and run before the built-in encryption on encode — the module whose
+   * default export the worker gets as `runWorker({ payloadCodecs })`, so both sides run the same
+   * codecs in the same order (docs/payload-encryption.md). The codec server decodes with it too.
+   * @default - no codec of the team's
+   */
+  readonly payloadCodec?: PayloadCodecProps;
   /**
    * Store payloads above a threshold in S3 with Temporal's external storage (docs/large-payloads.md):
    * the functions get PutObject and GetObject under `v0/` of this one bucket. Give the worker the same

@@ -3,6 +3,8 @@
  * `TemporalWorkerService`: both sides must encrypt with the same KMS key and offload to the same
  * bucket, so each construct takes the same declarations — and the same validation.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -22,6 +24,21 @@ export interface PayloadEncryptionProps {
    * @default - a key with automatic rotation, kept when the stack is deleted (histories outlive it)
    */
   readonly key?: kms.IKey;
+}
+
+/**
+ * A team's own payload codec module (payloads/codec-module.ts): its default export is a Temporal
+ * `PayloadCodec`, an array of them, a codec class or a factory of them. The gateway runs it before
+ * the built-in encryption on encode, as `runWorker({ payloadCodecs })` does with the same export.
+ */
+export interface PayloadCodecProps {
+  /**
+   * The module's file (TypeScript or JavaScript), e.g. `codec/index.ts`; relative paths against the
+   * current directory, as `cdk synth` runs in the app's. Bundled at synth with the project's esbuild
+   * (`npm i -D esbuild`, never Docker) into `team-codec.mjs` beside each function's handler, which
+   * imports it at cold start. Everything it imports is bundled in.
+   */
+  readonly entry: string;
 }
 
 /** Temporal's external storage for payloads above a threshold (docs/large-payloads.md). */
@@ -48,6 +65,18 @@ export interface LargePayloadsProps {
 /** The payload props as the validations read them. */
 export interface PayloadPropsToValidate {
   readonly largePayloads?: LargePayloadsProps;
+  readonly payloadCodec?: PayloadCodecProps;
+}
+
+/** The problem of `payloadCodec`, if any: the entry must be a file that exists. */
+export function payloadCodecProblems(props: PayloadPropsToValidate): string[] {
+  if (props.payloadCodec === undefined) return [];
+  // Untyped callers (JavaScript, JSON-built props) can leave it out or give something else.
+  const entry = props.payloadCodec.entry as unknown;
+  if (typeof entry !== 'string' || entry.trim() === '') {
+    return ['payloadCodec.entry: must name the codec module file, e.g. codec/index.ts'];
+  }
+  return existsSync(resolve(entry)) ? [] : [`payloadCodec.entry: ${resolve(entry)} does not exist`];
 }
 
 /** Every problem of `largePayloads`, as `largePayloads.<prop>: <message>` lines (none: valid). */
