@@ -4,13 +4,8 @@
  * each data key it meets once and remembers the answer in a bounded LRU, so a key rotated away
  * long ago still decodes its old histories and a hot one costs no KMS call per payload.
  */
-import { createHash } from 'node:crypto';
-import {
-  DecryptCommand,
-  GenerateDataKeyCommand,
-  KMSServiceException,
-  type KMSClient,
-} from '@aws-sdk/client-kms';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
+import type { KmsDataKeyClient } from './kms-client';
 import type { PayloadEncryptionError } from './errors';
 import { KmsUnavailableError, PayloadKeyRejectedError } from './errors';
 import { DATA_KEY_BYTES, KMS_ENCRYPTION_CONTEXT } from './wire-format';
@@ -19,7 +14,8 @@ import { DATA_KEY_BYTES, KMS_ENCRYPTION_CONTEXT } from './wire-format';
 export interface DataKey {
   /** The KMS key that encrypted it: its ARN, as KMS answered. */
   readonly keyId: string;
-  readonly plaintext: Uint8Array;
+  /** The plaintext as a KeyObject, made once per data key rather than once per payload. */
+  readonly secret: KeyObject;
   readonly encrypted: Uint8Array;
 }
 
@@ -33,17 +29,28 @@ export interface DataKeyLimits {
 /** Errors KMS answers when the call may succeed unchanged later (its own `$retryable` aside). */
 const THROTTLED = new Set(['ThrottlingException', 'LimitExceededException', 'TooManyRequestsException']);
 
+/** What a KMS client's error says about its answer: the SDK's `KMSServiceException` and the lean client's `KmsServiceError` alike. */
+interface KmsAnswerError {
+  readonly name: string;
+  readonly $fault: 'client' | 'server';
+  readonly $metadata?: { readonly httpStatusCode?: number | undefined };
+  readonly $retryable?: { readonly throttling?: boolean | undefined } | undefined;
+}
+
+const isKmsAnswer = (error: unknown): error is KmsAnswerError =>
+  error instanceof Error && ((error as Partial<KmsAnswerError>).$fault === 'client' || (error as Partial<KmsAnswerError>).$fault === 'server');
+
 /**
  * A failed KMS call as the codec reports it. A client fault (unknown key, disabled, access denied,
  * a data key KMS cannot decrypt) is the key's problem; throttling, a server fault or no answer at
- * all (network, timeout) is KMS being unavailable. The SDK has already retried what it retries.
+ * all (network, timeout) is KMS being unavailable. The client has already retried what it retries.
  */
 export function kmsFailure(error: unknown, keyId: string, attempted: string): PayloadEncryptionError {
   const rejected =
-    error instanceof KMSServiceException &&
+    isKmsAnswer(error) &&
     error.$fault === 'client' &&
     !THROTTLED.has(error.name) &&
-    error.$metadata.httpStatusCode !== 429 &&
+    error.$metadata?.httpStatusCode !== 429 &&
     !error.$retryable?.throttling;
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return rejected
@@ -65,11 +72,11 @@ export class KmsDataKeys {
   private current: { readonly key: DataKey; readonly expiresAt: number; uses: number } | undefined;
   private generating: Promise<void> | undefined;
   /** Plaintext keys by key id and digest of the encrypted key; a Map iterates oldest first. */
-  private readonly decrypted = new Map<string, Uint8Array>();
-  private readonly decrypting = new Map<string, Promise<Uint8Array>>();
+  private readonly decrypted = new Map<string, KeyObject>();
+  private readonly decrypting = new Map<string, Promise<KeyObject>>();
 
   constructor(
-    private readonly kms: KMSClient,
+    private readonly kms: KmsDataKeyClient,
     private readonly keyId: string,
     private readonly limits: DataKeyLimits,
   ) {}
@@ -91,7 +98,7 @@ export class KmsDataKeys {
   }
 
   /** The plaintext of a payload's data key: from the cache, else from KMS Decrypt (once per key). */
-  async forDecryption(keyId: string, encrypted: Uint8Array): Promise<Uint8Array> {
+  async forDecryption(keyId: string, encrypted: Uint8Array): Promise<KeyObject> {
     const cacheKey = `${keyId}\n${createHash('sha256').update(encrypted).digest('base64')}`;
     const cached = this.decrypted.get(cacheKey);
     if (cached) {
@@ -113,13 +120,10 @@ export class KmsDataKeys {
   private async generate(): Promise<void> {
     let answer;
     try {
-      answer = await this.kms.send(
-        new GenerateDataKeyCommand({
-          KeyId: this.keyId,
-          KeySpec: 'AES_256',
-          EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
-        }),
-      );
+      answer = await this.kms.generateDataKey({
+        KeyId: this.keyId,
+        EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
+      });
     } catch (error) {
       throw kmsFailure(error, this.keyId, 'generate a data key');
     }
@@ -132,23 +136,21 @@ export class KmsDataKeys {
         },
       );
     }
-    const key: DataKey = { keyId: KeyId, plaintext: Plaintext, encrypted: CiphertextBlob };
+    const key: DataKey = { keyId: KeyId, secret: createSecretKey(Plaintext), encrypted: CiphertextBlob };
     this.current = { key, expiresAt: this.limits.now() + this.limits.maxAgeMs, uses: 0 };
     // Our own payloads then decode in this process without asking KMS.
-    this.remember(`${KeyId}\n${createHash('sha256').update(CiphertextBlob).digest('base64')}`, Plaintext);
+    this.remember(`${KeyId}\n${createHash('sha256').update(CiphertextBlob).digest('base64')}`, key.secret);
   }
 
-  private async decrypt(keyId: string, encrypted: Uint8Array): Promise<Uint8Array> {
+  private async decrypt(keyId: string, encrypted: Uint8Array): Promise<KeyObject> {
     let answer;
     try {
-      answer = await this.kms.send(
-        new DecryptCommand({
-          // Naming the key makes KMS refuse a data key that some other key encrypted.
-          KeyId: keyId,
-          CiphertextBlob: encrypted,
-          EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
-        }),
-      );
+      answer = await this.kms.decrypt({
+        // Naming the key makes KMS refuse a data key that some other key encrypted.
+        KeyId: keyId,
+        CiphertextBlob: encrypted,
+        EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
+      });
     } catch (error) {
       throw kmsFailure(error, keyId, 'decrypt a data key');
     }
@@ -160,10 +162,10 @@ export class KmsDataKeys {
         },
       );
     }
-    return answer.Plaintext;
+    return createSecretKey(answer.Plaintext);
   }
 
-  private remember(cacheKey: string, plaintext: Uint8Array): void {
+  private remember(cacheKey: string, plaintext: KeyObject): void {
     this.decrypted.delete(cacheKey);
     this.decrypted.set(cacheKey, plaintext);
     for (const oldest of this.decrypted.keys()) {

@@ -4,8 +4,8 @@
  * the codec server, so a payload one writes the others read. docs/payload-encryption.md gives the
  * format byte by byte for workers in other languages.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import {
   describePayload,
@@ -15,7 +15,8 @@ import {
   PayloadEncryptionConfigError,
   UnsupportedPayloadFormatError,
 } from './errors';
-import { KmsDataKeys } from './kms-data-keys';
+import { kmsClientOf, type KmsDataKeyClient } from './kms-client';
+import { KmsDataKeys, type DataKey } from './kms-data-keys';
 import { decodePayloadProto, encodePayloadProto } from './payload-proto';
 import {
   ENCRYPTED_ENCODING,
@@ -31,11 +32,12 @@ export interface KmsEncryptionCodecOptions {
   /** The KMS key that encrypts new data keys: a key id, key ARN, alias name or alias ARN. */
   readonly keyId: string;
   /**
-   * The KMS client. Created lazily by the SDK's own configuration chain: constructing the codec
-   * makes no KMS call, so a cold start pays for none until the first payload.
-   * @default new KMSClient({}) (region and credentials from the environment)
+   * The KMS client: the SDK's `KMSClient`, or a {@link KmsDataKeyClient} such as `LeanKmsClient`.
+   * Constructing the codec makes no KMS call, so a cold start pays for none until the first payload.
+   * @default in a Lambda function (credentials and region in the environment) the lean JSON client
+   * (kms-json-client.ts), which loads no SDK; elsewhere `new KMSClient({})`, imported on the first call
    */
-  readonly kms?: KMSClient;
+  readonly kms?: KMSClient | KmsDataKeyClient;
   /** How long one data key encrypts new payloads. @default 300_000 (5 minutes) */
   readonly dataKeyMaxAgeMs?: number;
   /** How many payloads one data key encrypts (at most 2^32, GCM's bound for random nonces). @default 10_000 */
@@ -85,7 +87,7 @@ export class KmsEncryptionCodec implements PayloadCodec {
         },
       );
     }
-    this.keys = new KmsDataKeys(options.kms ?? new KMSClient({}), options.keyId, limits);
+    this.keys = new KmsDataKeys(kmsClientOf(options.kms), options.keyId, limits);
   }
 
   /** Encrypts each payload whole (metadata included) into a `binary/encrypted` payload. */
@@ -106,19 +108,16 @@ export class KmsEncryptionCodec implements PayloadCodec {
 
   private async encrypt(payload: Payload): Promise<Payload> {
     const key = await this.keys.forEncryption();
-    const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv(ALGORITHM, key.plaintext, nonce, { authTagLength: TAG_BYTES });
+    const plaintext = encodePayloadProto(payload);
+    // nonce ‖ ciphertext ‖ tag written into one buffer (GCM's ciphertext is as long as the plaintext).
+    const data = Buffer.allocUnsafe(NONCE_BYTES + plaintext.length + TAG_BYTES);
+    const nonce = randomFillSync(data, 0, NONCE_BYTES).subarray(0, NONCE_BYTES);
+    const cipher = createCipheriv(ALGORITHM, key.secret, nonce, { authTagLength: TAG_BYTES });
     cipher.setAAD(V1_ADDITIONAL_DATA);
-    const ciphertext = cipher.update(encodePayloadProto(payload));
-    return {
-      metadata: {
-        [META.encoding]: utf8.encode(ENCRYPTED_ENCODING),
-        [META.format]: utf8.encode(KMS_AES_256_GCM_V1),
-        [META.keyId]: utf8.encode(key.keyId),
-        [META.dataKey]: key.encrypted,
-      },
-      data: Buffer.concat([nonce, ciphertext, cipher.final(), cipher.getAuthTag()]),
-    };
+    const written = cipher.update(plaintext).copy(data, NONCE_BYTES);
+    cipher.final().copy(data, NONCE_BYTES + written);
+    cipher.getAuthTag().copy(data, data.length - TAG_BYTES);
+    return { metadata: { ...encryptedMetadataOf(key) }, data };
   }
 
   /**
@@ -189,6 +188,25 @@ export class KmsEncryptionCodec implements PayloadCodec {
       );
     }
   }
+}
+
+const ENCODING_BYTES = utf8.encode(ENCRYPTED_ENCODING);
+const FORMAT_BYTES = utf8.encode(KMS_AES_256_GCM_V1);
+/** Each data key's metadata, encoded once for every payload it encrypts (its key id's bytes above all). */
+const metadataByKey = new WeakMap<DataKey, Readonly<Record<string, Uint8Array>>>();
+
+function encryptedMetadataOf(key: DataKey): Readonly<Record<string, Uint8Array>> {
+  let metadata = metadataByKey.get(key);
+  if (!metadata) {
+    metadata = {
+      [META.encoding]: ENCODING_BYTES,
+      [META.format]: FORMAT_BYTES,
+      [META.keyId]: utf8.encode(key.keyId),
+      [META.dataKey]: key.encrypted,
+    };
+    metadataByKey.set(key, metadata);
+  }
+  return metadata;
 }
 
 function positiveInteger(name: string, value: number, max: number): string[] {

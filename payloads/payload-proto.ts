@@ -23,53 +23,103 @@ export class PayloadProtoError extends EventGatewayError {
 type Int64 = number | { toString(): string };
 type ExternalPayloadDetails = NonNullable<Payload['externalPayloads']>[number];
 
-class Writer {
-  private readonly chunks: Uint8Array[] = [];
+/** Bytes of a varint of a non-negative number below 2^53 (lengths, tags). */
+const varintSize = (value: number): number => {
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    size += 1;
+  }
+  return size;
+};
 
-  varint(value: bigint): this {
-    const bytes: number[] = [];
+/** Bytes of a length-delimited field: tag, length, contents (every field here has a one-byte tag). */
+const fieldSize = (length: number): number => 1 + varintSize(length) + length;
+
+/** Writes into one buffer sized in advance: a payload is encoded once per signal, so no chunks, no BigInt. */
+class Writer {
+  private offset = 0;
+  constructor(private readonly buffer: Uint8Array) {}
+
+  varint(value: number): this {
+    while (value >= 0x80) {
+      this.buffer[this.offset++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buffer[this.offset++] = value;
+    return this;
+  }
+
+  /** A 64-bit varint (`sizeBytes`), as protobuf writes an int64: two's complement when negative. */
+  varint64(value: bigint): this {
     let rest = BigInt.asUintN(64, value);
-    do {
-      const low = Number(rest & 0x7fn);
+    while (rest >= 0x80n) {
+      this.buffer[this.offset++] = Number(rest & 0x7fn) | 0x80;
       rest >>= 7n;
-      bytes.push(rest === 0n ? low : low | 0x80);
-    } while (rest !== 0n);
-    this.chunks.push(Uint8Array.from(bytes));
+    }
+    this.buffer[this.offset++] = Number(rest);
     return this;
   }
 
   tag(field: number, wireType: number): this {
-    return this.varint(BigInt((field << 3) | wireType));
+    return this.varint((field << 3) | wireType);
   }
 
   bytes(field: number, value: Uint8Array): this {
-    this.tag(field, WIRE.lengthDelimited).varint(BigInt(value.length));
-    this.chunks.push(value);
+    this.tag(field, WIRE.lengthDelimited).varint(value.length);
+    this.buffer.set(value, this.offset);
+    this.offset += value.length;
     return this;
   }
 
-  finish(): Uint8Array {
-    return Buffer.concat(this.chunks);
+  /** A length-delimited field whose contents are `length` bytes the caller writes next. */
+  header(field: number, length: number): this {
+    return this.tag(field, WIRE.lengthDelimited).varint(length);
   }
 }
 
+const int64Of = (size: Int64 | null | undefined): bigint => (size == null ? 0n : BigInt(size.toString()));
+const varint64Size = (value: bigint): number => {
+  let rest = BigInt.asUintN(64, value);
+  let size = 1;
+  while (rest >= 0x80n) {
+    rest >>= 7n;
+    size += 1;
+  }
+  return size;
+};
+
 /** The payload's protobuf encoding, field for field as `Payload.encode(payload).finish()` writes it. */
 export function encodePayloadProto(payload: Payload): Uint8Array {
-  const writer = new Writer();
-  for (const [key, value] of Object.entries(payload.metadata ?? {})) {
-    const entry = new Writer().bytes(FIELD.mapKey, utf8.encode(key)).bytes(FIELD.mapValue, value).finish();
-    writer.bytes(FIELD.metadata, entry);
-  }
+  const entries = Object.entries(payload.metadata ?? {}).map(([key, value]) => {
+    const keyBytes = utf8.encode(key);
+    const valueBytes = value ?? new Uint8Array();
+    return { keyBytes, valueBytes, size: fieldSize(keyBytes.length) + fieldSize(valueBytes.length) };
+  });
   // proto3 implicit presence: empty bytes and zero numbers are not written.
-  if (payload.data?.length) writer.bytes(FIELD.data, payload.data);
-  for (const details of payload.externalPayloads ?? []) {
-    const inner = new Writer();
-    const size = details.sizeBytes as Int64 | null | undefined;
-    const sizeBytes = size == null ? 0n : BigInt(size.toString());
-    if (sizeBytes !== 0n) inner.tag(FIELD.sizeBytes, WIRE.varint).varint(sizeBytes);
-    writer.bytes(FIELD.externalPayloads, inner.finish());
+  const data = payload.data?.length ? payload.data : undefined;
+  const externals = (payload.externalPayloads ?? []).map((details) => {
+    const sizeBytes = int64Of(details.sizeBytes as Int64 | null | undefined);
+    return { sizeBytes, size: sizeBytes === 0n ? 0 : 1 + varint64Size(sizeBytes) };
+  });
+  const total =
+    entries.reduce((sum, entry) => sum + fieldSize(entry.size), 0) +
+    (data ? fieldSize(data.length) : 0) +
+    externals.reduce((sum, external) => sum + fieldSize(external.size), 0);
+  const buffer = Buffer.allocUnsafe(total);
+  const writer = new Writer(buffer);
+  for (const entry of entries) {
+    writer
+      .header(FIELD.metadata, entry.size)
+      .bytes(FIELD.mapKey, entry.keyBytes)
+      .bytes(FIELD.mapValue, entry.valueBytes);
   }
-  return writer.finish();
+  if (data) writer.bytes(FIELD.data, data);
+  for (const external of externals) {
+    writer.header(FIELD.externalPayloads, external.size);
+    if (external.sizeBytes !== 0n) writer.tag(FIELD.sizeBytes, WIRE.varint).varint64(external.sizeBytes);
+  }
+  return buffer;
 }
 
 class Reader {

@@ -181,8 +181,8 @@ export function createDataConverter(
  * one (relative to the Lambda task root, where the construct bundles it), then the built-in
  * {@link KmsEncryptionCodec} when `EVENT_GATEWAY_PAYLOAD_KMS_KEY_ID` is set (against
  * `EVENT_GATEWAY_KMS_ENDPOINT` when set: the local emulator) — the worker's order, so each side
- * decodes the other's payloads. The codec and the KMS client are imported only then: a gateway
- * without encryption never loads them.
+ * decodes the other's payloads. The codec is imported only then: a gateway without encryption
+ * never loads it.
  */
 export async function loadPayloadCodecs(env: Record<string, string | undefined>): Promise<PayloadCodec[]> {
   const teamModule = env[PAYLOAD_ENV.codecModule]?.trim();
@@ -197,18 +197,23 @@ export async function loadPayloadCodecs(env: Record<string, string | undefined>)
   return [...team, ...builtIn];
 }
 
+/**
+ * The built-in codec. In Lambda (and against the local emulator) it calls KMS with its lean JSON
+ * client (payloads/kms-json-client.ts), not the AWS SDK's, whose modules cost a cold start about
+ * 40 ms (docs/benchmarks.md, payload encryption).
+ */
 async function loadBuiltInCodec(env: Record<string, string | undefined>): Promise<PayloadCodec[]> {
   const keyId = env[PAYLOAD_ENV.kmsKeyId]?.trim();
   if (!keyId) return [];
   const endpoint = env[PAYLOAD_ENV.kmsEndpoint]?.trim();
-  const [{ KmsEncryptionCodec }, { KMSClient }] = await Promise.all([
+  const [{ KmsEncryptionCodec }, { LeanKmsClient }] = await Promise.all([
     import('../../payloads/kms-encryption-codec'),
-    import('@aws-sdk/client-kms'),
+    import('../../payloads/kms-json-client'),
   ]);
   return [
     new KmsEncryptionCodec({
       keyId,
-      ...(endpoint ? { kms: new KMSClient({ endpoint, ...localEmulatorAccess(env) }) } : {}),
+      ...(endpoint ? { kms: new LeanKmsClient({ endpoint, ...localEmulatorAccess(env) }) } : {}),
     }),
   ];
 }
