@@ -115,12 +115,21 @@ export class S3PayloadStore {
     return { s3: this.s3, sdk };
   }
 
-  /** The payloads with every one at or above the threshold stored in S3 and replaced by its reference. */
-  async offload(payloads: readonly Payload[], target: PayloadStoreTarget): Promise<Payload[]> {
+  /**
+   * The payloads with every one at or above the threshold stored in S3 and replaced by its reference.
+   * `options.thresholdBytes` overrides the store's for this call: `0` stores every payload (a queue
+   * message that must carry a reference, never the body).
+   */
+  async offload(
+    payloads: readonly Payload[],
+    target: PayloadStoreTarget,
+    options: { thresholdBytes?: number } = {},
+  ): Promise<Payload[]> {
+    const threshold = options.thresholdBytes ?? this.thresholdBytes;
     return Promise.all(
       payloads.map(async (payload) => {
         const bytes = encodePayloadProto(payload);
-        if (bytes.length < this.thresholdBytes) return payload;
+        if (bytes.length < threshold) return payload;
         if (bytes.length > this.maxPayloadBytes) {
           throw new LargePayloadStoreError(
             `Payload size ${bytes.length} bytes exceeds the limit of ${this.maxPayloadBytes} bytes.`,

@@ -25,7 +25,7 @@ export interface CodecAuthenticator {
 /** What the codec server (handlers/http-codec-routes.ts) is built from, by the gateway runtime. */
 export interface CodecServerDeps {
   /** The clients' data converter: the same codecs and large payload store as every other path. */
-  dataConverter: Pick<TemporalDataConverter, 'encodePayloads' | 'decodePayloads'>;
+  dataConverter: Pick<TemporalDataConverter, 'encodePayloads' | 'decodePayloads' | 'offloads'>;
   authenticator: CodecAuthenticator;
   /** Browser origins answered with CORS headers (core/codec-settings.ts). */
   allowedOrigins: readonly string[];

@@ -15,6 +15,10 @@
  * is stable across redeliveries — so a redelivered message maps to the same Temporal request id.
  * A producer's id is namespaced (`@sqs:queue:<id>`, core/event-ids.ts); only a sealed message — a
  * signal the HTTP path queued — keeps the id it carries, already namespaced by the gateway.
+ *
+ * A sealed message may carry its payload as a stored reference instead of inline (shapes 1 and 3,
+ * {@link STORED_PAYLOAD_FIELDS}): the queue handler resolves it before routing. Only the gateway's
+ * sealer can make such a message; an unsealed one is a forgery, dead-lettered unread.
  */
 import * as z from 'zod';
 import { looksLikeCloudEvent } from './cloud-event';
@@ -26,8 +30,16 @@ import { fail, ok, type Result } from './result';
 import { routeCloudEvent, type RoutedCommand } from './routes';
 import { EVENT_ID_ENTRIES, namespaceEventId, QUEUE_PRODUCERS_CALLER } from './event-ids';
 import { claimsGatewayOrigin, GATEWAY_SEAL_FIELD } from './gateway-seal';
-import { checkInputText } from './input-limits';
+import { checkInputText, MAX_OFFLOADED_INPUT_BYTES } from './input-limits';
 import { looksLikeWebhookEnvelope, routeWebhookEnvelope } from './webhook-envelope';
+import {
+  STORED_PAYLOAD_FIELDS,
+  storedReferenceIn,
+  unresolvedStoredPayloadProblem,
+  type StoredPayloadMessage,
+} from './sqs-stored-payload';
+
+export { STORED_PAYLOAD_FIELDS, unresolvedStoredPayloadProblem, type StoredPayloadMessage };
 
 /** Message attributes of queue-mode ingest; infra maps API Gateway path parameters onto them. */
 export const QUEUE_INGEST_ATTRIBUTES = {
@@ -76,6 +88,59 @@ function parseBody(body: string): Result<unknown> {
       problem('invalid-json', `The message body is not valid JSON: ${(error as Error).message}`, 'body'),
     );
   }
+}
+
+/** How a queue message is trusted: sealed (known, or checked on the parsed body when it carries a seal). */
+export interface SqsTrust {
+  sealed: boolean | ((body: Record<string, unknown>) => boolean);
+}
+
+const isSealed = (trust: SqsTrust, value: unknown) =>
+  typeof trust.sealed === 'boolean' ? trust.sealed : hasGatewaySeal(value) && trust.sealed(value);
+
+/** Whether a queue-mode record (target in the attributes): its body is a bare argument, never resolved. */
+const queueModeTarget = (record: SqsRecordInput) => {
+  const attributes = record.messageAttributes ?? {};
+  const workflowId = attributes[QUEUE_INGEST_ATTRIBUTES.workflowId]?.stringValue;
+  const signal = attributes[QUEUE_INGEST_ATTRIBUTES.signal]?.stringValue;
+  return workflowId !== undefined && signal !== undefined ? { workflowId, signal } : undefined;
+};
+
+/**
+ * The stored payload a record carries, when it carries one (`undefined` otherwise, and for every
+ * queue-mode record: its body is a producer's bare argument). A record that carries one without a
+ * gateway seal that verifies is the problem that dead-letters it: only the gateway's sealer can make
+ * a message carry a reference, so a producer can never make the queue handler read an S3 object.
+ */
+export function storedPayloadOf(
+  record: SqsRecordInput,
+  trust: SqsTrust = { sealed: false },
+): Result<StoredPayloadMessage | undefined> {
+  const { body: text } = record;
+  // A cheap look first: nearly every message carries its payload inline and is parsed once, later.
+  const mentioned =
+    text.includes(`"${STORED_PAYLOAD_FIELDS.signal}"`) ||
+    text.includes(`"${STORED_PAYLOAD_FIELDS.webhookBody}"`);
+  if (!mentioned || queueModeTarget(record)) return ok(undefined);
+  const body = parseBody(text);
+  if (!body.ok) return ok(undefined); // parseSqsRecord names the problem
+  const stored = storedReferenceIn(body.value);
+  if (!stored) return ok(undefined);
+  if (!isSealed(trust, body.value)) return fail(unverifiedEnvelopeProblem());
+  return ok({ message: body.value as Record<string, unknown>, ...stored });
+}
+
+/**
+ * The deliveries of a sealed message whose stored payload the adapter has put back in place
+ * (`payload`, or `webhook.body`): routed as the same message carried inline, its body held to the
+ * limit the HTTP paths take with a large payload store instead of the queue's.
+ */
+export function routeResolvedSqsMessage(
+  config: GatewayConfig,
+  record: SqsRecordInput,
+  message: Record<string, unknown>,
+): Result<RoutedCommand[]> {
+  return routeSqsMessage(config, record, message, true, MAX_OFFLOADED_INPUT_BYTES);
 }
 
 function signalDelivery(
@@ -144,31 +209,40 @@ const producerId = (config: GatewayConfig, supplied: string, field: string) =>
 export function parseSqsRecord(
   config: GatewayConfig,
   record: SqsRecordInput,
-  trust: { sealed: boolean | ((body: Record<string, unknown>) => boolean) } = { sealed: false },
+  trust: SqsTrust = { sealed: false },
 ): Result<RoutedCommand[]> {
   const body = parseBody(record.body);
   if (!body.ok) return body;
-  const sealed =
-    typeof trust.sealed === 'boolean' ? trust.sealed : hasGatewaySeal(body.value) && trust.sealed(body.value);
+  return routeSqsMessage(config, record, body.value, isSealed(trust, body.value));
+}
 
-  const attributes = record.messageAttributes ?? {};
-  const workflowId = attributes[QUEUE_INGEST_ATTRIBUTES.workflowId]?.stringValue;
-  const signal = attributes[QUEUE_INGEST_ATTRIBUTES.signal]?.stringValue;
-  if (workflowId !== undefined && signal !== undefined) {
+function routeSqsMessage(
+  config: GatewayConfig,
+  record: SqsRecordInput,
+  value: unknown,
+  sealed: boolean,
+  maxBodyBytes?: number,
+): Result<RoutedCommand[]> {
+  const target = queueModeTarget(record);
+  if (target) {
     const ids = producerId(config, record.messageId, 'messageId');
     if (!ids.ok) return ids;
-    return signalDelivery(config, { workflowId, signal, payload: body.value, ...ids.value });
+    return signalDelivery(config, { ...target, payload: value, ...ids.value });
   }
 
-  if (!sealed && claimsGatewayOrigin(body.value)) return fail(unverifiedEnvelopeProblem());
-  if (looksLikeWebhookEnvelope(body.value)) return routeWebhookEnvelope(config, body.value);
-  if (looksLikeCloudEvent(body.value)) {
-    return routeCloudEvent(config, body.value, {
+  // A stored reference is the gateway's too: unsealed, it would make the handler read an S3 object.
+  const stored = storedReferenceIn(value);
+  if (!sealed && (claimsGatewayOrigin(value) || stored)) return fail(unverifiedEnvelopeProblem());
+  // Resolved by the handler before routing (storedPayloadOf); never delivered without its payload.
+  if (stored) return fail(unresolvedStoredPayloadProblem());
+  if (looksLikeWebhookEnvelope(value)) return routeWebhookEnvelope(config, value, maxBodyBytes);
+  if (looksLikeCloudEvent(value)) {
+    return routeCloudEvent(config, value, {
       namespace: { entry: EVENT_ID_ENTRIES.sqs, caller: QUEUE_PRODUCERS_CALLER },
     });
   }
 
-  const parsed = SqsSignalMessageSchema.safeParse(body.value);
+  const parsed = SqsSignalMessageSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = ['body', ...(issue?.path ?? []).map(String)].join('.');

@@ -78,8 +78,13 @@ export const looksLikeWebhookEnvelope = (value: unknown): boolean =>
 /**
  * The deliveries an envelope asks for now. An event no route wants any more is nothing to deliver
  * (an empty list); one still unusable is the permanent problem that dead-letters it again.
+ * `maxBodyBytes`: the body's limit, larger for a body the queue carried as a stored reference.
  */
-export function routeWebhookEnvelope(config: GatewayConfig, input: unknown): Result<RoutedCommand[]> {
+export function routeWebhookEnvelope(
+  config: GatewayConfig,
+  input: unknown,
+  maxBodyBytes?: number,
+): Result<RoutedCommand[]> {
   const parsed = WebhookEnvelopeSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -91,7 +96,7 @@ export function routeWebhookEnvelope(config: GatewayConfig, input: unknown): Res
   const { webhook } = parsed.data;
   const source = config.sources.find((candidate) => candidate.name === webhook.source);
   if (!source) return fail(unknownSourceProblem(webhook.source));
-  const within = checkInputText(webhook.body, 'body.webhook.body');
+  const within = checkInputText(webhook.body, 'body.webhook.body', maxBodyBytes);
   if (!within.ok) return within;
   let body: unknown;
   try {

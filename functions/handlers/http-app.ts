@@ -53,8 +53,9 @@ export interface HttpAppDeps {
   authenticator?: Authenticator;
   newEventId?: () => string;
   /**
-   * Largest body of any request; the workflow operations take up to this, the other paths (webhooks,
-   * callbacks, CloudEvents: they queue whole bodies) stay at core/input-limits' default.
+   * Largest body of any request; the workflow operations and webhooks take up to this (a webhook too
+   * large for a queue message is queued as a stored reference), callbacks and CloudEvents stay at
+   * core/input-limits' default.
    * @default MAX_BODY_BYTES
    */
   maxBodyBytes?: number;
@@ -185,6 +186,8 @@ export function createHttpApp(deps: HttpAppDeps) {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     sources: deps.sources ?? new Map(),
     ...(deps.webhookQueues ? { queues: deps.webhookQueues } : {}),
+    // Set only when large payloads go to S3: the webhook queues then store a body too large for a message.
+    ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
   });
   app.openapi(webhookRoute, async (c) => {
     const answer = await ingestWebhook(c.req.valid('param').source, c.req.raw.headers, await bodyBytes(c));

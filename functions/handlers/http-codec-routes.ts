@@ -1,6 +1,9 @@
 /**
- * The codec server, as Temporal's codec server protocol defines it: `POST /v1/codec/encode` and
- * `POST /v1/codec/decode` take `{"payloads":[…]}` (proto3 JSON: metadata values and data base64) and
+ * The codec server, as Temporal's codec server protocol defines it: `POST /v1/codec/encode`,
+ * `POST /v1/codec/decode` (`?preserveStorageRefs=true` leaves stored references as they are) and
+ * `POST /v1/codec/download` (stored references only: fetched, then decoded — what the UI calls when
+ * a user opens an externally stored payload; the SDKs' payload HTTP handler defines it, e.g.
+ * sdk-go `converter.NewPayloadHTTPHandler`) take `{"payloads":[…]}` (proto3 JSON: metadata values and data base64) and
  * answer the same shape through the gateway's own data converter — the codecs and the large payload
  * store every other path uses — so the Temporal UI (`Codec Server endpoint`) and the CLI
  * (`--codec-endpoint …/v1/codec`) show what the gateway and the worker encrypted.
@@ -9,116 +12,30 @@
  * from the configured UI origins only (CORS; a request from any other origin is refused outright).
  * Its middleware is registered before the app's own, which therefore never sees these routes.
  */
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Payload } from '@temporalio/common';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { MAX_OFFLOADED_INPUT_BYTES } from '../core/input-limits';
 import { problem } from '../core/problems';
 import type { CodecAuthenticator, CodecServerDeps } from '../adapters/codec-auth';
 import { payloadsFromJson, payloadToJson } from '../adapters/codec-payload-json';
+import { isReferencePayload } from '../../payloads/external-storage-reference';
 import { bodyBytes, parseJsonBytes } from '../adapters/http-body';
 import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { AppEnv } from './http-operation-routes';
-import { jsonResponse, problemResponses } from './http-schemas';
+import {
+  CODEC_PATH,
+  codecDecodeRoute,
+  codecDownloadRoute,
+  codecEncodeRoute,
+  MAX_CODEC_BODY_BYTES,
+} from './http-codec-schemas';
 
-/** Where the codec server lives: the UI's and CLI's codec endpoint is this path. */
-export const CODEC_PATH = '/v1/codec';
-
-/**
- * Largest codec request: what API Gateway carries to Lambda. A history's payloads reach 2 MiB each
- * (Temporal's limit), 2.7 MB as base64: more than the workflow routes' default takes.
- */
-export const MAX_CODEC_BODY_BYTES = MAX_OFFLOADED_INPUT_BYTES;
+export { CODEC_PATH, MAX_CODEC_BODY_BYTES };
 
 export type CodecDeps = CodecServerDeps;
-
-const base64String = { type: 'string' as const, contentEncoding: 'base64' };
-const PayloadsJsonSchema = {
-  type: 'object' as const,
-  required: ['payloads'],
-  properties: {
-    payloads: {
-      type: 'array' as const,
-      items: {
-        type: 'object' as const,
-        description: 'A Temporal Payload in proto3 JSON: metadata values and data are base64.',
-        properties: {
-          metadata: { type: 'object' as const, additionalProperties: base64String },
-          data: base64String,
-        },
-      },
-    },
-  },
-  example: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJzdGFnZSI6MX0=' }] },
-};
-
-/** The answer's shape, as zod (typed handlers; the request is checked by payloadsFromJson). */
-const PayloadsAnswer = z
-  .object({
-    payloads: z.array(
-      z.object({
-        metadata: z.record(z.string(), z.string()),
-        data: z.string(),
-        externalPayloads: z
-          .array(z.object({ sizeBytes: z.union([z.string(), z.number()]).optional() }))
-          .optional(),
-      }),
-    ),
-  })
-  .openapi({ example: PayloadsJsonSchema.example });
-
-const codecHeaders = {
-  parameters: [
-    {
-      name: 'X-Namespace',
-      in: 'header' as const,
-      required: false,
-      schema: { type: 'string' as const },
-      description: 'The namespace the payloads belong to (sent by the Temporal UI and CLI).',
-    },
-  ],
-};
-
-/** API key (the CLI's `--codec-auth "Bearer <key>"`), the UI's forwarded access token, or IAM at API Gateway. */
-const CODEC_SECURITY: Record<string, string[]>[] = [
-  { apiKey: [] },
-  { bearerApiKey: [] },
-  { codecAccessToken: [] },
-];
-
-const codecRoute = (operation: 'encode' | 'decode', summary: string, description: string) =>
-  createRoute({
-    method: 'post',
-    path: `${CODEC_PATH}/${operation}`,
-    summary,
-    description,
-    security: CODEC_SECURITY,
-    ...codecHeaders,
-    request: {
-      body: { content: { 'application/json': { schema: PayloadsJsonSchema } }, required: true },
-    },
-    responses: {
-      200: jsonResponse('The payloads, in order', PayloadsAnswer),
-      ...problemResponses(400, 401, 403, 413, 415, 422, 503),
-    },
-  });
-
-export const codecEncodeRoute = codecRoute(
-  'encode',
-  'Codec server: encode payloads with the gateway’s codecs (Temporal codec server protocol)',
-  'Runs the payloads through every configured codec in order (the built-in KMS encryption). Never open: API key, access token (GATEWAY_CODEC_JWKS_URL) or IAM.',
-);
-
-export const codecDecodeRoute = codecRoute(
-  'decode',
-  'Codec server: decode payloads (Temporal codec server protocol)',
-  'Resolves payloads stored in the large payload bucket, then runs the codecs in reverse. A payload no codec wrote passes through unchanged; ' +
-    'one that cannot be decoded (unknown key, corrupted) answers 422 `payload-undecodable` naming its index, and KMS or S3 unavailable 503 `codec-unavailable`. ' +
-    'Never open: API key, access token (GATEWAY_CODEC_JWKS_URL) or IAM.',
-);
 
 /** The refusal of a codec server with nothing to authenticate with (tests, the OpenAPI generator). */
 const closed: CodecAuthenticator = {
@@ -136,6 +53,7 @@ const closed: CodecAuthenticator = {
 
 /** What the routes decode with when the gateway passes no codec: unreachable, `closed` refuses first. */
 const identity: CodecDeps['dataConverter'] = {
+  offloads: false,
   encodePayloads: (payloads) => Promise.resolve([...payloads]),
   decodePayloads: (payloads) => Promise.resolve([...payloads]),
 };
@@ -147,13 +65,14 @@ const identity: CodecDeps['dataConverter'] = {
 async function decodeNamingFailure(
   converter: CodecDeps['dataConverter'],
   payloads: readonly Payload[],
+  options: { resolveReferences: boolean },
 ): Promise<{ ok: true; payloads: Payload[] } | { ok: false; index: number; error: unknown }> {
   try {
-    return { ok: true, payloads: await converter.decodePayloads(payloads) };
+    return { ok: true, payloads: await converter.decodePayloads(payloads, options) };
   } catch (batchError) {
     for (const [index, payload] of payloads.entries()) {
       try {
-        await converter.decodePayloads([payload]);
+        await converter.decodePayloads([payload], options);
       } catch (error) {
         return { ok: false, index, error };
       }
@@ -244,20 +163,49 @@ export function registerCodecRoutes(
     }
   });
 
-  app.openapi(codecDecodeRoute, async (c) => {
-    const payloads = await payloadsOf(c);
-    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
-    const decoded = await decodeNamingFailure(converter, payloads.value);
+  /** The decoded payloads as the answer, or the problem naming the first that cannot be decoded. */
+  const decodeAnswer = async (
+    c: Context<AppEnv>,
+    payloads: readonly Payload[],
+    options: { resolveReferences: boolean },
+  ) => {
+    const decoded = await decodeNamingFailure(converter, payloads, options);
     if (!decoded.ok) {
       const { index, error } = decoded;
       const retryable = (error as { retryable?: unknown }).retryable === true;
-      const detail = `Payload ${index} of ${payloads.value.length}: ${(error as Error).message}`;
+      const detail = `Payload ${index} of ${payloads.length}: ${(error as Error).message}`;
       logger[retryable ? 'warn' : 'info']('codec server could not decode', { index, error: String(error) });
       return problemResponse(
         problem(retryable ? 'codec-unavailable' : 'payload-undecodable', detail, `body.payloads[${index}]`),
         c.req.path,
-      ) as never;
+      );
     }
     return c.json({ payloads: decoded.payloads.map(payloadToJson) }, 200);
+  };
+
+  app.openapi(codecDecodeRoute, async (c) => {
+    const payloads = await payloadsOf(c);
+    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
+    // The UI asks for the references as they are, and fetches one with /download when a user opens it.
+    const preserve = c.req.query('preserveStorageRefs')?.toLowerCase() === 'true';
+    return (await decodeAnswer(c, payloads.value, { resolveReferences: !preserve })) as never;
+  });
+
+  app.openapi(codecDownloadRoute, async (c) => {
+    const payloads = await payloadsOf(c);
+    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
+    if (!converter.offloads) {
+      const detail =
+        'This gateway has no large payload bucket (EVENT_GATEWAY_LARGE_PAYLOAD_BUCKET): nothing to download.';
+      return problemResponse(problem('invalid-request', detail), c.req.path) as never;
+    }
+    // As the SDKs' handler: /download is for stored references only (the UI's "download" of one).
+    const index = payloads.value.findIndex((payload) => !isReferencePayload(payload));
+    if (index >= 0) {
+      const field = `body.payloads[${index}]`;
+      const detail = `${field}: all payloads must be storage references (Temporal external storage); decode the others with /decode.`;
+      return problemResponse(problem('invalid-request', detail, field), c.req.path) as never;
+    }
+    return (await decodeAnswer(c, payloads.value, { resolveReferences: true })) as never;
   });
 }

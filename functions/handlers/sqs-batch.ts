@@ -7,6 +7,8 @@
  *   transient failure    → reported in batchItemFailures (SQS redelivers it; after maxReceiveCount
  *                          the queue's redrive policy moves it to the DLQ).
  * FIFO batches run in order, and a failure fails the rest of its message group in the batch.
+ * A sealed message that carries its payload as a stored reference (a large signal or webhook the
+ * HTTP path queued) has it fetched and decoded first; a store that fails is a transient failure.
  */
 import {
   BatchProcessor,
@@ -20,13 +22,28 @@ import { EventGatewayError } from '../../contract/errors';
 import type { GatewayConfig } from '../core/gateway-config-model';
 import type { FailedDelivery } from '../core/outcomes';
 import type { Problem } from '../core/problems';
-import { parseSqsRecord, sqsRecordEventId } from '../core/sqs-message';
+import type { Result } from '../core/result';
+import type { RoutedCommand } from '../core/routes';
+import {
+  parseSqsRecord,
+  routeResolvedSqsMessage,
+  sqsRecordEventId,
+  storedPayloadOf,
+  type SqsTrust,
+} from '../core/sqs-message';
 import type { Deliverer } from '../adapters/deliverer';
 import type { EnvelopeSealer } from '../adapters/envelope-seal';
 import type { GatewayLogger } from '../adapters/logger';
 import type { DeadLetters } from '../adapters/sqs-dead-letters';
 import { busyRedeliveryDelaySeconds, type Redelivery } from '../adapters/sqs-redelivery';
 import { isFifoQueue } from '../adapters/sqs-client';
+import {
+  annotateTrace,
+  incomingTraceContext,
+  tracingFromEnv,
+  type GatewayTracing,
+} from '../adapters/tracing';
+import { resolveStoredPayload, type StoredPayloadResolver } from '../adapters/sqs-stored-payloads';
 
 export const DEFAULT_SQS_CONCURRENCY = 10;
 
@@ -46,6 +63,11 @@ export interface SqsBatchDeps {
   sealer?: EnvelopeSealer;
   /** Counts forged gateway messages (CloudWatch EMF in Lambda). */
   trustMetrics?: { unverifiedEnvelope(): void };
+  /**
+   * The data converter that resolves a sealed message's stored payload (the runtime's clients).
+   * Absent, or without a large payload store: such a message is dead-lettered with the reason.
+   */
+  clients?: { readonly dataConverter: StoredPayloadResolver };
   /** Records of a standard-queue batch delivered at the same time, at most. */
   concurrency?: number;
   /**
@@ -53,6 +75,11 @@ export interface SqsBatchDeps {
    * growing delay per receive. Absent: the queue's visibility timeout applies.
    */
   redelivery?: Redelivery;
+  /**
+   * Each record's trace: a child of the context in its `traceparent`/`tracestate` message
+   * attributes (the gateway's queue hop), else a new trace. @default trace context only, no spans
+   */
+  tracing?: GatewayTracing;
 }
 
 /** Thrown for a record SQS should deliver again; Powertools turns it into a batch item failure. */
@@ -63,11 +90,38 @@ export class TransientDeliveryError extends EventGatewayError {
 export function createSqsBatchHandler(deps: SqsBatchDeps) {
   const { config, deliverer, deadLetters, logger } = deps;
   const limit = pLimit(deps.concurrency ?? DEFAULT_SQS_CONCURRENCY);
+  const tracing = deps.tracing ?? tracingFromEnv({});
 
-  async function handleRecord(record: SQSRecord): Promise<void> {
+  /** A record in its own trace scope: its spans, its DLQ message and its log lines carry it. */
+  function traced(record: SQSRecord): Promise<void> {
+    // A producer's attributes are only trace context: nothing in them is trusted.
+    const incoming = incomingTraceContext((name) => record.messageAttributes?.[name]?.stringValue);
+    return tracing.inRequest('sqs record', 'consumer', incoming, () => handleRecord(record));
+  }
+
+  /** The record's deliveries; a sealed message's stored payload resolved first. */
+  async function routeRecord(record: SQSRecord): Promise<Result<RoutedCommand[]>> {
     // Absent sealer: no message counts as sealed (fails closed); else the one parse checks the seal.
     const { sealer } = deps;
-    const parsed = parseSqsRecord(config, record, { sealed: sealer ? (body) => sealer.verify(body) : false });
+    const trust: SqsTrust = { sealed: sealer ? (body) => sealer.verify(body) : false };
+    const stored = storedPayloadOf(record, trust);
+    if (!stored.ok) return stored;
+    if (!stored.value) return parseSqsRecord(config, record, trust);
+    let resolved: Result<Record<string, unknown>>;
+    try {
+      resolved = await resolveStoredPayload(stored.value, deps.clients?.dataConverter);
+    } catch (error) {
+      // S3 or KMS unavailable, a key refused: SQS shows the message again; never dropped.
+      logger.warn('stored payload not resolved', { messageId: record.messageId, error: String(error) });
+      throw new TransientDeliveryError(`The stored payload could not be resolved: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    return resolved.ok ? routeResolvedSqsMessage(config, record, resolved.value) : resolved;
+  }
+
+  async function handleRecord(record: SQSRecord): Promise<void> {
+    const parsed = await routeRecord(record);
     if (!parsed.ok) {
       await deadLetter(record, parsed.problem);
       if (parsed.problem.code === 'unverified-envelope') {
@@ -83,6 +137,12 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     // delivery; those already made are deduplicated by their request ids.
     // An update from a queue has nobody waiting for its answer: a rejection is a permanent failure,
     // and so is a start that finds another event's run (409 workflow-running).
+    const only = parsed.value.length === 1 ? parsed.value[0] : undefined;
+    if (only) {
+      const { command } = only;
+      annotateTrace({ eventId: command.eventId, workflowId: command.workflowId, source: command.source });
+      if ('route' in only) annotateTrace({ route: only.route });
+    }
     const deliveries = await Promise.all(parsed.value.map((routed) => deliverer.deliver(routed)));
     const failures = deliveries.filter((d): d is FailedDelivery => d.status === 'failed');
     const transient = failures.find((failure) => failure.transient);
@@ -113,13 +173,13 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     const fifo = event.Records.length > 0 && isFifoQueue(event.Records[0]!.eventSourceARN);
     // A fresh processor per batch: the local poller may run batches of two queues at once.
     const response = fifo
-      ? await processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), {
+      ? await processPartialResponse(event, traced, new SqsFifoPartialProcessorAsync(), {
           skipGroupOnError: true,
           throwOnFullBatchFailure: false,
         })
       : await processPartialResponse(
           event,
-          (record: SQSRecord) => limit(() => handleRecord(record)),
+          (record: SQSRecord) => limit(() => traced(record)),
           new BatchProcessor(EventType.SQS),
           { throwOnFullBatchFailure: false },
         );

@@ -30,6 +30,11 @@ export interface WebhookIngestDeps {
   logger: GatewayLogger;
   queues?: WebhookQueues;
   metrics?: WebhookMetrics;
+  /**
+   * Largest body: more than the input limit only when large payloads go to S3 (the queues then
+   * carry a stored body's reference). @default core/input-limits' MAX_INPUT_BYTES
+   */
+  maxBodyBytes?: number;
 }
 
 interface Delivered {
@@ -116,7 +121,7 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
       logger.info('webhook not authenticated', { source: name, field: verdict.problem.field });
       return fail(verdict.problem);
     }
-    const parsed = parseJsonBytes(bytes, headers.get('content-type') ?? undefined);
+    const parsed = parseJsonBytes(bytes, headers.get('content-type') ?? undefined, deps.maxBodyBytes);
     if (!parsed.ok) return parsed;
     const kept = envelopeHeaders(headers, signatureHeader(source.verifier));
     const document = { body: parsed.value, headers: kept };

@@ -78,7 +78,9 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   const delivery = createDeliveryParts(temporalEnv, deadlineMs, payloads);
   const queueUrl = env[GATEWAY_ENV.queueUrl];
   const sqs = lazySqsClient(env);
-  const fallback = queueUrl ? createSqsFallbackQueue(sqs, queueUrl, sealer) : undefined;
+  // Both queue writers store a body too large for a message first (the queues carry references).
+  const storer = delivery.clients.dataConverter;
+  const fallback = queueUrl ? createSqsFallbackQueue(sqs, queueUrl, sealer, storer) : undefined;
   const completer = createActivityCompleter(delivery.clients, deadlineMs);
   const authenticator = createAuthenticator(auth.settings);
   return {
@@ -98,7 +100,7 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     ...(callbacks ? { callbacks } : {}),
     completer,
     sources: sources.sources,
-    webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }, sealer),
+    webhookQueues: createWebhookQueues(sqs, { queueUrl, dlqUrl: env[GATEWAY_ENV.dlqUrl] }, sealer, storer),
     // EMF metrics are for CloudWatch; a local process logs each outcome instead.
     ...(config.sources.length > 0 && env.AWS_LAMBDA_FUNCTION_NAME ? { metrics: createWebhookMetrics() } : {}),
     ...(delivery.clients.dataConverter.offloads ? { maxBodyBytes: MAX_OFFLOADED_INPUT_BYTES } : {}),
