@@ -8,9 +8,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { PAYLOAD_ENV } from '../../contract/env-names';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
 import { GATEWAY_CONFIG_FILE_NAME } from '../../infra/lambda-handlers';
 import { DevSetupError } from './dev-errors';
+
+/** What the app's gateway declares for its payloads, as its functions' PAYLOAD_ENV says. */
+export interface AppPayloads {
+  /** `payloadEncryption`: the functions carry a KMS key. */
+  readonly encryption: boolean;
+  /** `largePayloads`: the functions carry a bucket, and the threshold (bytes) when they name one. */
+  readonly largePayloads?: { readonly thresholdBytes?: number };
+}
 
 /** One gateway of the app, with what its functions would have read in AWS. */
 export interface AppGateway {
@@ -24,6 +33,9 @@ export interface AppGateway {
   readonly temporalDeadlineMs: string | undefined;
   /** The Temporal namespace and task queue the app deploys against (shown, not used locally). */
   readonly temporal: { readonly namespace?: string; readonly taskQueue?: string };
+  readonly payloads: AppPayloads;
+  /** The codec server's settings the app gives its functions (GATEWAY_CODEC_*), by variable name. */
+  readonly codecEnv: Readonly<Record<string, string>>;
 }
 
 interface TemplateResource {
@@ -158,6 +170,33 @@ function templatesOf(assemblyDir: string): Array<{ file: string; dir: string }> 
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+/** The codec server's variables (GATEWAY_CODEC_*): the UI origins, the JWKS and its claims. */
+const CODEC_ENV_NAMES = Object.entries(GATEWAY_ENV)
+  .filter(([key]) => key.startsWith('codec'))
+  .map(([, name]) => name);
+
+/**
+ * The payload props, from the functions' environment: a key or a bucket is a token (`Fn::GetAtt`,
+ * `Ref`) in the template, so its presence is what counts; the threshold is a plain number.
+ */
+function payloadsOf(variables: Record<string, unknown>): AppPayloads {
+  const threshold = Number(text(variables[PAYLOAD_ENV.largePayloadThresholdBytes]));
+  return {
+    encryption: variables[PAYLOAD_ENV.kmsKeyId] !== undefined,
+    ...(variables[PAYLOAD_ENV.largePayloadBucket] !== undefined
+      ? { largePayloads: Number.isInteger(threshold) && threshold > 0 ? { thresholdBytes: threshold } : {} }
+      : {}),
+  };
+}
+
+const codecEnvOf = (variables: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    CODEC_ENV_NAMES.flatMap((name) => {
+      const value = text(variables[name]);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+
 /** Every TemporalEventGateway of the assembly, by construct path. */
 export function findGateways(assemblyDir: string): AppGateway[] {
   const found = new Map<string, AppGateway>();
@@ -189,6 +228,8 @@ export function findGateways(assemblyDir: string): AppGateway[] {
             ? { taskQueue: text(variables[TEMPORAL_ENV.taskQueue]) }
             : {}),
         },
+        payloads: payloadsOf(variables),
+        codecEnv: codecEnvOf(variables),
       });
     }
   }

@@ -2,7 +2,9 @@
  * `event-gateway dev`, run in a team's own CDK app: the app synthesized (or its cloud assembly read),
  * its TemporalEventGateway found, and that gateway's exact routing run locally — the embedded
  * Temporal dev server, ElasticMQ with the gateway's queues, the gateway's HTTP app and queue
- * consumers — plus, with `--worker`, the team's worker, restarted when its files change. State
+ * consumers — plus, with `--worker`, the team's worker, restarted when its files change. Payloads
+ * follow the app's props: local-kms for `payloadEncryption`, gofakes3 for `largePayloads`, and then
+ * the UI decodes them through the gateway's codec server (payload-services.ts). State
  * (workflows, messages, generated secrets, the synthesized assembly) lives in `.event-gateway/`.
  *
  * The installed package runs this module prebuilt (`dist/dev/dev-app.mjs`, built by scripts/build.ts),
@@ -19,13 +21,12 @@ import { ensureDevDir, resolveLocalSecrets, type LocalSecret, type SecretKind } 
 import { createLocalSqsClient, resolveSqsEndpoint } from '../elasticmq';
 import { startGatewayServer } from '../gateway-server';
 import { findJava } from '../java-tools';
-import { startLocalPayloadKms } from '../payload-kms';
-import { startLocalPayloadStore } from '../payload-store';
 import { startQueueConsumers } from '../queue-consumer';
 import { ensureGatewayQueues } from '../sqs-queues';
 import { startTemporalDevServer } from '../temporal-dev-server';
 import { cloudAssembly, findGateways, pickGateway, type AppGateway } from './cloud-assembly';
 import { DevSetupError } from './dev-errors';
+import { devCodecServer, startDevPayloadServices } from './payload-services';
 import { checkPortsFree, type DevPorts } from './ports';
 import { readyBanner } from './ready-banner';
 import { startDevWorker } from './worker-process';
@@ -106,16 +107,23 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
       ...routing.secrets.map(({ name, kind }) => ({ name, kind })),
     ]);
 
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    const codec = devCodecServer(gateway, gatewayUrl, ports.temporalUi);
+    // Listed in the progress line only when the app's props need them.
+    const emulators = [
+      ...(gateway.payloads.encryption ? [', local-kms'] : []),
+      ...(gateway.payloads.largePayloads ? [', gofakes3'] : []),
+    ].join('');
     log(
-      `[dev] starting Temporal, ElasticMQ, local-kms and gofakes3 (the first run builds the Temporal CLI, local-kms and gofakes3, and fetches ElasticMQ)…`,
+      `[dev] starting Temporal, ElasticMQ${emulators} (the first run builds the Temporal CLI${emulators} and fetches ElasticMQ)…`,
     );
-    // local-kms beside them (well under a second once built): the stack encrypts payloads, its keys
-    // kept in the state directory as long as the workflows they encrypted.
-    const [temporal, sqs, kms, store] = await Promise.all([
+    // The payload emulators as the app's props ask (well under a second each once built).
+    const [temporal, sqs, payloads] = await Promise.all([
       startTemporalDevServer({
         port: ports.temporal,
         uiPort: ports.temporalUi,
         dbFilename: join(devDir, 'temporal.db'),
+        ...(codec ? { uiCodecEndpoint: codec.endpoint } : {}),
       }).then((server) => {
         stops.push(() => server.stop(10_000));
         return server;
@@ -124,25 +132,16 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         stops.push(() => server.stop());
         return server;
       }),
-      startLocalPayloadKms({ dataDir: join(devDir, 'kms'), log }).then((started) => {
-        stops.push(() => started.stop());
-        return started;
-      }),
-      startLocalPayloadStore({ dataDir: join(devDir, 's3'), log }).then((started) => {
-        stops.push(() => started.stop());
-        return started;
-      }),
+      startDevPayloadServices({ gateway, devDir, log, onStarted: (stopOne) => stops.push(stopOne) }),
     ]);
     const sqsClient = createLocalSqsClient(sqs.endpoint, sqs.region);
     stops.push(() => Promise.resolve(sqsClient.destroy()));
     const queues = await ensureGatewayQueues(sqsClient);
 
-    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     const callbackKeys = localCallbackSigningKeys(join(devDir, 'callback-signing-keys'), options.env);
     const shared = {
       ...localTemporalEnv(options.env, temporal.address, devDir),
-      ...kms.env,
-      ...store.env,
+      ...payloads.env,
       [CALLBACK_ENV.signingKeys]: callbackKeys,
       [CALLBACK_ENV.baseUrl]: options.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
     };
@@ -156,6 +155,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
       [GATEWAY_ENV.queueUrl]: queues.events.url,
       [GATEWAY_ENV.dlqUrl]: queues.eventsDlq.url,
       [GATEWAY_ENV.fifoDlqUrl]: queues.eventsDlqFifo.url,
+      ...codec?.env,
       ...(gateway.temporalDeadlineMs ? { [GATEWAY_ENV.temporalDeadlineMs]: gateway.temporalDeadlineMs } : {}),
     };
     delete gatewayEnv[GATEWAY_ENV.configFile];
@@ -166,6 +166,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
       host: '127.0.0.1',
       env: gatewayEnv,
       logger,
+      codecOnLoopback: codec !== undefined,
     });
     stops.push(() => server.close());
     const consumers = await startQueueConsumers({ client: sqsClient, queues, runtime: server.runtime });
@@ -183,8 +184,9 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         temporalAddress: temporal.address,
         temporalUiUrl: `http://localhost:${ports.temporalUi}`,
         sqsEndpoint: sqs.endpoint,
-        payloadEncryption: kms.description,
-        largePayloads: store.description,
+        payloadEncryption: payloads.kms,
+        largePayloads: payloads.s3,
+        codecEndpoint: codec?.endpoint,
         sources: routing.secrets,
         secrets,
         devDir,

@@ -19,6 +19,8 @@ export interface ReadyBannerInput {
   readonly payloadEncryption: string;
   /** The local S3 and the bucket large payloads go to. */
   readonly largePayloads: string;
+  /** The codec server the UI and the CLI decode with; none when the app's payloads need none. */
+  readonly codecEndpoint: string | undefined;
   readonly sources: readonly LocalSourceSecret[];
   readonly secrets: readonly LocalSecret[];
   readonly devDir: string;
@@ -47,6 +49,11 @@ export function readyBanner(input: ReadyBannerInput): string {
     `  sqs           ${input.sqsEndpoint}`,
     `  kms           ${input.payloadEncryption}`,
     `  s3            ${input.largePayloads}`,
+    `  codec         ${
+      input.codecEndpoint
+        ? `${input.codecEndpoint}   (the UI decodes with it; CLI: temporal workflow show --codec-endpoint ${input.codecEndpoint} …)`
+        : 'off (nothing to decode: payloads are stored as they are)'
+    }`,
     `  worker        ${input.worker ?? '(none: pass --worker <entry> to run yours here)'}`,
   ];
   if (input.sources.length > 0) {

@@ -14,9 +14,12 @@ import { TemporalConnection, TemporalEventGateway, type TemporalEventGatewayProp
 import { devSessionEnv, localRouting, writeDevSession } from '../../local/cli/dev-session';
 import { localSourceSecretName, resolveLocalSecrets } from '../../local/cli/local-secrets';
 import { cloudAssembly, findGateways, pickGateway } from '../../local/dev-app/cloud-assembly';
+import { devCodecServer } from '../../local/dev-app/payload-services';
+import { SHOP_THRESHOLD_BYTES, SHOP_UI_ORIGIN, synthCustomerApp } from './fixtures/customer-app/app';
 
 const work = mkdtempSync(join(tmpdir(), 'teg-dev-discovery-'));
 const assemblyDir = join(work, 'cdk.out');
+const customerAssemblyDir = join(work, 'customer.out');
 
 const routing: TemporalEventGatewayProps['routing'] = {
   targets: [
@@ -75,6 +78,7 @@ beforeAll(() => {
     ingestMode: 'queue',
   });
   app.synth();
+  synthCustomerApp(customerAssemblyDir);
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -123,6 +127,38 @@ describe('finding the gateways of a synthesized app', () => {
     const config = JSON.parse(local.configJson) as { sources: Array<{ secret: unknown }> };
     expect(config.sources[0]?.secret).toEqual({ env: 'GATEWAY_SOURCE_STRIPE_SECRET' });
     expect({ ...config, sources: [] }).toEqual({ ...JSON.parse(orders!.configJson), sources: [] });
+  });
+});
+
+describe("the app's payload props, as event-gateway dev follows them", () => {
+  it('reads payloadEncryption, largePayloads with its threshold, and the codec settings from the functions', () => {
+    const [plain, shop] = findGateways(customerAssemblyDir);
+    expect([plain?.path, shop?.path]).toEqual(['Plain/Gateway', 'Shop/Gateway']);
+    expect(shop?.payloads).toEqual({
+      encryption: true,
+      largePayloads: { thresholdBytes: SHOP_THRESHOLD_BYTES },
+    });
+    expect(shop?.codecEnv).toEqual({ GATEWAY_CODEC_ALLOWED_ORIGINS: SHOP_UI_ORIGIN });
+    expect(plain?.payloads).toEqual({ encryption: false });
+    expect(plain?.codecEnv).toEqual({});
+    // A gateway without payload props at all (the first app's) reads the same as Plain.
+    expect(findGateways(assemblyDir)[0]?.payloads).toEqual({ encryption: false });
+  });
+
+  it('serves the codec server to the local UI only when there is something to decode, keeping the app’s origins', () => {
+    const [plain, shop] = findGateways(customerAssemblyDir);
+    expect(devCodecServer(plain!, 'http://127.0.0.1:3000', 8233)).toBeUndefined();
+    expect(devCodecServer(shop!, 'http://127.0.0.1:3000', 8233)).toEqual({
+      endpoint: 'http://127.0.0.1:3000/v1/codec',
+      env: {
+        GATEWAY_CODEC_ALLOWED_ORIGINS: `http://localhost:8233,http://127.0.0.1:8233,${SHOP_UI_ORIGIN}`,
+        EVENT_GATEWAY_LOCAL_CODEC_LOOPBACK: '1',
+      },
+    });
+    const offloadOnly = { ...plain!, payloads: { encryption: false, largePayloads: {} } };
+    expect(devCodecServer(offloadOnly, 'http://127.0.0.1:3000', 8233)?.endpoint).toBe(
+      'http://127.0.0.1:3000/v1/codec',
+    );
   });
 });
 
