@@ -42,6 +42,7 @@ export {
   type PayloadEncryptionProps,
 } from './props/payload-props';
 export { PayloadCodecBundleError, TEAM_CODEC_FILE } from './constructs/payload-codec-bundle';
+export type { CodecJwtProps, CodecServerProps } from './props/codec-server-props';
 export { PayloadEncryptionKey } from './constructs/payload-encryption-key';
 export {
   LARGE_PAYLOAD_KEY_PREFIX,

@@ -60,6 +60,14 @@ export const GATEWAY_ENV = {
   codecJwtIssuer: 'GATEWAY_CODEC_JWT_ISSUER',
   /** An `aud` those tokens must carry (optional). */
   codecJwtAudience: 'GATEWAY_CODEC_JWT_AUDIENCE',
+  /**
+   * API keys of the codec server alone (comma-separated; local only, deployed stacks use the secret
+   * below), e.g. for the CLI's `--codec-auth`: they open `/v1/codec` and nothing else, and replace
+   * the gateway's own API keys there. Unset: the gateway's keys when GATEWAY_AUTH=api-key.
+   */
+  codecApiKeys: 'GATEWAY_CODEC_API_KEYS',
+  /** ARN of the Secrets Manager secret holding the codec server's API keys (deployed). */
+  codecApiKeysSecretArn: 'GATEWAY_CODEC_API_KEYS_SECRET_ARN',
 } as const;
 
 /**

@@ -10,6 +10,7 @@ import { createDeliverer } from '../adapters/deliverer';
 import { loadGatewayConfig } from '../adapters/gateway-config-file';
 import { parseCodecSettings } from '../core/codec-settings';
 import { createCodecAuthenticator, type CodecServerDeps } from '../adapters/codec-auth';
+import { loadCodecApiKeys } from './codec-api-keys';
 import { authSettingsFromEnv, createAuthenticator, type Authenticator } from '../adapters/http-auth';
 import type { GatewayLogger } from '../adapters/logger';
 import type { ActivityCompleter, FallbackQueue, WebhookMetrics } from '../adapters/ports';
@@ -65,6 +66,8 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
   if (!auth.ok) problems.push(...auth.problems);
   const codec = parseCodecSettings(env);
   if (!codec.ok) problems.push(...codec.problems);
+  const codecKeys = await loadCodecApiKeys(env);
+  problems.push(...codecKeys.problems);
   const callbacks = collect(problems, () => callbackVerifierFromEnv(callbackEnv));
   const sources = config ? await loadSourceRuntimes(config.sources, { env }) : undefined;
   if (sources && !sources.ok) problems.push(...sources.problems);
@@ -92,7 +95,11 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     authenticator,
     codec: {
       dataConverter: delivery.clients.dataConverter,
-      authenticator: createCodecAuthenticator({ authenticator, jwt: codec.settings.jwt }),
+      // The codec server's own keys replace the senders' there (codec-api-keys.ts).
+      authenticator: createCodecAuthenticator({
+        authenticator: codecKeys.authenticator ?? authenticator,
+        jwt: codec.settings.jwt,
+      }),
       allowedOrigins: codec.settings.allowedOrigins,
     },
     logger,

@@ -5,6 +5,7 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
 import { allowCloudWatchLogs } from './logs-key-policy';
 
 /** What API Gateway checks before a route runs. HTTP APIs have no API keys: IAM or JWT. */
@@ -102,6 +103,27 @@ export class GatewayHttpApi extends Construct {
       routeKey: apigwv2.HttpRouteKey.DEFAULT,
       integration,
     });
+  }
+
+  /**
+   * Routes the CORS preflight (`OPTIONS <path>`) to `integration` without the API's authorizer: a
+   * browser sends a preflight without credentials (Fetch standard), so an authorizer would refuse it
+   * and the real request would never be sent. The integration must answer it with CORS headers only.
+   */
+  addPreflightRoute(path: string, integration: apigwv2.HttpRouteIntegration): apigwv2.HttpRoute {
+    const route = new apigwv2.HttpRoute(this, `Preflight${path.replace(/[^A-Za-z0-9]/g, '')}`, {
+      httpApi: this.httpApi,
+      routeKey: apigwv2.HttpRouteKey.with(path, apigwv2.HttpMethod.OPTIONS),
+      integration,
+      authorizer: new apigwv2.HttpNoneAuthorizer(),
+    });
+    acknowledgeNag(
+      route,
+      'AwsSolutions-APIG4',
+      `CORS preflight of ${path}: browsers send it without credentials, so no authorizer could pass it; ` +
+        'the function answers it with CORS headers for allowed origins only, never with data.',
+    );
+    return route;
   }
 
   /** Invoke URL of the `$default` stage, ending in `/`. */

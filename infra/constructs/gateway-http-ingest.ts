@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { CALLBACK_ENV } from '../../contract/callbacks';
 import { GATEWAY_ENV } from '../../functions/core/env-names';
 import { acknowledgeNag } from '../nag';
+import { codecServerEnvironment } from '../props/codec-server-props';
 import type { GatewayAuthMode, TemporalEventGatewayProps } from '../props/gateway-props';
 import { CallbackSigningKey } from './callback-signing-key';
 import type { EnvelopeSealKey } from './envelope-seal-key';
@@ -21,6 +22,9 @@ import type { GatewayHttpApi } from './gateway-http-api';
 import type { GatewayQueuePair, SharedFunctionProps } from './gateway-queues';
 import type { WebhookSources } from './webhook-sources';
 
+/** The codec server's routes (functions/handlers/http-codec-routes.ts). */
+const CODEC_ROUTES = '/v1/codec/{proxy+}';
+
 /** Below API Gateway's 30 s integration limit, so the function answers before the gateway gives up. */
 const HTTP_FUNCTION_TIMEOUT = Duration.seconds(29);
 
@@ -28,7 +32,7 @@ const HTTP_FUNCTION_TIMEOUT = Duration.seconds(29);
 export interface HttpIngestWiring {
   readonly props: Pick<
     TemporalEventGatewayProps,
-    'temporal' | 'callbacks' | 'existingCallbackSigningKeySecret' | 'encryptionKey'
+    'temporal' | 'callbacks' | 'existingCallbackSigningKeySecret' | 'encryptionKey' | 'codecServer'
   >;
   readonly gatewayAuth: GatewayAuthMode;
   /** The secret `gatewayAuth` checks against, when the app brings it. */
@@ -119,6 +123,7 @@ export function addHttpIngest(scope: Construct, wiring: HttpIngestWiring): HttpI
       ...wiring.shared.environment,
       [GATEWAY_ENV.auth]: gatewayAuth,
       [GATEWAY_ENV.queueUrl]: ingestQueue.queue.queueUrl,
+      ...codecServerEnvironment(props.codecServer ?? {}),
     },
   });
   wiring.envelopeSealKey.grantSealing(httpFunction.function);
@@ -126,6 +131,8 @@ export function addHttpIngest(scope: Construct, wiring: HttpIngestWiring): HttpI
   grantQueueKey(ingestQueue.queue, httpFunction.role, 'send');
   props.temporal.grantRead(httpFunction.role);
   if (gatewayAuthSecret) attachSecretByArn(httpFunction, GATEWAY_ENV.authSecretArn, gatewayAuthSecret);
+  const codecApiKeys = props.codecServer?.apiKeySecret;
+  if (codecApiKeys) attachSecretByArn(httpFunction, GATEWAY_ENV.codecApiKeysSecretArn, codecApiKeys);
   let callbackSigningKey: CallbackSigningKey | undefined;
   if (props.callbacks ?? true) {
     callbackSigningKey = new CallbackSigningKey(scope, 'CallbackSigningKey', {
@@ -143,6 +150,10 @@ export function addHttpIngest(scope: Construct, wiring: HttpIngestWiring): HttpI
     ingestQueue.deadLetterQueue.grantSendMessages(httpFunction.role);
     grantQueueKey(ingestQueue.deadLetterQueue, httpFunction.role, 'send');
   }
-  wiring.api.addDefaultRoute(new HttpLambdaIntegration('HttpIngestIntegration', httpFunction.function));
+  const integration = new HttpLambdaIntegration('HttpIngestIntegration', httpFunction.function);
+  wiring.api.addDefaultRoute(integration);
+  // A browser's preflight carries no credentials, so an authorizer would refuse it and the Temporal
+  // UI could never call the codec server; the function answers it with CORS headers only.
+  if (wiring.api.authorization.kind !== 'none') wiring.api.addPreflightRoute(CODEC_ROUTES, integration);
   return { httpFunction, gatewayAuthSecret, callbackSigningKey };
 }

@@ -13,6 +13,7 @@ import {
   type IngestMode,
   type TemporalEventGatewayProps,
 } from './gateway-props';
+import { codecServerProblems } from './codec-server-props';
 import { largePayloadsProblems, payloadCodecProblems } from './payload-props';
 import { describeIssues, PropsValidationError } from './props-error';
 import { routingToConfigJson } from './routing';
@@ -41,6 +42,7 @@ export type GatewayPropsToValidate = Pick<
   | 'runtime'
   | 'largePayloads'
   | 'payloadCodec'
+  | 'codecServer'
 >;
 
 const whole = (min: number, max: number) =>
@@ -163,6 +165,7 @@ export function validateGatewayProps(
   const runtimeProblem = props.runtime && unsupportedRuntimeProblem(props.runtime);
   if (runtimeProblem) problems.push(runtimeProblem);
   problems.push(...largePayloadsProblems(props), ...payloadCodecProblems(props));
+  problems.push(...codecServerProblems(props.codecServer, ingestMode));
 
   let routingJson = '';
   try {

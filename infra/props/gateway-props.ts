@@ -15,6 +15,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AUTH_MODES, type AuthMode } from '../../functions/core/auth-settings';
 import type { ApiAuthorization } from '../constructs/gateway-http-api';
 import type { TemporalConnection } from '../constructs/temporal-connection';
+import type { CodecServerProps } from './codec-server-props';
 import type { LargePayloadsProps, PayloadCodecProps, PayloadEncryptionProps } from './payload-props';
 import type { GatewayRouting, WebhookSourceProps } from './routing';
 
@@ -150,6 +151,16 @@ export interface TemporalEventGatewayProps {
    * @default - no payload is offloaded
    */
   readonly largePayloads?: LargePayloadsProps;
+  /**
+   * The codec server for the Temporal UI and CLI (`POST /v1/codec/encode|decode`, docs/codec-server.md),
+   * served by the ingest function (sync ingest only) with the functions' codecs: the browser origins
+   * it answers, the UI's forwarded access token (a JWKS and this deployment's audience), API keys of
+   * its own for the CLI. It is never open. With an `apiAuthorization`, the browser's CORS preflight
+   * (`OPTIONS /v1/codec/*`, which carries no credentials) is routed past the authorizer.
+   * @default - the Temporal Cloud and dev server UI origins, no JWT, the gateway's API keys when
+   * `gatewayAuth` is `api-key`
+   */
+  readonly codecServer?: CodecServerProps;
   /**
    * A customer-managed key for what the gateway creates and keeps at rest: its queues and DLQs, log
    * groups, secrets and the large-payload bucket. The functions' and services' principals get what
