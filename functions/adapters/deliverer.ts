@@ -15,6 +15,7 @@ import type { GatewayLogger } from './logger';
 import type { ActivityCompleter, FallbackQueue, Signaler, Starter, Updater } from './ports';
 import { PayloadCodecError } from './temporal-data-converter';
 import { NO_STARTER } from './temporal-starter';
+import { annotateTrace, inSpan, withEventFields, type EventTraceFields } from './tracing';
 
 /** What can be delivered: a routed or direct command, or a callback's activity completion. */
 export type Deliverable =
@@ -48,6 +49,17 @@ export interface DelivererPorts {
   /** Where a transiently failed signal goes instead of a 503; absent = the failure stands. */
   fallback?: FallbackQueue | undefined;
   logger: GatewayLogger;
+}
+
+/** The event's fields on the call's span and log lines (a routed command also names its route). */
+function traceFields(item: Deliverable): EventTraceFields {
+  const { command } = item;
+  return {
+    eventId: command.eventId,
+    workflowId: command.workflowId,
+    ...('source' in command && command.source !== undefined ? { source: command.source } : {}),
+    ...('route' in item && typeof item.route === 'string' ? { route: item.route } : {}),
+  };
 }
 
 /** What each kind is called in the log lines of the HTTP paths. */
@@ -85,7 +97,8 @@ export function createDeliverer(ports: DelivererPorts): Deliverer {
   /** A signal Temporal could not take now, to the fallback queue: queued, or failed for good now. */
   async function enqueue(command: SignalCommand, failed: FailedDelivery): Promise<Delivery> {
     try {
-      await ports.fallback!.enqueue(command);
+      // Its own span: the queue message carries this span's context, the visible queue hop.
+      await inSpan('sqs fallback enqueue', 'client', {}, () => ports.fallback!.enqueue(command));
       logger.warn('signal queued after a transient failure', {
         workflowId: command.workflowId,
         eventId: command.eventId,
@@ -101,28 +114,39 @@ export function createDeliverer(ports: DelivererPorts): Deliverer {
 
   return {
     async deliver(item, options = {}) {
-      const delivery = await call(item);
-      // Transient for the sender either way; the codec's own words (which key, what KMS said) are
-      // logged here only. A refused key or bucket needs a fix of the configuration: an error.
-      if (delivery.status === 'failed' && delivery.cause instanceof PayloadCodecError) {
-        const details = { eventId: item.command.eventId, error: delivery.cause.message };
-        if (delivery.cause.retryable) logger.warn('payload codec or store unavailable', details);
-        else
-          logger.error(
-            'payload codec or store failed: check the KMS key, the bucket and their grants',
-            details,
-          );
-      }
-      if (!options.queue || delivery.status !== 'failed' || item.kind === 'activity') return delivery;
-      if (item.kind === 'signal' && delivery.transient && ports.fallback)
-        return enqueue(item.command, delivery);
-      const details = { eventId: item.command.eventId, problem: delivery.problem.code };
-      const lines = LOG_LINES[item.kind];
-      // A signal nobody could queue is the sender's to retry (503): an error of this gateway.
-      if (!delivery.transient) logger.info(lines.permanent, details);
-      else if (item.kind === 'signal') logger.error(lines.transient, details);
-      else logger.warn(lines.transient, details);
-      return delivery;
+      const fields = traceFields(item);
+      // The Temporal header written inside carries this span's context (event-header.ts).
+      const delivery = await inSpan(`temporal ${item.kind}`, 'client', fields, async () => {
+        const made = await call(item);
+        if (made.status === 'delivered' && made.run) annotateTrace({ runId: made.run.runId });
+        return made;
+      });
+      // What follows logs about this event: its lines carry its fields.
+      return withEventFields(fields, () => settle(item, delivery, options));
     },
   };
+
+  async function settle(item: Deliverable, delivery: Delivery, options: DeliverOptions): Promise<Delivery> {
+    // Transient for the sender either way; the codec's own words (which key, what KMS said) are
+    // logged here only. A refused key or bucket needs a fix of the configuration: an error.
+    if (delivery.status === 'failed' && delivery.cause instanceof PayloadCodecError) {
+      const details = { eventId: item.command.eventId, error: delivery.cause.message };
+      if (delivery.cause.retryable) logger.warn('payload codec or store unavailable', details);
+      else
+        logger.error(
+          'payload codec or store failed: check the KMS key, the bucket and their grants',
+          details,
+        );
+    }
+    if (!options.queue || delivery.status !== 'failed' || item.kind === 'activity') return delivery;
+    if (item.kind === 'signal' && delivery.transient && ports.fallback)
+      return enqueue(item.command, delivery);
+    const details = { eventId: item.command.eventId, problem: delivery.problem.code };
+    const lines = LOG_LINES[item.kind];
+    // A signal nobody could queue is the sender's to retry (503): an error of this gateway.
+    if (!delivery.transient) logger.info(lines.permanent, details);
+    else if (item.kind === 'signal') logger.error(lines.transient, details);
+    else logger.warn(lines.transient, details);
+    return delivery;
+  }
 }

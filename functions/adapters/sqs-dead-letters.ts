@@ -7,6 +7,7 @@ import { EventGatewayError } from '../../contract/errors';
 import type { SQSRecord } from 'aws-lambda';
 import type { Problem } from '../core/problems';
 import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';
+import { traceMessageAttributes } from './tracing';
 
 export const DLQ_ATTRIBUTES = {
   errorType: 'errorType',
@@ -81,6 +82,8 @@ export function createDeadLetters(client: SqsClientSource, queues: DeadLetterQue
           [DLQ_ATTRIBUTES.sourceMessageId]: text(record.messageId),
           [DLQ_ATTRIBUTES.sourceQueueArn]: text(record.eventSourceARN),
           ...(eventId ? { [DLQ_ATTRIBUTES.eventId]: text(eventId) } : {}),
+          // The record's trace (its consumer span), so a redriven message continues it.
+          ...traceMessageAttributes(),
         },
         ...(fifo
           ? {

@@ -28,6 +28,7 @@ import type { WebhookMetrics } from '../adapters/ports';
 import type { Reader } from '../adapters/temporal-reader';
 import type { WebhookQueues } from '../adapters/webhook-queues';
 import type { SourceRuntime } from '../adapters/webhook-secrets';
+import { incomingTraceContext, tracingFromEnv, type GatewayTracing } from '../adapters/tracing';
 import { redactCallbackPath, registerCallbackRoutes } from './http-callbacks';
 import { registerCodecRoutes, type CodecDeps } from './http-codec-routes';
 import { allowedMethods } from './http-methods';
@@ -68,6 +69,11 @@ export interface HttpAppDeps {
   metrics?: WebhookMetrics;
   /** The codec server's converter, authenticator and UI origins; absent = `/v1/codec` refuses everyone. */
   codec?: CodecDeps;
+  /**
+   * Each request's trace: continued from its `traceparent` or new, answered in `traceparent`.
+   * @default trace context only, no spans exported
+   */
+  tracing?: GatewayTracing;
 }
 
 /** The document's header; `scripts/openapi.ts` and the served document share it. */
@@ -116,6 +122,23 @@ export function createHttpApp(deps: HttpAppDeps) {
     const res = problemResponse(p, path);
     throw new HTTPException(res.status as 400, { res });
   };
+
+  // Before everything, so every answer (a problem, a 404, the codec server's) returns its trace.
+  const tracing = deps.tracing ?? tracingFromEnv({});
+  app.use('*', async (c, next) => {
+    const incoming = incomingTraceContext((name) => c.req.header(name));
+    const name = `${c.req.method} ${redactCallbackPath(c.req.path)}`;
+    await tracing.inRequest(name, 'server', incoming, async (context) => {
+      await next();
+      try {
+        c.res.headers.set('traceparent', context.traceparent);
+      } catch {
+        // A response with immutable headers (one passed through from fetch): copy it.
+        c.res = new Response(c.res.body, c.res);
+        c.res.headers.set('traceparent', context.traceparent);
+      }
+    });
+  });
 
   // First: the codec server has its own CORS, body limit and authentication (never open), and its
   // routes answer before the middleware below runs.

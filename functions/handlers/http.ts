@@ -4,10 +4,14 @@
  */
 import { handle } from 'hono/aws-lambda';
 import { createGatewayRuntime } from '../runtime/gateway-runtime';
+import { withTraceFlush } from '../adapters/tracing';
 import { createHttpApp } from './http-app';
 import { functionLogger, withLambdaContext } from './lambda-logging';
 
 const logger = functionLogger('event-gateway-http');
 const runtime = await createGatewayRuntime(process.env, logger);
 
-export const handler = withLambdaContext(logger, handle(createHttpApp(runtime)));
+export const handler = withLambdaContext(
+  logger,
+  withTraceFlush(runtime.tracing, handle(createHttpApp(runtime))),
+);

@@ -8,6 +8,7 @@ import { lazySqsClient } from '../adapters/sqs-client';
 import { createDeadLetters } from '../adapters/sqs-dead-letters';
 import { createSqsRedelivery } from '../adapters/sqs-redelivery';
 import { createTrustMetrics } from '../adapters/webhook-metrics';
+import { withTraceFlush } from '../adapters/tracing';
 import { functionLogger, withLambdaContext } from './lambda-logging';
 import { createSqsBatchHandler } from './sqs-batch';
 
@@ -18,14 +19,17 @@ const concurrency = Number(process.env[GATEWAY_ENV.sqsConcurrency] ?? '') || und
 
 export const handler = withLambdaContext(
   logger,
-  createSqsBatchHandler({
-    ...runtime,
-    redelivery: createSqsRedelivery(lazySqsClient()),
-    trustMetrics: createTrustMetrics(),
-    deadLetters: createDeadLetters(lazySqsClient(), {
-      standard: process.env[GATEWAY_ENV.dlqUrl],
-      fifo: process.env[GATEWAY_ENV.fifoDlqUrl],
+  withTraceFlush(
+    runtime.tracing,
+    createSqsBatchHandler({
+      ...runtime,
+      redelivery: createSqsRedelivery(lazySqsClient()),
+      trustMetrics: createTrustMetrics(),
+      deadLetters: createDeadLetters(lazySqsClient(), {
+        standard: process.env[GATEWAY_ENV.dlqUrl],
+        fifo: process.env[GATEWAY_ENV.fifoDlqUrl],
+      }),
+      ...(concurrency ? { concurrency } : {}),
     }),
-    ...(concurrency ? { concurrency } : {}),
-  }),
+  ),
 );

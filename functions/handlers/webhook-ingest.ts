@@ -18,6 +18,7 @@ import { problemDocument, type ProblemDocument } from '../adapters/http-problem'
 import type { GatewayLogger } from '../adapters/logger';
 import type { WebhookMetrics } from '../adapters/ports';
 import type { SourceRuntime } from '../adapters/webhook-secrets';
+import { annotateTrace, inSpan } from '../adapters/tracing';
 import type { WebhookQueues } from '../adapters/webhook-queues';
 import { webhookDigest } from '../adapters/webhook-verification';
 import { senderProblem } from './delivery-answers';
@@ -92,7 +93,8 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
   async function tryEnqueue(envelope: WebhookEnvelope): Promise<boolean> {
     if (!queues.enqueue) return false;
     try {
-      await queues.enqueue(envelope);
+      // Its own span: the queue message carries this span's context, the visible queue hop.
+      await inSpan('sqs fallback enqueue', 'client', {}, () => queues.enqueue!(envelope));
       return true;
     } catch (error) {
       logger.error('fallback queue refused the webhook', {
@@ -116,7 +118,10 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     }
     if ('disabled' in runtime) return fail(problem('source-unavailable', runtime.disabled));
     const { source, verifier } = runtime;
-    const verdict = verifier.verify({ headers, body: bytes });
+    annotateTrace({ source: name });
+    const verdict = await inSpan('verify webhook', 'internal', {}, () =>
+      verifier.verify({ headers, body: bytes }),
+    );
     if (!verdict.ok) {
       logger.info('webhook not authenticated', { source: name, field: verdict.problem.field });
       return fail(verdict.problem);
@@ -126,7 +131,15 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     const kept = envelopeHeaders(headers, signatureHeader(source.verifier));
     const document = { body: parsed.value, headers: kept };
     const identity = identifyWebhook(source, document, webhookDigest(bytes));
-    const decision = decideWebhook(config, source, document, identity);
+    annotateTrace({ eventId: identity.eventId });
+    const decision = await inSpan('route webhook', 'internal', {}, () =>
+      decideWebhook(config, source, document, identity),
+    );
+    // One delivery (the usual case) names the request's route and workflow on its span and log lines.
+    const only =
+      decision.kind === 'routed' && decision.deliveries.length === 1 ? decision.deliveries[0] : undefined;
+    if (only) annotateTrace({ route: only.route, workflowId: only.command.workflowId });
+    else if (decision.kind === 'unusable' && decision.route) annotateTrace({ route: decision.route });
     const base = {
       source: name,
       eventId: identity.eventId,

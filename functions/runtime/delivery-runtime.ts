@@ -13,7 +13,7 @@ import type { GatewayConfig } from '../core/gateway-config-model';
 import { createDeliverer, type Deliverer } from '../adapters/deliverer';
 import { envelopeSealerFromEnv, type EnvelopeSealer } from '../adapters/envelope-seal';
 import { loadGatewayConfig } from '../adapters/gateway-config-file';
-import type { GatewayLogger } from '../adapters/logger';
+import { withEventContext, type GatewayLogger } from '../adapters/logger';
 import type { Signaler, Starter, Updater } from '../adapters/ports';
 import { secretString, withTemporalSecrets, type Env } from '../adapters/secrets';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from '../adapters/temporal-calls';
@@ -23,6 +23,7 @@ import { createReader, type Reader } from '../adapters/temporal-reader';
 import { createSignaler } from '../adapters/temporal-signaler';
 import { createStarter } from '../adapters/temporal-starter';
 import { createUpdater } from '../adapters/temporal-updater';
+import { tracingFromEnv, type GatewayTracing } from '../adapters/tracing';
 
 export interface DeliveryRuntime {
   config: GatewayConfig;
@@ -39,6 +40,8 @@ export interface DeliveryRuntime {
   deadlineMs: number;
   /** Seals the gateway's own queue messages and checks the seal of every message it consumes. */
   sealer: EnvelopeSealer;
+  /** Each request's or record's trace (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  tracing: GatewayTracing;
 }
 
 /** An environment variable with a value the gateway cannot use. */
@@ -111,7 +114,9 @@ export async function loadEnvelopeSealer(env: Env, logger: GatewayLogger): Promi
 }
 
 /** The queue function's runtime; every configuration problem is reported at once. */
-export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Promise<DeliveryRuntime> {
+export async function createDeliveryRuntime(env: Env, baseLogger: GatewayLogger): Promise<DeliveryRuntime> {
+  // Every line about an event carries its id, source, route, workflow and trace id.
+  const logger = withEventContext(baseLogger);
   const problems: string[] = [];
   const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
@@ -122,5 +127,14 @@ export async function createDeliveryRuntime(env: Env, logger: GatewayLogger): Pr
     loadPayloadSettings(env),
   ]);
   const parts = createDeliveryParts(temporalEnv, deadlineMs, payloads);
-  return { config, logger, deadlineMs, sealer, ...parts, deliverer: createDeliverer({ ...parts, logger }) };
+  const tracing = tracingFromEnv(env);
+  return {
+    config,
+    logger,
+    deadlineMs,
+    sealer,
+    tracing,
+    ...parts,
+    deliverer: createDeliverer({ ...parts, logger }),
+  };
 }

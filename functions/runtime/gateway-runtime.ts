@@ -12,7 +12,7 @@ import { parseCodecSettings } from '../core/codec-settings';
 import { createCodecAuthenticator, type CodecServerDeps } from '../adapters/codec-auth';
 import { loadCodecApiKeys } from './codec-api-keys';
 import { authSettingsFromEnv, createAuthenticator, type Authenticator } from '../adapters/http-auth';
-import type { GatewayLogger } from '../adapters/logger';
+import { withEventContext, type GatewayLogger } from '../adapters/logger';
 import type { ActivityCompleter, FallbackQueue, WebhookMetrics } from '../adapters/ports';
 import { withAuthSecrets, withCallbackSecrets, withTemporalSecrets, type Env } from '../adapters/secrets';
 import { lazySqsClient } from '../adapters/sqs-client';
@@ -22,6 +22,7 @@ import { loadPayloadSettings } from '../adapters/temporal-data-converter';
 import { createWebhookMetrics } from '../adapters/webhook-metrics';
 import { createWebhookQueues, type WebhookQueues } from '../adapters/webhook-queues';
 import { loadSourceRuntimes, type SourceRuntime } from '../adapters/webhook-secrets';
+import { tracingFromEnv } from '../adapters/tracing';
 import {
   collect,
   createDeliveryParts,
@@ -50,7 +51,9 @@ export interface GatewayRuntime extends DeliveryRuntime {
   codec: CodecServerDeps;
 }
 
-export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Promise<GatewayRuntime> {
+export async function createGatewayRuntime(env: Env, baseLogger: GatewayLogger): Promise<GatewayRuntime> {
+  // Every line about an event carries its id, source, route, workflow and trace id.
+  const logger = withEventContext(baseLogger);
   const problems: string[] = [];
   const config = collect(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
@@ -104,6 +107,7 @@ export async function createGatewayRuntime(env: Env, logger: GatewayLogger): Pro
     },
     logger,
     deadlineMs,
+    tracing: tracingFromEnv(env),
     ...(callbacks ? { callbacks } : {}),
     completer,
     sources: sources.sources,
