@@ -46,6 +46,14 @@ export const DEPLOYMENT_VARIANTS = {
     fifo: true,
   },
   'FIFO, sync': { ...CLOUD, temporalAuth: 'api-key', fifo: true },
+  // The codec server's CORS preflight gets a route of its own past the authorizer.
+  'JWT authorizer, sync': {
+    ...CLOUD,
+    temporalAuth: 'api-key',
+    apiAuthorizer: 'jwt',
+    jwtIssuer: 'https://issuer.example.com/',
+    jwtAudience: 'event-gateway',
+  },
   'imported VPC, functions in VPC': {
     temporalAddress: 'temporal.internal:7233',
     ...IMPORTED_VPC,
