@@ -20,6 +20,7 @@ import { withDedupe } from './bundle-workflows';
 import { callbackMinterFromEnv, type CallbackMinter } from './callbacks/minter';
 import { logWhenPolling, msSinceProcessStart } from './first-poll';
 import { workerDataConverter, type WorkerPayloadOptions } from './payload-converter';
+import { workerTracing, type WorkerTracingOptions } from './tracing';
 
 /** After the grace time the SDK cancels activities; this much later the process gives up and exits
  * (before ECS, whose stopTimeout the worker service sets a few seconds above the grace time, sends SIGKILL). */
@@ -37,7 +38,8 @@ export type PassThroughWorkerOptions = Omit<
   | 'shutdownGraceTime'
 >;
 
-export interface GatewayWorkerOptions extends WorkflowCodeOptions, WorkerPayloadOptions {
+export interface GatewayWorkerOptions
+  extends WorkflowCodeOptions, WorkerPayloadOptions, WorkerTracingOptions {
   /** The activity implementations, by name. @default - none (a workflow-only worker) */
   readonly activities?: WorkerOptions['activities'];
   /** @default process.env */
@@ -154,6 +156,13 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
     }
   }
 
+  // With an OTLP endpoint: the OpenTelemetry interceptors and the workflows' span sink (worker/tracing.ts).
+  const tracing = await workerTracing(options, env);
+  const traced = tracing?.workerOptions(
+    { ...options.workerOptions, ...workflowInterceptors },
+    workflowSource.kind === 'workflowsPath',
+  );
+
   const ownsConnection = options.connection === undefined;
   let connection = options.connection;
   if (!connection) {
@@ -171,6 +180,7 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
     worker = await Worker.create({
       ...options.workerOptions,
       ...workflowInterceptors,
+      ...traced,
       connection,
       namespace,
       taskQueue,
@@ -221,6 +231,9 @@ export async function createWorker(options: GatewayWorkerOptions): Promise<Gatew
       throw error;
     } finally {
       if (ownsConnection) await closeQuietly(connection, logger, failure);
+      await tracing?.shutdown().catch((error: unknown) => {
+        logger.warn('worker: exporting the last spans failed', { error });
+      });
     }
   };
 
