@@ -5,6 +5,7 @@
  * environment variables (a Lambda function). The SDK is imported on the first call only, so a
  * process that never calls KMS never loads it.
  */
+import type * as KmsSdk from '@aws-sdk/client-kms';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { LeanKmsClient, leanKmsSettings } from './kms-json-client';
 
@@ -39,7 +40,7 @@ function isSdkClient(kms: KMSClient | KmsDataKeyClient): kms is KMSClient {
 
 /** The SDK's `KMSClient` (given, or created on the first call) as a {@link KmsDataKeyClient}. */
 export function sdkKmsClient(client: KMSClient | (() => Promise<KMSClient>)): KmsDataKeyClient {
-  let loaded: Promise<[typeof import('@aws-sdk/client-kms'), KMSClient]> | undefined;
+  let loaded: Promise<[typeof KmsSdk, KMSClient]> | undefined;
   const load = () =>
     (loaded ??= Promise.all([
       import('@aws-sdk/client-kms'),

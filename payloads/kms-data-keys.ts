@@ -38,7 +38,9 @@ interface KmsAnswerError {
 }
 
 const isKmsAnswer = (error: unknown): error is KmsAnswerError =>
-  error instanceof Error && ((error as Partial<KmsAnswerError>).$fault === 'client' || (error as Partial<KmsAnswerError>).$fault === 'server');
+  error instanceof Error &&
+  ((error as Partial<KmsAnswerError>).$fault === 'client' ||
+    (error as Partial<KmsAnswerError>).$fault === 'server');
 
 /**
  * A failed KMS call as the codec reports it. A client fault (unknown key, disabled, access denied,

@@ -86,7 +86,9 @@ const PARTITIONS: readonly { readonly region: RegExp; readonly dnsSuffix: string
  * environment, a region of a known partition, and no endpoint, FIPS or dual-stack setting, which the
  * SDK would honour and this client does not; undefined otherwise (the codec then uses the SDK).
  */
-export function leanKmsSettings(env: Readonly<Record<string, string | undefined>>): LeanKmsClientOptions | undefined {
+export function leanKmsSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): LeanKmsClientOptions | undefined {
   const region = env.AWS_REGION;
   const usable =
     env.AWS_LAMBDA_FUNCTION_NAME &&
@@ -174,7 +176,8 @@ export class LeanKmsClient implements KmsDataKeyClient {
 
   private async attempt(call: KmsCall): Promise<Record<string, unknown>> {
     const { url, options } = this;
-    const credentials = typeof options.credentials === 'function' ? options.credentials() : options.credentials;
+    const credentials =
+      typeof options.credentials === 'function' ? options.credentials() : options.credentials;
     const signed = aws4.sign(
       {
         method: 'POST',

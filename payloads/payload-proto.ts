@@ -99,7 +99,7 @@ export function encodePayloadProto(payload: Payload): Uint8Array {
   // proto3 implicit presence: empty bytes and zero numbers are not written.
   const data = payload.data?.length ? payload.data : undefined;
   const externals = (payload.externalPayloads ?? []).map((details) => {
-    const sizeBytes = int64Of(details.sizeBytes as Int64 | null | undefined);
+    const sizeBytes = int64Of(details.sizeBytes);
     return { sizeBytes, size: sizeBytes === 0n ? 0 : 1 + varint64Size(sizeBytes) };
   });
   const total =
