@@ -133,6 +133,7 @@ describe('the OpenAPI document', () => {
       '/v1/callbacks/{token}',
       '/v1/callbacks/{token}/fail',
       '/v1/codec/decode',
+      '/v1/codec/download',
       '/v1/codec/encode',
       '/v1/events',
       '/v1/webhooks/{source}',
