@@ -4,7 +4,7 @@
  * each data key it meets once and remembers the answer in a bounded LRU, so a key rotated away
  * long ago still decodes its old histories and a hot one costs no KMS call per payload.
  */
-import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { KmsDataKeyClient } from './kms-client';
 import type { PayloadEncryptionError } from './errors';
 import { KmsUnavailableError, PayloadKeyRejectedError } from './errors';
@@ -69,6 +69,13 @@ export function kmsFailure(error: unknown, keyId: string, attempted: string): Pa
       );
 }
 
+/**
+ * A decrypted key's cache entry: the KMS key and the encrypted data key itself (a few hundred bytes
+ * of base64: cheaper per payload than hashing it, and a thousand of them are a few hundred KiB).
+ */
+const cacheKeyOf = (keyId: string, encrypted: Uint8Array): string =>
+  `${keyId}\n${Buffer.from(encrypted.buffer, encrypted.byteOffset, encrypted.byteLength).toString('base64')}`;
+
 /** The data keys of one process: the current encryption key and the decrypted keys it has seen. */
 export class KmsDataKeys {
   private current: { readonly key: DataKey; readonly expiresAt: number; uses: number } | undefined;
@@ -83,14 +90,24 @@ export class KmsDataKeys {
     private readonly limits: DataKeyLimits,
   ) {}
 
+  /**
+   * The current data key for one more payload while it is within its limits (the use counted), else
+   * undefined: synchronous, so the usual encode costs no promise of its own.
+   */
+  reserve(): DataKey | undefined {
+    const current = this.current;
+    if (current && current.uses < this.limits.maxUses && this.limits.now() < current.expiresAt) {
+      current.uses += 1;
+      return current.key;
+    }
+    return undefined;
+  }
+
   /** A data key for one more payload: the current one while within its limits, else a fresh one. */
   async forEncryption(): Promise<DataKey> {
     for (;;) {
-      const current = this.current;
-      if (current && current.uses < this.limits.maxUses && this.limits.now() < current.expiresAt) {
-        current.uses += 1;
-        return current.key;
-      }
+      const reserved = this.reserve();
+      if (reserved) return reserved;
       // Concurrent payloads wait for one GenerateDataKey rather than each asking for its own.
       this.generating ??= this.generate().finally(() => {
         this.generating = undefined;
@@ -101,7 +118,7 @@ export class KmsDataKeys {
 
   /** The plaintext of a payload's data key: from the cache, else from KMS Decrypt (once per key). */
   async forDecryption(keyId: string, encrypted: Uint8Array): Promise<KeyObject> {
-    const cacheKey = `${keyId}\n${createHash('sha256').update(encrypted).digest('base64')}`;
+    const cacheKey = cacheKeyOf(keyId, encrypted);
     const cached = this.decrypted.get(cacheKey);
     if (cached) {
       this.remember(cacheKey, cached); // most recently used again
@@ -141,7 +158,7 @@ export class KmsDataKeys {
     const key: DataKey = { keyId: KeyId, secret: createSecretKey(Plaintext), encrypted: CiphertextBlob };
     this.current = { key, expiresAt: this.limits.now() + this.limits.maxAgeMs, uses: 0 };
     // Our own payloads then decode in this process without asking KMS.
-    this.remember(`${KeyId}\n${createHash('sha256').update(CiphertextBlob).digest('base64')}`, key.secret);
+    this.remember(cacheKeyOf(KeyId, CiphertextBlob), key.secret);
   }
 
   private async decrypt(keyId: string, encrypted: Uint8Array): Promise<KeyObject> {

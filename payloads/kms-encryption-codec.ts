@@ -91,8 +91,12 @@ export class KmsEncryptionCodec implements PayloadCodec {
   }
 
   /** Encrypts each payload whole (metadata included) into a `binary/encrypted` payload. */
-  encode(payloads: Payload[], _context?: SerializationContext): Promise<Payload[]> {
-    return Promise.all(payloads.map((payload) => this.encrypt(payload)));
+  async encode(payloads: Payload[], _context?: SerializationContext): Promise<Payload[]> {
+    const encrypted: Payload[] = [];
+    // One promise per call, not per payload: the key is at hand but for its first and renewed uses.
+    for (const payload of payloads)
+      encrypted.push(this.encrypt(payload, this.keys.reserve() ?? (await this.keys.forEncryption())));
+    return encrypted;
   }
 
   /** Decrypts the payloads of this format; passes every other payload through unchanged. */
@@ -106,12 +110,11 @@ export class KmsEncryptionCodec implements PayloadCodec {
     );
   }
 
-  private async encrypt(payload: Payload): Promise<Payload> {
-    const key = await this.keys.forEncryption();
+  private encrypt(payload: Payload, key: DataKey): Payload {
     const plaintext = encodePayloadProto(payload);
     // nonce ‖ ciphertext ‖ tag written into one buffer (GCM's ciphertext is as long as the plaintext).
     const data = Buffer.allocUnsafe(NONCE_BYTES + plaintext.length + TAG_BYTES);
-    const nonce = randomFillSync(data, 0, NONCE_BYTES).subarray(0, NONCE_BYTES);
+    const nonce = nextNonce(data);
     const cipher = createCipheriv(ALGORITHM, key.secret, nonce, { authTagLength: TAG_BYTES });
     cipher.setAAD(V1_ADDITIONAL_DATA);
     const written = cipher.update(plaintext).copy(data, NONCE_BYTES);
@@ -188,6 +191,25 @@ export class KmsEncryptionCodec implements PayloadCodec {
       );
     }
   }
+}
+
+/**
+ * Random nonces drawn from OpenSSL's generator a few hundred at a time: one call per payload costs
+ * more than the copy (nonces are public; random, as the format says, only cheaper to draw).
+ */
+const noncePool = Buffer.alloc(NONCE_BYTES * 256);
+let noncePoolOffset = noncePool.length;
+
+/** A fresh random nonce written at the start of `data`; the view of it. */
+function nextNonce(data: Buffer): Buffer {
+  if (noncePoolOffset === noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolOffset = 0;
+  }
+  noncePool.copy(data, 0, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePool.fill(0, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return data.subarray(0, NONCE_BYTES);
 }
 
 const ENCODING_BYTES = utf8.encode(ENCRYPTED_ENCODING);
