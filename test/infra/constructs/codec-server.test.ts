@@ -4,18 +4,11 @@
  * browser's preflight of `/v1/codec/*` passes an API authorizer (its own route, no authorizer) while
  * every other route keeps it; bad settings are props problems named by prop; cdk-nag stays clean.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_ENV } from '../../../functions/core/env-names';
-import {
-  applyNagPacks,
-  TemporalConnection,
-  TemporalEventGateway,
-  type TemporalEventGatewayProps,
-} from '../../../infra/index';
-import { ONE_TARGET_ROUTING } from '../support/stand-ins';
+import { synthOneTargetGateway } from '../support/stand-ins';
 import {
   functionEnvironment,
   logicalId,
@@ -24,24 +17,9 @@ import {
   roleStatements,
 } from '../support/template';
 
-function build(props: Partial<TemporalEventGatewayProps> = {}) {
-  const app = new App();
-  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const temporal = new TemporalConnection(stack, 'Temporal', {
-    address: 'orders.a1b2c.tmprl.cloud:7233',
-    taskQueue: 'orders',
-    auth: 'api-key',
-  });
-  const gateway = new TemporalEventGateway(stack, 'Gateway', {
-    temporal,
-    routing: ONE_TARGET_ROUTING,
-    ...props,
-  });
-  applyNagPacks(app);
-  app.synth();
-  const template = Template.fromStack(stack);
-  const httpFunctionId = logicalId(stack, gateway.httpFunction!.function);
-  return { stack, gateway, template, httpFunctionId };
+function build(props: Parameters<typeof synthOneTargetGateway>[0] = {}) {
+  const built = synthOneTargetGateway(props);
+  return { ...built, httpFunctionId: logicalId(built.stack, built.gateway.httpFunction!.function) };
 }
 
 const routes = (template: Template) =>
@@ -81,29 +59,18 @@ describe('TemporalEventGateway codecServer', () => {
   });
 
   it('gives the codec API keys by secret ARN only, with read access to that secret', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Keys', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const apiKeySecret = new secretsmanager.Secret(stack, 'CodecKeys');
-    const temporal = new TemporalConnection(stack, 'Temporal', {
-      address: 'orders.a1b2c.tmprl.cloud:7233',
-      taskQueue: 'orders',
-      auth: 'api-key',
-    });
-    const gateway = new TemporalEventGateway(stack, 'Gateway', {
-      temporal,
-      routing: ONE_TARGET_ROUTING,
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/codec-keys-AbCdEf';
+    const { stack, gateway, template } = build((scope) => ({
       gatewayAuth: 'stripe',
-      codecServer: { apiKeySecret },
-    });
-    const template = Template.fromStack(stack);
-    const secretId = logicalId(stack, apiKeySecret);
+      codecServer: { apiKeySecret: secretsmanager.Secret.fromSecretCompleteArn(scope, 'CodecKeys', arn) },
+    }));
     const env = functionEnvironment(template, logicalId(stack, gateway.httpFunction!.function));
-    expect(env[GATEWAY_ENV.codecApiKeysSecretArn]).toEqual({ Ref: secretId });
+    expect(env[GATEWAY_ENV.codecApiKeysSecretArn]).toBe(arn);
     expect(env).not.toHaveProperty(GATEWAY_ENV.codecApiKeys);
     expect(roleStatements(template, logicalId(stack, gateway.httpFunction!.role))).toContainEqual(
       expect.objectContaining({
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        Resource: { Ref: secretId },
+        Resource: arn,
       }),
     );
   });

@@ -7,41 +7,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { Template } from 'aws-cdk-lib/assertions';
 import { PAYLOAD_ENV } from '../../../contract/env-names';
 import { loadPayloadCodecs } from '../../../functions/adapters/temporal-data-converter';
-import {
-  applyNagPacks,
-  TEAM_CODEC_FILE,
-  TemporalConnection,
-  TemporalEventGateway,
-  type TemporalEventGatewayProps,
-} from '../../../infra/index';
+import { TEAM_CODEC_FILE } from '../../../infra/index';
 import { TEAM_GZIP_ENCODING } from '../../fixtures/team-codec/gzip-codec';
-import { ONE_TARGET_ROUTING } from '../support/stand-ins';
+import { synthOneTargetGateway } from '../support/stand-ins';
 import { functionEnvironment, logicalId, propsProblemsOf, resource } from '../support/template';
 
 const TEAM_CODEC_ENTRY = fileURLToPath(new URL('../../fixtures/team-codec/index.ts', import.meta.url));
 
-function build(props: Partial<TemporalEventGatewayProps>) {
-  const app = new App();
-  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const temporal = new TemporalConnection(stack, 'Temporal', {
-    address: 'orders.a1b2c.tmprl.cloud:7233',
-    taskQueue: 'orders',
-    auth: 'api-key',
-  });
-  const gateway = new TemporalEventGateway(stack, 'Gateway', {
-    temporal,
-    routing: ONE_TARGET_ROUTING,
-    ...props,
-  });
-  applyNagPacks(app);
-  const assembly = app.synth();
-  return { stack, gateway, assembly, template: Template.fromStack(stack) };
-}
+const build = synthOneTargetGateway;
 
 /** The directory of a function's code asset in the cloud assembly (its S3 key is `<hash>.zip`). */
 function assetDirOf(built: ReturnType<typeof build>, functionId: string): string {
