@@ -19,6 +19,7 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { EventGatewayError } from '../../contract/errors';
+import { reservedPrefixOf } from '../core/event-ids';
 import type { GatewayConfig } from '../core/gateway-config-model';
 import type { FailedDelivery } from '../core/outcomes';
 import type { Problem } from '../core/problems';
@@ -140,7 +141,13 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     const only = parsed.value.length === 1 ? parsed.value[0] : undefined;
     if (only) {
       const { command } = only;
-      annotateTrace({ eventId: command.eventId, workflowId: command.workflowId, source: command.source });
+      // A provider's event id is `<source>:<id>`; a command's own `source` is its route or entry.
+      const provider = reservedPrefixOf(config, command.eventId)?.slice(0, -1);
+      annotateTrace({
+        eventId: command.eventId,
+        workflowId: command.workflowId,
+        source: provider ?? command.source,
+      });
       if ('route' in only) annotateTrace({ route: only.route });
     }
     const deliveries = await Promise.all(parsed.value.map((routed) => deliverer.deliver(routed)));
