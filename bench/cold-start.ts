@@ -17,13 +17,17 @@ const RUNNER = [
   'const importedMs = performance.now();',
   'const response = await m.handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: "cold", functionName: "bench" });',
   'const signalledMs = performance.now();',
-  'console.log(JSON.stringify({ importedMs, signalledMs, status: response.statusCode, body: response.body }));',
+  'const cpu = process.cpuUsage();',
+  'const cpuMs = (cpu.user + cpu.system) / 1000;',
+  'console.log(JSON.stringify({ importedMs, signalledMs, cpuMs, status: response.statusCode, body: response.body }));',
   'process.exit(0);',
 ].join('\n');
 
 interface ColdSample {
   importedMs: number;
   signalledMs: number;
+  /** CPU of the whole process (every thread) up to the answer: steadier than wall time on a shared machine. */
+  cpuMs: number;
   status: number;
   body: string;
 }
@@ -87,6 +91,8 @@ export interface ColdStartTimes {
   toFirstSignalMs: number;
   /** Median ms from process start to the module loaded (the init part of it). */
   initMs: number;
+  /** Median CPU ms of the process up to the answer. */
+  cpuMs: number;
   samples: number[];
 }
 
@@ -128,6 +134,7 @@ export async function measureColdStarts(
       {
         toFirstSignalMs: round(median(list.map((s) => s.signalledMs))),
         initMs: round(median(list.map((s) => s.importedMs))),
+        cpuMs: round(median(list.map((s) => s.cpuMs))),
         samples: list.map((s) => round(s.signalledMs)),
       },
     ]),

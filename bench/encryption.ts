@@ -59,6 +59,9 @@ export interface EncryptionResult {
     ratio: number;
     offInitMs: number;
     onInitMs: number;
+    /** CPU ms of the process to the first signal (median): the same cost, less moved by the machine's load. */
+    offCpuMs: number;
+    onCpuMs: number;
     runs: number;
   };
   /** Data keys generated during the cold starts: one per encrypted process (its first signal). */
@@ -385,6 +388,8 @@ export async function encryptionSection(
         ratio: round(coldOn.toFirstSignalMs / coldOff.toFirstSignalMs, 3),
         offInitMs: coldOff.initMs,
         onInitMs: coldOn.initMs,
+        offCpuMs: coldOff.cpuMs,
+        onCpuMs: coldOn.cpuMs,
         runs: plan.coldRuns,
       },
       method:

@@ -421,6 +421,7 @@ function encryptionLines(e: EncryptionResult): string[] {
     `| ingest init ms (median of ${e.init.runs}) | ${e.init.offMs} | ${e.init.onMs} | ${e.init.ratio} |`,
     `| ingest init CPU ms | ${e.init.offCpuMs} | ${e.init.onCpuMs} | ${(e.init.onCpuMs / e.init.offCpuMs).toFixed(3)} |`,
     `| ingest cold start to the first signal ms (median of ${e.coldStart.runs}) | ${e.coldStart.offMs} | ${e.coldStart.onMs} | ${e.coldStart.ratio} |`,
+    `| ingest cold start CPU ms | ${e.coldStart.offCpuMs} | ${e.coldStart.onCpuMs} | ${(e.coldStart.onCpuMs / e.coldStart.offCpuMs).toFixed(3)} |`,
     '',
     `Errors off/on: ${e.offErrors}/${e.onErrors}. Data keys generated: ${e.dataKeysDuringLoad} during the load, ` +
       `${e.dataKeysDuringInit} during the init-only runs (no KMS call at init), ${e.dataKeysDuringColdStart} during ` +
