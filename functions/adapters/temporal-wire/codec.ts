@@ -14,7 +14,7 @@ export interface WireCodec {
 
 const codecs = new Map<WireMethod, WireCodec>();
 
-/** The request encoder and response decoder of one RPC, as grpc-js wants them. */
+/** The request encoder and response decoder of one RPC. */
 export function codecFor(method: WireMethod): WireCodec {
   let codec = codecs.get(method);
   if (codec) return codec;

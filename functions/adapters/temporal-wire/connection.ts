@@ -1,13 +1,16 @@
 /**
- * The lean client's gRPC channel to Temporal's WorkflowService: `@grpc/grpc-js` with the channel
- * settings, credentials and metadata `@temporalio/client`'s `Connection` uses (keepalive, 128 MiB
- * messages, TLS/mTLS with a server name override, `authorization: Bearer` for an API key, the
- * `temporal-namespace` header), one deadline per call that covers its retries, and a `stale` flag
- * the provider reads to open a fresh channel after a call found this one dead.
+ * The lean client's connection to Temporal's WorkflowService: gRPC framed over `node:http2` by
+ * hand (grpc-channel.ts, unary-call.ts) with the channel settings, credentials and metadata
+ * `@temporalio/client`'s `Connection` uses (keepalive, 128 MiB messages, TLS/mTLS with a server name
+ * override, `authorization: Bearer` for an API key, the `temporal-namespace` header), one deadline
+ * per call that covers its retries, and a `stale` flag the provider reads to open a fresh
+ * connection after a call found this one dead. Failed calls end as grpc-js ended them (grpc-status.ts).
  */
+import type { OutgoingHttpHeaders } from 'node:http2';
 import { EventGatewayError } from '../../../contract/errors';
-import { Client, credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { codecFor } from './codec';
+import { codecFor, type WireCodec } from './codec';
+import { GrpcChannel, type ChannelTarget } from './grpc-channel';
+import { GrpcCallError, Status } from './grpc-status';
 import { isRetryableStatus, MAX_ATTEMPTS, retryDelayMs } from './retry';
 import { WIRE_METHODS, WORKFLOW_SERVICE, type WireMethod } from './schema';
 import type { WireRpcs } from './types';
@@ -60,43 +63,52 @@ export function withDefaultPort(address: string): string {
 const bytes = (value: Uint8Array | string | undefined) =>
   value === undefined ? undefined : Buffer.from(value);
 
-function channelCredentials(options: WireConnectionOptions): {
-  creds: ChannelCredentials;
-  args: Record<string, string | number>;
+/** Where and how to connect, and the `:authority` a server name override sets (as grpc-js's default authority). */
+function channelTarget(options: WireConnectionOptions): {
+  target: ChannelTarget;
+  headers: OutgoingHttpHeaders;
 } {
+  const address = withDefaultPort(options.address);
   const tls = options.tls ?? (options.apiKey ? true : undefined);
-  if (!tls) return { creds: credentials.createInsecure(), args: {} };
+  if (!tls) return { target: { address }, headers: {} };
   const config: WireTlsConfig = tls === true ? {} : tls;
-  const creds = credentials.createSsl(
-    bytes(config.serverRootCACertificate) ?? null,
-    bytes(config.clientCertPair?.key) ?? null,
-    bytes(config.clientCertPair?.crt) ?? null,
-  );
-  const args: Record<string, string> = config.serverNameOverride
-    ? {
-        'grpc.ssl_target_name_override': config.serverNameOverride,
-        'grpc.default_authority': config.serverNameOverride,
-      }
-    : {};
-  return { creds, args };
+  const ca = bytes(config.serverRootCACertificate);
+  const cert = bytes(config.clientCertPair?.crt);
+  const key = bytes(config.clientCertPair?.key);
+  const serverName = config.serverNameOverride;
+  return {
+    target: {
+      address,
+      tls: {
+        ...(ca && { ca }),
+        ...(cert && { cert }),
+        ...(key && { key }),
+        ...(serverName && { serverName }),
+      },
+    },
+    headers: serverName ? { ':authority': serverName } : {},
+  };
 }
 
-function isServiceError(error: unknown): error is ServiceError {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'number';
+/** The response message, or INTERNAL when it does not parse (as grpc-js reports a bad response). */
+function decodeResponse(codec: WireCodec, bytes: Buffer): unknown {
+  try {
+    return codec.decode(bytes);
+  } catch (error) {
+    throw new GrpcCallError(Status.INTERNAL, `Response message parsing error: ${(error as Error).message}`);
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One channel. Build it with {@link connectWire}; replace it once {@link WireConnection.stale}. */
+/** One connection. Build it with {@link connectWire}; replace it once {@link WireConnection.stale}. */
 export class WireConnection {
   readonly workflowService: WireWorkflowService;
   #stale = false;
-  #inFlight = 0;
-  #closing = false;
 
   private constructor(
-    private readonly client: Client,
-    private readonly metadata: Metadata,
+    private readonly channel: GrpcChannel,
+    private readonly metadata: Readonly<Record<string, string>>,
   ) {
     const service: Partial<Record<keyof WireRpcs, unknown>> = {};
     for (const method of Object.keys(METHOD_PATHS) as (keyof WireRpcs)[]) {
@@ -111,73 +123,49 @@ export class WireConnection {
   }
 
   static async connect(options: WireConnectionOptions): Promise<WireConnection> {
-    const { creds, args } = channelCredentials(options);
-    const client = new Client(withDefaultPort(options.address), creds, {
-      'grpc.keepalive_permit_without_calls': 1,
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 15_000,
-      'grpc.max_receive_message_length': 128 * 1024 * 1024,
-      ...args,
-    });
-    const metadata = new Metadata();
-    for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
-    if (options.apiKey) metadata.set('authorization', `Bearer ${options.apiKey}`);
-    const deadline = Date.now() + (options.connectTimeoutMs ?? 10_000);
+    const { target, headers } = channelTarget(options);
+    const channel = new GrpcChannel(target, headers);
+    // gRPC metadata keys are lowercase header names.
+    const metadata: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.metadata ?? {})) metadata[key.toLowerCase()] = value;
+    if (options.apiKey) metadata.authorization = `Bearer ${options.apiKey}`;
     try {
-      await new Promise<void>((resolve, reject) =>
-        client.waitForReady(deadline, (error) => (error ? reject(error) : resolve())),
-      );
+      await channel.waitForReady(Date.now() + (options.connectTimeoutMs ?? 10_000));
     } catch (error) {
-      client.close();
+      channel.close();
       throw new TemporalConnectError(
         `Failed to connect to Temporal at ${options.address}: ${(error as Error).message}`,
         { cause: error },
       );
     }
-    return new WireConnection(client, metadata);
+    return new WireConnection(channel, metadata);
   }
 
   async #call(method: keyof WireRpcs, request: unknown, deadline: number): Promise<unknown> {
     const [rpc, path] = METHOD_PATHS[method];
     const codec = codecFor(rpc);
-    const metadata = this.metadata.clone();
+    const headers: OutgoingHttpHeaders = { ...this.metadata };
     const namespace = (request as { namespace?: unknown }).namespace;
     // Temporal Cloud routes (and authorizes) by this header, as the SDK's namespace injector sets it.
-    if (typeof namespace === 'string' && namespace) metadata.set('temporal-namespace', namespace);
-    this.#inFlight++;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await new Promise((resolve, reject) => {
-            this.client.makeUnaryRequest(
-              path,
-              codec.encode,
-              codec.decode,
-              request,
-              metadata,
-              { deadline },
-              (error, response) => (error ? reject(error) : resolve(response)),
-            );
-          });
-        } catch (error) {
-          if (!isServiceError(error)) throw error;
-          const delay = retryDelayMs(attempt, error.code);
-          if (attempt >= MAX_ATTEMPTS || !isRetryableStatus(error) || Date.now() + delay >= deadline) {
-            if (STALE_CODES.has(error.code)) this.#stale = true;
-            throw error;
-          }
-          await sleep(delay);
+    if (typeof namespace === 'string' && namespace) headers['temporal-namespace'] = namespace;
+    const encoded = codec.encode(request);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return decodeResponse(codec, await this.channel.unary(path, headers, encoded, deadline));
+      } catch (error) {
+        if (!(error instanceof GrpcCallError)) throw error;
+        const delay = retryDelayMs(attempt, error.code);
+        if (attempt >= MAX_ATTEMPTS || !isRetryableStatus(error) || Date.now() + delay >= deadline) {
+          if (STALE_CODES.has(error.code)) this.#stale = true;
+          throw error;
         }
+        await sleep(delay);
       }
-    } finally {
-      this.#inFlight--;
-      if (this.#closing && this.#inFlight === 0) this.client.close();
     }
   }
 
-  /** Closes the channel once the calls still on it have ended. */
+  /** Closes the connection once the calls still on it have ended. */
   close(): void {
-    this.#closing = true;
-    if (this.#inFlight === 0) this.client.close();
+    this.channel.close();
   }
 }
