@@ -28,7 +28,7 @@ export const GATEWAY_CONFIG_FILE_NAME = 'gateway-config.json';
  * ESM output still meets CommonJS dependencies (grpc-js, protobufjs) that call `require`; this
  * banner gives the bundle a real one.
  */
-export const ESM_REQUIRE_BANNER =
+const ESM_REQUIRE_BANNER =
   "import { createRequire as __gatewayCreateRequire } from 'node:module';" +
   'const require = __gatewayCreateRequire(import.meta.url);';
 
@@ -75,6 +75,24 @@ export const englishOnlyZodLocales = {
 };
 
 /**
+ * How every module that runs in the gateway's functions is bundled (the handlers, a team's codec
+ * module): one self-contained minified ESM file for Node.js 24, with a real `require`.
+ */
+export const LAMBDA_MODULE_OPTIONS = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  minify: true,
+  // Stack traces point at the sources through the bundled source maps (NODE_OPTIONS in GatewayFunction).
+  sourcemap: true,
+  // Source maps carry file names and lines, not the sources: smaller zips, faster cold starts.
+  sourcesContent: false,
+};
+
+/**
  * esbuild options of one handler bundle (plain data, so this module does not import esbuild).
  *
  * Code splitting: what a handler imports with `import()` — the SQS client (written to only when
@@ -92,17 +110,7 @@ export function handlerBuildOptions(entryPath: string, outDir: string) {
     alias: { '@grpc/proto-loader': PROTO_LOADER_STUB },
     // Plugins need esbuild's asynchronous API (`build`, not `buildSync`).
     plugins: [englishOnlyZodLocales],
-    bundle: true,
-    platform: 'node' as const,
-    format: 'esm' as const,
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    // Stack traces point at the sources through the bundled source maps (NODE_OPTIONS below).
-    sourcemap: true,
-    // Source maps carry file names and lines, not the sources: smaller zips, faster cold starts.
-    sourcesContent: false,
+    ...LAMBDA_MODULE_OPTIONS,
     // The pinned AWS SDK clients are bundled too: the code runs with the versions it was tested
     // with, not whatever the Node.js 24 runtime ships this month.
     logLevel: 'warning' as const,

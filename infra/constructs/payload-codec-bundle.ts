@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
 import { PAYLOAD_ENV } from '../../contract/env-names';
 import { EventGatewayError } from '../../contract/errors';
-import { ESM_REQUIRE_BANNER } from '../lambda-handlers';
+import { LAMBDA_MODULE_OPTIONS } from '../lambda-handlers';
 import type { PayloadCodecProps } from '../props/payload-props';
 
 /** The bundled module's file name beside `index.mjs`. */
@@ -64,15 +64,7 @@ export function bundlePayloadCodec(props: PayloadCodecProps): PayloadCodecBundle
       entryPoints: [entry],
       outfile: resolve(TEAM_CODEC_FILE),
       write: false,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      mainFields: ['module', 'main'],
-      banner: { js: ESM_REQUIRE_BANNER },
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
+      ...LAMBDA_MODULE_OPTIONS,
       logLevel: 'silent',
     }));
   } catch (error) {
