@@ -93,9 +93,16 @@ describe('the prebuilt Lambda bundles', () => {
           /payloads\/(kms-encryption-codec|kms-data-keys|s3-payload-store)\.ts$/.test(path),
         ),
       ).toEqual([]);
-      // Never bundled: grpc-js's proto-loader (and with it protobufjs's reflection) and zod's
-      // non-English locales.
-      expect(everywhere.filter((path) => path.includes('node_modules/@grpc/proto-loader/'))).toEqual([]);
+      // Never bundled: a gRPC library (the lean client frames its calls over node:http2 itself, and
+      // grpc-js's proto-loader would bring protobufjs's reflection), and zod's non-English locales.
+      expect(everywhere.filter((path) => path.includes('node_modules/@grpc/'))).toEqual([]);
+      expect(atInitSources.has('functions/adapters/temporal-wire/grpc-channel.ts')).toBe(true);
+      const initBuiltins = new Set(
+        filesReadAtInit(metafile, entry).flatMap((file) =>
+          (outputs[file]?.imports ?? []).filter((imported) => imported.external).map(({ path }) => path),
+        ),
+      );
+      expect(initBuiltins.has('node:http2')).toBe(true);
       expect(
         everywhere.filter((path) => /node_modules\/protobufjs(-v7)?\/src\/(parse|root|type)\.js$/.test(path)),
       ).toEqual([]);
