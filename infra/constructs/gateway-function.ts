@@ -62,8 +62,10 @@ export interface GatewayFunctionProps {
    */
   readonly runtime?: lambda.Runtime;
   /**
-   * Customer-managed key of the log group (its policy must let CloudWatch Logs use it).
-   * @default - CloudWatch Logs' own encryption
+   * Customer-managed key of the log group (its policy must let CloudWatch Logs use it) and of the
+   * function's environment variables at rest (Lambda creates a grant on it for the execution role
+   * when the function is deployed, so the role needs no statement of its own).
+   * @default - CloudWatch Logs' own encryption and Lambda's `aws/lambda` key
    */
   readonly encryptionKey?: kms.IKey;
 }
@@ -129,6 +131,7 @@ export class GatewayFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      environmentEncryption: props.encryptionKey,
       tracing: lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,

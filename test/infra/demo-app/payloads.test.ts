@@ -75,6 +75,23 @@ describe('the demo app with payloadEncryption, largePayloadRetentionDays and cus
     }
   });
 
+  it('encrypts every function’s environment at rest with the customer-managed key (checkov CKV_AWS_173)', () => {
+    const { gateway, worker } = synth();
+    const [keyId] = resourcesOfType(gateway, 'AWS::KMS::Key')
+      .filter(([, key]) => JSON.stringify(key.Properties).includes('logs.'))
+      .map(([id]) => id);
+    expect(keyId).toBeDefined();
+    const functions = [
+      ...resourcesOfType(gateway, 'AWS::Lambda::Function'),
+      ...resourcesOfType(worker, 'AWS::Lambda::Function'),
+    ];
+    expect(functions.length).toBeGreaterThan(1);
+    for (const [, fn] of functions) expect(fn.Properties?.KmsKeyArn).toBeDefined();
+    for (const [, fn] of resourcesOfType(gateway, 'AWS::Lambda::Function')) {
+      expect(fn.Properties?.KmsKeyArn).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    }
+  });
+
   it('refuses a large-payload threshold without the retention that turns large payloads on', () => {
     expect(() =>
       loadAppSettings({
