@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPORAL_HEADERS } from '../../../contract/temporal-headers';
 import { silentLogger } from '../../../functions/adapters/logger';
+import { TEMPORAL_TRACE_HEADER } from '../../../functions/core/trace-context';
 import { startGatewayServer, type GatewayServer } from '../../../local/gateway-server';
 import { startStagedWorker, uniqueName } from '../../support/staged-worker';
 import { sharedTemporal, stopSharedTemporal } from '../../support/temporal';
@@ -32,12 +33,16 @@ afterAll(async () => {
   await stopSharedTemporal();
 });
 
+/**
+ * The event's header fields. The request's trace context travels beside them (issue 29, asserted
+ * end to end in test/tracing): here only that every header carries a valid one.
+ */
 function decoded(header: temporal.api.common.v1.IHeader | null | undefined): Record<string, unknown> {
+  const { [TEMPORAL_TRACE_HEADER]: trace, ...fields } = header?.fields ?? {};
+  const context = trace ? defaultPayloadConverter.fromPayload<{ traceparent?: string }>(trace) : undefined;
+  expect(context?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
   return Object.fromEntries(
-    Object.entries(header?.fields ?? {}).map(([key, payload]) => [
-      key,
-      defaultPayloadConverter.fromPayload(payload),
-    ]),
+    Object.entries(fields).map(([key, payload]) => [key, defaultPayloadConverter.fromPayload(payload)]),
   );
 }
 
