@@ -52,3 +52,17 @@ export const PAYLOAD_ENV = {
    */
   codecModule: 'EVENT_GATEWAY_PAYLOAD_CODEC_MODULE',
 } as const;
+
+/**
+ * The event log's settings (issue 30), read by the gateway's functions (writers) and by the CLI and
+ * the local events page (readers). Neither set: no event log. The S3 endpoint override is
+ * {@link PAYLOAD_ENV}'s `s3Endpoint` (the local emulator).
+ */
+export const EVENT_LOG_ENV = {
+  /** S3 bucket of the event log (deployed stacks; the construct's `eventLog` prop). */
+  bucket: 'EVENT_GATEWAY_EVENT_LOG_BUCKET',
+  /** A local directory holding the event log in the bucket's layout (the local stacks). */
+  directory: 'EVENT_GATEWAY_EVENT_LOG_DIR',
+  /** Days records are kept (the bucket's lifecycle expiry): how far back a reader searches an event id. */
+  retentionDays: 'EVENT_GATEWAY_EVENT_LOG_RETENTION_DAYS',
+} as const;

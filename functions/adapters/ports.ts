@@ -5,6 +5,8 @@
  */
 import type { ActivityCompletionCommand } from '../core/callbacks';
 import type { SignalCommand, StartCommand, UpdateCommand } from '../core/commands';
+import type { EventRecord } from '../core/event-record';
+import type { EventQuery, EventView } from '../core/event-record-view';
 import type { Target } from '../core/gateway-config-model';
 import type { Delivery } from '../core/outcomes';
 import type { WorkflowPacing } from './workflow-pacing';
@@ -42,3 +44,30 @@ export interface FallbackQueue {
 export interface WebhookMetrics {
   count(outcome: 'ignored' | 'dead-lettered' | 'queued' | 'delivered', source: string): void;
 }
+
+/**
+ * The event log (issue 30): what the gateway received and what became of it, for people — never
+ * part of the delivery guarantee. Records are appended, never rewritten; the reader merges an
+ * event's records (core/event-record-view.ts). Stores: S3 (adapters/event-log-s3.ts) and a local
+ * directory (adapters/event-log-directory.ts), one layout (core/event-record.ts eventRecordKey).
+ */
+export interface EventLogWriter {
+  /** Appends one record. Throws when the store refuses it: the recorder logs and counts that. */
+  record(record: EventRecord): Promise<void>;
+}
+
+/** Reads the event log back (the CLI's `events list|show|replay`, the local events page). */
+export interface EventLogReader {
+  /** Events received in the query's range (default: the last day), merged, newest first. */
+  list(query: EventQuery): Promise<EventView[]>;
+  /**
+   * One event by its id, merged from all its records; `receivedAt` (when known) spares a search of
+   * the retention window for its day.
+   */
+  get(eventId: string, options?: { receivedAt?: string }): Promise<EventView | undefined>;
+  /** A webhook event by its source and the provider's own id (Stripe's `evt_…`). */
+  getByProviderId(source: string, providerId: string): Promise<EventView | undefined>;
+}
+
+/** Both sides of one store. */
+export interface EventLog extends EventLogWriter, EventLogReader {}
