@@ -81,9 +81,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!node:|@temporalio/common$|@aws-sdk/client-(kms|s3)$|aws4$|\\./|\\.\\./contract/)',
+              regex: '^(?!node:|@temporalio/common$|@aws-sdk/client-(kms|s3)$|\\./|\\.\\./contract/)',
               message:
-                'payloads/ imports only node:*, @temporalio/common, @aws-sdk/client-kms, @aws-sdk/client-s3, aws4 (the lean KMS client\'s signer) and contract/.',
+                'payloads/ imports only node:*, @temporalio/common, @aws-sdk/client-kms, @aws-sdk/client-s3 and contract/.',
             },
           ],
         },

@@ -3,7 +3,7 @@
  * encryption codec, its errors and its wire format; Temporal's external storage reference and the
  * S3 store that writes it where the SDK's `ExternalStorage` cannot run (docs/large-payloads.md).
  * Imports only `node:*`, `@temporalio/common` (types), `@aws-sdk/client-kms` and `@aws-sdk/client-s3`
- * (both on first use), `aws4` and the contract.
+ * (both on first use) and the contract.
  */
 export { KmsEncryptionCodec, type KmsEncryptionCodecOptions } from './kms-encryption-codec';
 export { type GeneratedDataKey, type KmsDataKeyClient } from './kms-client';

@@ -1,7 +1,7 @@
 /**
  * A lean KMS client for the codec's two operations, `GenerateDataKey` and `Decrypt`: KMS's JSON 1.1
- * protocol (`POST /`, `X-Amz-Target: TrentService.<operation>`, base64 blobs) signed with SigV4 by
- * `aws4` (node:crypto), sent with node:http(s). The AWS SDK's KMS client costs a Lambda cold start
+ * protocol (`POST /`, `X-Amz-Target: TrentService.<operation>`, base64 blobs) signed with SigV4
+ * (kms-sigv4.ts, node:crypto), sent with node:http(s). The AWS SDK's KMS client costs a Lambda cold start
  * about 40 ms of module loading (`@smithy/core`, the client, its protocol stack, docs/benchmarks.md);
  * this costs about none. It takes its credentials as Lambda gives them (environment variables);
  * anywhere else (an ECS task role, profiles, SSO) the codec uses the SDK (kms-client.ts).
@@ -12,8 +12,8 @@
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import aws4 from 'aws4';
 import type { GeneratedDataKey, KmsDataKeyClient } from './kms-client';
+import { signKmsRequest } from './kms-sigv4';
 import { EventGatewayError } from '../contract/errors';
 
 /** AWS credentials as Lambda puts them in the environment. */
@@ -25,13 +25,16 @@ export interface KmsCredentials {
 
 export interface LeanKmsClientOptions {
   readonly region: string;
-  /** @default `https://kms.<region>.amazonaws.com` (`.amazonaws.com.cn` in China); `http://…` for a local emulator */
+  /**
+   * Scheme, host and port; requests go to its `/`.
+   * @default `https://kms.<region>.amazonaws.com` (`.amazonaws.com.cn` in China); `http://…` for a local emulator
+   */
   readonly endpoint?: string;
   /** Read before every request, so credentials that change in the environment are followed. */
   readonly credentials: KmsCredentials | (() => KmsCredentials);
   /** Attempts per call, the first included. @default 3 (the SDK's standard retry strategy) */
   readonly maxAttempts?: number;
-  /** How long one attempt may take, connecting included. @default 5_000 */
+  /** How long one attempt may wait for KMS (to connect, or between bytes of its answer). @default 5_000 */
   readonly attemptTimeoutMs?: number;
 }
 
@@ -178,19 +181,9 @@ export class LeanKmsClient implements KmsDataKeyClient {
     const { url, options } = this;
     const credentials =
       typeof options.credentials === 'function' ? options.credentials() : options.credentials;
-    const signed = aws4.sign(
-      {
-        method: 'POST',
-        path: url.pathname || '/',
-        service: 'kms',
-        region: options.region,
-        body: JSON.stringify(call.body),
-        headers: {
-          Host: url.host,
-          'Content-Type': 'application/x-amz-json-1.1',
-          'X-Amz-Target': `TrentService.${call.operation}`,
-        },
-      },
+    const body = JSON.stringify(call.body);
+    const { headers } = signKmsRequest(
+      { host: url.host, region: options.region, target: `TrentService.${call.operation}`, body },
       credentials,
     );
     const transport = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
@@ -199,8 +192,8 @@ export class LeanKmsClient implements KmsDataKeyClient {
       hostname: url.hostname,
       port: url.port || undefined,
       method: 'POST',
-      path: signed.path ?? '/',
-      headers: signed.headers ?? {},
+      path: '/',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
     };
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req: ClientRequest = transport.request(request, (response: IncomingMessage) => {
@@ -217,7 +210,7 @@ export class LeanKmsClient implements KmsDataKeyClient {
         ),
       );
       req.on('error', reject);
-      req.end(signed.body);
+      req.end(body);
     });
     const answer = parseJson(text);
     if (status >= 200 && status < 300) return answer;
