@@ -149,7 +149,7 @@ export function callUnary(call: UnaryCall): Promise<Buffer> {
       httpStatus = headers[':status'];
       onHeaders(headers, false);
     });
-    stream.on('trailers', (headers) => onHeaders(headers, true));
+    stream.on('trailers', (headers: IncomingHttpHeaders) => onHeaders(headers, true));
     stream.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;

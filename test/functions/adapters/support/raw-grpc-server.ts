@@ -7,6 +7,7 @@
 import {
   createServer,
   type Http2Server,
+  type Http2Session,
   type IncomingHttpHeaders,
   type ServerHttp2Session,
   type ServerHttp2Stream,
@@ -17,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 export interface RawCall {
   headers: IncomingHttpHeaders;
   message: Buffer;
-  session: ServerHttp2Session;
+  session: Http2Session;
 }
 
 export type RawHandler = (stream: ServerHttp2Stream, call: RawCall) => void;
