@@ -131,7 +131,10 @@ export interface GoalCheck {
 const LAYER_NAMES: Record<string, string> = {
   routingConfig: 'zod + the routing configuration validated and compiled (the validation layer alone)',
   routingSealed: 'zod + the synth’s sealed routing compiled without validation (what the functions do)',
-  grpcJsTransport: '`@grpc/grpc-js` + `protobufjs/minimal` alone (the lean client’s transport)',
+  grpcJsTransport:
+    '`@grpc/grpc-js` + `protobufjs/minimal` alone (the lean client’s transport until issue 31)',
+  http2GrpcTransport:
+    'the lean client’s own gRPC framing over `node:http2` + `protobufjs/minimal` alone (its transport)',
   connectTransport: '`@connectrpc/connect-node` + `@bufbuild/protobuf` alone (the other kept transport)',
   http2Builtin: '`node:http2` + `node:tls` alone (what any gRPC client loads)',
   httpsBuiltin: '`node:https` alone (what the AWS SDK’s HTTP handler loads)',
