@@ -19,6 +19,8 @@ export interface AppPayloads {
   readonly encryption: boolean;
   /** `largePayloads`: the functions carry a bucket, and the threshold (bytes) when they name one. */
   readonly largePayloads?: { readonly thresholdBytes?: number };
+  /** `payloadCodec`: the team's codec module as the synth bundled it (an absolute path in the assembly). */
+  readonly codecModule?: string;
 }
 
 /** One gateway of the app, with what its functions would have read in AWS. */
@@ -179,9 +181,12 @@ const CODEC_ENV_NAMES = Object.entries(GATEWAY_ENV)
  * The payload props, from the functions' environment: a key or a bucket is a token (`Fn::GetAtt`,
  * `Ref`) in the template, so its presence is what counts; the threshold is a plain number.
  */
-function payloadsOf(variables: Record<string, unknown>): AppPayloads {
+function payloadsOf(variables: Record<string, unknown>, codeDir: string): AppPayloads {
   const threshold = Number(text(variables[PAYLOAD_ENV.largePayloadThresholdBytes]));
+  // Named relative to the function's code, where the synth put the bundle beside the handler.
+  const codecModule = text(variables[PAYLOAD_ENV.codecModule]);
   return {
+    ...(codecModule ? { codecModule: resolve(codeDir, codecModule) } : {}),
     encryption: variables[PAYLOAD_ENV.kmsKeyId] !== undefined,
     ...(variables[PAYLOAD_ENV.largePayloadBucket] !== undefined
       ? { largePayloads: Number.isInteger(threshold) && threshold > 0 ? { thresholdBytes: threshold } : {} }
@@ -209,7 +214,8 @@ export function findGateways(assemblyDir: string): AppGateway[] {
       const assetPath = text(resource.Metadata?.['aws:asset:path']);
       const gatewayPath = cdkPath && GATEWAY_FUNCTION_PATH.exec(cdkPath)?.[1];
       if (!gatewayPath || !assetPath || variables[GATEWAY_ENV.configFile] === undefined) continue;
-      const configFile = join(resolve(dir, assetPath), GATEWAY_CONFIG_FILE_NAME);
+      const codeDir = resolve(dir, assetPath);
+      const configFile = join(codeDir, GATEWAY_CONFIG_FILE_NAME);
       if (!existsSync(configFile)) continue;
       const auth = text(variables[GATEWAY_ENV.auth]);
       const known = found.get(gatewayPath);
@@ -228,7 +234,7 @@ export function findGateways(assemblyDir: string): AppGateway[] {
             ? { taskQueue: text(variables[TEMPORAL_ENV.taskQueue]) }
             : {}),
         },
-        payloads: payloadsOf(variables),
+        payloads: payloadsOf(variables, codeDir),
         codecEnv: codecEnvOf(variables),
       });
     }

@@ -1,11 +1,13 @@
 /**
  * The payload side of `event-gateway dev`, as the app's gateway declares it: local-kms when it has
- * `payloadEncryption`, gofakes3 (with the app's threshold) when it has `largePayloads`, and — when
- * either leaves payloads the UI cannot show as they are — the gateway's codec server as the local
+ * `payloadEncryption`, gofakes3 (with the app's threshold) when it has `largePayloads`, the team's
+ * codec module as the synth bundled it (`payloadCodec`), and — when any of these leaves payloads the
+ * UI cannot show as they are — the gateway's codec server as the local
  * UI's and CLI's codec endpoint (local/codec-endpoint.ts), with the app's own codec settings.
  * An app that declares neither runs without them, as it does in AWS.
  */
 import { join } from 'node:path';
+import { PAYLOAD_ENV } from '../../contract/env-names';
 import { localCodecEndpoint, localCodecEnv } from '../codec-endpoint';
 import { startLocalPayloadKms } from '../payload-kms';
 import { startLocalPayloadStore } from '../payload-store';
@@ -33,7 +35,7 @@ export function devCodecServer(
   uiPort: number,
 ): DevCodecServer | undefined {
   const { payloads } = gateway;
-  if (!payloads.encryption && !payloads.largePayloads) return undefined;
+  if (!payloads.encryption && !payloads.largePayloads && !payloads.codecModule) return undefined;
   return {
     endpoint: localCodecEndpoint(gatewayUrl),
     env: { ...gateway.codecEnv, ...localCodecEnv(uiPort, gateway.codecEnv) },
@@ -69,7 +71,12 @@ export async function startDevPayloadServices(options: {
       : undefined,
   ]);
   return {
-    env: { ...kms?.env, ...store?.env },
+    env: {
+      ...kms?.env,
+      ...store?.env,
+      // The team's codecs as the synth bundled them (a worker's own `payloadCodecs` option wins).
+      ...(payloads.codecModule ? { [PAYLOAD_ENV.codecModule]: payloads.codecModule } : {}),
+    },
     kms: kms?.description ?? 'off (your gateway has no payloadEncryption: payloads are stored as they are)',
     s3: store?.description ?? 'off (your gateway has no largePayloads: no payload is offloaded)',
   };

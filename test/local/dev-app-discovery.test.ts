@@ -5,7 +5,7 @@
  * variable, nothing else changed. Then the local secrets: environment over `.env` over what was
  * generated earlier, a missing one generated once and kept (mode 600), and `send`'s view of it.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
@@ -132,8 +132,12 @@ describe('finding the gateways of a synthesized app', () => {
 
 describe("the app's payload props, as event-gateway dev follows them", () => {
   it('reads payloadEncryption, largePayloads with its threshold, and the codec settings from the functions', () => {
-    const [plain, shop] = findGateways(customerAssemblyDir);
-    expect([plain?.path, shop?.path]).toEqual(['Plain/Gateway', 'Shop/Gateway']);
+    const [codec, plain, shop] = findGateways(customerAssemblyDir);
+    expect([codec?.path, plain?.path, shop?.path]).toEqual([
+      'Codec/Gateway',
+      'Plain/Gateway',
+      'Shop/Gateway',
+    ]);
     expect(shop?.payloads).toEqual({
       encryption: true,
       largePayloads: { thresholdBytes: SHOP_THRESHOLD_BYTES },
@@ -141,12 +145,20 @@ describe("the app's payload props, as event-gateway dev follows them", () => {
     expect(shop?.codecEnv).toEqual({ GATEWAY_CODEC_ALLOWED_ORIGINS: SHOP_UI_ORIGIN });
     expect(plain?.payloads).toEqual({ encryption: false });
     expect(plain?.codecEnv).toEqual({});
+    // payloadCodec: the module the synth bundled beside the handler, found in the assembly.
+    expect(codec?.payloads.encryption).toBe(false);
+    expect(codec?.payloads.largePayloads).toBeUndefined();
+    expect(codec?.payloads.codecModule).toMatch(/team-codec\.mjs$/);
+    expect(existsSync(codec!.payloads.codecModule!)).toBe(true);
     // A gateway without payload props at all (the first app's) reads the same as Plain.
     expect(findGateways(assemblyDir)[0]?.payloads).toEqual({ encryption: false });
   });
 
   it('serves the codec server to the local UI only when there is something to decode, keeping the app’s origins', () => {
-    const [plain, shop] = findGateways(customerAssemblyDir);
+    const [codec, plain, shop] = findGateways(customerAssemblyDir);
+    expect(devCodecServer(codec!, 'http://127.0.0.1:3000', 8233)?.endpoint).toBe(
+      'http://127.0.0.1:3000/v1/codec',
+    );
     expect(devCodecServer(plain!, 'http://127.0.0.1:3000', 8233)).toBeUndefined();
     expect(devCodecServer(shop!, 'http://127.0.0.1:3000', 8233)).toEqual({
       endpoint: 'http://127.0.0.1:3000/v1/codec',
