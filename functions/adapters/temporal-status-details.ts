@@ -63,7 +63,8 @@ function statusDetails(bytes: Uint8Array): { typeUrl: string; value: Uint8Array 
 }
 
 /**
- * The status details of a failed lean-client (grpc-js) call, as the classification takes them;
+ * The status details of a failed lean-client call (its `GrpcCallError`'s trailing metadata, the
+ * shape grpc-js's `ServiceError` had), as the classification takes them;
  * empty when the server sent none or they cannot be read (a classification then falls back to the
  * gRPC code alone).
  */

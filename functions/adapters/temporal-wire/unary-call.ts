@@ -109,8 +109,15 @@ export function callUnary(call: UnaryCall): Promise<Buffer> {
         'grpc-accept-encoding': 'identity',
       });
     } catch (error) {
-      // The session closed (or got a GOAWAY) between the channel's check and this call.
-      reject(new GrpcCallError(Status.UNAVAILABLE, `Connection dropped: ${(error as Error).message}`));
+      // The session closed (or got a GOAWAY) since the channel's check: try again elsewhere. Else
+      // Node refused the headers themselves (a metadata key HTTP/2 forbids): no retry mends that.
+      const dropped = call.session.closed || call.session.destroyed;
+      const reason = (error as Error).message;
+      reject(
+        dropped
+          ? new GrpcCallError(Status.UNAVAILABLE, `Connection dropped: ${reason}`)
+          : new GrpcCallError(Status.INTERNAL, `The call could not be started: ${reason}`),
+      );
       return;
     }
     const chunks: Buffer[] = [];
