@@ -24,13 +24,15 @@ import { bodyBytes } from '../adapters/http-body';
 import { createAuthenticator, type Authenticator } from '../adapters/http-auth';
 import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
-import type { WebhookMetrics } from '../adapters/ports';
+import type { EventLog, WebhookMetrics } from '../adapters/ports';
+import type { TemporalClientProvider } from '../adapters/temporal-connection';
 import type { Reader } from '../adapters/temporal-reader';
 import type { WebhookQueues } from '../adapters/webhook-queues';
 import type { SourceRuntime } from '../adapters/webhook-secrets';
 import { incomingTraceContext, tracingFromEnv, type GatewayTracing } from '../adapters/tracing';
 import { redactCallbackPath, registerCallbackRoutes } from './http-callbacks';
 import { registerCodecRoutes, type CodecDeps } from './http-codec-routes';
+import { registerEventRoutes } from './http-event-routes';
 import { allowedMethods } from './http-methods';
 import { healthRoute, type AppEnv } from './http-operation-routes';
 import { SECURITY_SCHEMES } from './http-schemas';
@@ -74,6 +76,14 @@ export interface HttpAppDeps {
    * @default trace context only, no spans exported
    */
   tracing?: GatewayTracing;
+  /**
+   * The event log the gateway records into (issue 30): with it, `POST /v1/event-log/replay` delivers
+   * a recorded event again (http-event-routes.ts). @default no replay route
+   */
+  eventLog?: EventLog;
+  /** Temporal, for replay's check of a run's history (the runtime's). */
+  clients?: TemporalClientProvider;
+  deadlineMs?: number;
 }
 
 /** The document's header; `scripts/openapi.ts` and the served document share it. */
@@ -201,6 +211,21 @@ export function createHttpApp(deps: HttpAppDeps) {
   registerWorkflowRoutes(app, { config, deliverer, reader, logger, fail, newEventId, maxBodyBytes });
 
   registerCallbackRoutes(app, { config, verifier: deps.callbacks, deliverer, reader, logger });
+
+  if (deps.eventLog) {
+    registerEventRoutes(app, {
+      config,
+      deliverer,
+      logger,
+      fail,
+      eventLog: deps.eventLog,
+      sources: deps.sources ?? new Map(),
+      authMode: authenticator.mode,
+      clients: deps.clients,
+      deadlineMs: deps.deadlineMs,
+      dataConverter: deps.codec?.dataConverter,
+    });
+  }
 
   const ingestWebhook = createWebhookIngest({
     config,
