@@ -13,6 +13,9 @@
  * gofakes3, its objects beside the Temporal database too (.dev-data/s3; S3_DEV_DATA moves them).
  * The UI shows them decoded: it is started with the gateway's codec server as its codec endpoint,
  * which answers the UI's browser and the CLI on loopback without a credential (local/codec-endpoint.ts).
+ * Traces go to Zipkin (UI on 9411) through an OpenTelemetry Collector (local/trace-backend.ts), both
+ * started here; OTEL_SDK_DISABLED=true runs without them, and an OTLP endpoint set in the environment is
+ * used instead of them.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,6 +32,7 @@ import { LOCAL_PAYLOAD_ENV_FILE, startLocalPayloadKms, writeLocalPayloadEnv } fr
 import { startLocalPayloadStore } from './payload-store';
 import { ensureGatewayQueues } from './sqs-queues';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { startDevTraceBackend } from './trace-backend';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Everything the stack started, stopped in reverse order. */
@@ -89,6 +93,15 @@ async function main(): Promise<void> {
     return started;
   });
   payloadStore.catch(() => undefined);
+  // Zipkin takes ~10 s to start (a JVM): beside Temporal, not after it.
+  const traces = startDevTraceBackend(process.env, { log: (line) => console.log(`[dev] ${line}`) }).then(
+    (started) => {
+      const { backend } = started;
+      if (backend) children.push({ name: 'traces', stop: () => backend.stop() });
+      return started;
+    },
+  );
+  traces.catch(() => undefined);
   payloadKms.catch(() => undefined); // awaited below; a Temporal failure first must not leave it unhandled
   let temporalAddress = process.env[TEMPORAL_ENV.address];
   let uiUrl = '(your Temporal UI)';
@@ -117,12 +130,14 @@ async function main(): Promise<void> {
   const queues = await ensureGatewayQueues(sqsClient);
   sqsClient.destroy();
 
-  const [kms, store] = await Promise.all([payloadKms, payloadStore]);
+  const [kms, store, tracing] = await Promise.all([payloadKms, payloadStore, traces]);
   const payloadEnv = { ...kms.env, ...store.env };
   writeLocalPayloadEnv(`${root}${LOCAL_PAYLOAD_ENV_FILE}`, temporalAddress, payloadEnv);
   const env = {
     ...process.env,
     ...payloadEnv,
+    // Both export to the local trace backend (each names its own service).
+    ...tracing.env,
     // The worker mints callback URLs with this key under the gateway's URL; the gateway verifies.
     [CALLBACK_ENV.signingKeys]: localCallbackSigningKeys(`${root}.dev-data/callback-signing-keys`),
     [CALLBACK_ENV.baseUrl]: process.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
@@ -156,6 +171,7 @@ async function main(): Promise<void> {
     .join(', ')}
   kms          ${kms.description}
   s3           ${store.description}
+  traces       ${tracing.description}
 
   try it:
     curl -i -X POST ${gatewayUrl}/v1/workflows/staged-hello/signals/advanceStage \\

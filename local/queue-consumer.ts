@@ -13,7 +13,7 @@ import type { GatewayQueues } from './sqs-queues';
 export interface QueueConsumerOptions {
   client: SQSClient;
   queues: GatewayQueues;
-  runtime: Pick<GatewayRuntime, 'config' | 'deliverer' | 'logger' | 'sealer'>;
+  runtime: Pick<GatewayRuntime, 'config' | 'deliverer' | 'logger' | 'sealer' | 'tracing' | 'clients'>;
   /** Poller knobs shared by both queues (batch size, window, visibility, wait time…). */
   poller?: Partial<Omit<SqsPollerOptions, 'client' | 'queueUrl' | 'queueArn' | 'handler'>>;
   concurrency?: number;

@@ -8,9 +8,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureOtelCollector, startOtelCollector, type OtelCollector } from './otel-collector';
-import { startZipkin, type ZipkinOptions, type ZipkinSpan } from './zipkin';
+import { startZipkin, ZIPKIN_DEFAULT_PORT, type ZipkinOptions, type ZipkinSpan } from './zipkin';
+import { portAcceptsConnections } from './java-process';
 import { isProcessEntry } from './process-entry';
 import { EventGatewayError } from '../contract/errors';
+import { OTEL_ENV } from '../functions/core/trace-context';
 
 export class TraceBackendError extends EventGatewayError {
   override readonly name = 'TraceBackendError';
@@ -108,8 +110,92 @@ export async function startTraceBackend(options: TraceBackendOptions = {}): Prom
   };
 }
 
+/** The OTLP receiver's usual ports: a local SDK's defaults, so a process of the developer's finds it too. */
+export const OTLP_DEFAULT_PORTS = { http: 4318, grpc: 4317 } as const;
+
+/** The trace backend of a local stack (`npm run dev`, `event-gateway dev`), or why there is none. */
+export interface DevTraces {
+  /** The started backend; none when tracing is off or the developer's own OTLP endpoint is used. */
+  readonly backend: TraceBackend | undefined;
+  /** OTEL_* for the gateway and the worker (each adds its own `OTEL_SERVICE_NAME`). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The ready banner's line: the UI URL, or why there is none. */
+  readonly description: string;
+}
+
+/**
+ * The variable that turns the local stacks' tracing off: the OpenTelemetry SDK's own, so the gateway
+ * and the worker, which read it too, export nothing either.
+ */
+export const DEV_TRACES_OFF = `${OTEL_ENV.sdkDisabled}=true`;
+
+/** Each usual port when it is free, else a free one (0 for Zipkin, undefined for the collector's). */
+async function usualPortIfFree(port: number): Promise<number | undefined> {
+  return (await portAcceptsConnections(port)) ? undefined : port;
+}
+
+/**
+ * Starts the trace backend a local stack exports to — Zipkin on 9411 and the collector on
+ * 4318/4317 when those are free, else free ports — unless the environment turns tracing off
+ * (`OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none`) or already names an OTLP endpoint (the
+ * developer's own backend, used as it is). Zipkin and the collector are built or fetched into the
+ * tool cache on first use, as the other local tools are (`npm run tools` does it ahead); when that
+ * fails the error says how to get them or run without traces.
+ */
+export async function startDevTraceBackend(
+  env: Readonly<Record<string, string | undefined>>,
+  options: Pick<TraceBackendOptions, 'log' | 'onOutput'> = {},
+): Promise<DevTraces> {
+  if (env[OTEL_ENV.sdkDisabled] === 'true' || env[OTEL_ENV.tracesExporter] === 'none') {
+    return {
+      backend: undefined,
+      env: {},
+      description: `off (${OTEL_ENV.sdkDisabled}/${OTEL_ENV.tracesExporter})`,
+    };
+  }
+  const own = env[OTEL_ENV.tracesEndpoint] ?? env[OTEL_ENV.endpoint];
+  if (own) return { backend: undefined, env: {}, description: `your OTLP endpoint ${own}` };
+  const [zipkinPort, otlpHttpPort, otlpGrpcPort] = await Promise.all([
+    usualPortIfFree(ZIPKIN_DEFAULT_PORT),
+    usualPortIfFree(OTLP_DEFAULT_PORTS.http),
+    usualPortIfFree(OTLP_DEFAULT_PORTS.grpc),
+  ]);
+  const usual = [zipkinPort, otlpHttpPort, otlpGrpcPort].filter((port) => port !== undefined);
+  let backend: TraceBackend;
+  try {
+    backend = await startTraceBackend({
+      zipkinPort: zipkinPort ?? 0,
+      ...(otlpHttpPort ? { otlpHttpPort } : {}),
+      ...(otlpGrpcPort ? { otlpGrpcPort } : {}),
+      ...options,
+    }).catch(async (error: unknown) => {
+      // Another stack took a usual port between the check and the bind (Zipkin binds ~10 s in): free ones.
+      const taken = await Promise.all(usual.map((port) => portAcceptsConnections(port)));
+      if (!taken.includes(true)) throw error;
+      return startTraceBackend({ zipkinPort: 0, ...options });
+    });
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new TraceBackendError(
+      `The local trace backend (Zipkin and an OpenTelemetry Collector) did not start: ${reason} ` +
+        `Build them ahead with \`npm run tools\` (Java and Maven fetch Zipkin, Go >= 1.25 builds the collector), ` +
+        `or run without traces: ${DEV_TRACES_OFF}.`,
+      { cause },
+    );
+  }
+  return {
+    backend,
+    env: { [OTEL_ENV.endpoint]: backend.otlpHttpEndpoint },
+    description: `${backend.uiUrl}   (Zipkin; OTLP ${backend.otlpHttpEndpoint}; off: ${DEV_TRACES_OFF})`,
+  };
+}
+
 if (isProcessEntry(import.meta.url)) {
-  const backend = await startTraceBackend({ zipkinPort: 9411, otlpHttpPort: 4318, otlpGrpcPort: 4317 });
+  const backend = await startTraceBackend({
+    zipkinPort: ZIPKIN_DEFAULT_PORT,
+    otlpHttpPort: OTLP_DEFAULT_PORTS.http,
+    otlpGrpcPort: OTLP_DEFAULT_PORTS.grpc,
+  });
   console.log(`Traces UI: ${backend.uiUrl}`);
   console.log(`OTLP: ${backend.otlpHttpEndpoint} (HTTP), ${backend.otlpGrpcEndpoint} (gRPC)  — Ctrl-C stops`);
   const shutdown = () => void backend.stop().then(() => process.exit(0));

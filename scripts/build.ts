@@ -154,9 +154,10 @@ export async function buildDevApp(options: BuildOptions = {}): Promise<string> {
       sourcemap: false,
       external: [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), '@temporalio/*'],
     });
-    await cp(join(repoRoot, 'local', 'maven', 'elasticmq'), join(devDir, 'maven', 'elasticmq'), {
-      recursive: true,
-    });
+    // Zipkin's too: the stack starts the local trace backend (local/trace-backend.ts).
+    for (const tool of ['elasticmq', 'zipkin']) {
+      await cp(join(repoRoot, 'local', 'maven', tool), join(devDir, 'maven', tool), { recursive: true });
+    }
   } catch (error) {
     throw wrap('dev stack build', error);
   }

@@ -4,7 +4,9 @@
  * Temporal dev server, ElasticMQ with the gateway's queues, the gateway's HTTP app and queue
  * consumers — plus, with `--worker`, the team's worker, restarted when its files change. Payloads
  * follow the app's props: local-kms for `payloadEncryption`, gofakes3 for `largePayloads`, and then
- * the UI decodes them through the gateway's codec server (payload-services.ts). State
+ * the UI decodes them through the gateway's codec server (payload-services.ts). Traces go to Zipkin
+ * through an OpenTelemetry Collector (local/trace-backend.ts; OTEL_SDK_DISABLED=true turns them off,
+ * an OTLP endpoint in the environment is used instead). State
  * (workflows, messages, generated secrets, the synthesized assembly) lives in `.event-gateway/`.
  *
  * The installed package runs this module prebuilt (`dist/dev/dev-app.mjs`, built by scripts/build.ts),
@@ -24,6 +26,7 @@ import { findJava } from '../java-tools';
 import { startQueueConsumers } from '../queue-consumer';
 import { ensureGatewayQueues } from '../sqs-queues';
 import { startTemporalDevServer } from '../temporal-dev-server';
+import { startDevTraceBackend } from '../trace-backend';
 import { cloudAssembly, findGateways, pickGateway, type AppGateway } from './cloud-assembly';
 import { DevSetupError } from './dev-errors';
 import { devCodecServer, startDevPayloadServices } from './payload-services';
@@ -104,6 +107,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
     const own = authSecret(gateway.auth);
     const secrets = resolveLocalSecrets(appDir, options.env, [
       ...(own ? [own] : []),
+      ...(gateway.codecApiKeys ? [{ name: GATEWAY_ENV.codecApiKeys, kind: 'api-key' as const }] : []),
       ...routing.secrets.map(({ name, kind }) => ({ name, kind })),
     ]);
 
@@ -118,7 +122,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
       `[dev] starting Temporal, ElasticMQ${emulators} (the first run builds the Temporal CLI${emulators} and fetches ElasticMQ)…`,
     );
     // The payload emulators as the app's props ask (well under a second each once built).
-    const [temporal, sqs, payloads] = await Promise.all([
+    const [temporal, sqs, payloads, traces] = await Promise.all([
       startTemporalDevServer({
         port: ports.temporal,
         uiPort: ports.temporalUi,
@@ -133,6 +137,12 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         return server;
       }),
       startDevPayloadServices({ gateway, devDir, log, onStarted: (stopOne) => stops.push(stopOne) }),
+      // Zipkin takes ~10 s (a JVM): beside Temporal, not after it.
+      startDevTraceBackend(options.env, { log }).then((started) => {
+        const { backend } = started;
+        if (backend) stops.push(() => backend.stop());
+        return started;
+      }),
     ]);
     const sqsClient = createLocalSqsClient(sqs.endpoint, sqs.region);
     stops.push(() => Promise.resolve(sqsClient.destroy()));
@@ -142,6 +152,8 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
     const shared = {
       ...localTemporalEnv(options.env, temporal.address, devDir),
       ...payloads.env,
+      // The gateway and the worker export to the local trace backend (each names its own service).
+      ...traces.env,
       [CALLBACK_ENV.signingKeys]: callbackKeys,
       [CALLBACK_ENV.baseUrl]: options.env[CALLBACK_ENV.baseUrl] ?? gatewayUrl,
     };
@@ -187,6 +199,7 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
         payloadEncryption: payloads.kms,
         largePayloads: payloads.s3,
         codecEndpoint: codec?.endpoint,
+        traces: traces.description,
         sources: routing.secrets,
         secrets,
         devDir,
@@ -208,6 +221,7 @@ const SETUP_ERRORS = new Set([
   'LocalKmsError',
   'LocalS3Error',
   'TemporalCliError',
+  'TraceBackendError',
   'ToolBuildError',
   'SqsQueueSetupError',
   'GatewayEnvError',

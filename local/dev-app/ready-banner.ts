@@ -21,6 +21,8 @@ export interface ReadyBannerInput {
   readonly largePayloads: string;
   /** The codec server the UI and the CLI decode with; none when the app's payloads need none. */
   readonly codecEndpoint: string | undefined;
+  /** The trace backend's UI (Zipkin), or why there is none (startDevTraceBackend's description). */
+  readonly traces: string;
   readonly sources: readonly LocalSourceSecret[];
   readonly secrets: readonly LocalSecret[];
   readonly devDir: string;
@@ -54,6 +56,7 @@ export function readyBanner(input: ReadyBannerInput): string {
         ? `${input.codecEndpoint}   (the UI decodes with it; CLI: temporal workflow show --codec-endpoint ${input.codecEndpoint} …)`
         : 'off (nothing to decode: payloads are stored as they are)'
     }`,
+    `  traces        ${input.traces}`,
     `  worker        ${input.worker ?? '(none: pass --worker <entry> to run yours here)'}`,
   ];
   if (input.sources.length > 0) {
