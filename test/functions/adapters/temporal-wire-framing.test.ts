@@ -98,27 +98,30 @@ describe('gRPC framing over node:http2', () => {
         { endStream: true },
       ),
     );
-    // Shorter than the first retry of RESOURCE_EXHAUSTED (≥ 800 ms): one attempt.
-    const error = await failureOf(describeNamespace(await connectTo(raw), 500));
+    // Shorter than the first retry of RESOURCE_EXHAUSTED (≥ 1.36 s): one attempt.
+    const error = await failureOf(describeNamespace(await connectTo(raw), 1_200));
     expect(error).toBeInstanceOf(GrpcCallError);
     expect(error).toMatchObject({ code: 8, details: '100% of the updates in flight' });
     expect(error.message).toBe('8 RESOURCE_EXHAUSTED: 100% of the updates in flight');
     expect(classifyTemporalCall(error, 'wf-1').problem.code).toBe('workflow-busy');
   });
 
-  it('maps an HTTP error without a gRPC status (a proxy) to UNAVAILABLE, and retries it', async () => {
+  it('maps an HTTP error without a gRPC status (a proxy) as grpc-js does: 503 retried as UNAVAILABLE, 400 INTERNAL', async () => {
     const raw = await server();
-    const fromProxy: RawHandler = (stream) => {
-      stream.respond({ ':status': 503, 'content-type': 'text/html' });
-      stream.end('<html>upstream unavailable</html>');
-    };
-    raw.handle(fromProxy, answerOk);
+    const fromProxy =
+      (status: number): RawHandler =>
+      (stream) => {
+        stream.respond({ ':status': status, 'content-type': 'text/html' });
+        stream.end('<html>from the proxy</html>');
+      };
+    raw.handle(fromProxy(503), answerOk);
     const connection = await connectTo(raw);
     await describeNamespace(connection, 2_000);
     expect(raw.calls).toHaveLength(2);
-    raw.handle(fromProxy);
-    const error = await failureOf(describeNamespace(connection, 150));
-    expect(error).toMatchObject({ code: Status.UNAVAILABLE, details: 'Received HTTP status code 503' });
+    raw.handle(fromProxy(400));
+    const error = await failureOf(describeNamespace(connection, 2_000));
+    expect(error).toMatchObject({ code: Status.INTERNAL, details: 'Received HTTP status code 400' });
+    expect(raw.calls).toHaveLength(3);
   });
 
   it('ends a call the server does not answer at its deadline, cancelling the stream', async () => {
