@@ -43,6 +43,11 @@ export interface FallbackQueue {
 /** Counts webhook outcomes per source (CloudWatch EMF in Lambda). */
 export interface WebhookMetrics {
   count(outcome: 'ignored' | 'dead-lettered' | 'queued' | 'delivered', source: string): void;
+  /**
+   * A delivered webhook's end-to-end latency: its arrival at the handler to Temporal accepting its
+   * signals (`WebhookEndToEndLatency`). Optional: a counting fake need not time.
+   */
+  endToEnd?(source: string, milliseconds: number): void;
 }
 
 /**

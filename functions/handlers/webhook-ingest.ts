@@ -110,6 +110,8 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     headers: Headers,
     bytes: Uint8Array,
   ): Promise<Result<WebhookReply>> {
+    // The end-to-end latency's start: the request has arrived (its body read).
+    const receivedAt = performance.now();
     const runtime = sources.get(name);
     if (!runtime) {
       return fail(
@@ -214,6 +216,7 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
         return failure.transient ? fail(senderProblem(failure, false)) : deadLetter(failure.problem);
       }
       deps.metrics?.count('delivered', name);
+      deps.metrics?.endToEnd?.(name, performance.now() - receivedAt);
       logger.info('webhook delivered', { ...base, deliveries: deliveries.length });
       return ok({ status: 202, body: { status: 'delivered', ...base, deliveries } });
     }

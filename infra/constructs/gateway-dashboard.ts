@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WEBHOOK_LATENCY_METRIC, WEBHOOK_METRICS } from '../../functions/core/webhook-metric-names';
 
 export interface DashboardQueue {
   readonly label: string;
@@ -29,9 +30,26 @@ export interface GatewayDashboardProps {
   readonly backlogMetric?: cloudwatch.IMetric;
   /** @default - no alarm status widget */
   readonly alarms?: readonly cloudwatch.IAlarm[];
+  /**
+   * Graph the ingest function's webhook end-to-end latency (arrival → signal accepted by Temporal),
+   * p50 and p99 per source, found by a metric search so every source shows without being listed.
+   * @default false
+   */
+  readonly webhookLatency?: boolean;
 }
 
 const PERIOD = Duration.minutes(1);
+
+/** One line per source of a webhook metric and statistic (a SEARCH over the `source` dimension). */
+function webhookSearch(metricName: string, statistic: string, label: string): cloudwatch.MathExpression {
+  const { namespace, service } = WEBHOOK_METRICS;
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${namespace},service,source} service="${service}" MetricName="${metricName}"', '${statistic}', ${PERIOD.toSeconds()})`,
+    label,
+    period: PERIOD,
+    usingMetrics: {},
+  });
+}
 
 /** One page for the operator: is traffic arriving, is it reaching Temporal, is anything piling up? */
 export class GatewayDashboard extends Construct {
@@ -112,6 +130,18 @@ export class GatewayDashboard extends Construct {
           width: 12,
           left: [
             queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum', label: 'age' }),
+          ],
+        }),
+      );
+    }
+    if (props.webhookLatency) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Webhooks: end-to-end latency (received → signal accepted by Temporal), ms',
+          width: 24,
+          left: [
+            webhookSearch(WEBHOOK_LATENCY_METRIC, 'p50', "p50 ${PROP('Dim.source')}"),
+            webhookSearch(WEBHOOK_LATENCY_METRIC, 'p99', "p99 ${PROP('Dim.source')}"),
           ],
         }),
       );

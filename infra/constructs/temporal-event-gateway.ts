@@ -191,6 +191,10 @@ export class TemporalEventGateway extends Construct {
       })),
       backlogMetric: props.backlogMetric,
       alarms: this.alarms.alarms,
+      // The ingest function times the webhooks it delivers (functions/adapters/webhook-metrics.ts).
+      webhookLatency:
+        this.httpFunction !== undefined &&
+        (props.sources?.length ?? 0) + (props.routing.sources?.length ?? 0) > 0,
     });
 
     if (props.outputs ?? true) {

@@ -65,3 +65,23 @@ describe('GatewayDashboard', () => {
     expect(body).toContain('TemporalTaskQueueBacklog');
   });
 });
+
+describe('GatewayDashboard webhook latency', () => {
+  it('graphs the end-to-end latency p50 and p99 of every source by a search over the webhook metrics', () => {
+    const stack = new Stack();
+    new GatewayDashboard(stack, 'Dashboard', { webhookLatency: true });
+    const body = dashboardBody(Template.fromStack(stack));
+    expect(body).toContain('Webhooks: end-to-end latency (received → signal accepted by Temporal), ms');
+    for (const statistic of ['p50', 'p99']) {
+      expect(body).toContain(
+        `SEARCH('{TemporalEventGateway,service,source} service=\\\\\\"event-gateway-http\\\\\\" MetricName=\\\\\\"WebhookEndToEndLatency\\\\\\"', '${statistic}', 60)`,
+      );
+    }
+  });
+
+  it('has no latency row unless asked', () => {
+    const stack = new Stack();
+    new GatewayDashboard(stack, 'Dashboard', {});
+    expect(dashboardBody(Template.fromStack(stack))).not.toContain('WebhookEndToEndLatency');
+  });
+});
