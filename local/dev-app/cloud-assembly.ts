@@ -38,6 +38,8 @@ export interface AppGateway {
   readonly payloads: AppPayloads;
   /** The codec server's settings the app gives its functions (GATEWAY_CODEC_*), by variable name. */
   readonly codecEnv: Readonly<Record<string, string>>;
+  /** `codecServer.apiKeySecret`: the codec server has API keys of its own (locally GATEWAY_CODEC_API_KEYS). */
+  readonly codecApiKeys: boolean;
 }
 
 interface TemplateResource {
@@ -172,10 +174,16 @@ function templatesOf(assemblyDir: string): Array<{ file: string; dir: string }> 
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-/** The codec server's variables (GATEWAY_CODEC_*): the UI origins, the JWKS and its claims. */
-const CODEC_ENV_NAMES = Object.entries(GATEWAY_ENV)
-  .filter(([key]) => key.startsWith('codec'))
-  .map(([, name]) => name);
+/**
+ * The codec server's settings the construct's `codecServer` writes (the UI origins, the JWKS and its
+ * claims): plain values, used locally as they are. Its API keys' secret is not among them.
+ */
+const CODEC_ENV_NAMES = [
+  GATEWAY_ENV.codecAllowedOrigins,
+  GATEWAY_ENV.codecJwksUrl,
+  GATEWAY_ENV.codecJwtAudience,
+  GATEWAY_ENV.codecJwtIssuer,
+];
 
 /**
  * The payload props, from the functions' environment: a key or a bucket is a token (`Fn::GetAtt`,
@@ -236,6 +244,7 @@ export function findGateways(assemblyDir: string): AppGateway[] {
         },
         payloads: payloadsOf(variables, codeDir),
         codecEnv: codecEnvOf(variables),
+        codecApiKeys: variables[GATEWAY_ENV.codecApiKeysSecretArn] !== undefined,
       });
     }
   }

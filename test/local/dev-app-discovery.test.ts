@@ -144,7 +144,9 @@ describe("the app's payload props, as event-gateway dev follows them", () => {
     });
     expect(shop?.codecEnv).toEqual({ GATEWAY_CODEC_ALLOWED_ORIGINS: SHOP_UI_ORIGIN });
     expect(plain?.payloads).toEqual({ encryption: false });
+    expect(shop?.codecApiKeys).toBe(true);
     expect(plain?.codecEnv).toEqual({});
+    expect(plain?.codecApiKeys).toBe(false);
     // payloadCodec: the module the synth bundled beside the handler, found in the assembly.
     expect(codec?.payloads.encryption).toBe(false);
     expect(codec?.payloads.largePayloads).toBeUndefined();
