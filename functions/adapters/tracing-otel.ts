@@ -20,6 +20,7 @@ import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TraceContext } from '../core/trace-context';
 import type { EventTraceFields, LiveSpan, SpanKind, SpanStarter } from './tracing';
+import { XrayOtlpExporter, xrayOtlpRegion, type AwsCredentials } from './xray-otlp-exporter';
 
 /** Span attribute names of the event's fields (the worker's interceptors use `temporalWorkflowId`, `run_id`). */
 export const SPAN_ATTRIBUTES = {
@@ -61,6 +62,16 @@ export interface OtlpSpanStarterOptions {
   /** The OTLP/HTTP traces URL (`…/v1/traces`). */
   readonly url: string;
   readonly serviceName: string;
+  /** The function's credentials: an X-Ray OTLP URL is posted to signed with them (xray-otlp-exporter.ts). */
+  readonly credentials?: AwsCredentials | undefined;
+}
+
+/** X-Ray's OTLP endpoint needs SigV4, which the SDK's exporter cannot do; any other takes plain OTLP/HTTP. */
+function exporterFor(options: OtlpSpanStarterOptions) {
+  const region = xrayOtlpRegion(options.url);
+  return region && options.credentials
+    ? new XrayOtlpExporter({ url: options.url, region, credentials: options.credentials })
+    : new OTLPTraceExporter({ url: options.url });
 }
 
 /** Spans exported over OTLP/HTTP (protobuf-free JSON is the exporter's default here). */
@@ -68,9 +79,7 @@ export function createOtlpSpanStarter(options: OtlpSpanStarterOptions): SpanStar
   const provider = new BasicTracerProvider({
     resource: new Resource({ 'service.name': options.serviceName }),
     // Batches in a long-lived process; the Lambda entries flush before they answer.
-    spanProcessors: [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: options.url }), { scheduledDelayMillis: 1_000 }),
-    ],
+    spanProcessors: [new BatchSpanProcessor(exporterFor(options), { scheduledDelayMillis: 1_000 })],
   });
   const tracer = provider.getTracer('temporal-event-gateway');
   const propagator = new W3CTraceContextPropagator();

@@ -134,6 +134,14 @@ function newTraceContext(): TraceContext {
   };
 }
 
+/** The function's own credentials (Lambda puts its role's session in the environment), for X-Ray's endpoint. */
+function envCredentials(env: Env) {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  return accessKeyId && secretAccessKey
+    ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN }
+    : undefined;
+}
+
 /** Where spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. */
 export function otlpTracesUrl(env: Env): string | undefined {
   if (env[OTEL_ENV.sdkDisabled] === 'true' || env[OTEL_ENV.tracesExporter] === 'none') return undefined;
@@ -159,7 +167,7 @@ export function tracingFromEnv(env: Env, options: TracingOptions = {}): GatewayT
   const spans = url
     ? () =>
         (loading ??= import('./tracing-otel').then((otel) =>
-          otel.createOtlpSpanStarter({ url, serviceName }),
+          otel.createOtlpSpanStarter({ url, serviceName, credentials: envCredentials(env) }),
         ))
     : undefined;
   return {
