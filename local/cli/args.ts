@@ -29,7 +29,9 @@ export interface CliCommand<O extends CliOptions = CliOptions> {
   /** Paragraphs after the synopsis: defaults, environment variables, what the output means. */
   readonly details?: readonly string[];
   readonly examples?: readonly string[];
-  run(values: OptionValues<O>, io: CliIo): Promise<number>;
+  /** Positional arguments the command takes (e.g. `eventId`); absent: none are accepted. */
+  readonly positionals?: { readonly min: number; readonly max: number };
+  run(values: OptionValues<O>, io: CliIo, positionals: readonly string[]): Promise<number>;
 }
 
 /** Type inference for a command literal (keeps option names checked in `run`). */
@@ -39,7 +41,8 @@ export const BIN_NAME = 'event-gateway';
 
 const HELP_OPTION: CliOption = { type: 'boolean', short: 'h', description: 'Show this help.' };
 
-export type ParsedArgs<O extends CliOptions> = { help: true } | { help: false; values: OptionValues<O> };
+export type ParsedArgs<O extends CliOptions> =
+  { help: true } | { help: false; values: OptionValues<O>; positionals: string[] };
 
 export function parseCommandArgs<O extends CliOptions>(
   command: CliCommand<O>,
@@ -54,8 +57,17 @@ export function parseCommandArgs<O extends CliOptions>(
   // `--help` wins over every other mistake on the line: it is how a confused user finds out.
   if (argv.includes('--help') || argv.includes('-h')) return { help: true };
   try {
-    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-    return { help: false, values: values as OptionValues<O> };
+    const allowPositionals = command.positionals !== undefined;
+    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals });
+    const { min = 0, max = 0 } = command.positionals ?? {};
+    if (positionals.length < min || positionals.length > max) {
+      throw new CliUsageError(
+        positionals.length < min
+          ? `expected ${command.usage.split(' ')[0]}.`
+          : `unexpected argument "${positionals[max]}".`,
+      );
+    }
+    return { help: false, values: values as OptionValues<O>, positionals };
   } catch (error) {
     // parseArgs explains well but over several lines; the CLI reports one.
     const message = error instanceof Error ? error.message.replace(/\s*\n\s*/g, ' ') : String(error);

@@ -12,6 +12,9 @@ import { devCommand } from './dev';
 import { dlqListCommand } from './dlq-list';
 import { dlqRedriveCommand } from './dlq-redrive';
 import { enqueueCommand } from './enqueue';
+import { eventsListCommand } from './events-list';
+import { eventsReplayCommand } from './events-replay';
+import { eventsShowCommand } from './events-show';
 import { CliFailureError, CliUsageError, EXIT_CODES, processIo, type CliIo } from './io';
 import { sendCommand } from './send';
 
@@ -21,10 +24,16 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   enqueueCommand,
   dlqListCommand,
   dlqRedriveCommand,
+  eventsListCommand,
+  eventsShowCommand,
+  eventsReplayCommand,
 ];
 
 /** Words that only group commands (`dlq list`, `dlq redrive`). */
-const GROUPS = { dlq: 'inspect and redrive the dead-letter queues' } as const;
+const GROUPS = {
+  dlq: 'inspect and redrive the dead-letter queues',
+  events: 'where each event went (the event log, checked against Temporal and SQS), and replay',
+} as const;
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
 
@@ -39,7 +48,7 @@ export function topLevelHelp(): string[] {
     ...CLI_COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     `Run '${BIN_NAME} <command> --help' for a command's options and examples.`,
-    'Exit codes: 0 done, 1 failed (endpoint unreachable, gateway refused, message not redriven), 2 bad arguments.',
+    'Exit codes: 0 done, 1 failed (endpoint unreachable, gateway refused, message not redriven, event not replayed), 2 bad arguments.',
   ];
 }
 
@@ -98,7 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       for (const line of formatCommandHelp(command)) io.out(line);
       return EXIT_CODES.ok;
     }
-    return await command.run(parsed.values, io);
+    return await command.run(parsed.values, io, parsed.positionals);
   } catch (error) {
     if (error instanceof CliUsageError) return usageError(io, context, error.message, context);
     if (error instanceof CliFailureError) {
