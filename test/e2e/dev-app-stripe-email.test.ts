@@ -10,22 +10,19 @@
  * largePayloads runs without local-kms, gofakes3 and the UI's codec endpoint, and its history holds
  * the email as the JSON it is, as it would in AWS.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevApp, type DevApp } from '../../local/dev-app/main';
-import { ensureTemporalCli } from '../../local/temporal-cli';
 import { SHOP_UI_ORIGIN, synthCustomerApp } from '../local/fixtures/customer-app/app';
 import { freePort } from '../support/free-port';
+import { workflowShow } from './workflow-show';
 
-const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'teg-dev-stripe-email-'));
 const assembly = join(work, 'cdk.out');
@@ -123,21 +120,6 @@ async function storedHistory(temporalPort: number, workflowId: string) {
   } finally {
     await connection.close();
   }
-}
-
-async function workflowShow(temporalPort: number, workflowId: string, ...flags: string[]) {
-  const cli = await ensureTemporalCli();
-  const { stdout } = await run(cli, [
-    'workflow',
-    'show',
-    '--address',
-    `127.0.0.1:${temporalPort}`,
-    '--workflow-id',
-    workflowId,
-    '--detailed',
-    ...flags,
-  ]);
-  return stdout;
 }
 
 const uiSettings = async (uiPort: number) =>

@@ -8,18 +8,15 @@
  * on loopback) and refuses another origin, and the Temporal CLI the stack built prints the signal's
  * plaintext with `--codec-endpoint`, none without.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureTemporalCli } from '../../local/temporal-cli';
 import { freePort } from '../support/free-port';
-
-const run = promisify(execFile);
+import { workflowShow } from './workflow-show';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dev-stack-encryption-'));
 let dev: ChildProcess | undefined;
@@ -164,24 +161,12 @@ describe('npm run dev encrypts payloads', () => {
       }
 
       // The CLI the stack built: ciphertext alone without the codec, the argument with it.
-      const cli = await ensureTemporalCli();
-      const show = async (...extra: string[]) =>
-        (
-          await run(cli, [
-            'workflow',
-            'show',
-            '--address',
-            `127.0.0.1:${temporalPort}`,
-            '--workflow-id',
-            workflowId,
-            '--detailed',
-            ...extra,
-          ])
-        ).stdout;
-      const withoutCodec = await show();
+      const withoutCodec = await workflowShow(temporalPort, workflowId);
       expect(withoutCodec).toContain(Buffer.from('binary/encrypted').toString('base64'));
       expect(withoutCodec).not.toContain('input[0].stage');
-      expect(await show('--codec-endpoint', codecEndpoint)).toMatch(/input\[0\]\.stage: 1\b/);
+      expect(await workflowShow(temporalPort, workflowId, '--codec-endpoint', codecEndpoint)).toMatch(
+        /input\[0\]\.stage: 1\b/,
+      );
 
       dev.kill('SIGINT');
       expect(await new Promise((resolve) => dev!.once('exit', resolve))).toBe(0);
