@@ -6,7 +6,7 @@
  * (both on first use) and the contract.
  */
 export { KmsEncryptionCodec, type KmsEncryptionCodecOptions } from './kms-encryption-codec';
-export { type GeneratedDataKey, type KmsDataKeyClient } from './kms-client';
+export { type GeneratedDataKey, type KmsDataKeyClient } from './kms-operations';
 export {
   KmsServiceError,
   KmsTimeoutError,

@@ -1,37 +1,13 @@
 /**
- * The two KMS operations the encryption codec needs, behind one small interface, and which client
- * serves them: the AWS SDK's `KMSClient` (any credentials its default chain finds: ECS task role,
- * profiles, SSO…), or the lean JSON client of kms-json-client.ts where the credentials are plain
- * environment variables (a Lambda function). The SDK is imported on the first call only, so a
- * process that never calls KMS never loads it.
+ * Which client serves the codec's two KMS operations (kms-operations.ts): the AWS SDK's `KMSClient`
+ * (any credentials its default chain finds: ECS task role, profiles, SSO…), or the lean JSON client
+ * of kms-json-client.ts where the credentials are plain environment variables (a Lambda function).
+ * The SDK is imported on the first call only, so a process that never calls KMS never loads it.
  */
 import type * as KmsSdk from '@aws-sdk/client-kms';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { LeanKmsClient, leanKmsSettings } from './kms-json-client';
-
-/** What `GenerateDataKey` answers, the fields the codec reads. */
-export interface GeneratedDataKey {
-  readonly KeyId?: string | undefined;
-  readonly Plaintext?: Uint8Array | undefined;
-  readonly CiphertextBlob?: Uint8Array | undefined;
-}
-
-/**
- * KMS as the codec calls it: `GenerateDataKey` (AES_256) and `Decrypt`, both under an encryption
- * context. A failure is thrown as the client throws it; `kmsFailure` (kms-data-keys.ts) reads the
- * SDK's `$fault`, `$metadata` and `$retryable`, which the lean client's errors carry too.
- */
-export interface KmsDataKeyClient {
-  generateDataKey(input: {
-    readonly KeyId: string;
-    readonly EncryptionContext: Record<string, string>;
-  }): Promise<GeneratedDataKey>;
-  decrypt(input: {
-    readonly KeyId: string;
-    readonly CiphertextBlob: Uint8Array;
-    readonly EncryptionContext: Record<string, string>;
-  }): Promise<{ readonly Plaintext?: Uint8Array | undefined }>;
-}
+import type { KmsDataKeyClient } from './kms-operations';
 
 /** Whether `kms` is the SDK's client (it has a middleware stack) rather than a {@link KmsDataKeyClient}. */
 function isSdkClient(kms: KMSClient | KmsDataKeyClient): kms is KMSClient {

@@ -5,7 +5,7 @@
  * long ago still decodes its old histories and a hot one costs no KMS call per payload.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import type { KmsDataKeyClient } from './kms-client';
+import type { KmsDataKeyClient } from './kms-operations';
 import type { PayloadEncryptionError } from './errors';
 import { KmsUnavailableError, PayloadKeyRejectedError } from './errors';
 import { DATA_KEY_BYTES, KMS_ENCRYPTION_CONTEXT } from './wire-format';

@@ -15,7 +15,8 @@ import {
   PayloadEncryptionConfigError,
   UnsupportedPayloadFormatError,
 } from './errors';
-import { kmsClientOf, type KmsDataKeyClient } from './kms-client';
+import { kmsClientOf } from './kms-client';
+import type { KmsDataKeyClient } from './kms-operations';
 import { KmsDataKeys, type DataKey } from './kms-data-keys';
 import { decodePayloadProto, encodePayloadProto } from './payload-proto';
 import {

@@ -12,16 +12,11 @@
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GeneratedDataKey, KmsDataKeyClient } from './kms-client';
-import { signKmsRequest } from './kms-sigv4';
-import { EventGatewayError } from '../contract/errors';
+import type { GeneratedDataKey, KmsDataKeyClient } from './kms-operations';
+import { signKmsRequest, type KmsCredentials } from './kms-sigv4';
 
-/** AWS credentials as Lambda puts them in the environment. */
-export interface KmsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string | undefined;
-}
+export type { KmsCredentials } from './kms-sigv4';
+import { EventGatewayError } from '../contract/errors';
 
 export interface LeanKmsClientOptions {
   readonly region: string;

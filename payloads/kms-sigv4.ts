@@ -7,7 +7,13 @@
  * holds its signatures to the AWS SDK's signer (test/payloads/kms-json-client.test.ts).
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { KmsCredentials } from './kms-json-client';
+
+/** AWS credentials as Lambda puts them in the environment. */
+export interface KmsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string | undefined;
+}
 
 export interface SignedKmsRequest {
   /** Lower-case header names, `authorization` included. */
