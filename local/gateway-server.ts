@@ -10,6 +10,11 @@ import { createDeliverer } from '../functions/adapters/deliverer';
 import type { FallbackQueue, WebhookMetrics } from '../functions/adapters/ports';
 import { createHttpApp } from '../functions/handlers/http-app';
 import { loopbackCodecAuthenticator } from './codec-endpoint';
+import { EVENT_LOG_ENV, TEMPORAL_ENV } from '../contract/env-names';
+import { createDirectoryEventLog } from '../functions/adapters/event-log-directory';
+import type { EventLog } from '../functions/adapters/ports';
+import { replayEvent } from '../functions/handlers/http-event-routes';
+import { createEventsPage, type EventsPageLinks } from './events-page';
 
 export interface GatewayServer {
   url: string;
@@ -32,11 +37,22 @@ export interface GatewayServerOptions {
    * (local/codec-endpoint.ts). @default false - as deployed: never open
    */
   codecOnLoopback?: boolean;
+  /**
+   * The event log (issue 30): replay route and the events page at `/_events` (local only).
+   * @default a directory log at $EVENT_GATEWAY_EVENT_LOG_DIR when set, else none
+   */
+  eventLog?: EventLog;
+  /** Where the events page links to (Temporal UI, Zipkin). */
+  eventsPageLinks?: EventsPageLinks;
 }
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
-  const runtime = await createGatewayRuntime(options.env ?? process.env, options.logger);
+  const env = options.env ?? process.env;
+  const runtime = await createGatewayRuntime(env, options.logger);
+  const logDir = env[EVENT_LOG_ENV.directory];
+  const eventLog = options.eventLog ?? (logDir ? createDirectoryEventLog(logDir) : undefined);
   const app = createHttpApp({
+    ...(eventLog ? { eventLog } : {}),
     ...runtime,
     ...(options.codecOnLoopback
       ? {
@@ -47,9 +63,34 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     ...(options.fallback ? { deliverer: createDeliverer({ ...runtime, fallback: options.fallback }) } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  // The events page is the local gateway's own: the deployed functions never serve it.
+  const page = eventLog
+    ? createEventsPage({
+        log: eventLog,
+        sources: runtime.config.sources,
+        env,
+        gateway: (request) => app.fetch(request),
+        replay: (eventId, asNew) =>
+          replayEvent(
+            {
+              ...runtime,
+              eventLog,
+              authMode: 'none',
+              fail: () => undefined as never,
+              dataConverter: runtime.codec.dataConverter,
+            },
+            { eventId, asNew },
+          ),
+        links: { namespace: env[TEMPORAL_ENV.namespace] ?? 'default', ...options.eventsPageLinks },
+      })
+    : undefined;
+  const fetch: typeof app.fetch = (request, ...rest) =>
+    page && new URL(request.url).pathname.startsWith('/_events')
+      ? page.fetch(request)
+      : app.fetch(request, ...rest);
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    const s = serve({ fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
