@@ -43,6 +43,13 @@ export {
 } from './props/payload-props';
 export { PayloadCodecBundleError, TEAM_CODEC_FILE } from './constructs/payload-codec-bundle';
 export type { CodecJwtProps, CodecServerProps } from './props/codec-server-props';
+export {
+  ADOT_COLLECTOR_IMAGE,
+  TraceDestination,
+  type TracingProps,
+  type WorkerTracingProps,
+} from './props/tracing-props';
+export { XRAY_OTLP_ACTIONS } from './constructs/trace-export';
 export { PayloadEncryptionKey } from './constructs/payload-encryption-key';
 export {
   LARGE_PAYLOAD_KEY_PREFIX,

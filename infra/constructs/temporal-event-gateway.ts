@@ -15,6 +15,7 @@ import { EnvelopeSealKey } from './envelope-seal-key';
 import { grantQueueKey, type EventQueue } from './event-queue';
 import { GatewayAlarms } from './gateway-alarms';
 import { GatewayDashboard } from './gateway-dashboard';
+import { checkTraceDestination, exportFunctionTraces } from './trace-export';
 import type { GatewayFunction } from './gateway-function';
 import { addHttpIngest, attachSecretByArn } from './gateway-http-ingest';
 import { GatewayHttpApi, type ApiAuthorization } from './gateway-http-api';
@@ -171,6 +172,10 @@ export class TemporalEventGateway extends Construct {
 
     const functions = [...(this.httpFunction ? [this.httpFunction] : []), ...this.queueFunctions];
     for (const fn of functions) payloads.grant(fn.role);
+    if (props.tracing) {
+      checkTraceDestination(this.node.path, props.tracing);
+      for (const fn of functions) exportFunctionTraces(fn, props.tracing);
+    }
     this.alarms = new GatewayAlarms(this, 'Alarms', {
       queues: queues.labelled.map(([, q]) => q.queue),
       deadLetterQueues: queues.labelled.map(([, q]) => q.deadLetterQueue),

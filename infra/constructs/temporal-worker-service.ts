@@ -11,9 +11,11 @@ import { acknowledgeNag } from '../nag';
 import { WORKER_ENV } from '../../contract';
 import { STOP_TIMEOUT_MARGIN_SECONDS, validateWorkerServiceProps } from '../props/worker-service-props';
 import type { LargePayloadsProps, PayloadEncryptionProps } from '../props/payload-props';
+import type { WorkerTracingProps } from '../props/tracing-props';
 import { allowCloudWatchLogs } from './logs-key-policy';
 import { addPayloadConverter } from './payload-converter';
 import type { TemporalConnection } from './temporal-connection';
+import { addWorkerTraceSidecar } from './trace-export';
 
 export interface TemporalWorkerServiceProps {
   readonly vpc: ec2.IVpc;
@@ -88,6 +90,13 @@ export interface TemporalWorkerServiceProps {
    * @default - AWS-managed keys (CloudWatch Logs' own encryption, `aws/s3`)
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Export the worker's spans (`runWorker`'s OpenTelemetry interceptors): an OpenTelemetry Collector
+   * sidecar in the task takes them on loopback and forwards them to `otlp` — X-Ray's OTLP endpoint
+   * (SigV4, `xray:PutSpans` on the task role) or the team's collector. Pass the gateway's destination.
+   * @default - no spans are exported, no sidecar
+   */
+  readonly tracing?: WorkerTracingProps;
 }
 
 /**
@@ -106,6 +115,8 @@ export class TemporalWorkerService extends Construct {
   readonly payloadEncryptionKey?: kms.IKey;
   /** The bucket of payloads above the threshold (`largePayloads`). */
   readonly largePayloadBucket?: s3.IBucket;
+  /** The OpenTelemetry Collector sidecar the worker exports its spans to (`tracing`). */
+  readonly traceCollector?: ecs.ContainerDefinition;
 
   constructor(scope: Construct, id: string, props: TemporalWorkerServiceProps) {
     super(scope, id);
@@ -173,6 +184,15 @@ export class TemporalWorkerService extends Construct {
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
       }),
     });
+
+    if (props.tracing) {
+      this.traceCollector = addWorkerTraceSidecar(
+        this.taskDefinition,
+        this.container,
+        this.logGroup,
+        props.tracing,
+      );
+    }
 
     // Findings that are deliberate in this design; each reason says why.
     acknowledgeNag(

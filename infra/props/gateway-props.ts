@@ -17,6 +17,7 @@ import type { ApiAuthorization } from '../constructs/gateway-http-api';
 import type { TemporalConnection } from '../constructs/temporal-connection';
 import type { CodecServerProps } from './codec-server-props';
 import type { LargePayloadsProps, PayloadCodecProps, PayloadEncryptionProps } from './payload-props';
+import type { TracingProps } from './tracing-props';
 import type { GatewayRouting, WebhookSourceProps } from './routing';
 
 export const INGEST_MODES = ['sync', 'queue'] as const;
@@ -169,4 +170,15 @@ export interface TemporalEventGatewayProps {
    * @default - AWS-managed keys (SSE-SQS, CloudWatch Logs' own encryption, `aws/secretsmanager`, `aws/s3`)
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Export the ingest and queue functions' OpenTelemetry spans (docs/tracing.md): to X-Ray's OTLP
+   * endpoint (`TraceDestination.xray()`, SigV4-signed by the functions, `xray:PutSpans` on their roles;
+   * needs CloudWatch Transaction Search) or to a collector of the team's (`TraceDestination.collector(url)`).
+   * The OpenTelemetry SDK loads on a function's first request, never at cold start. Give the worker
+   * the same destination (`TemporalWorkerService`'s `tracing`), so one trace runs from the request to
+   * the activity.
+   * @default - no spans are exported; every answer still carries a `traceparent` and the Temporal
+   * header and queue messages still carry the trace context
+   */
+  readonly tracing?: TracingProps;
 }
