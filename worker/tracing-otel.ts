@@ -17,7 +17,18 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
-import type { WorkerTracing } from './tracing';
+import type { WorkerOptions } from '@temporalio/worker';
+
+/** What `runWorker` adds to its worker's options when tracing is on. */
+export interface WorkerTracing {
+  /** The interceptors and sinks of `base` with the OpenTelemetry ones added. */
+  workerOptions(
+    base: Pick<WorkerOptions, 'interceptors' | 'sinks'>,
+    fromSources: boolean,
+  ): Pick<WorkerOptions, 'interceptors' | 'sinks'>;
+  /** Exports what is left and stops the exporter (after the worker stopped). */
+  shutdown(): Promise<void>;
+}
 
 /** The package's workflow interceptors module, bundled into the workflow code by path. */
 export function openTelemetryWorkflowModule(): string {

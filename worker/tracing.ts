@@ -5,18 +5,9 @@
  * writes) and activity interceptors, and the sink the workflow sandbox exports its spans through.
  * Off, nothing of OpenTelemetry is loaded (the SDK parts are in tracing-otel.ts, imported on demand).
  */
-import type { WorkerOptions } from '@temporalio/worker';
+import type { WorkerTracing } from './tracing-otel';
 
-/** What `runWorker` adds to its worker's options when tracing is on. */
-export interface WorkerTracing {
-  /** The interceptors and sinks of `base` with the OpenTelemetry ones added. */
-  workerOptions(
-    base: Pick<WorkerOptions, 'interceptors' | 'sinks'>,
-    fromSources: boolean,
-  ): Pick<WorkerOptions, 'interceptors' | 'sinks'>;
-  /** Exports what is left and stops the exporter (after the worker stopped). */
-  shutdown(): Promise<void>;
-}
+export type { WorkerTracing } from './tracing-otel';
 
 export interface WorkerTracingOptions {
   /** `false` turns tracing off whatever the environment says. @default - on when an OTLP endpoint is set */

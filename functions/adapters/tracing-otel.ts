@@ -19,7 +19,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TraceContext } from '../core/trace-context';
-import type { EventTraceFields, LiveSpan, SpanKind, SpanStarter } from './tracing';
+import type { EventTraceFields, LiveSpan, SpanKind, SpanStarter } from './tracing-spans';
 import { XrayOtlpExporter, xrayOtlpRegion, type AwsCredentials } from './xray-otlp-exporter';
 
 /** Span attribute names of the event's fields (the worker's interceptors use `temporalWorkflowId`, `run_id`). */
