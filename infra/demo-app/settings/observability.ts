@@ -1,5 +1,6 @@
-/** Settings: log retention and where alarms go. */
+/** Settings: log retention, where alarms go and where traces go. */
 import type { z } from 'zod';
+import { TraceDestination, type TracingProps } from '../../index';
 import { text, wholeNumber } from './source';
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -17,6 +18,15 @@ export const observabilityShape = {
     'must be an SNS topic ARN',
   ),
   oldestMessageAgeAlarmSeconds: wholeNumber(),
+  /** `xray` (X-Ray's OTLP endpoint) or a collector's OTLP/HTTP base URL: the gateway's and the worker's spans. */
+  tracesTo: text(/^(xray|https?:\/\/\S+)$/, "must be 'xray' or a collector's http(s) OTLP base URL"),
 };
 
 export type Observability = z.output<z.ZodObject<typeof observabilityShape>>;
+
+/** The `tracing` prop both stacks pass (the same destination, so one trace spans gateway and worker). */
+export function tracingOf(settings: Pick<Observability, 'tracesTo'>): TracingProps | undefined {
+  const { tracesTo } = settings;
+  if (tracesTo === undefined) return undefined;
+  return { otlp: tracesTo === 'xray' ? TraceDestination.xray() : TraceDestination.collector(tracesTo) };
+}

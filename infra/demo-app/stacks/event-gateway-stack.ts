@@ -15,6 +15,7 @@ import {
   type GatewayRouting,
 } from '../../index';
 import type { AppSettings } from '../settings';
+import { tracingOf } from '../settings/observability';
 import { stagedRouting } from '../staged-routing';
 import { deploymentNames } from './names';
 
@@ -154,6 +155,7 @@ export class EventGatewayStack extends Stack {
         label: `backlog of ${taskQueue}`,
       }),
       encryptionKey,
+      tracing: tracingOf(settings),
       payloadEncryption: settings.payloadEncryption ? {} : undefined,
       largePayloads:
         settings.largePayloadRetentionDays !== undefined

@@ -15,6 +15,7 @@ import {
   type TemporalConnection,
 } from '../../index';
 import type { AppSettings } from '../settings';
+import { tracingOf } from '../settings/observability';
 import { deploymentNames } from './names';
 
 /** The repository root: the staged demo's worker image is built from it with worker/Dockerfile. */
@@ -107,6 +108,7 @@ export class WorkerStack extends Stack {
       backlogScaleOutThreshold: settings.backlogScaleOutThreshold,
       logRetention,
       encryptionKey: props.encryptionKey,
+      tracing: tracingOf(settings),
       // The gateway's key and bucket: each side reads the payloads the other wrote.
       payloadEncryption: props.gateway?.payloadEncryptionKey
         ? { key: props.gateway.payloadEncryptionKey }

@@ -77,6 +77,12 @@ export const DEPLOYMENT_VARIANTS = {
     largePayloadThresholdBytes: 65536,
     customerManagedKey: true,
   },
+  // Spans to X-Ray: the functions' OTLP endpoint and grant, the worker's collector sidecar.
+  'traces to X-Ray, sync': {
+    ...CLOUD,
+    temporalAuth: 'api-key',
+    tracesTo: 'xray',
+  },
   'workers scale from zero': {
     ...CLOUD,
     temporalAuth: 'api-key',
