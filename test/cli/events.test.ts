@@ -1,0 +1,320 @@
+/**
+ * Issue 30's done-when for `event-gateway events`, against real components: the gateway (in-process
+ * on a Node server, recording into a directory event log), the Temporal dev server and ElasticMQ.
+ * `events show --json` answers for a delivered, a duplicate, an ignored, a queued and a dead-lettered
+ * Stripe event — status, each route's workflow and run, whether the run's history holds the event,
+ * the trace id, the queue it is on — and `events replay --since` after a simulated outage (the
+ * workflow did not exist yet) re-delivers what was dead-lettered and skips what was applied.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_LOG_ENV } from '../../contract/env-names';
+import { silentLogger } from '../../functions/adapters/logger';
+import { DEMO_SOURCE_SECRET_ENV, GATEWAY_ENV } from '../../functions/core/env-names';
+import { traceIdOf } from '../../functions/core/trace-context';
+import { startGatewayServer, type GatewayServer } from '../../local/gateway-server';
+import { freePort } from '../support/free-port';
+import { startSqsStack, type SqsStack } from '../support/sqs-stack';
+import { countSignals, uniqueName } from '../support/staged-worker';
+import { sharedTemporal, stopSharedTemporal } from '../support/temporal';
+import { cli } from './support';
+
+const STRIPE_SECRET = 'whsec_test_events_cli_7c1d';
+const TASK_QUEUE = 'events-cli-no-worker';
+
+let env: TestWorkflowEnvironment;
+let stack: SqsStack;
+let logDir: string;
+let gateway: GatewayServer;
+/** The same gateway while Temporal is unreachable: what it takes is queued. */
+let outage: GatewayServer;
+
+function gatewayEnv(temporalAddress: string) {
+  return {
+    TEMPORAL_ADDRESS: temporalAddress,
+    [GATEWAY_ENV.temporalDeadlineMs]: '2000',
+    SQS_ENDPOINT: stack.sqs.endpoint,
+    GATEWAY_QUEUE_URL: stack.queues.events.url,
+    GATEWAY_DLQ_URL: stack.queues.eventsDlq.url,
+    [GATEWAY_ENV.envelopeKey]: 'events-cli-envelope-key',
+    [DEMO_SOURCE_SECRET_ENV.stripe]: JSON.stringify([STRIPE_SECRET]),
+    [EVENT_LOG_ENV.directory]: logDir,
+    GATEWAY_CONFIG: JSON.stringify({
+      targets: [
+        {
+          name: 'notes',
+          workflowIdPattern: '^note-.+$',
+          workflowType: 'notesWorkflow',
+          taskQueue: TASK_QUEUE,
+          signals: { note: { schema: {} } },
+        },
+        {
+          name: 'openings',
+          workflowIdPattern: '^open-.+$',
+          workflowType: 'openingWorkflow',
+          taskQueue: TASK_QUEUE,
+          start: { schema: {} },
+        },
+      ],
+      sources: [
+        {
+          name: 'stripe',
+          verifier: { preset: 'stripe' },
+          secret: { env: DEMO_SOURCE_SECRET_ENV.stripe },
+          routes: [
+            {
+              name: 'note-added',
+              match: { type: 'note.added' },
+              workflowId: 'note-{data.object.key}',
+              signal: 'note',
+              payload: { text: 'data.object.text' },
+            },
+            {
+              name: 'account-opened',
+              match: { type: 'account.opened' },
+              workflowId: 'open-{data.object.key}',
+              start: true,
+              payload: { text: 'data.object.text' },
+            },
+          ],
+        },
+      ],
+    }),
+  };
+}
+
+const cliEnv = () => ({
+  TEMPORAL_ADDRESS: env.address,
+  SQS_ENDPOINT: stack.sqs.endpoint,
+  [EVENT_LOG_ENV.directory]: logDir,
+});
+
+beforeAll(async () => {
+  [env, stack, logDir] = await Promise.all([
+    sharedTemporal(),
+    startSqsStack(),
+    mkdtemp(join(tmpdir(), 'events-cli-')),
+  ]);
+  const unreachable = `127.0.0.1:${await freePort()}`; // nothing listens there
+  [gateway, outage] = await Promise.all([
+    startGatewayServer({ logger: silentLogger, env: gatewayEnv(env.address) }),
+    startGatewayServer({ logger: silentLogger, env: gatewayEnv(unreachable) }),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([gateway?.close(), outage?.close()]);
+  await stack?.stop();
+  await stopSharedTemporal();
+  if (logDir) await rm(logDir, { recursive: true, force: true });
+});
+
+/** A Stripe event of `type` for workflow `note-<key>`, signed by Stripe's own helper, sent to `to`. */
+async function sendStripe(
+  to: GatewayServer,
+  key: string,
+  type = 'note.added',
+  id = `evt_${uniqueName('n').replace(/-/g, '')}`,
+) {
+  const body = JSON.stringify({
+    id,
+    object: 'event',
+    type,
+    created: Math.floor(Date.now() / 1000),
+    data: { object: { key, text: `hello ${key}` } },
+  });
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET });
+  const response = await fetch(`${to.url}/v1/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body,
+  });
+  const answer = (await response.json()) as { status: string };
+  return {
+    eventId: `stripe:${id}`,
+    id,
+    answer,
+    traceId: traceIdOf(response.headers.get('traceparent') ?? ''),
+  };
+}
+
+const startNotes = (workflowId: string) =>
+  env.client.workflow.start('notesWorkflow', { workflowId, taskQueue: TASK_QUEUE });
+
+async function show(eventId: string) {
+  const run = await cli(['events', 'show', eventId, '--json'], cliEnv());
+  expect(run.stderr).toEqual([]);
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout.join('\n')) as {
+    status: string;
+    traceId: string | null;
+    routes: { workflowId?: string; runId: string | null; inHistory: boolean | null; status: string }[];
+    queue: { checked: boolean; queue: string | null };
+  };
+}
+
+describe('event-gateway events show --json', () => {
+  const keys = {
+    delivered: uniqueName('d'),
+    duplicate: uniqueName('u'),
+    dead: uniqueName('x'),
+    queued: uniqueName('q'),
+  };
+  const sent: Record<string, Awaited<ReturnType<typeof sendStripe>>> = {};
+  const runs: Record<string, string> = {};
+
+  beforeAll(async () => {
+    runs.delivered = (await startNotes(`note-${keys.delivered}`)).firstExecutionRunId;
+    runs.queued = (await startNotes(`note-${keys.queued}`)).firstExecutionRunId;
+    sent.delivered = await sendStripe(gateway, keys.delivered);
+    // A start applied, its run closed, the provider sends the event again: already started.
+    const first = await sendStripe(gateway, keys.duplicate, 'account.opened');
+    sent.duplicateFirst = first;
+    const opened = env.client.workflow.getHandle(`open-${keys.duplicate}`);
+    runs.duplicate = (await opened.describe()).runId;
+    await opened.terminate('closed before the provider retried');
+    sent.duplicate = await sendStripe(gateway, keys.duplicate, 'account.opened', first.id);
+    sent.ignored = await sendStripe(gateway, 'none', 'customer.created');
+    sent.dead = await sendStripe(gateway, keys.dead); // no such workflow, and its route never starts one
+    sent.queued = await sendStripe(outage, keys.queued);
+    expect(Object.fromEntries(Object.entries(sent).map(([k, v]) => [k, v.answer.status]))).toEqual({
+      delivered: 'delivered',
+      duplicateFirst: 'delivered',
+      duplicate: 'delivered',
+      ignored: 'ignored',
+      dead: 'dead-lettered',
+      queued: 'queued',
+    });
+  }, 120_000);
+
+  it('a delivered event: its run, in that run’s history, its trace', async () => {
+    const shown = await show(sent.delivered!.eventId);
+    expect(shown.status).toBe('delivered');
+    expect(shown.traceId).toBe(sent.delivered!.traceId);
+    expect(shown.routes).toEqual([
+      expect.objectContaining({
+        workflowId: `note-${keys.delivered}`,
+        runId: runs.delivered,
+        inHistory: true,
+        status: 'delivered',
+      }),
+    ]);
+    expect(shown.queue.checked).toBe(false);
+  });
+
+  it('a duplicate: the run it started holds it', async () => {
+    const shown = await show(sent.duplicate!.eventId);
+    expect(shown.status).toBe('duplicate');
+    // The event's trace is its first delivery's (the one that applied it).
+    expect(shown.traceId).toBe(sent.duplicateFirst!.traceId);
+    expect(shown.routes).toEqual([
+      expect.objectContaining({
+        workflowId: `open-${keys.duplicate}`,
+        runId: runs.duplicate,
+        inHistory: true,
+        status: 'duplicate',
+      }),
+    ]);
+  });
+
+  it('an ignored event: no route', async () => {
+    const shown = await show(sent.ignored!.eventId);
+    expect(shown.status).toBe('ignored');
+    expect(shown.routes).toEqual([]);
+    expect(shown.traceId).toBe(sent.ignored!.traceId);
+  });
+
+  it('a queued event: on the gateway queue, not yet in the run’s history', async () => {
+    const shown = await show(sent.queued!.eventId);
+    expect(shown.status).toBe('queued');
+    expect(shown.queue).toEqual({ checked: true, queue: 'event-gateway-events' });
+    expect(shown.routes).toEqual([
+      expect.objectContaining({
+        workflowId: `note-${keys.queued}`,
+        runId: runs.queued,
+        inHistory: false,
+        status: 'queued',
+      }),
+    ]);
+    expect(shown.traceId).toBe(sent.queued!.traceId);
+  });
+
+  it('a dead-lettered event: in the DLQ, its workflow not found', async () => {
+    const shown = await show(sent.dead!.eventId);
+    expect(shown.status).toBe('dead-lettered');
+    expect(shown.queue).toEqual({ checked: true, queue: 'event-gateway-events-dlq' });
+    expect(shown.routes).toEqual([
+      expect.objectContaining({
+        workflowId: `note-${keys.dead}`,
+        runId: null,
+        inHistory: false,
+        status: 'dead-lettered',
+      }),
+    ]);
+  });
+
+  it('finds a webhook by its provider id, and lists the range by status', async () => {
+    const byProvider = await cli(
+      ['events', 'show', '--source', 'stripe', '--provider-id', sent.dead!.id, '--json', '--no-check'],
+      cliEnv(),
+    );
+    expect(JSON.parse(byProvider.stdout.join('\n'))).toMatchObject({ eventId: sent.dead!.eventId });
+    const listed = await cli(
+      ['events', 'list', '--since', '10m', '--status', 'dead-lettered', '--json'],
+      cliEnv(),
+    );
+    expect((JSON.parse(listed.stdout.join('\n')) as { eventId: string }[]).map((e) => e.eventId)).toContain(
+      sent.dead!.eventId,
+    );
+    const missing = await cli(['events', 'show', 'stripe:evt_nothing'], cliEnv());
+    expect(missing.code).toBe(1);
+  });
+
+  it('replay --since after the outage re-delivers what was dead-lettered and skips what was applied', async () => {
+    // The outage ends: the dead-lettered event's workflow exists now.
+    const run = await startNotes(`note-${keys.dead}`);
+    const replay = await cli(['events', 'replay', '--since', '10m', '--url', gateway.url], cliEnv());
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain(`${sent.dead!.eventId}: delivered`);
+    expect(replay.stdout).toContain(`${sent.delivered!.eventId}: skipped (already delivered)`);
+    expect(replay.stdout).toContain(`${sent.duplicate!.eventId}: skipped (already duplicate)`);
+    expect(replay.stdout).toContain(`${sent.ignored!.eventId}: skipped (already ignored)`);
+    expect(await countSignals(env, `note-${keys.dead}`, 'note')).toBe(1);
+    expect(await countSignals(env, `note-${keys.delivered}`, 'note')).toBe(1);
+
+    const shown = await show(sent.dead!.eventId);
+    expect(shown.status).toBe('delivered');
+    expect(shown.routes).toEqual([
+      expect.objectContaining({ runId: run.firstExecutionRunId, inHistory: true, status: 'delivered' }),
+    ]);
+
+    // By id, the same event again: the run holds it — a duplicate, nothing applied twice.
+    const again = await cli(['events', 'replay', sent.dead!.eventId, '--url', gateway.url], cliEnv());
+    expect(again).toMatchObject({ code: 0, stdout: [`${sent.dead!.eventId}: duplicate`] });
+    // As new: a new event id, applied again.
+    const asNew = await cli(
+      ['events', 'replay', sent.dead!.eventId, '--as-new', '--url', gateway.url, '--json'],
+      cliEnv(),
+    );
+    expect(asNew.code).toBe(0);
+    expect(JSON.parse(asNew.stdout.join('\n'))).toEqual([
+      expect.objectContaining({
+        status: 'delivered',
+        deliveredAs: expect.stringMatching(/~replay-/) as string,
+      }),
+    ]);
+    expect(await countSignals(env, `note-${keys.dead}`, 'note')).toBe(2);
+  });
+
+  it('exits 1 for an event not in the log and 2 for bad arguments', async () => {
+    const missing = await cli(['events', 'replay', 'stripe:evt_none', '--url', gateway.url], cliEnv());
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toEqual(['stripe:evt_none: not-found (not in the event log)']);
+    expect((await cli(['events', 'replay'], cliEnv())).code).toBe(2);
+    expect((await cli(['events', 'list', '--since', 'yesterday'], cliEnv())).code).toBe(2);
+  });
+});
