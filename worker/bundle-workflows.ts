@@ -31,6 +31,15 @@ export interface PrebundleWorkflowsOptions extends Omit<BundleOptions, 'workflow
    * @default true
    */
   readonly dedupe?: boolean;
+  /**
+   * Bundle `@temporalio/interceptors-opentelemetry`'s workflow interceptors too, for a worker that
+   * exports traces (an OTLP endpoint set, docs/tracing.md): they parent each signal's, update's and
+   * run's handling on the trace the gateway put in the Temporal header. `runWorker` adds them itself
+   * only when it bundles from sources. Off by default: they export through a sink only a tracing
+   * worker registers, so a bundle with them belongs to workers that trace.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /** The interceptor modules with the dedupe module first, unless opted out or already listed. */
@@ -52,13 +61,19 @@ export function withDedupe(dedupe: boolean, modules: readonly string[] = []): st
  * await prebundleWorkflows({ workflowsPath: 'worker/workflows/index.ts', outDir: 'dist/worker' });
  */
 export async function prebundleWorkflows(options: PrebundleWorkflowsOptions): Promise<string> {
-  const { workflowsPath, outFile, outDir, log, dedupe = true, ...bundleOptions } = options;
+  const { workflowsPath, outFile, outDir, log, dedupe = true, tracing = false, ...bundleOptions } = options;
   const path = outFile ?? join(outDir ?? '.', WORKFLOW_BUNDLE_FILE);
   const write = log ?? ((line: string) => console.warn(line));
   try {
+    const modules = withDedupe(dedupe, bundleOptions.workflowInterceptorModules);
+    if (tracing) {
+      // Imported here only: the OpenTelemetry SDK stays out of workers that neither trace nor bundle.
+      const tracingModule = (await import('./tracing-otel')).openTelemetryWorkflowModule();
+      if (!modules.includes(tracingModule)) modules.push(tracingModule);
+    }
     const { code } = await bundleWorkflowCode({
       ...bundleOptions,
-      workflowInterceptorModules: withDedupe(dedupe, bundleOptions.workflowInterceptorModules),
+      workflowInterceptorModules: modules,
       workflowsPath,
       // The bundler's INFO lines are noise in a build log; failures still throw.
       logger: new DefaultLogger('WARN', ({ level, message }) => write(`[bundle] ${level} ${message}`)),
