@@ -1,8 +1,8 @@
 /**
  * Builds (or finds in the cache) every tool the fidelity suites run: the Lambda emulator, Node 24
  * and 26, AWS's runtime client for each, the self-hosted Temporal Server, the KMS and S3 emulators,
- * the local trace backend (Zipkin and an OpenTelemetry Collector), and the Python environment with
- * cfn-lint and schemathesis. `npm run tools` prints their paths; CI runs it once before the suites so their setup
+ * the local trace backend (Zipkin and an OpenTelemetry Collector), the Python environment with
+ * cfn-lint and schemathesis, and Debian's Chromium for the events page's browser test. `npm run tools` prints their paths; CI runs it once before the suites so their setup
  * only finds what is built.
  */
 import { ensureLambdaRic } from './lambda-ric';
@@ -15,6 +15,31 @@ import { ensureGofakes3 } from './s3-server';
 import { ensureTemporalServer } from './temporal-server';
 import { ensureZipkinJar } from './zipkin';
 import { isProcessEntry } from './process-entry';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Debian's Chromium package: the browser test drives it with playwright-core, never a downloaded browser. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Chromium from Debian's packages: found, else installed with apt-get when we are root (CI), else
+ * the command to run is the error.
+ */
+export function ensureChromium(): string {
+  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  const command = ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium'];
+  if (process.getuid?.() !== 0) {
+    throw new Error(`${CHROMIUM_PATH} is missing: run \`sudo ${command.join(' ')}\` (Debian's package).`);
+  }
+  try {
+    execFileSync(command[0]!, command.slice(1), { stdio: 'inherit' });
+  } catch {
+    // A fresh image has no package lists yet.
+    execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+    execFileSync(command[0]!, command.slice(1), { stdio: 'inherit' });
+  }
+  return CHROMIUM_PATH;
+}
 
 export interface TestTools {
   rie: string;
@@ -32,6 +57,8 @@ export interface TestTools {
   /** The local trace backend: Zipkin's server jar and the OTLP→Zipkin collector in front of it. */
   zipkin: string;
   otelCollector: string;
+  /** Debian's Chromium, for the events page's browser test. */
+  chromium: string;
 }
 
 /** One build at a time: two Go builds at once on two cores are slower than one after the other. */
@@ -46,6 +73,7 @@ export async function ensureTestTools(): Promise<TestTools> {
   const otelCollector = await ensureOtelCollector();
   const zipkin = await ensureZipkinJar();
   const { python } = await ensurePythonTools();
+  const chromium = ensureChromium();
   const [ric24, ric26] = await ric;
   return {
     rie,
@@ -59,6 +87,7 @@ export async function ensureTestTools(): Promise<TestTools> {
     python,
     zipkin,
     otelCollector,
+    chromium,
   };
 }
 
