@@ -5,6 +5,7 @@
 import type { RecordedProblem, RouteOutcome, RouteStatus } from './event-record';
 import type { Delivery } from './outcomes';
 import type { Problem } from './problems';
+import type { RoutedCommand } from './routes';
 
 /** What was delivered, to where: a routed command (route name) or a direct one (the entry's name). */
 export interface RouteTarget {
@@ -56,3 +57,24 @@ export function routeOutcome(
       };
   }
 }
+
+/** The target of a routed command (a webhook's or CloudEvent's route, a queued envelope's). */
+export function routedTarget(routed: RoutedCommand): RouteTarget {
+  const operation =
+    routed.kind === 'signal'
+      ? routed.command.signal
+      : routed.kind === 'update'
+        ? routed.command.update
+        : 'start';
+  return { route: routed.route, kind: routed.kind, workflowId: routed.command.workflowId, operation };
+}
+
+/** Each routed command's outcome; `failed` as in {@link routeOutcome}. */
+export const routedOutcomes = (
+  routed: readonly RoutedCommand[],
+  deliveries: readonly Delivery[],
+  failed?: Parameters<typeof routeOutcome>[2],
+): RouteOutcome[] =>
+  routed.map((one, index) =>
+    routeOutcome(routedTarget(one), deliveries[index] ?? { status: 'queued' }, failed),
+  );

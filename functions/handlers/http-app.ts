@@ -25,6 +25,7 @@ import { createAuthenticator, type Authenticator } from '../adapters/http-auth';
 import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { EventLog, WebhookMetrics } from '../adapters/ports';
+import type { EventRecorder } from '../adapters/event-log-recorder';
 import type { TemporalClientProvider } from '../adapters/temporal-connection';
 import type { Reader } from '../adapters/temporal-reader';
 import type { WebhookQueues } from '../adapters/webhook-queues';
@@ -81,6 +82,8 @@ export interface HttpAppDeps {
    * a recorded event again (http-event-routes.ts). @default no replay route
    */
   eventLog?: EventLog;
+  /** Records each event the routes take into the event log (the runtime's). @default none */
+  recorder?: EventRecorder;
   /** Temporal, for replay's check of a run's history (the runtime's). */
   clients?: TemporalClientProvider;
   deadlineMs?: number;
@@ -208,9 +211,10 @@ export function createHttpApp(deps: HttpAppDeps) {
     await next();
   });
 
-  registerWorkflowRoutes(app, { config, deliverer, reader, logger, fail, newEventId, maxBodyBytes });
+  const common = { config, deliverer, reader, logger, recorder: deps.recorder };
+  registerWorkflowRoutes(app, { ...common, fail, newEventId, maxBodyBytes });
 
-  registerCallbackRoutes(app, { config, verifier: deps.callbacks, deliverer, reader, logger });
+  registerCallbackRoutes(app, { ...common, verifier: deps.callbacks });
 
   if (deps.eventLog) {
     registerEventRoutes(app, {
@@ -231,6 +235,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     config,
     deliverer,
     logger,
+    recorder: deps.recorder,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     sources: deps.sources ?? new Map(),
     ...(deps.webhookQueues ? { queues: deps.webhookQueues } : {}),

@@ -20,6 +20,8 @@ import { bodyBytes, decodeUtf8, isJsonMediaType, parseJsonText } from '../adapte
 import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { Reader } from '../adapters/temporal-reader';
+import { routeOutcome } from '../core/event-record-outcomes';
+import { NO_EVENT_RECORDER, type EventRecorder, type EventRecording } from '../adapters/event-log-recorder';
 import { senderProblem } from './delivery-answers';
 import { failRoute, pageRoute, redeemRoute } from './http-callback-routes';
 
@@ -31,6 +33,8 @@ export interface CallbackRouteDeps {
   deliverer: Deliverer;
   reader: Reader;
   logger: GatewayLogger;
+  /** Records each redeemed callback and its outcome in the event log (issue 30). @default none */
+  recorder?: EventRecorder | undefined;
 }
 
 /** Where problems and logs point: the route, never the path that holds the token. */
@@ -104,16 +108,33 @@ export function registerCallbackRoutes<E extends Env>(app: OpenAPIHono<E>, deps:
   /** A callback's answer: 202 for a signal (delivered or queued), 200 with the update's result or the completion. */
   async function deliver(
     callback: CallbackCommand,
+    recording?: EventRecording,
   ): Promise<Result<{ status: 200 | 202; body: CallbackBody }>> {
+    const target = {
+      route: 'callback',
+      kind: callback.kind,
+      workflowId: callback.command.workflowId,
+      operation:
+        callback.kind === 'signal'
+          ? callback.command.signal
+          : callback.kind === 'update'
+            ? callback.command.update
+            : 'activity',
+    };
     if (callback.kind === 'signal') {
       // Temporal answers a signal whose request id it has seen with success, even after the run
       // closed; a closed workflow means the step is over, which the partner must learn (410).
       const described = await deps.reader.describe(callback.command.workflowId);
       if (described.ok && described.value.status !== 'RUNNING') {
-        return fail(problem('workflow-closed', 'The workflow has closed.'));
+        const closed = problem('workflow-closed', 'The workflow has closed.');
+        await recording?.finish({
+          routes: [routeOutcome(target, { status: 'failed', transient: false, problem: closed })],
+        });
+        return fail(closed);
       }
     }
     const delivery = await deps.deliverer.deliver(callback, { queue: true });
+    await recording?.finish({ routes: [routeOutcome(target, delivery)] });
     // An activity completion is not queued (the queue carries signals): the partner retries a 503.
     if (delivery.status === 'failed') return fail(senderProblem(delivery, callback.kind === 'update'));
     switch (callback.kind) {
@@ -144,7 +165,17 @@ export function registerCallbackRoutes<E extends Env>(app: OpenAPIHono<E>, deps:
     if (!body.ok) return refuse(body.problem);
     const prepared = prepareCallback(config, claims.value, { body: body.value, failing });
     if (!prepared.ok) return refuse(prepared.problem);
-    const delivered = await deliver(prepared.value);
+    const recorder = deps.recorder ?? NO_EVENT_RECORDER;
+    const recording = recorder.enabled
+      ? recorder.begin({
+          eventId: prepared.value.command.eventId,
+          entry: { kind: 'callback' },
+          body: bytes,
+          headers: contentType ? [['content-type', contentType]] : [],
+          verification: { result: 'verified', method: 'callback-token' },
+        })
+      : undefined;
+    const delivered = await deliver(prepared.value, recording);
     const details = { eventId: claims.value.jti, workflowId: claims.value.wid, kind: claims.value.act.kind };
     if (!delivered.ok) {
       const answer = callbackProblem(delivered.problem);

@@ -26,7 +26,9 @@ import type { Problem } from '../core/problems';
 import { ok, type Result } from '../core/result';
 import { routeCloudEvent } from '../core/routes';
 import { readCloudEvent } from '../adapters/cloud-event-http';
+import { routedOutcomes, routeOutcome } from '../core/event-record-outcomes';
 import type { Deliverable, Deliverer } from '../adapters/deliverer';
+import { NO_EVENT_RECORDER, type EventRecorder } from '../adapters/event-log-recorder';
 import { bodyBytes, parseJsonBytes } from '../adapters/http-body';
 import { problemDocument } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
@@ -53,6 +55,8 @@ export interface WorkflowRouteDeps {
   newEventId: () => string;
   /** Largest operation body (core/input-limits: more when large payloads go to S3). @default MAX_INPUT_BYTES */
   maxBodyBytes?: number;
+  /** Records each accepted event and its outcome in the event log (issue 30). @default none */
+  recorder?: EventRecorder | undefined;
 }
 
 type Delivered = Extract<Delivery, { status: 'delivered' | 'queued' }>;
@@ -60,8 +64,32 @@ type Delivered = Extract<Delivery, { status: 'delivered' | 'queued' }>;
 /** The operation a path-addressed request names. */
 type Operation = { kind: 'signal'; signal: string } | { kind: 'update'; update: string } | { kind: 'start' };
 
+/** How a caller was authenticated, from its segment (caller-identity.ts): `api-key`, `iam`, `jwt`, a signature preset. */
+function callerMethod(caller: string): string {
+  const kind = caller.split('-')[0]!;
+  if (kind === 'key') return 'api-key';
+  return kind === 'signed' ? caller.slice('signed-'.length) : kind;
+}
+
 export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowRouteDeps): void {
   const { config, deliverer, reader, logger, fail } = deps;
+  const recorder = deps.recorder ?? NO_EVENT_RECORDER;
+
+  /** The event log's start of an accepted request (its caller's verdict, its allow-listed headers). */
+  const beginRecord = async (c: Context<AppEnv>, eventId: string, route: string, eventType?: string) => {
+    const caller = c.get('caller');
+    return recorder.begin({
+      eventId,
+      entry: { kind: 'http', route },
+      eventType,
+      body: await bodyBytes(c),
+      headers: c.req.raw.headers,
+      verification:
+        caller && caller !== ANONYMOUS_CALLER
+          ? { result: 'verified', method: callerMethod(caller) }
+          : { result: 'none' },
+    });
+  };
 
   /**
    * The event id of a request: the caller's `Idempotency-Key` under the caller's namespace
@@ -124,7 +152,19 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
     const input = { workflowId, payload: body.value, ...ids.value, source: EVENT_SOURCES.http };
     const prepared = prepare(operation, input);
     if (!prepared.ok) return fail(prepared.problem, path);
+    const recording = recorder.enabled ? await beginRecord(c, ids.value.eventId, operation.kind) : undefined;
     const delivery = await deliverer.deliver(prepared.value, { queue: true });
+    const name =
+      operation.kind === 'signal'
+        ? operation.signal
+        : operation.kind === 'update'
+          ? operation.update
+          : 'start';
+    await recording?.finish({
+      routes: [
+        routeOutcome({ route: operation.kind, kind: operation.kind, workflowId, operation: name }, delivery),
+      ],
+    });
     if (delivery.status === 'failed') {
       return fail(senderProblem(delivery, operation.kind !== 'signal'), path);
     }
@@ -155,9 +195,11 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
       const inHeader = mode === 'binary' && (p.field === 'id' || p.field === 'type');
       return fail(inHeader ? { ...p, field: `header.ce-${p.field}` } : p, path);
     }
-    const reports = await Promise.all(
-      routed.value.map(async (one) => deliveryReport(one, await deliverer.deliver(one, { queue: true }))),
-    );
+    const firstId = routed.value[0]?.command.eventId ?? authEventId ?? event.id;
+    const recording = recorder.enabled ? await beginRecord(c, firstId, 'events', event.type) : undefined;
+    const made = await Promise.all(routed.value.map((one) => deliverer.deliver(one, { queue: true })));
+    await recording?.finish({ routes: routedOutcomes(routed.value, made) });
+    const reports = routed.value.map((one, index) => deliveryReport(one, made[index]!));
     const summary = summarizeDeliveries(reports);
     if (!summary.ok) return fail(summary.problem, path);
     const eventId = routed.value[0]?.command.eventId ?? authEventId ?? event.id;

@@ -32,7 +32,9 @@ import {
   storedPayloadOf,
   type SqsTrust,
 } from '../core/sqs-message';
+import { routedOutcomes } from '../core/event-record-outcomes';
 import type { Deliverer } from '../adapters/deliverer';
+import { NO_EVENT_RECORDER, type EventRecorder } from '../adapters/event-log-recorder';
 import type { EnvelopeSealer } from '../adapters/envelope-seal';
 import type { GatewayLogger } from '../adapters/logger';
 import type { DeadLetters } from '../adapters/sqs-dead-letters';
@@ -81,6 +83,35 @@ export interface SqsBatchDeps {
    * attributes (the gateway's queue hop), else a new trace. @default trace context only, no spans
    */
   tracing?: GatewayTracing;
+  /**
+   * Records each record's outcome in the event log (issue 30): a producer's message as a received
+   * event, a message the gateway queued as a further outcome of the event it holds. @default none
+   */
+  recorder?: EventRecorder | undefined;
+}
+
+/**
+ * The event log's view of a record: a producer's message (`@sqs:`/`@cloudevent:queue:` ids, or one
+ * not routed) is an event received here; any other was queued by the gateway's HTTP path, so this
+ * is a further outcome of an event recorded there (filed under the day SQS took the message).
+ */
+function recordedAs(config: GatewayConfig, record: SQSRecord, eventId: string | undefined) {
+  const sent = Number(record.attributes?.SentTimestamp);
+  const receivedAt = Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined;
+  const queue = record.eventSourceARN?.split(':').pop();
+  const producer = { kind: 'sqs' as const, ...(queue ? { queue } : {}) };
+  const provider = eventId === undefined ? undefined : reservedPrefixOf(config, eventId);
+  if (eventId === undefined || eventId.startsWith('@sqs:') || eventId.startsWith('@cloudevent:queue:')) {
+    return {
+      stage: 'received' as const,
+      event: { eventId: eventId ?? sqsRecordEventId(record), entry: producer, body: record.body, receivedAt },
+    };
+  }
+  const entry =
+    provider && provider !== '@'
+      ? { kind: 'webhook' as const, source: provider.slice(0, -1) }
+      : { kind: 'http' as const, route: 'fallback' };
+  return { stage: 'queue' as const, event: { eventId, entry, receivedAt } };
 }
 
 /** Thrown for a record SQS should deliver again; Powertools turns it into a batch item failure. */
@@ -90,6 +121,7 @@ export class TransientDeliveryError extends EventGatewayError {
 
 export function createSqsBatchHandler(deps: SqsBatchDeps) {
   const { config, deliverer, deadLetters, logger } = deps;
+  const recorder = deps.recorder ?? NO_EVENT_RECORDER;
   const limit = pLimit(deps.concurrency ?? DEFAULT_SQS_CONCURRENCY);
   const tracing = deps.tracing ?? tracingFromEnv({});
 
@@ -125,6 +157,12 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     const parsed = await routeRecord(record);
     if (!parsed.ok) {
       await deadLetter(record, parsed.problem);
+      if (recorder.enabled) {
+        const { stage, event } = recordedAs(config, record, undefined);
+        await recorder
+          .begin(event, stage)
+          .finish({ routes: [], status: 'dead-lettered', problem: parsed.problem });
+      }
       if (parsed.problem.code === 'unverified-envelope') {
         deps.trustMetrics?.unverifiedEnvelope();
         logger.warn('forged gateway message dead-lettered: nothing delivered', {
@@ -150,9 +188,17 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
       });
       if ('route' in only) annotateTrace({ route: only.route });
     }
+    const { stage, event } = recordedAs(config, record, parsed.value[0]?.command.eventId);
+    const recording = recorder.enabled ? recorder.begin(event, stage) : undefined;
     const deliveries = await Promise.all(parsed.value.map((routed) => deliverer.deliver(routed)));
     const failures = deliveries.filter((d): d is FailedDelivery => d.status === 'failed');
     const transient = failures.find((failure) => failure.transient);
+    // Transient: still queued (SQS shows it again); permanent: dead-lettered below.
+    await recording?.finish({
+      routes: routedOutcomes(parsed.value, deliveries, transient ? 'queued' : 'dead-lettered'),
+      ...(parsed.value.length === 0 ? { status: 'ignored' as const } : {}),
+      ...(transient ? { problem: transient.problem } : failures[0] ? { problem: failures[0].problem } : {}),
+    });
     if (transient) {
       if (transient.problem.code === 'workflow-busy' && deps.redelivery) {
         const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');

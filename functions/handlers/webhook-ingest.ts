@@ -12,7 +12,9 @@ import type { RoutedCommand } from '../core/routes';
 import { envelopeHeaders, type WebhookEnvelope } from '../core/webhook-envelope';
 import { decideWebhook, identifyWebhook } from '../core/webhook-routing';
 import { signatureHeader } from '../core/webhook-verifiers';
+import { routedOutcomes } from '../core/event-record-outcomes';
 import type { Deliverer } from '../adapters/deliverer';
+import { NO_EVENT_RECORDER, type EventRecorder } from '../adapters/event-log-recorder';
 import { parseJsonBytes } from '../adapters/http-body';
 import { problemDocument, type ProblemDocument } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
@@ -36,6 +38,8 @@ export interface WebhookIngestDeps {
    * carry a stored body's reference). @default core/input-limits' MAX_INPUT_BYTES
    */
   maxBodyBytes?: number;
+  /** Records each verified event and its outcome in the event log (issue 30). @default none */
+  recorder?: EventRecorder | undefined;
 }
 
 interface Delivered {
@@ -71,6 +75,7 @@ const describeDelivery = (routed: RoutedCommand): Delivered => {
 export function createWebhookIngest(deps: WebhookIngestDeps) {
   const { config, sources, deliverer, logger } = deps;
   const queues = deps.queues ?? {};
+  const recorder = deps.recorder ?? NO_EVENT_RECORDER;
 
   /**
    * Starts every delivery; `first` is their results, or `late` when they take longer than the
@@ -134,6 +139,16 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     const document = { body: parsed.value, headers: kept };
     const identity = identifyWebhook(source, document, webhookDigest(bytes));
     annotateTrace({ eventId: identity.eventId });
+    // Only verified events are recorded: an unauthenticated sender cannot fill the log.
+    const recording = recorder.begin({
+      eventId: identity.eventId,
+      entry: { kind: 'webhook', source: name },
+      eventType: identity.eventType,
+      body: bytes,
+      headers,
+      signatureHeader: signatureHeader(source.verifier),
+      verification: { result: 'verified', method: source.verifier.preset },
+    });
     const decision = await inSpan('route webhook', 'internal', {}, () =>
       decideWebhook(config, source, document, identity),
     );
@@ -158,16 +173,29 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
       },
     };
 
-    const deadLetter = async (reason: Problem, route?: string): Promise<Result<WebhookReply>> => {
-      if (!queues.deadLetter) return fail(reason);
+    const deadLetter = async (
+      reason: Problem,
+      route?: string,
+      finished?: Delivery[],
+    ): Promise<Result<WebhookReply>> => {
+      const routes = (failed: 'dead-lettered' | 'failed') =>
+        decision.kind === 'routed' && finished ? routedOutcomes(decision.deliveries, finished, failed) : [];
+      if (!queues.deadLetter) {
+        await recording.finish({ routes: routes('failed'), status: 'failed', problem: reason });
+        return fail(reason);
+      }
       try {
         await queues.deadLetter(envelope, reason, route);
       } catch (error) {
         logger.error('DLQ refused the webhook', { ...base, error: String(error) });
-        return fail(
-          problem('queue-unavailable', `${reason.detail} The DLQ could not take the event either.`),
+        const refused = problem(
+          'queue-unavailable',
+          `${reason.detail} The DLQ could not take the event either.`,
         );
+        await recording.finish({ routes: routes('failed'), status: 'failed', problem: refused });
+        return fail(refused);
       }
+      await recording.finish({ routes: routes('dead-lettered'), status: 'dead-lettered', problem: reason });
       logger.warn('webhook dead-lettered', { ...base, route, errorType: reason.code });
       deps.metrics?.count('dead-lettered', name);
       return ok({ status: 202, body: { status: 'dead-lettered', ...base, reason: problemDocument(reason) } });
@@ -183,6 +211,7 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
       case 'ignored':
         logger.info('webhook ignored: no route wants it', base);
         deps.metrics?.count('ignored', name);
+        await recording.finish({ routes: [], status: 'ignored' });
         return ok({ status: 200, body: { status: 'ignored', ...base } });
       case 'unusable':
         return deadLetter(decision.problem, decision.route);
@@ -191,6 +220,7 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
     }
 
     const deliveries = decision.deliveries.map(describeDelivery);
+    const routedCommands = decision.deliveries;
     const { first: results, work } = await deliverWithin(decision.deliveries, source.answerWithinMs);
     const transient =
       results === 'late' ? undefined : results.find((r) => r.status === 'failed' && r.transient);
@@ -202,6 +232,8 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
           reason: results === 'late' ? 'Temporal slower than the answer budget' : 'transient failure',
         });
         deps.metrics?.count('queued', name);
+        const made = results === 'late' ? [] : results;
+        await recording.finish({ routes: routedOutcomes(decision.deliveries, made, 'queued') });
         return ok({ status: 202, body: { status: 'queued', ...base, deliveries } });
       }
       return settle(results === 'late' ? await work : results);
@@ -213,8 +245,12 @@ export function createWebhookIngest(deps: WebhookIngestDeps) {
       const failure = failed.find((r) => r.transient) ?? failed[0];
       if (failure) {
         // Transient: the provider retries (503); permanent: acknowledged and dead-lettered.
-        return failure.transient ? fail(senderProblem(failure, false)) : deadLetter(failure.problem);
+        if (!failure.transient) return deadLetter(failure.problem, undefined, finished);
+        const answer = senderProblem(failure, false);
+        await recording.finish({ routes: routedOutcomes(routedCommands, finished), problem: answer });
+        return fail(answer);
       }
+      await recording.finish({ routes: routedOutcomes(routedCommands, finished) });
       deps.metrics?.count('delivered', name);
       deps.metrics?.endToEnd?.(name, performance.now() - receivedAt);
       logger.info('webhook delivered', { ...base, deliveries: deliveries.length });

@@ -12,9 +12,11 @@ import { GatewayConfigError } from '../core/gateway-config';
 import type { GatewayConfig } from '../core/gateway-config-model';
 import { createDeliverer, type Deliverer } from '../adapters/deliverer';
 import { envelopeSealerFromEnv, type EnvelopeSealer } from '../adapters/envelope-seal';
+import { eventLogFromEnv } from '../adapters/event-log-env';
+import { createEventRecorder, NO_EVENT_RECORDER, type EventRecorder } from '../adapters/event-log-recorder';
 import { loadGatewayConfig } from '../adapters/gateway-config-file';
 import { withEventContext, type GatewayLogger } from '../adapters/logger';
-import type { Signaler, Starter, Updater } from '../adapters/ports';
+import type { EventLog, Signaler, Starter, Updater } from '../adapters/ports';
 import { secretString, withTemporalSecrets, type Env } from '../adapters/secrets';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from '../adapters/temporal-calls';
 import { createTemporalClientProvider, type TemporalClientProvider } from '../adapters/temporal-connection';
@@ -42,6 +44,27 @@ export interface DeliveryRuntime {
   sealer: EnvelopeSealer;
   /** Each request's or record's trace (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
   tracing: GatewayTracing;
+  /** The event log (issue 30) when EVENT_GATEWAY_EVENT_LOG_BUCKET or _DIR is set. */
+  eventLog?: EventLog;
+  /** Records each event into the event log; records nothing when there is none. */
+  recorder: EventRecorder;
+}
+
+/**
+ * The event log the environment configures and its recorder, bodies through the clients' data
+ * converter (encrypted like histories when a codec is configured); none when unset.
+ */
+export async function loadEventLogParts(
+  env: Env,
+  logger: GatewayLogger,
+  clients: TemporalClientProvider,
+): Promise<Pick<DeliveryRuntime, 'eventLog' | 'recorder'>> {
+  const eventLog = await eventLogFromEnv(env);
+  if (!eventLog) return { recorder: NO_EVENT_RECORDER };
+  return {
+    eventLog,
+    recorder: createEventRecorder({ writer: eventLog, logger, dataConverter: clients.dataConverter }),
+  };
 }
 
 /** An environment variable with a value the gateway cannot use. */
@@ -128,8 +151,10 @@ export async function createDeliveryRuntime(env: Env, baseLogger: GatewayLogger)
   ]);
   const parts = createDeliveryParts(temporalEnv, deadlineMs, payloads);
   const tracing = tracingFromEnv(env);
+  const eventLogParts = await loadEventLogParts(env, logger, parts.clients);
   return {
     config,
+    ...eventLogParts,
     logger,
     deadlineMs,
     sealer,

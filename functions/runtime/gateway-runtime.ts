@@ -28,6 +28,7 @@ import {
   createDeliveryParts,
   loadDeadlineMs,
   loadEnvelopeSealer,
+  loadEventLogParts,
   type DeliveryRuntime,
 } from './delivery-runtime';
 
@@ -89,8 +90,10 @@ export async function createGatewayRuntime(env: Env, baseLogger: GatewayLogger):
   const fallback = queueUrl ? createSqsFallbackQueue(sqs, queueUrl, sealer, storer) : undefined;
   const completer = createActivityCompleter(delivery.clients, deadlineMs);
   const authenticator = createAuthenticator(auth.settings);
+  const eventLogParts = await loadEventLogParts(env, logger, delivery.clients);
   return {
     config,
+    ...eventLogParts,
     ...(fallback ? { fallback } : {}),
     sealer,
     ...delivery,
