@@ -6,7 +6,6 @@
  */
 
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** Handler name → entry file, relative to the package root. */
 export const GATEWAY_HANDLERS = {
@@ -25,20 +24,12 @@ export const HANDLER_FILE = 'index.mjs';
 export const GATEWAY_CONFIG_FILE_NAME = 'gateway-config.json';
 
 /**
- * ESM output still meets CommonJS dependencies (grpc-js, protobufjs) that call `require`; this
- * banner gives the bundle a real one.
+ * ESM output still meets CommonJS dependencies that call `require` (`@temporalio/envconfig`, the
+ * CloudEvents SDK, the AWS SDK's multi-region signer); this banner gives the bundle a real one.
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __gatewayCreateRequire } from 'node:module';" +
   'const require = __gatewayCreateRequire(import.meta.url);';
-
-/**
- * Replaces `@grpc/proto-loader` in the bundles (see the stub's own comment): grpc-js loads it only
- * for channelz and ORCA, and it would bring protobufjs's reflection runtime into every cold start.
- */
-const PROTO_LOADER_STUB = fileURLToPath(
-  new URL('../functions/adapters/temporal-wire/no-proto-loader.ts', import.meta.url),
-);
 
 /** The slice of esbuild's plugin API the locale plugin uses (so this module does not import esbuild). */
 interface PluginBuild {
@@ -107,7 +98,6 @@ export function handlerBuildOptions(entryPath: string, outDir: string) {
     splitting: true,
     // Flat beside index.mjs: an asset directory is copied file by file (constructs/handler-code.ts).
     chunkNames: '[name]-[hash]',
-    alias: { '@grpc/proto-loader': PROTO_LOADER_STUB },
     // Plugins need esbuild's asynchronous API (`build`, not `buildSync`).
     plugins: [englishOnlyZodLocales],
     ...LAMBDA_MODULE_OPTIONS,
