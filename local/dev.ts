@@ -19,6 +19,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { EVENT_LOG_ENV } from '../contract/env-names';
 import { fileURLToPath } from 'node:url';
 import { CALLBACK_ENV } from '../contract/callbacks';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
@@ -155,6 +156,8 @@ async function main(): Promise<void> {
     [GATEWAY_ENV.port]: String(gatewayPort),
     // Seals the gateway's own queue messages: the gateway process alone holds it, not the worker.
     [GATEWAY_ENV.envelopeKey]: localEnvelopeKey(`${root}.dev-data/envelope-key`),
+    // The event log (issue 30): a directory in the bucket's layout, read by the CLI and /_events.
+    [EVENT_LOG_ENV.directory]: process.env[EVENT_LOG_ENV.directory] ?? `${root}.dev-data/event-log`,
     // The local UI's browser and the CLI may decode on loopback; other origins as the developer set.
     ...localCodecEnv(uiPort, process.env),
   });

@@ -15,6 +15,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { join } from 'node:path';
+import { EVENT_LOG_ENV } from '../../contract/env-names';
 import { CALLBACK_ENV } from '../../contract/callbacks';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../../functions/core/env-names';
 import { localCallbackSigningKeys } from '../callback-keys';
@@ -167,6 +168,8 @@ export async function startDevApp(options: DevAppOptions): Promise<DevApp> {
       [GATEWAY_ENV.queueUrl]: queues.events.url,
       [GATEWAY_ENV.dlqUrl]: queues.eventsDlq.url,
       [GATEWAY_ENV.fifoDlqUrl]: queues.eventsDlqFifo.url,
+      // The event log (issue 30): a directory under the state dir, read by the CLI and /_events.
+      [EVENT_LOG_ENV.directory]: options.env[EVENT_LOG_ENV.directory] ?? join(devDir, 'event-log'),
       ...codec?.env,
       ...(gateway.temporalDeadlineMs ? { [GATEWAY_ENV.temporalDeadlineMs]: gateway.temporalDeadlineMs } : {}),
     };
