@@ -51,6 +51,7 @@ export {
 } from './props/tracing-props';
 export { XRAY_OTLP_ACTIONS } from './constructs/trace-export';
 export { PayloadEncryptionKey } from './constructs/payload-encryption-key';
+export { EventLogBucket, type EventLogBucketProps, type EventLogProps } from './constructs/event-log-bucket';
 export {
   LARGE_PAYLOAD_KEY_PREFIX,
   LargePayloadBucket,

@@ -23,6 +23,7 @@ import { acknowledgeGatewayNagFindings } from './gateway-nag-findings';
 import { addGatewayOutputs } from './gateway-outputs';
 import { bundlePayloadCodec } from './payload-codec-bundle';
 import { addPayloadConverter } from './payload-converter';
+import { EventLogBucket } from './event-log-bucket';
 import {
   addQueueConsumers,
   createEventQueues,
@@ -78,6 +79,8 @@ export class TemporalEventGateway extends Construct {
   readonly payloadEncryptionKey?: kms.IKey;
   /** The bucket of payloads above the threshold (`largePayloads`); give it to the worker too. */
   readonly largePayloadBucket?: s3.IBucket;
+  /** The event log's bucket (`eventLog`). */
+  readonly eventLogBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: TemporalEventGatewayProps) {
     super(scope, id);
@@ -172,6 +175,15 @@ export class TemporalEventGateway extends Construct {
 
     const functions = [...(this.httpFunction ? [this.httpFunction] : []), ...this.queueFunctions];
     for (const fn of functions) payloads.grant(fn.role);
+    if (props.eventLog) {
+      const eventLog = new EventLogBucket(this, 'EventLog', {
+        ...props.eventLog,
+        encryptionKey: props.encryptionKey,
+      });
+      this.eventLogBucket = eventLog.bucket;
+      // Every function writes its records; the ingest function also reads them (its replay route).
+      for (const fn of functions) eventLog.attach(fn.function, { read: fn === this.httpFunction });
+    }
     if (props.tracing) {
       checkTraceDestination(this.node.path, props.tracing);
       for (const fn of functions) exportFunctionTraces(fn, props.tracing);

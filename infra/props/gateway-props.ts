@@ -18,6 +18,7 @@ import type { TemporalConnection } from '../constructs/temporal-connection';
 import type { CodecServerProps } from './codec-server-props';
 import type { LargePayloadsProps, PayloadCodecProps, PayloadEncryptionProps } from './payload-props';
 import type { TracingProps } from './tracing-props';
+import type { EventLogProps } from '../constructs/event-log-bucket';
 import type { GatewayRouting, WebhookSourceProps } from './routing';
 
 export const INGEST_MODES = ['sync', 'queue'] as const;
@@ -152,6 +153,13 @@ export interface TemporalEventGatewayProps {
    * @default - no payload is offloaded
    */
   readonly largePayloads?: LargePayloadsProps;
+  /**
+   * Keep an event log (docs/event-log.md): each received event's body (codec-encrypted when payload
+   * encryption is on), headers without credentials, verdict and outcomes, in an S3 bucket whose
+   * records expire after `retention` — read by `event-gateway events list|show|replay`.
+   * @default - no event log
+   */
+  readonly eventLog?: EventLogProps;
   /**
    * The codec server for the Temporal UI and CLI (`POST /v1/codec/encode|decode`, docs/codec-server.md),
    * served by the ingest function (sync ingest only) with the functions' codecs: the browser origins

@@ -9,6 +9,8 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 export const observabilityShape = {
+  /** Keep an event log (issue 30) for this many days; unset: no event log. */
+  eventLogRetentionDays: wholeNumber(),
   logRetentionDays: wholeNumber().refine(
     (days) => days === undefined || (LOG_RETENTION_DAYS as readonly number[]).includes(days),
     `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,

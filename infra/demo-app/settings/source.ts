@@ -50,6 +50,8 @@ export const CONFIG_KEYS = {
   alarmTopicArn: 'EVENT_GATEWAY_ALARM_TOPIC_ARN',
   oldestMessageAgeAlarmSeconds: 'EVENT_GATEWAY_OLDEST_MESSAGE_AGE_ALARM_SECONDS',
   tracesTo: 'EVENT_GATEWAY_TRACES_TO',
+  // Not the functions' EVENT_GATEWAY_EVENT_LOG_RETENTION_DAYS: a local stack's setting never changes a synth.
+  eventLogRetentionDays: 'EVENT_GATEWAY_EVENTS_RETENTION_DAYS',
   payloadEncryption: 'EVENT_GATEWAY_PAYLOAD_ENCRYPTION',
   largePayloadRetentionDays: 'EVENT_GATEWAY_LARGE_PAYLOADS_RETENTION_DAYS',
   largePayloadThresholdBytes: 'EVENT_GATEWAY_LARGE_PAYLOADS_THRESHOLD_BYTES',

@@ -156,6 +156,10 @@ export class EventGatewayStack extends Stack {
       }),
       encryptionKey,
       tracing: tracingOf(settings),
+      eventLog:
+        settings.eventLogRetentionDays !== undefined
+          ? { retention: Duration.days(settings.eventLogRetentionDays) }
+          : undefined,
       payloadEncryption: settings.payloadEncryption ? {} : undefined,
       largePayloads:
         settings.largePayloadRetentionDays !== undefined

@@ -67,6 +67,15 @@ export const DEPLOYMENT_VARIANTS = {
     largePayloadRetentionDays: 120,
     customerManagedKey: true,
   },
+  // The event log's bucket (issue 30) under the customer-managed key; its grants name that one bucket.
+  'event log, customer-managed key, sync': {
+    ...CLOUD,
+    temporalAuth: 'api-key',
+    temporalApiKeySecretArn: SECRET_ARN('temporal-api-key'),
+    payloadEncryption: true,
+    eventLogRetentionDays: 14,
+    customerManagedKey: true,
+  },
   'encrypted payloads, customer-managed key, queue ingest with FIFO': {
     ...CLOUD,
     temporalAuth: 'api-key',
