@@ -10,9 +10,7 @@ import { createDeliverer } from '../functions/adapters/deliverer';
 import type { FallbackQueue, WebhookMetrics } from '../functions/adapters/ports';
 import { createHttpApp } from '../functions/handlers/http-app';
 import { loopbackCodecAuthenticator } from './codec-endpoint';
-import { EVENT_LOG_ENV, TEMPORAL_ENV } from '../contract/env-names';
-import { createDirectoryEventLog } from '../functions/adapters/event-log-directory';
-import type { EventLog } from '../functions/adapters/ports';
+import { TEMPORAL_ENV } from '../contract/env-names';
 import { replayEvent } from '../functions/handlers/http-event-routes';
 import { createEventsPage, type EventsPageLinks } from './events-page';
 
@@ -38,21 +36,17 @@ export interface GatewayServerOptions {
    */
   codecOnLoopback?: boolean;
   /**
-   * The event log (issue 30): replay route and the events page at `/_events` (local only).
-   * @default a directory log at $EVENT_GATEWAY_EVENT_LOG_DIR when set, else none
+   * Where the events page links to (Temporal UI, Zipkin). The page (`/_events`, local only) and the
+   * replay route are served when the runtime has an event log (EVENT_GATEWAY_EVENT_LOG_DIR / _BUCKET).
    */
-  eventLog?: EventLog;
-  /** Where the events page links to (Temporal UI, Zipkin). */
   eventsPageLinks?: EventsPageLinks;
 }
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const env = options.env ?? process.env;
   const runtime = await createGatewayRuntime(env, options.logger);
-  const logDir = env[EVENT_LOG_ENV.directory];
-  const eventLog = options.eventLog ?? (logDir ? createDirectoryEventLog(logDir) : undefined);
+  const { eventLog } = runtime;
   const app = createHttpApp({
-    ...(eventLog ? { eventLog } : {}),
     ...runtime,
     ...(options.codecOnLoopback
       ? {

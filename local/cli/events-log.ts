@@ -2,8 +2,11 @@
  * Where `event-gateway events …` reads the event log (issue 30): a local directory for the local
  * stacks (`--log-dir`, else $EVENT_GATEWAY_EVENT_LOG_DIR), an S3 bucket in AWS (`--bucket`, else
  * $EVENT_GATEWAY_EVENT_LOG_BUCKET; $EVENT_GATEWAY_S3_ENDPOINT for an emulator) — the layout the
- * gateway writes in both (functions/adapters/event-log-store.ts).
+ * gateway writes in both (functions/adapters/event-log-store.ts). With neither, the local stacks' own
+ * directory in the working directory: `event-gateway dev`'s, else `npm run dev`'s.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EVENT_LOG_ENV, PAYLOAD_ENV } from '../../contract/env-names';
 import { EVENT_STATUSES, type EventStatus } from '../../functions/core/event-record';
 import { createDirectoryEventLog } from '../../functions/adapters/event-log-directory';
@@ -13,12 +16,15 @@ import { LOCAL_S3_CREDENTIALS } from '../s3-server';
 import { parseCountOption } from './args';
 import { CliUsageError, type CliIo } from './io';
 
+/** Where the local stacks keep their log, relative to the app (event-gateway dev) or this repository (npm run dev). */
+export const LOCAL_EVENT_LOG_DIRS = ['.event-gateway/event-log', '.dev-data/event-log'] as const;
+
 /** The options every `events` command shares. */
 export const EVENT_LOG_OPTIONS = {
   'log-dir': {
     type: 'string',
     value: 'DIR',
-    description: `Event log directory (local stacks); default $${EVENT_LOG_ENV.directory}.`,
+    description: `Event log directory (local stacks); default $${EVENT_LOG_ENV.directory}, else ./${LOCAL_EVENT_LOG_DIRS.join(' or ./')}.`,
   },
   bucket: {
     type: 'string',
@@ -37,13 +43,17 @@ export function openEventLog(
     io.env[EVENT_LOG_ENV.retentionDays] || undefined,
   );
   const options = retention === undefined ? {} : { retentionDays: retention };
-  const directory = values['log-dir'] ?? (values.bucket ? undefined : io.env[EVENT_LOG_ENV.directory]);
-  if (directory) return createDirectoryEventLog(directory, options);
   const bucket = values.bucket ?? io.env[EVENT_LOG_ENV.bucket];
+  const local = LOCAL_EVENT_LOG_DIRS.map((dir) => join(process.cwd(), dir)).find((dir) => existsSync(dir));
+  const directory =
+    values['log-dir'] ??
+    (values.bucket ? undefined : io.env[EVENT_LOG_ENV.directory]) ??
+    (bucket ? undefined : local);
+  if (directory) return createDirectoryEventLog(directory, options);
   if (!bucket) {
     throw new CliUsageError(
       `no event log named: pass --log-dir (local stacks) or --bucket (AWS), or set ${EVENT_LOG_ENV.directory} / ` +
-        `${EVENT_LOG_ENV.bucket}.`,
+        `${EVENT_LOG_ENV.bucket} (none of ${LOCAL_EVENT_LOG_DIRS.join(', ')} is here).`,
     );
   }
   const endpoint = io.env[PAYLOAD_ENV.s3Endpoint];
