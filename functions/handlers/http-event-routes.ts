@@ -41,10 +41,14 @@ export type ReplayStatus = 'delivered' | 'duplicate' | 'skipped' | 'failed' | 'n
 const ReplayRequestSchema = z
   .object({
     eventId: z.string().min(1).max(512).openapi({ example: 'stripe:evt_1' }),
+    // A UTC time only: it names the day folder the log is read from, never a path of the caller's choosing.
     receivedAt: z
       .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/)
       .optional()
-      .openapi({ description: 'When it was received (ISO 8601): spares a search of the retention window.' }),
+      .openapi({
+        description: 'When it was received (ISO 8601, UTC): spares a search of the retention window.',
+      }),
     asNew: z.boolean().optional().openapi({
       description: 'Deliver under a new event id (`<eventId>~replay-<ms>`): workflows apply it again.',
     }),

@@ -310,6 +310,16 @@ describe('event-gateway events show --json', () => {
     expect(await countSignals(env, `note-${keys.dead}`, 'note')).toBe(2);
   });
 
+  it('the replay route reads only the log: a receivedAt that is not a UTC time is refused', async () => {
+    const response = await fetch(`${gateway.url}/v1/event-log/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ eventId: sent.delivered!.eventId, receivedAt: '../../../../tmp/x' }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { field?: string }).field).toBe('json.receivedAt');
+  });
+
   it('exits 1 for an event not in the log and 2 for bad arguments', async () => {
     const missing = await cli(['events', 'replay', 'stripe:evt_none', '--url', gateway.url], cliEnv());
     expect(missing.code).toBe(1);
