@@ -47,6 +47,9 @@ export const RECORDED_HEADERS: ReadonlySet<string> = new Set([
 /** Header prefixes kept: CloudEvents' binary-mode attributes (`ce-id`, `ce-type`, …). */
 export const RECORDED_HEADER_PREFIXES: readonly string[] = ['ce-'];
 
+/** Words that mark a credential in a header's name: such a header is never kept, even by prefix. */
+const CREDENTIAL_NAME = /auth|sig|token|secret|key|cookie|password|session/;
+
 /**
  * The headers the log keeps of a request: allow-listed names only (lower-cased), never a credential
  * or signature header — nor `signatureHeader`, a source's own configured one — whatever its name.
@@ -60,6 +63,8 @@ export function recordedHeaders(
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
     if (CREDENTIAL_HEADERS.has(lower) || lower === own) continue;
+    // An extension attribute (`ce-authorization`) may carry what a header of that name would.
+    if (!RECORDED_HEADERS.has(lower) && CREDENTIAL_NAME.test(lower)) continue;
     if (RECORDED_HEADERS.has(lower) || RECORDED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix))) {
       kept[lower] = value;
     }
