@@ -149,25 +149,45 @@ export async function initCostsByModule(profilePath: string, bundlePath: string)
   return costsOf(totals, total);
 }
 
+export interface CostsByModuleOptions {
+  /**
+   * Counts no sample for more than this many µs. A sample's time is the wall time since the one
+   * before it: on a loaded machine one preemption books tens of ms to whatever ran when the process
+   * was switched out (seen: 95 ms on one protobuf frame). Capped, each sample weighs about one
+   * sampling interval, so the split follows where the CPU went. @default no cap
+   */
+  maxSampleMicros?: number;
+  /** Names Node's internals by their folder (`(node) internal/http2`) rather than one `(node) internal`. */
+  nodeInternalsByFolder?: boolean;
+}
+
 /**
  * Self time by module of a process that ran its TypeScript unbundled (the gateway child under tsx):
  * each sample's leaf frame by its file, packages by name, our files by directory.
  */
-export async function costsByModule(profilePath: string, repoRoot: string): Promise<InitCost[]> {
+export async function costsByModule(
+  profilePath: string,
+  repoRoot: string,
+  options: CostsByModuleOptions = {},
+): Promise<InitCost[]> {
   const profile = JSON.parse(await readFile(profilePath, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, number>();
+  const cap = options.maxSampleMicros ?? Number.POSITIVE_INFINITY;
   let total = 0;
   profile.samples.forEach((id, index) => {
-    const micros = profile.timeDeltas[index] ?? 0;
+    const micros = Math.min(profile.timeDeltas[index] ?? 0, cap);
     const frame = nodes.get(id)?.callFrame;
     total += micros;
     if (!frame) return;
     let name: string;
     if (frame.url === '')
       name = frame.functionName.startsWith('(') ? frame.functionName : `(native) ${frame.functionName}`;
-    else if (frame.url.startsWith('node:')) name = `(node) ${frame.url.slice('node:'.length).split('/')[0]}`;
-    else if (frame.url.startsWith('file:'))
+    else if (frame.url.startsWith('node:')) {
+      const parts = frame.url.slice('node:'.length).split('/');
+      const depth = options.nodeInternalsByFolder && parts[0] === 'internal' && parts.length > 2 ? 2 : 1;
+      name = `(node) ${parts.slice(0, depth).join('/')}`;
+    } else if (frame.url.startsWith('file:'))
       name = moduleOfSource(relative(repoRoot, fileURLToPath(frame.url)));
     else name = '(other code)';
     totals.set(name, (totals.get(name) ?? 0) + micros);

@@ -15,7 +15,7 @@ import type { GatewayLogger } from './logger';
 import type { ActivityCompleter, FallbackQueue, Signaler, Starter, Updater } from './ports';
 import { PayloadCodecError } from './temporal-data-converter';
 import { NO_STARTER } from './temporal-starter';
-import { annotateTrace, inSpan, traceLogFields, withEventFields, type EventTraceFields } from './tracing';
+import { annotateTrace, currentEventSource, inSpan, withEventFields, type EventTraceFields } from './tracing';
 
 /** What can be delivered: a routed or direct command, or a callback's activity completion. */
 export type Deliverable =
@@ -59,7 +59,7 @@ function traceFields(item: Deliverable): EventTraceFields {
     workflowId: command.workflowId,
     // A routed command's own `source` is its route's name: the request's source (a webhook's
     // provider) stays when it is known; else the command's entry (`http`, `sqs`, a route) stands in.
-    ...(!traceLogFields().source && 'source' in command && command.source !== undefined
+    ...(!currentEventSource() && 'source' in command && command.source !== undefined
       ? { source: command.source }
       : {}),
     ...('route' in item && typeof item.route === 'string' ? { route: item.route } : {}),

@@ -10,7 +10,7 @@
  * request rather than at cold start (the init cost is what issue 29 measures).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import {
   acceptTraceContext,
   formatTraceparent,
@@ -44,6 +44,11 @@ export function traceLogFields(): Record<string, string> {
   if (!scope) return {};
   const traceId = traceIdOf(scope.context.traceparent);
   return { ...definedFields(scope.fields), ...(traceId ? { traceId } : {}) };
+}
+
+/** The source of the current request's event, if known (no trace id parsed, unlike {@link traceLogFields}). */
+export function currentEventSource(): string | undefined {
+  return scopes.getStore()?.fields.source;
 }
 
 /** Records what became known about the event (after verification, routing, the call) in its scope. */
@@ -102,9 +107,29 @@ export interface GatewayTracing {
   flush(): Promise<void>;
 }
 
+/** Trace and span id bytes of this many new traces, drawn at once (as node:crypto's randomUUID does). */
+const TRACES_PER_DRAW = 128;
+const ID_BYTES = 24;
+const entropy = Buffer.alloc(ID_BYTES * TRACES_PER_DRAW);
+let entropyUsed = entropy.length;
+
+/**
+ * 16 random bytes for a trace id and 8 for its span id, as hex. One `randomBytes(24)` a request
+ * cost ~6 µs (a call into the CSPRNG and a new buffer); drawing 128 requests' worth at once, ~0.4 µs.
+ */
+function newTraceIds(): string {
+  if (entropyUsed === entropy.length) {
+    randomFillSync(entropy);
+    entropyUsed = 0;
+  }
+  const ids = entropy.toString('hex', entropyUsed, entropyUsed + ID_BYTES);
+  entropyUsed += ID_BYTES;
+  return ids;
+}
+
 /** A new trace's context: the caller may record it (flag 01), so a traced worker continues it. */
 function newTraceContext(): TraceContext {
-  const ids = randomBytes(24).toString('hex');
+  const ids = newTraceIds();
   return {
     traceparent: formatTraceparent({ traceId: ids.slice(0, 32), spanId: ids.slice(32), sampled: true }),
   };
