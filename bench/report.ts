@@ -3,7 +3,9 @@
  * docs/benchmarks.md copies it, so it says what was measured and nothing more.
  */
 import type { InitCost } from './cpu-profile';
+import type { CostPerMillionResult } from './cost-per-million';
 import type { EncryptionResult } from './encryption';
+import type { RouteScalingResult } from './route-scaling';
 
 interface ThroughputRow {
   concurrency: number;
@@ -120,6 +122,10 @@ export interface BenchOutput {
   endToEnd?: { p50Ms: number; p99Ms: number; directP50Ms: number; directP99Ms: number; samples: number };
   /** Payload encryption on ÷ off (issue 28). */
   encryption?: EncryptionResult;
+  /** Ingest init and routing CPU for 10, 100 and 1,000 generated routes (issue 31). */
+  routeScaling?: RouteScalingResult;
+  /** USD per million events by path, from this run's figures (issue 31). */
+  costPerMillion?: CostPerMillionResult;
 }
 
 export interface GoalCheck {
@@ -400,6 +406,8 @@ export function renderMarkdown(output: BenchOutput): string {
       '',
     );
   if (output.encryption) lines.push(...encryptionLines(output.encryption));
+  if (output.routeScaling) lines.push(...routeScalingLines(output.routeScaling));
+  if (output.costPerMillion) lines.push(...costLines(output.costPerMillion));
   return `${lines.join('\n')}`;
 }
 
@@ -436,6 +444,49 @@ function encryptionLines(e: EncryptionResult): string[] {
       `${e.extraCost.gatewayProfileRuns} pair(s)): ${costList(e.extraCost.gatewayUnderLoad, 'µs')}`,
     `- ingest init, ms (median of ${e.extraCost.initProfileRuns} \`--cpu-prof\` imports a side; the bundle's ` +
       `on-demand chunks: ${e.ingestOnDemandKiB} KiB): ${costList(e.extraCost.ingestInit, 'ms')}`,
+    '',
+  ];
+}
+
+/** Init, bytes and routing CPU of the ingest function for 10, 100 and 1,000 generated routes. */
+function routeScalingLines(r: RouteScalingResult): string[] {
+  const s = r.slopePer100Routes;
+  return [
+    `**Route-count scaling** (ingest bundle with a generated sealed routing file; init median of ${r.runs}, sizes taking turns; routing CPU per request, µs)`,
+    '',
+    '| routes | sources × webhook routes | CloudEvent routes | sealed file | read at init | init ms | init CPU ms | webhook: middle route | webhook: last route | CloudEvent: middle | CloudEvent: last |',
+    '| -----: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.rows.map(
+      (row) =>
+        `| ${row.routes} | ${row.sources} × ${row.webhookRoutesPerSource} | ${row.cloudEventRoutes} | ` +
+        `${(row.configBytes / 1024).toFixed(1)} KiB | ${(row.bytesReadAtInit / 1024).toFixed(0)} KiB | ${row.initMs} | ` +
+        `${row.initCpuMs} | ${row.webhookCpuUs.middle} | ${row.webhookCpuUs.last} | ${row.cloudEventCpuUs.middle} | ` +
+        `${row.cloudEventCpuUs.last} |`,
+    ),
+    '',
+    `Slope per 100 routes: init ${s.initMs} ms (CPU ${s.initCpuMs} ms), sealed file ${s.configKiB} KiB, ` +
+      `webhook to the last route ${s.webhookLastCpuUs} µs, CloudEvent to the last route ${s.cloudEventLastCpuUs} µs.`,
+    '',
+  ];
+}
+
+/** USD per million events by path, from this run's figures and the stated prices. */
+function costLines(c: CostPerMillionResult): string[] {
+  const r = c.rows;
+  const usd = (value: number) => `$${value.toFixed(3)}`;
+  return [
+    `**Cost per million events** (${c.prices.region}, prices of ${c.prices.date}; Lambda ${c.memoryMb} MB ${c.architecture}; ` +
+      `cold-start share ${c.assumptions.coldStartShare * 100} %, SQS fallback share ${c.assumptions.fallbackShare * 100} %, ` +
+      `batches of ${c.assumptions.batchSize}; measured: request ${c.measured.ingestRequestMs} ms, cold start ` +
+      `${c.measured.ingestColdStartMs} ms, batch of ten ${c.measured.queueBatchMs} ms; each 10 ms more per request adds ` +
+      `${usd(c.per10MsMoreLatency)})`,
+    '',
+    '| path | API Gateway | Lambda requests | Lambda duration | queue / orchestrator | total |',
+    '| ---- | ---: | ---: | ---: | ---: | ---: |',
+    `| gateway: HTTP API + ingest + SQS fallback share | ${usd(r.gatewayWebhook.apiGateway)} | ${usd(r.gatewayWebhook.lambdaRequests)} | ${usd(r.gatewayWebhook.lambdaDuration)} | ${usd(r.gatewayWebhook.sqsFallback)} | **${usd(r.gatewayWebhook.total)}** |`,
+    `| gateway: queue path (SQS + queue function) | — | — | — | ${usd(r.gatewayQueuePath.sqsAndQueueFunction)} | **${usd(r.gatewayQueuePath.total)}** |`,
+    `| Step Functions standard: HTTP API + callback Lambda + SendTaskSuccess | ${usd(r.stepFunctionsSendTaskSuccess.apiGateway)} | ${usd(r.stepFunctionsSendTaskSuccess.callbackLambda)} (requests + duration) | | ${usd(r.stepFunctionsSendTaskSuccess.stateTransition)} | **${usd(r.stepFunctionsSendTaskSuccess.total)}** |`,
+    `| Lambda durable function: HTTP API + callback Lambda + callback + resume | ${usd(r.lambdaDurableCallback.apiGateway)} | ${usd(r.lambdaDurableCallback.callbackLambda)} (requests + duration) | ${usd(r.lambdaDurableCallback.resumeInvocation)} (resume) | ${usd(r.lambdaDurableCallback.durableOperations)} | **${usd(r.lambdaDurableCallback.total)}** |`,
     '',
   ];
 }

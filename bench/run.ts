@@ -29,6 +29,8 @@ import type { InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
 import { measureColdStarts } from './cold-start';
 import { encryptionSection } from './encryption';
+import { costPerMillion } from './cost-per-million';
+import { routeScalingSection } from './route-scaling';
 import {
   bundleLambdas,
   LAYER_VARIANTS,
@@ -65,6 +67,8 @@ const SECTIONS = [
   'sqsBatch',
   'endToEnd',
   'encryption',
+  'routeScaling',
+  'costPerMillion',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -85,6 +89,8 @@ const PLANS = {
     encryptionRounds: 3,
     encryptionInitRuns: 15,
     encryptionColdRuns: 9,
+    routeScalingCpuBatches: 5,
+    routeScalingCallsPerBatch: 2_000,
   },
   full: {
     initRuns: 21,
@@ -101,6 +107,8 @@ const PLANS = {
     encryptionRounds: 6,
     encryptionInitRuns: 31,
     encryptionColdRuns: 21,
+    routeScalingCpuBatches: 9,
+    routeScalingCallsPerBatch: 5_000,
   },
 } as const;
 type Plan = (typeof PLANS)[keyof typeof PLANS];
@@ -323,6 +331,10 @@ async function main(): Promise<void> {
   const unknown = only.filter((s) => !SECTIONS.includes(s));
   if (unknown.length > 0)
     throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  // The cost per million events is computed from these sections' figures of the same run.
+  if (only.includes('costPerMillion'))
+    for (const input of ['coldStart', 'latency', 'sqsBatch'] as const)
+      if (!only.includes(input)) only.push(input);
   const want = (section: Section) => only.includes(section);
   const startedAt = new Date();
   const wallStart = performance.now();
@@ -331,8 +343,18 @@ async function main(): Promise<void> {
 
   const results: Omit<BenchOutput, 'environment'> = {};
   if (want('lambdaInit')) results.lambdaInit = await lambdaInitSection(plan);
+  if (want('routeScaling'))
+    results.routeScaling = await routeScalingSection(
+      {
+        initRuns: plan.initRuns,
+        cpuBatches: plan.routeScalingCpuBatches,
+        cpuCallsPerBatch: plan.routeScalingCallsPerBatch,
+      },
+      { repoRoot, workDir },
+      log,
+    );
 
-  const needsTemporal = SECTIONS.filter((s) => s !== 'lambdaInit').some(want);
+  const needsTemporal = SECTIONS.filter((s) => s !== 'lambdaInit' && s !== 'routeScaling').some(want);
   const runId = `${Date.now().toString(36)}`;
   const loadTaskQueue = `bench-load-${runId}`;
   const e2eTaskQueue = `bench-e2e-${runId}`;
@@ -490,6 +512,18 @@ async function main(): Promise<void> {
   } finally {
     for (const stop of stoppers.reverse())
       await stop().catch((error: unknown) => log(`stop failed: ${String(error)}`));
+  }
+
+  if (want('costPerMillion')) {
+    const { latency, coldStart, sqsBatch } = results;
+    if (!latency || !coldStart || !sqsBatch)
+      throw new Error('costPerMillion needs latency, coldStart and sqsBatch');
+    results.costPerMillion = costPerMillion({
+      ingestRequestMs: latency.gatewayP50Ms,
+      ingestColdStartMs: coldStart.ingestMs,
+      queueBatchMs: sqsBatch.concurrentMs,
+    });
+    log(`costPerMillion: ${JSON.stringify(results.costPerMillion.rows)}`);
   }
 
   const output = {

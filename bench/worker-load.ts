@@ -63,11 +63,13 @@ export async function buildWorkerVariants(repoRoot: string, outDir: string): Pro
   await copyFile(`${prebundledMain}.map`, join(runtimeDir, 'main.js.map'));
   // Copies, not a link: the SDK's bundler writes its entry point beside the sources in a virtual
   // file system, and webpack looks for it under the resolved (real) path.
-  // The workflows import from ../callbacks, ../interceptors and ../../contract: copy those trees.
+  // The workflows import from ../callbacks, ../interceptors, ../continue-as-new and ../../contract:
+  // copy those trees and files.
   for (const dir of ['workflows', 'callbacks', 'interceptors']) {
     await cp(join(repoRoot, 'worker', dir), join(runtimeDir, dir), { recursive: true });
   }
-  await copyFile(join(repoRoot, 'worker', 'dedupe-module.ts'), join(runtimeDir, 'dedupe-module.ts'));
+  for (const file of ['dedupe-module.ts', 'continue-as-new.ts'])
+    await copyFile(join(repoRoot, 'worker', file), join(runtimeDir, file));
   await cp(join(repoRoot, 'contract'), join(runtimeDir, '..', 'contract'), { recursive: true });
   return { prebundledMain, runtimeBundlingMain: join(runtimeDir, 'main.js') };
 }
