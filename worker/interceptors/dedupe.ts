@@ -39,6 +39,7 @@ import {
 } from '@temporalio/workflow';
 import { TEMPORAL_HEADERS } from '../../contract/temporal-headers';
 import { AppliedEventIds, DEFAULT_APPLIED_EVENTS_LIMIT } from '../workflows/applied-events';
+import { EventLogContext } from './event-log-context';
 
 /**
  * Longest JSON text of an update result kept so that a duplicate update can answer like the
@@ -275,7 +276,12 @@ export function createDedupeInterceptors(options: DedupeOptions = {}): WorkflowI
   new AppliedEventIds([], options.limit ?? DEFAULT_APPLIED_EVENTS_LIMIT);
   return (): WorkflowInterceptors => {
     const state = new DedupeState(options);
-    return { inbound: [new DedupeInbound(state)], outbound: [new DedupeOutbound(state)] };
+    // Outermost: a duplicate's "skipped" line carries its event id and trace id too (issue 29).
+    const logContext = new EventLogContext();
+    return {
+      inbound: [logContext.inbound, new DedupeInbound(state)],
+      outbound: [logContext.outbound, new DedupeOutbound(state)],
+    };
   };
 }
 

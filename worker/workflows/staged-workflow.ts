@@ -171,7 +171,11 @@ export async function stagedWorkflow(input?: StagedWorkflowInput): Promise<Stage
       return;
     }
     state.stage = command.stage;
-    log.info('stage advanced', { stage: state.stage, eventId: command.eventId });
+    // Without a payload event id, the gateway's (header) stays: the log context puts it there (issue 29).
+    log.info('stage advanced', {
+      stage: state.stage,
+      ...(command.eventId !== undefined ? { eventId: command.eventId } : {}),
+    });
   });
 
   setHandler(progressQuery, () => ({ ...state, waitingFor: waitingFor(state) }));
