@@ -6,6 +6,7 @@ import type { InitCost } from './cpu-profile';
 import type { CostPerMillionResult } from './cost-per-million';
 import type { EncryptionResult } from './encryption';
 import type { RouteScalingResult } from './route-scaling';
+import type { TracingResult } from './tracing';
 
 interface ThroughputRow {
   concurrency: number;
@@ -126,6 +127,8 @@ export interface BenchOutput {
   routeScaling?: RouteScalingResult;
   /** USD per million events by path, from this run's figures (issue 31). */
   costPerMillion?: CostPerMillionResult;
+  /** Tracing (OTLP export) on ÷ off (issue 29). */
+  tracing?: TracingResult;
 }
 
 export interface GoalCheck {
@@ -249,6 +252,19 @@ export function checkGoals(output: BenchOutput): GoalCheck[] {
       goal: 'ingest init, encryption on ÷ off ≤ 1.05',
       measured: String(encryption.init.ratio),
       holds: encryption.init.ratio <= 1.05,
+    });
+  }
+  const { tracing } = output;
+  if (tracing) {
+    checks.push({
+      goal: `gateway CPU per signal, tracing on ÷ off ≤ 1.1 (at ${tracing.concurrency})`,
+      measured: String(tracing.gatewayCpuRatio),
+      holds: tracing.gatewayCpuRatio <= 1.1,
+    });
+    checks.push({
+      goal: 'ingest init, tracing on ÷ off ≤ 1.1 (the OpenTelemetry SDK in on-demand chunks only)',
+      measured: `${tracing.init.ratio}; ${tracing.bundle.otelModulesReadAtInit.length} OpenTelemetry module(s) read at init`,
+      holds: tracing.init.ratio <= 1.1 && tracing.bundle.otelModulesReadAtInit.length === 0,
     });
   }
   if (workerStart)
@@ -408,6 +424,7 @@ export function renderMarkdown(output: BenchOutput): string {
   if (output.encryption) lines.push(...encryptionLines(output.encryption));
   if (output.routeScaling) lines.push(...routeScalingLines(output.routeScaling));
   if (output.costPerMillion) lines.push(...costLines(output.costPerMillion));
+  if (output.tracing) lines.push(...tracingLines(output.tracing));
   return `${lines.join('\n')}`;
 }
 
@@ -415,6 +432,30 @@ const costList = (costs: readonly InitCost[], unit: string) =>
   costs.map((c) => `${c.module} +${c.selfMs} ${unit}`).join(', ') || 'none';
 
 const perSignal = (cpuMs: Record<string, number>, name: string) => cpuMs[name]?.toFixed(3) ?? 'n/a';
+
+/** Tracing on beside off: the gateway under load, the ingest function's init, the SDK's place in the bundle. */
+function tracingLines(t: TracingResult): string[] {
+  return [
+    `**Tracing** (OTLP/HTTP export to a sink, on ÷ off; ${t.runsPerSide} × ${t.secondsPerRun} s a side at ` +
+      `concurrency ${t.concurrency}, taking turns)`,
+    '',
+    '| | off | on | on ÷ off |',
+    '|---|---:|---:|---:|',
+    `| gateway signals/s | ${t.offSignalsPerSec} | ${t.onSignalsPerSec} | ${round3(t.onSignalsPerSec / t.offSignalsPerSec)} |`,
+    `| gateway process CPU ms/signal | ${perSignal(t.offCpuMsPerSignal, 'gateway')} | ${perSignal(t.onCpuMsPerSignal, 'gateway')} | ${t.gatewayCpuRatio} |`,
+    `| Temporal CPU ms/signal | ${perSignal(t.offCpuMsPerSignal, 'temporal')} | ${perSignal(t.onCpuMsPerSignal, 'temporal')} | |`,
+    `| ingest init ms (median of ${t.init.runs}) | ${t.init.offMs} | ${t.init.onMs} | ${t.init.ratio} |`,
+    `| ingest init CPU ms | ${t.init.offCpuMs} | ${t.init.onCpuMs} | ${round3(t.init.onCpuMs / t.init.offCpuMs)} |`,
+    '',
+    `Errors off/on: ${t.offErrors}/${t.onErrors}. Exports during the on runs: ${t.exportsDuringLoad}, ` +
+      `${t.exportedBytesPerSignal} bytes a signal. OpenTelemetry modules in files the ingest init reads: ` +
+      `${t.bundle.otelModulesReadAtInit.length === 0 ? 'none' : t.bundle.otelModulesReadAtInit.join(', ')}; ` +
+      `in on-demand chunks: ${t.bundle.otelOnDemandKiB} KiB.`,
+    '',
+  ];
+}
+
+const round3 = (value: number) => value.toFixed(3);
 
 /** Payload encryption on beside off: the gateway under load, then the ingest function's start. */
 function encryptionLines(e: EncryptionResult): string[] {

@@ -31,6 +31,7 @@ import { measureColdStarts } from './cold-start';
 import { encryptionSection } from './encryption';
 import { costPerMillion } from './cost-per-million';
 import { routeScalingSection } from './route-scaling';
+import { tracingSection } from './tracing';
 import {
   bundleLambdas,
   LAYER_VARIANTS,
@@ -69,6 +70,7 @@ const SECTIONS = [
   'encryption',
   'routeScaling',
   'costPerMillion',
+  'tracing',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -91,6 +93,8 @@ const PLANS = {
     encryptionColdRuns: 9,
     routeScalingCpuBatches: 5,
     routeScalingCallsPerBatch: 2_000,
+    tracingRounds: 3,
+    tracingInitRuns: 15,
   },
   full: {
     initRuns: 21,
@@ -109,6 +113,8 @@ const PLANS = {
     encryptionColdRuns: 21,
     routeScalingCpuBatches: 9,
     routeScalingCallsPerBatch: 5_000,
+    tracingRounds: 6,
+    tracingInitRuns: 31,
   },
 } as const;
 type Plan = (typeof PLANS)[keyof typeof PLANS];
@@ -495,6 +501,18 @@ async function main(): Promise<void> {
           },
         );
         log(`encryption: ${JSON.stringify(results.encryption)}`);
+      }
+      if (want('tracing')) {
+        results.tracing = await tracingSection(
+          {
+            concurrency: HEADLINE_CONCURRENCY,
+            rounds: plan.tracingRounds,
+            seconds: plan.throughputSeconds,
+            initRuns: plan.tracingInitRuns,
+          },
+          { repoRoot, workDir, temporalPid: temporal.process.pid, gatewayEnv: env, loadTarget, log },
+        );
+        log(`tracing: ${JSON.stringify(results.tracing)}`);
       }
       if (build && want('endToEnd')) {
         const worker = await startWorkerProcess(build.prebundledMain, temporal.address, e2eTaskQueue);

@@ -1,0 +1,247 @@
+/**
+ * What tracing (issue 29) costs: the gateway exporting its spans over OTLP/HTTP beside the same
+ * gateway without an OTLP endpoint (trace context only), on the same dev server and pool of workflows.
+ *
+ * - Gateway CPU per signal and throughput at concurrency 32: two gateway child processes (off, on),
+ *   autocannon against each in turn (off, on, on, off, …). The spans go to a sink in the bench's own
+ *   process that answers every export 200 and counts the spans' bytes: the collector's work is not on
+ *   the gateway's CPU in AWS either (X-Ray's endpoint, or a sidecar).
+ * - The ingest function's init: the same bundle with and without the endpoint in its environment,
+ *   fresh processes taking turns; and where the OpenTelemetry SDK sits in that bundle — it must be in
+ *   a chunk loaded on demand (the first request), never in a file the init phase reads.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { EventGatewayError } from '../contract/errors';
+import { OTEL_ENV } from '../functions/core/trace-context';
+import { filesReadAtInit, handlerBuildOptions } from '../infra/lambda-handlers';
+import { startCpuMeter } from './cpu-usage';
+import { bundleLambdas, LAMBDA_VARIANTS, measureInit, type BundledLambda } from './lambda-init';
+import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
+import { gatewayRate, type LoadTarget, type RateSample } from './signal-load';
+import { round } from './stats';
+
+/** The figures of one run; report.ts renders them and checks the goals. */
+export interface TracingResult {
+  concurrency: number;
+  runsPerSide: number;
+  secondsPerRun: number;
+  offSignalsPerSec: number;
+  onSignalsPerSec: number;
+  offCpuMsPerSignal: Record<string, number>;
+  onCpuMsPerSignal: Record<string, number>;
+  /** Gateway process CPU per signal, on ÷ off (goal ≤ 1.1). */
+  gatewayCpuRatio: number;
+  offErrors: number;
+  onErrors: number;
+  /** OTLP exports the sink received during the on runs, and their bytes per signal. */
+  exportsDuringLoad: number;
+  exportedBytesPerSignal: number;
+  init: { offMs: number; onMs: number; ratio: number; offCpuMs: number; onCpuMs: number; runs: number };
+  bundle: {
+    /** Input modules of the OpenTelemetry SDK (and the gateway's exporters) in files the init reads: must be none. */
+    otelModulesReadAtInit: string[];
+    /** KiB of the on-demand chunks holding them. */
+    otelOnDemandKiB: number;
+  };
+  method: string;
+}
+
+export interface TracingContext {
+  repoRoot: string;
+  workDir: string;
+  temporalPid: number | undefined;
+  /** The environment the gateway child runs with, tracing off. */
+  gatewayEnv: Record<string, string | undefined>;
+  loadTarget: LoadTarget;
+  log: (line: string) => void;
+}
+
+export interface TracingPlan {
+  concurrency: number;
+  rounds: number;
+  seconds: number;
+  initRuns: number;
+}
+
+export class TracingBenchError extends EventGatewayError {
+  override readonly name = 'TracingBenchError';
+}
+
+/** What OpenTelemetry brings into the bundle: the SDK and the gateway's modules that import it. */
+const OTEL_INPUT =
+  /node_modules\/@opentelemetry\/|functions\/adapters\/(tracing-otel|xray-otlp-exporter)\.ts$/;
+
+interface MeteredRun {
+  sample: RateSample;
+  cpu: Record<string, number | undefined>;
+}
+
+/** An OTLP/HTTP endpoint that takes every export: counts them and their bytes. */
+async function startSpanSink() {
+  const counts = { exports: 0, bytes: 0 };
+  const server = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => (counts.bytes += chunk.length));
+    request.on('end', () => {
+      counts.exports += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function cpuPerSignal(runs: readonly MeteredRun[]): Record<string, number> {
+  const completed = runs.reduce((a, r) => a + r.sample.completed, 0);
+  const perSignal: Record<string, number> = {};
+  for (const name of Object.keys(runs[0]?.cpu ?? {})) {
+    const values = runs.map((r) => r.cpu[name]);
+    if (completed === 0 || !values.every((v): v is number => v !== undefined)) continue;
+    perSignal[name] = round(values.reduce((a, v) => a + v, 0) / completed, 3);
+  }
+  return perSignal;
+}
+
+const rate = (runs: readonly MeteredRun[]) =>
+  round(runs.reduce((a, r) => a + r.sample.completed, 0) / runs.reduce((a, r) => a + r.sample.seconds, 0));
+
+/** Which OpenTelemetry inputs the ingest bundle's init reads, and the size of the chunks that hold them. */
+async function otelPlacement(repoRoot: string, outDir: string): Promise<TracingResult['bundle']> {
+  const { metafile } = await build({
+    ...handlerBuildOptions(join(repoRoot, LAMBDA_VARIANTS.ingest), outDir),
+    metafile: true,
+    absWorkingDir: repoRoot,
+  });
+  const entry = Object.keys(metafile.outputs).find((file) => file.endsWith('/index.mjs'));
+  if (!entry) throw new TracingBenchError('the ingest bundle has no index.mjs');
+  const atInit = new Set(filesReadAtInit(metafile, entry));
+  const otelInputs = (file: string) =>
+    Object.keys(metafile.outputs[file]?.inputs ?? {}).filter((input) => OTEL_INPUT.test(input));
+  const onDemand = Object.keys(metafile.outputs).filter(
+    (file) => file.endsWith('.mjs') && !atInit.has(file) && otelInputs(file).length > 0,
+  );
+  if (onDemand.length === 0)
+    throw new TracingBenchError('no chunk of the ingest bundle holds the OpenTelemetry SDK');
+  return {
+    otelModulesReadAtInit: [...atInit].flatMap(otelInputs),
+    otelOnDemandKiB: round(onDemand.reduce((a, file) => a + (metafile.outputs[file]?.bytes ?? 0), 0) / 1024),
+  };
+}
+
+export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Promise<TracingResult> {
+  const { log } = ctx;
+  const sink = await startSpanSink();
+  const stoppers: (() => Promise<unknown>)[] = [() => sink.stop()];
+  try {
+    const onEnv = { [OTEL_ENV.endpoint]: sink.url };
+    const startGateway = async (env: Record<string, string | undefined>) => {
+      const started = await startAndWaitFor(
+        {
+          command: process.execPath,
+          args: ['--import', 'tsx', join(ctx.repoRoot, 'bench', 'gateway-child.ts')],
+          env,
+          cwd: ctx.repoRoot,
+        },
+        (line) =>
+          line.startsWith(GATEWAY_READY_PREFIX) ? line.slice(GATEWAY_READY_PREFIX.length).trim() : undefined,
+        60_000,
+      );
+      stoppers.push(() => started.child.stop());
+      return { url: started.value, pid: started.child.process.pid };
+    };
+    const offEnv = {
+      ...ctx.gatewayEnv,
+      [OTEL_ENV.endpoint]: undefined,
+      [OTEL_ENV.tracesEndpoint]: undefined,
+    };
+    const off = await startGateway(offEnv);
+    const on = await startGateway({ ...offEnv, ...onEnv });
+
+    const measure = async (gateway: { url: string; pid: number | undefined }) => {
+      const meter = startCpuMeter({ gateway: gateway.pid, temporal: ctx.temporalPid });
+      const sample = await gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds);
+      return { sample, cpu: meter.read() };
+    };
+    log(
+      'tracing: warm-up of both gateways (the traced one loads the OpenTelemetry SDK on its first request)',
+    );
+    await gatewayRate(off.url, ctx.loadTarget, 8, 1);
+    await gatewayRate(on.url, ctx.loadTarget, 8, 1);
+    const offRuns: MeteredRun[] = [];
+    const onRuns: MeteredRun[] = [];
+    const before = { ...sink.counts };
+    for (let round_ = 0; round_ < plan.rounds; round_ += 1) {
+      const order = round_ % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+      for (const side of order) {
+        if (side === 'off') offRuns.push(await measure(off));
+        else onRuns.push(await measure(on));
+      }
+      log(
+        `tracing round ${round_ + 1}/${plan.rounds}: off ${offRuns.at(-1)!.sample.signalsPerSec}/s, ` +
+          `on ${onRuns.at(-1)!.sample.signalsPerSec}/s`,
+      );
+    }
+    // The batch processor exports every second: the last batch of the last on run lands after it.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const exportsDuringLoad = sink.counts.exports - before.exports;
+    if (exportsDuringLoad === 0) throw new TracingBenchError('the traced gateway exported no spans');
+    const onCompleted = onRuns.reduce((a, r) => a + r.sample.completed, 0);
+    const offCpu = cpuPerSignal(offRuns);
+    const onCpu = cpuPerSignal(onRuns);
+
+    const [ingest] = (await bundleLambdas(ctx.repoRoot, join(ctx.workDir, 'tracing'))).filter(
+      (bundle) => bundle.variant === 'ingest',
+    );
+    if (!ingest) throw new TracingBenchError('no ingest bundle');
+    const bundles: BundledLambda[] = [
+      { ...ingest, label: 'ingestOff' },
+      { ...ingest, label: 'ingestOn' },
+    ];
+    log(`tracing: ingest init, ${plan.initRuns} fresh processes each`);
+    const init = await measureInit(bundles, plan.initRuns, true, (bundle) =>
+      bundle.label === 'ingestOn' ? onEnv : {},
+    );
+    const bundle = await otelPlacement(ctx.repoRoot, join(ctx.workDir, 'tracing-placement'));
+    const initOff = init.ingestOff!;
+    const initOn = init.ingestOn!;
+    return {
+      concurrency: plan.concurrency,
+      runsPerSide: plan.rounds,
+      secondsPerRun: plan.seconds,
+      offSignalsPerSec: rate(offRuns),
+      onSignalsPerSec: rate(onRuns),
+      offCpuMsPerSignal: offCpu,
+      onCpuMsPerSignal: onCpu,
+      gatewayCpuRatio: round((onCpu.gateway ?? NaN) / (offCpu.gateway ?? NaN), 3),
+      offErrors: offRuns.reduce((a, r) => a + r.sample.errors, 0),
+      onErrors: onRuns.reduce((a, r) => a + r.sample.errors, 0),
+      exportsDuringLoad,
+      exportedBytesPerSignal: round((sink.counts.bytes - before.bytes) / Math.max(1, onCompleted)),
+      init: {
+        offMs: initOff.initMs,
+        onMs: initOn.initMs,
+        ratio: round(initOn.initMs / initOff.initMs, 3),
+        offCpuMs: initOff.cpuMs,
+        onCpuMs: initOn.cpuMs,
+        runs: plan.initRuns,
+      },
+      bundle,
+      method:
+        `two gateway child processes on one dev server, off = no ${OTEL_ENV.endpoint} (trace context only), on = ` +
+        'an OTLP/HTTP sink in the bench process (BatchSpanProcessor, the OTLP/HTTP JSON exporter: the request span ' +
+        `and its Temporal call's span a signal); autocannon at ${plan.concurrency} against each in turn (off, on, on, ` +
+        `off, …), ${plan.rounds} × ${plan.seconds} s a side; CPU ms per signal from /proc; ingest: the same bundle ` +
+        'with and without the endpoint, fresh processes taking turns (init = process start → module loaded); the ' +
+        "OpenTelemetry inputs of the files the init reads, from esbuild's metafile",
+    };
+  } finally {
+    for (const stop of stoppers.reverse())
+      await stop().catch((error: unknown) => log(`tracing: stop failed: ${String(error)}`));
+  }
+}
