@@ -12,18 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type Browser } from 'playwright-core';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_LOG_ENV } from '../../contract/env-names';
 import { silentLogger } from '../../functions/adapters/logger';
-import { DEMO_SOURCE_SECRET_ENV, GATEWAY_ENV } from '../../functions/core/env-names';
+import { GATEWAY_ENV } from '../../functions/core/env-names';
 import { startGatewayServer, type GatewayServer } from '../../local/gateway-server';
 import { CHROMIUM_PATH } from '../../local/test-tools';
+import { eventLogGatewayEnv, NO_WORKER_QUEUE, sendStripe } from '../cli/events-fixture';
 import { countSignals, uniqueName } from '../support/staged-worker';
 import { sharedTemporal, stopSharedTemporal } from '../support/temporal';
-
-const STRIPE_SECRET = 'whsec_test_events_page_93be';
-const TASK_QUEUE = 'events-page-no-worker';
 
 let env: TestWorkflowEnvironment;
 let logDir: string;
@@ -34,39 +30,7 @@ beforeAll(async () => {
   [env, logDir] = await Promise.all([sharedTemporal(), mkdtemp(join(tmpdir(), 'events-page-'))]);
   gateway = await startGatewayServer({
     logger: silentLogger,
-    env: {
-      TEMPORAL_ADDRESS: env.address,
-      [GATEWAY_ENV.temporalDeadlineMs]: '5000',
-      [DEMO_SOURCE_SECRET_ENV.stripe]: JSON.stringify([STRIPE_SECRET]),
-      [EVENT_LOG_ENV.directory]: logDir,
-      GATEWAY_CONFIG: JSON.stringify({
-        targets: [
-          {
-            name: 'notes',
-            workflowIdPattern: '^note-.+$',
-            workflowType: 'notesWorkflow',
-            taskQueue: TASK_QUEUE,
-            signals: { note: { schema: {} } },
-          },
-        ],
-        sources: [
-          {
-            name: 'stripe',
-            verifier: { preset: 'stripe' },
-            secret: { env: DEMO_SOURCE_SECRET_ENV.stripe },
-            routes: [
-              {
-                name: 'note-added',
-                match: { type: 'note.added' },
-                workflowId: 'note-{data.object.key}',
-                signal: 'note',
-                payload: { text: 'data.object.text' },
-              },
-            ],
-          },
-        ],
-      }),
-    },
+    env: eventLogGatewayEnv(env.address, logDir, { [GATEWAY_ENV.temporalDeadlineMs]: '5000' }),
   });
   // Root in a container: Chromium's sandbox needs user namespaces it may not have.
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
@@ -83,23 +47,10 @@ describe('the local events page', () => {
   it('shows a delivered event with its workflow link, and its replay buttons replay it', async () => {
     const key = uniqueName('page');
     const workflowId = `note-${key}`;
-    const run = await env.client.workflow.start('notesWorkflow', { workflowId, taskQueue: TASK_QUEUE });
-    const id = `evt_${key.replace(/-/g, '')}`;
-    const body = JSON.stringify({
-      id,
-      object: 'event',
-      type: 'note.added',
-      created: Math.floor(Date.now() / 1000),
-      data: { object: { key, text: 'from the events page test' } },
-    });
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET });
-    const sent = await fetch(`${gateway.url}/v1/webhooks/stripe`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-      body,
-    });
+    const run = await env.client.workflow.start('notesWorkflow', { workflowId, taskQueue: NO_WORKER_QUEUE });
+    const sent = await sendStripe(gateway.url, key, { text: 'from the events page test' });
     expect(sent.status).toBe(202);
-    const eventId = `stripe:${id}`;
+    const { eventId } = sent;
 
     const page = await browser.newPage();
     await page.goto(`${gateway.url}/_events`);

@@ -10,21 +10,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_LOG_ENV } from '../../contract/env-names';
 import { silentLogger } from '../../functions/adapters/logger';
-import { DEMO_SOURCE_SECRET_ENV, GATEWAY_ENV } from '../../functions/core/env-names';
-import { traceIdOf } from '../../functions/core/trace-context';
+import { GATEWAY_ENV } from '../../functions/core/env-names';
 import { startGatewayServer, type GatewayServer } from '../../local/gateway-server';
 import { freePort } from '../support/free-port';
 import { startSqsStack, type SqsStack } from '../support/sqs-stack';
 import { countSignals, uniqueName } from '../support/staged-worker';
 import { sharedTemporal, stopSharedTemporal } from '../support/temporal';
+import { eventLogGatewayEnv, NO_WORKER_QUEUE, sendStripe } from './events-fixture';
 import { cli } from './support';
-
-const STRIPE_SECRET = 'whsec_test_events_cli_7c1d';
-const TASK_QUEUE = 'events-cli-no-worker';
 
 let env: TestWorkflowEnvironment;
 let stack: SqsStack;
@@ -33,59 +29,14 @@ let gateway: GatewayServer;
 /** The same gateway while Temporal is unreachable: what it takes is queued. */
 let outage: GatewayServer;
 
-function gatewayEnv(temporalAddress: string) {
-  return {
-    TEMPORAL_ADDRESS: temporalAddress,
-    [GATEWAY_ENV.temporalDeadlineMs]: '2000',
+/** The fixture's gateway, with the gateway queue and DLQ (ElasticMQ). */
+const gatewayEnv = (temporalAddress: string) =>
+  eventLogGatewayEnv(temporalAddress, logDir, {
     SQS_ENDPOINT: stack.sqs.endpoint,
     GATEWAY_QUEUE_URL: stack.queues.events.url,
     GATEWAY_DLQ_URL: stack.queues.eventsDlq.url,
     [GATEWAY_ENV.envelopeKey]: 'events-cli-envelope-key',
-    [DEMO_SOURCE_SECRET_ENV.stripe]: JSON.stringify([STRIPE_SECRET]),
-    [EVENT_LOG_ENV.directory]: logDir,
-    GATEWAY_CONFIG: JSON.stringify({
-      targets: [
-        {
-          name: 'notes',
-          workflowIdPattern: '^note-.+$',
-          workflowType: 'notesWorkflow',
-          taskQueue: TASK_QUEUE,
-          signals: { note: { schema: {} } },
-        },
-        {
-          name: 'openings',
-          workflowIdPattern: '^open-.+$',
-          workflowType: 'openingWorkflow',
-          taskQueue: TASK_QUEUE,
-          start: { schema: {} },
-        },
-      ],
-      sources: [
-        {
-          name: 'stripe',
-          verifier: { preset: 'stripe' },
-          secret: { env: DEMO_SOURCE_SECRET_ENV.stripe },
-          routes: [
-            {
-              name: 'note-added',
-              match: { type: 'note.added' },
-              workflowId: 'note-{data.object.key}',
-              signal: 'note',
-              payload: { text: 'data.object.text' },
-            },
-            {
-              name: 'account-opened',
-              match: { type: 'account.opened' },
-              workflowId: 'open-{data.object.key}',
-              start: true,
-              payload: { text: 'data.object.text' },
-            },
-          ],
-        },
-      ],
-    }),
-  };
-}
+  });
 
 const cliEnv = () => ({
   TEMPORAL_ADDRESS: env.address,
@@ -113,37 +64,12 @@ afterAll(async () => {
   if (logDir) await rm(logDir, { recursive: true, force: true });
 });
 
-/** A Stripe event of `type` for workflow `note-<key>`, signed by Stripe's own helper, sent to `to`. */
-async function sendStripe(
-  to: GatewayServer,
-  key: string,
-  type = 'note.added',
-  id = `evt_${uniqueName('n').replace(/-/g, '')}`,
-) {
-  const body = JSON.stringify({
-    id,
-    object: 'event',
-    type,
-    created: Math.floor(Date.now() / 1000),
-    data: { object: { key, text: `hello ${key}` } },
-  });
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET });
-  const response = await fetch(`${to.url}/v1/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-    body,
-  });
-  const answer = (await response.json()) as { status: string };
-  return {
-    eventId: `stripe:${id}`,
-    id,
-    answer,
-    traceId: traceIdOf(response.headers.get('traceparent') ?? ''),
-  };
-}
+/** A Stripe event about `key` sent to a gateway (the fixture's note.added by default). */
+const send = (to: GatewayServer, key: string, type?: string, id?: string) =>
+  sendStripe(to.url, key, { ...(type ? { type } : {}), ...(id ? { id } : {}) });
 
 const startNotes = (workflowId: string) =>
-  env.client.workflow.start('notesWorkflow', { workflowId, taskQueue: TASK_QUEUE });
+  env.client.workflow.start('notesWorkflow', { workflowId, taskQueue: NO_WORKER_QUEUE });
 
 async function show(eventId: string) {
   const run = await cli(['events', 'show', eventId, '--json'], cliEnv());
@@ -164,23 +90,23 @@ describe('event-gateway events show --json', () => {
     dead: uniqueName('x'),
     queued: uniqueName('q'),
   };
-  const sent: Record<string, Awaited<ReturnType<typeof sendStripe>>> = {};
+  const sent: Record<string, Awaited<ReturnType<typeof send>>> = {};
   const runs: Record<string, string> = {};
 
   beforeAll(async () => {
     runs.delivered = (await startNotes(`note-${keys.delivered}`)).firstExecutionRunId;
     runs.queued = (await startNotes(`note-${keys.queued}`)).firstExecutionRunId;
-    sent.delivered = await sendStripe(gateway, keys.delivered);
+    sent.delivered = await send(gateway, keys.delivered);
     // A start applied, its run closed, the provider sends the event again: already started.
-    const first = await sendStripe(gateway, keys.duplicate, 'account.opened');
+    const first = await send(gateway, keys.duplicate, 'account.opened');
     sent.duplicateFirst = first;
     const opened = env.client.workflow.getHandle(`open-${keys.duplicate}`);
     runs.duplicate = (await opened.describe()).runId;
     await opened.terminate('closed before the provider retried');
-    sent.duplicate = await sendStripe(gateway, keys.duplicate, 'account.opened', first.id);
-    sent.ignored = await sendStripe(gateway, 'none', 'customer.created');
-    sent.dead = await sendStripe(gateway, keys.dead); // no such workflow, and its route never starts one
-    sent.queued = await sendStripe(outage, keys.queued);
+    sent.duplicate = await send(gateway, keys.duplicate, 'account.opened', first.id);
+    sent.ignored = await send(gateway, 'none', 'customer.created');
+    sent.dead = await send(gateway, keys.dead); // no such workflow, and its route never starts one
+    sent.queued = await send(outage, keys.queued);
     expect(Object.fromEntries(Object.entries(sent).map(([k, v]) => [k, v.answer.status]))).toEqual({
       delivered: 'delivered',
       duplicateFirst: 'delivered',
