@@ -12,7 +12,8 @@
  * its self time by module in µs per signal.
  */
 import { setTimeout } from 'node:timers/promises';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { freePort } from '../local/java-process';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
-import { costsByModule } from './cpu-profile';
+import { costsByModule, type InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
 import { GATEWAY_READY_PREFIX, startAndWaitFor, type BenchChild } from './processes';
 import { directRate, gatewayRate, startPool, type LoadTarget, type RateSample } from './signal-load';
@@ -46,6 +47,22 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const log = (line: string) => console.log(`[profile] ${line}`);
+const PROFILE_OPTIONS = { maxSampleMicros: 2_000, nodeInternalsByFolder: true };
+
+/**
+ * A profile's self time by module as µs per signal: shares of the busy (non-idle) samples scaled to
+ * the CPU per signal /proc measured in the metered runs, so neither the profiler's own cost nor a
+ * loaded machine's preemptions inflate a figure.
+ */
+function logProfile(name: string, all: readonly InitCost[], cpuMsPerSignal: number, sample: RateSample) {
+  const costs = all.filter((c) => c.module !== '(idle)');
+  const busy = costs.reduce((total, c) => total + c.selfMs, 0);
+  const cpuMicros = cpuMsPerSignal * 1000;
+  const rows = costs.map((c) => `${c.module} ${round((c.selfMs / busy) * cpuMicros, 1)}`).slice(0, 30);
+  log(
+    `${name} profile (µs per signal of ${round(cpuMicros)}, ${sample.completed} signals): ${rows.join('; ')}`,
+  );
+}
 
 const temporal = await startTemporalDevServer({ port: await freePort(), ui: false });
 const children: BenchChild[] = [];
@@ -159,6 +176,17 @@ try {
   if (values.profile) {
     const dir = join(repoRoot, 'dist', 'bench', 'throughput-profiles');
     await mkdir(dir, { recursive: true });
+    // The direct client's side: this process (its client loop and grpc-js) over one direct run.
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    const directSample = await directRate(client, target, CONCURRENCY, seconds, DEADLINE_MS);
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    const directFile = join(dir, 'direct.cpuprofile');
+    await writeFile(directFile, JSON.stringify(profile));
+    logProfile('direct', await costsByModule(directFile, repoRoot, PROFILE_OPTIONS), direct, directSample);
     for (const [name, root] of Object.entries(roots)) {
       const file = join(dir, `${name}.cpuprofile`);
       await rm(file, { force: true });
@@ -168,20 +196,7 @@ try {
       while (!gateway.child.tail.includes(PROFILING_LINE)) await setTimeout(20);
       const sample = await gatewayRate(gateway.url, target, CONCURRENCY, seconds);
       await gateway.child.stop();
-      // Shares of the busy (non-idle) samples, scaled to the CPU per signal /proc measured above:
-      // the profiler's own cost and a loaded machine's preemptions then inflate nothing.
-      const costs = (
-        await costsByModule(file, root, {
-          maxSampleMicros: 2_000,
-          nodeInternalsByFolder: true,
-        })
-      ).filter((c) => c.module !== '(idle)');
-      const busy = costs.reduce((total, c) => total + c.selfMs, 0);
-      const cpuMicros = median(perSignal[name]!) * 1000;
-      const rows = costs.map((c) => `${c.module} ${round((c.selfMs / busy) * cpuMicros, 1)}`).slice(0, 30);
-      log(
-        `${name} profile (µs per signal of ${round(cpuMicros)}, ${sample.completed} signals): ${rows.join('; ')}`,
-      );
+      logProfile(name, await costsByModule(file, root, PROFILE_OPTIONS), median(perSignal[name]!), sample);
     }
   }
   await connection.close();
