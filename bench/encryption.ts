@@ -14,21 +14,27 @@
  * The load's workflows have no worker (as in the throughput section), so nothing decodes here; the
  * section checks instead that the encrypted gateway's signal is stored `binary/encrypted`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { EventGatewayError } from '../contract/errors';
 import { PAYLOAD_ENV } from '../contract/env-names';
 import { LOCAL_KMS_CREDENTIALS, startLocalKms } from '../local/kms-server';
 import { measureColdStarts } from './cold-start';
-import { startCpuMeter } from './cpu-usage';
-import { costsByModule, type InitCost } from './cpu-profile';
+import type { InitCost } from './cpu-profile';
+import {
+  childPidNamed,
+  cpuPerSignal,
+  errorsOf,
+  extraByModule,
+  meteredRun,
+  profileGatewayLoad,
+  signalsPerSec,
+  startGatewayChild,
+  takeTurns,
+} from './gateway-sides';
 import { bundleLambdas, measureInit, profileInit, type BundledLambda } from './lambda-init';
-import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
-import { gatewayRate, startPool, type LoadTarget, type RateSample } from './signal-load';
-import { median, round } from './stats';
+import { gatewayRate, startPool, type LoadTarget } from './signal-load';
+import { round } from './stats';
 
 /** The figures of one run; report.ts renders them and checks the goals. */
 export interface EncryptionResult {
@@ -110,77 +116,8 @@ export class EncryptionBenchError extends EventGatewayError {
 
 /** local-kms logs this line for every GenerateDataKey it answers. */
 const DATA_KEY_LINE = 'Data key generated';
-/** gateway-child.ts prints this once its profiler runs (after SIGUSR2). */
-const PROFILING_LINE = 'bench-gateway-profiling';
 /** Init profiles are short and noisy: a few a side whatever the plan. */
 const INIT_PROFILE_RUNS = 5;
-
-interface MeteredRun {
-  sample: RateSample;
-  cpu: Record<string, number | undefined>;
-}
-
-/** CPU ms per completed signal of each metered process over several runs. */
-function cpuPerSignal(runs: readonly MeteredRun[]): Record<string, number> {
-  const completed = runs.reduce((a, r) => a + r.sample.completed, 0);
-  const perSignal: Record<string, number> = {};
-  for (const name of Object.keys(runs[0]?.cpu ?? {})) {
-    const values = runs.map((r) => r.cpu[name]);
-    if (completed === 0 || !values.every((v): v is number => v !== undefined)) continue;
-    perSignal[name] = round(values.reduce((a, v) => a + v, 0) / completed, 3);
-  }
-  return perSignal;
-}
-
-const rate = (runs: readonly MeteredRun[]) =>
-  round(runs.reduce((a, r) => a + r.sample.completed, 0) / runs.reduce((a, r) => a + r.sample.seconds, 0));
-
-/**
- * The emulator's pid, to meter its CPU apart: startLocalKms does not expose its process, so the
- * bench's own child named `local-kms` (Linux /proc; undefined elsewhere, the meter then skips it).
- */
-function localKmsPid(): number | undefined {
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (comm === 'local-kms' && ppid === process.pid) return Number(entry);
-      } catch {
-        // A process that exited while we looked.
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-/**
- * Self time by module, on − off, the `top` largest increases. Per module the median over the runs
- * (a module absent from a profile counts 0): one busy moment of the shared machine in one profile
- * does not move it, as it moves a mean.
- */
-function extraByModule(off: readonly InitCost[][], on: readonly InitCost[][], top = 8): InitCost[] {
-  const medians = (profiles: readonly InitCost[][]) => {
-    const modules = new Set(profiles.flatMap((costs) => costs.map((c) => c.module)));
-    return new Map(
-      [...modules].map((module) => [
-        module,
-        median(profiles.map((costs) => costs.find((c) => c.module === module)?.selfMs ?? 0)),
-      ]),
-    );
-  };
-  const [offMs, onMs] = [medians(off), medians(on)];
-  const extra = [...onMs].map(([module, ms]) => ({ module, selfMs: ms - (offMs.get(module) ?? 0) }));
-  const added = extra.filter((e) => e.selfMs > 0).reduce((a, e) => a + e.selfMs, 0);
-  return extra
-    .sort((a, b) => b.selfMs - a.selfMs)
-    .slice(0, top)
-    .map((e) => ({ module: e.module, selfMs: round(e.selfMs), share: round(e.selfMs / added, 3) }));
-}
 
 /** The `encoding` metadata of the last signal's first payload in a workflow's history. */
 async function lastSignalEncoding(client: Client, workflowId: string): Promise<string> {
@@ -203,7 +140,8 @@ export async function encryptionSection(
     },
   });
   const stoppers: (() => Promise<unknown>)[] = [() => kms.stop()];
-  const kmsPid = localKmsPid();
+  // startLocalKms does not expose its process: the bench's own child named local-kms.
+  const kmsPid = childPidNamed('local-kms');
   try {
     const keyEnv = {
       [PAYLOAD_ENV.kmsKeyId]: kms.keyId,
@@ -213,49 +151,32 @@ export async function encryptionSection(
       AWS_SECRET_ACCESS_KEY: LOCAL_KMS_CREDENTIALS.secretAccessKey,
     };
     const startGateway = async (env: Record<string, string | undefined>) => {
-      const started = await startAndWaitFor(
-        {
-          command: process.execPath,
-          args: ['--import', 'tsx', join(ctx.repoRoot, 'bench', 'gateway-child.ts')],
-          env,
-          cwd: ctx.repoRoot,
-        },
-        (line) =>
-          line.startsWith(GATEWAY_READY_PREFIX) ? line.slice(GATEWAY_READY_PREFIX.length).trim() : undefined,
-        60_000,
-      );
-      stoppers.push(() => started.child.stop());
-      return { url: started.value, pid: started.child.process.pid, child: started.child };
+      const gateway = await startGatewayChild(ctx.repoRoot, env);
+      stoppers.push(() => gateway.child.stop());
+      return gateway;
     };
     const off = await startGateway({ ...ctx.gatewayEnv, [PAYLOAD_ENV.kmsKeyId]: undefined });
     const on = await startGateway({ ...ctx.gatewayEnv, ...keyEnv });
 
-    const measure = async (gateway: { url: string; pid: number | undefined }, withKms: boolean) => {
-      const meter = startCpuMeter({
-        gateway: gateway.pid,
-        temporal: ctx.temporalPid,
-        ...(withKms ? { kms: kmsPid } : {}),
-      });
-      const sample = await gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds);
-      return { sample, cpu: meter.read() };
-    };
+    const measure = (gateway: { url: string; pid: number | undefined }, withKms: boolean) =>
+      meteredRun(
+        { gateway: gateway.pid, temporal: ctx.temporalPid, ...(withKms ? { kms: kmsPid } : {}) },
+        () => gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds),
+      );
     log('encryption: warm-up of both gateways (the encrypted one generates its first data key)');
     await gatewayRate(off.url, ctx.loadTarget, 8, 1);
     await gatewayRate(on.url, ctx.loadTarget, 8, 1);
-    const offRuns: MeteredRun[] = [];
-    const onRuns: MeteredRun[] = [];
     const keysBeforeLoad = dataKeys;
-    for (let round_ = 0; round_ < plan.rounds; round_ += 1) {
-      const order = round_ % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
-      for (const side of order) {
-        if (side === 'off') offRuns.push(await measure(off, false));
-        else onRuns.push(await measure(on, true));
-      }
-      log(
-        `encryption round ${round_ + 1}/${plan.rounds}: off ${offRuns.at(-1)!.sample.signalsPerSec}/s, ` +
-          `on ${onRuns.at(-1)!.sample.signalsPerSec}/s`,
-      );
-    }
+    const { off: offRuns, on: onRuns } = await takeTurns(
+      ['off', 'on'] as const,
+      plan.rounds,
+      (side) => (side === 'off' ? measure(off, false) : measure(on, true)),
+      (round_, runs) =>
+        log(
+          `encryption round ${round_ + 1}/${plan.rounds}: off ${runs.off.at(-1)!.sample.signalsPerSec}/s, ` +
+            `on ${runs.on.at(-1)!.sample.signalsPerSec}/s`,
+        ),
+    );
     const dataKeysDuringLoad = dataKeys - keysBeforeLoad;
     const storedEncoding = await lastSignalEncoding(ctx.client, ctx.loadTarget.workflowIds[0]!);
     if (storedEncoding !== 'binary/encrypted')
@@ -313,25 +234,14 @@ export async function encryptionSection(
     );
     const profileDir = join(ctx.workDir, 'encryption-profiles');
     /** Self µs per signal by module of one gateway, profiled over one load run (warm, after start-up). */
-    const gatewayProfile = async (env: Record<string, string | undefined>, name: string) => {
-      const file = join(profileDir, `${name}.cpuprofile`);
-      await mkdir(profileDir, { recursive: true });
-      await rm(file, { force: true });
-      const gateway = await startGateway({ ...env, BENCH_CPU_PROFILE: file });
-      await gatewayRate(gateway.url, ctx.loadTarget, 8, 1);
-      gateway.child.process.kill('SIGUSR2');
-      const deadline = Date.now() + 10_000;
-      while (!gateway.child.tail.includes(PROFILING_LINE)) {
-        if (Date.now() > deadline)
-          throw new EncryptionBenchError('the gateway child did not start profiling');
-        await setTimeout(20);
-      }
-      const sample = await gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds);
-      await gateway.child.stop();
-      const costs = await costsByModule(file, ctx.repoRoot);
-      // ms over the run → µs per signal, so a slower side's fewer signals do not read as savings.
-      return costs.map((c) => ({ ...c, selfMs: (c.selfMs * 1000) / Math.max(1, sample.completed) }));
-    };
+    const gatewayProfile = (env: Record<string, string | undefined>, name: string) =>
+      profileGatewayLoad({
+        repoRoot: ctx.repoRoot,
+        env,
+        file: join(profileDir, `${name}.cpuprofile`),
+        warmUp: (url) => gatewayRate(url, ctx.loadTarget, 8, 1),
+        load: (url) => gatewayRate(url, ctx.loadTarget, plan.concurrency, plan.seconds),
+      });
     const profiled = (
       await bundleLambdas(ctx.repoRoot, join(ctx.workDir, 'encryption-profiled'), { minify: false })
     ).find((bundle) => bundle.variant === 'ingest')!;
@@ -355,14 +265,14 @@ export async function encryptionSection(
       concurrency: plan.concurrency,
       runsPerSide: plan.rounds,
       secondsPerRun: plan.seconds,
-      offSignalsPerSec: rate(offRuns),
-      onSignalsPerSec: rate(onRuns),
-      throughputRatio: round(rate(onRuns) / rate(offRuns), 3),
+      offSignalsPerSec: signalsPerSec(offRuns),
+      onSignalsPerSec: signalsPerSec(onRuns),
+      throughputRatio: round(signalsPerSec(onRuns) / signalsPerSec(offRuns), 3),
       offCpuMsPerSignal: offCpu,
       onCpuMsPerSignal: onCpu,
       gatewayCpuRatio: round((onCpu.gateway ?? NaN) / (offCpu.gateway ?? NaN), 3),
-      offErrors: offRuns.reduce((a, r) => a + r.sample.errors, 0),
-      onErrors: onRuns.reduce((a, r) => a + r.sample.errors, 0),
+      offErrors: errorsOf(offRuns),
+      onErrors: errorsOf(onRuns),
       dataKeysDuringLoad,
       storedEncoding,
       init: {

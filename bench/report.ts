@@ -5,6 +5,7 @@
 import type { InitCost } from './cpu-profile';
 import type { CostPerMillionResult } from './cost-per-million';
 import type { EncryptionResult } from './encryption';
+import type { EventLogResult } from './event-log';
 import type { RouteScalingResult } from './route-scaling';
 import type { TracingResult } from './tracing';
 
@@ -129,6 +130,8 @@ export interface BenchOutput {
   costPerMillion?: CostPerMillionResult;
   /** Tracing (OTLP export) on ÷ off (issue 29). */
   tracing?: TracingResult;
+  /** The event log on (S3 store, directory store) ÷ off, and its storage per million events (issue 30). */
+  eventLog?: EventLogResult;
 }
 
 export interface GoalCheck {
@@ -254,6 +257,13 @@ export function checkGoals(output: BenchOutput): GoalCheck[] {
       holds: encryption.init.ratio <= 1.05,
     });
   }
+  const { eventLog } = output;
+  if (eventLog)
+    checks.push({
+      goal: `gateway CPU per signal, event log (S3) on ÷ off ≤ 1.1 (at ${eventLog.concurrency})`,
+      measured: `${eventLog.gatewayCpuRatio} (directory store ${eventLog.directoryCpuRatio})`,
+      holds: eventLog.gatewayCpuRatio <= 1.1,
+    });
   const { tracing } = output;
   if (tracing) {
     checks.push({
@@ -425,6 +435,7 @@ export function renderMarkdown(output: BenchOutput): string {
   if (output.routeScaling) lines.push(...routeScalingLines(output.routeScaling));
   if (output.costPerMillion) lines.push(...costLines(output.costPerMillion));
   if (output.tracing) lines.push(...tracingLines(output.tracing));
+  if (output.eventLog) lines.push(...eventLogLines(output.eventLog));
   return `${lines.join('\n')}`;
 }
 
@@ -528,6 +539,37 @@ function costLines(c: CostPerMillionResult): string[] {
     `| gateway: queue path (SQS + queue function) | — | — | — | ${usd(r.gatewayQueuePath.sqsAndQueueFunction)} | **${usd(r.gatewayQueuePath.total)}** |`,
     `| Step Functions standard: HTTP API + callback Lambda + SendTaskSuccess | ${usd(r.stepFunctionsSendTaskSuccess.apiGateway)} | ${usd(r.stepFunctionsSendTaskSuccess.callbackLambda)} (requests + duration) | | ${usd(r.stepFunctionsSendTaskSuccess.stateTransition)} | **${usd(r.stepFunctionsSendTaskSuccess.total)}** |`,
     `| Lambda durable function: HTTP API + callback Lambda + callback + resume | ${usd(r.lambdaDurableCallback.apiGateway)} | ${usd(r.lambdaDurableCallback.callbackLambda)} (requests + duration) | ${usd(r.lambdaDurableCallback.resumeInvocation)} (resume) | ${usd(r.lambdaDurableCallback.durableOperations)} | **${usd(r.lambdaDurableCallback.total)}** |`,
+    '',
+  ];
+}
+
+/** The event log's stores beside no log: the gateway under load, then what the stores hold. */
+function eventLogLines(e: EventLogResult): string[] {
+  const cpu = (side: EventLogResult['off'], name: string) => perSignal(side.cpuMsPerSignal, name);
+  const m = e.perMillionEvents;
+  return [
+    `**Event log** (S3 store on gofakes3 and directory store, each ÷ off; ${e.runsPerSide} × ${e.secondsPerRun} s a ` +
+      `side at concurrency ${e.concurrency}, taking turns)`,
+    '',
+    '| | off | S3 store | directory store |',
+    '|---|---:|---:|---:|',
+    `| gateway signals/s | ${e.off.signalsPerSec} | ${e.s3.signalsPerSec} | ${e.directory.signalsPerSec} |`,
+    `| gateway process CPU ms/signal | ${cpu(e.off, 'gateway')} | ${cpu(e.s3, 'gateway')} | ${cpu(e.directory, 'gateway')} |`,
+    `| ÷ off | | ${e.gatewayCpuRatio} | ${e.directoryCpuRatio} |`,
+    `| Temporal CPU ms/signal | ${cpu(e.off, 'temporal')} | ${cpu(e.s3, 'temporal')} | ${cpu(e.directory, 'temporal')} |`,
+    `| gofakes3 CPU ms/signal (not on the gateway in AWS) | | ${cpu(e.s3, 's3')} | |`,
+    `| errors / failed log writes | ${e.off.errors} / ${e.off.failedWrites} | ${e.s3.errors} / ${e.s3.failedWrites} | ${e.directory.errors} / ${e.directory.failedWrites} |`,
+    `| records held / events accepted + in flight at stop | | ${e.stored.s3.objects} / ${e.stored.s3.acceptedEvents} + ${e.stored.s3.inFlightAtStop} | ${e.stored.directory.objects} / ${e.stored.directory.acceptedEvents} + ${e.stored.directory.inFlightAtStop} |`,
+    `| bytes per event | | ${e.stored.s3.bytesPerEvent} | ${e.stored.directory.bytesPerEvent} |`,
+    '',
+    `Per million events in S3: ${m.storageGb} GB of records (${m.prices.standardPerGbMonthUsd} USD per GB-month: ` +
+      `$${m.storageUsdPerMonth} a month kept), ${m.putRequests.toLocaleString('en-US')} PUT requests ($${m.putUsd}); ` +
+      `S3 Standard us-east-1 prices of ${m.prices.date}.` +
+      (e.extraCost
+        ? ` Extra CPU of the S3 store, µs per signal by module (median of ${e.extraCost.profileRuns} profile(s) a side): ` +
+          costList(e.extraCost.gatewayUnderLoad, 'µs') +
+          '.'
+        : ''),
     '',
   ];
 }

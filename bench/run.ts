@@ -29,6 +29,7 @@ import type { InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
 import { measureColdStarts } from './cold-start';
 import { encryptionSection } from './encryption';
+import { eventLogSection } from './event-log';
 import { costPerMillion } from './cost-per-million';
 import { routeScalingSection } from './route-scaling';
 import { tracingSection } from './tracing';
@@ -71,6 +72,7 @@ const SECTIONS = [
   'routeScaling',
   'costPerMillion',
   'tracing',
+  'eventLog',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -95,6 +97,7 @@ const PLANS = {
     routeScalingCallsPerBatch: 2_000,
     tracingRounds: 3,
     tracingInitRuns: 15,
+    eventLogRounds: 3,
   },
   full: {
     initRuns: 21,
@@ -115,6 +118,7 @@ const PLANS = {
     routeScalingCallsPerBatch: 5_000,
     tracingRounds: 6,
     tracingInitRuns: 31,
+    eventLogRounds: 6,
   },
 } as const;
 type Plan = (typeof PLANS)[keyof typeof PLANS];
@@ -513,6 +517,18 @@ async function main(): Promise<void> {
           { repoRoot, workDir, temporalPid: temporal.process.pid, gatewayEnv: env, loadTarget, log },
         );
         log(`tracing: ${JSON.stringify(results.tracing)}`);
+      }
+      if (want('eventLog')) {
+        results.eventLog = await eventLogSection(
+          {
+            concurrency: HEADLINE_CONCURRENCY,
+            rounds: plan.eventLogRounds,
+            seconds: plan.throughputSeconds,
+            profileRuns: plan.profileRuns,
+          },
+          { repoRoot, workDir, temporalPid: temporal.process.pid, gatewayEnv: env, loadTarget, log },
+        );
+        log(`eventLog: ${JSON.stringify(results.eventLog)}`);
       }
       if (build && want('endToEnd')) {
         const worker = await startWorkerProcess(build.prebundledMain, temporal.address, e2eTaskQueue);
