@@ -32,8 +32,9 @@ import {
   startGatewayChild,
   takeTurns,
   type GatewayChild,
+  type GatewaySidesContext,
 } from './gateway-sides';
-import { gatewayRate, type LoadTarget } from './signal-load';
+import { gatewayRate } from './signal-load';
 import { round } from './stats';
 
 /** S3 Standard in us-east-1, first tier, as published; a cost is only as current as this date. */
@@ -100,15 +101,8 @@ export interface EventLogResult {
   method: string;
 }
 
-export interface EventLogContext {
-  repoRoot: string;
-  workDir: string;
-  temporalPid: number | undefined;
-  /** The environment the gateway child runs with (its log setting is overridden per side). */
-  gatewayEnv: Record<string, string | undefined>;
-  loadTarget: LoadTarget;
-  log: (line: string) => void;
-}
+/** The run's context: the event log's setting is overridden per side. */
+export type EventLogContext = GatewaySidesContext;
 
 export interface EventLogPlan {
   concurrency: number;

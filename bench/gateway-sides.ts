@@ -13,7 +13,7 @@ import { EventGatewayError } from '../contract/errors';
 import { costsByModule, type InitCost } from './cpu-profile';
 import { startCpuMeter } from './cpu-usage';
 import { GATEWAY_READY_PREFIX, startAndWaitFor, type BenchChild } from './processes';
-import type { RateSample } from './signal-load';
+import type { LoadTarget, RateSample } from './signal-load';
 import { median, round } from './stats';
 
 export class GatewayProfileError extends EventGatewayError {
@@ -27,6 +27,17 @@ const PROFILING_LINE = 'bench-gateway-profiling';
 export interface MeteredRun {
   sample: RateSample;
   cpu: Record<string, number | undefined>;
+}
+
+/** What a section comparing gateway sides needs of the run (run.ts builds it). */
+export interface GatewaySidesContext {
+  repoRoot: string;
+  workDir: string;
+  temporalPid: number | undefined;
+  /** The environment the gateway child runs with; each side overrides its own settings. */
+  gatewayEnv: Record<string, string | undefined>;
+  loadTarget: LoadTarget;
+  log: (line: string) => void;
 }
 
 export interface GatewayChild {

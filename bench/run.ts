@@ -41,7 +41,7 @@ import {
   type InitTimes,
   type LambdaVariant,
 } from './lambda-init';
-import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
+import { startGatewayChild } from './gateway-sides';
 import { renderMarkdown, type BenchOutput } from './report';
 import {
   directRate,
@@ -418,19 +418,9 @@ async function main(): Promise<void> {
         [GATEWAY_ENV.queueUrl]: undefined,
         [GATEWAY_ENV.sqsEndpoint]: undefined,
       };
-      const gateway = await startAndWaitFor(
-        {
-          command: process.execPath,
-          args: ['--import', 'tsx', join(repoRoot, 'bench', 'gateway-child.ts')],
-          env,
-          cwd: repoRoot,
-        },
-        (line) =>
-          line.startsWith(GATEWAY_READY_PREFIX) ? line.slice(GATEWAY_READY_PREFIX.length).trim() : undefined,
-        60_000,
-      );
+      const gateway = await startGatewayChild(repoRoot, env);
       stoppers.push(() => gateway.child.stop());
-      const gatewayUrl = gateway.value;
+      const gatewayUrl = gateway.url;
       const runtime = await createGatewayRuntime(env, silentLogger);
       stoppers.push(() => runtime.clients.close());
 
@@ -451,7 +441,7 @@ async function main(): Promise<void> {
       }
       if (want('throughput')) {
         results.throughput = await throughputSection(plan, client, gatewayUrl, loadTarget, sqs!, runtime, {
-          gateway: gateway.child.process.pid,
+          gateway: gateway.pid,
           temporal: temporal.process.pid,
         });
       }
