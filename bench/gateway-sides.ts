@@ -1,6 +1,6 @@
 /**
  * Gateway child processes compared side by side on one dev server and one pool of workflows (the
- * encryption and event-log sections): each side is a gateway child with its own environment, the
+ * encryption, event-log and tracing sections): each side is a gateway child with its own environment, the
  * sides take turns under the same load (a drift of the shared machine's load falls on all alike),
  * and each run meters the CPU of the processes involved, so a feature's cost reads as CPU per signal
  * of the gateway process, with an emulator's CPU (local-kms, gofakes3) kept apart.

@@ -17,10 +17,18 @@ import { build } from 'esbuild';
 import { EventGatewayError } from '../contract/errors';
 import { OTEL_ENV } from '../functions/core/trace-context';
 import { filesReadAtInit, handlerBuildOptions } from '../infra/lambda-handlers';
-import { startCpuMeter } from './cpu-usage';
+import {
+  completedOf,
+  cpuPerSignal,
+  errorsOf,
+  meteredRun,
+  signalsPerSec,
+  startGatewayChild,
+  takeTurns,
+  type GatewaySidesContext,
+} from './gateway-sides';
 import { bundleLambdas, LAMBDA_VARIANTS, measureInit, type BundledLambda } from './lambda-init';
-import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
-import { gatewayRate, type LoadTarget, type RateSample } from './signal-load';
+import { gatewayRate } from './signal-load';
 import { round } from './stats';
 
 /** The figures of one run; report.ts renders them and checks the goals. */
@@ -49,15 +57,8 @@ export interface TracingResult {
   method: string;
 }
 
-export interface TracingContext {
-  repoRoot: string;
-  workDir: string;
-  temporalPid: number | undefined;
-  /** The environment the gateway child runs with, tracing off. */
-  gatewayEnv: Record<string, string | undefined>;
-  loadTarget: LoadTarget;
-  log: (line: string) => void;
-}
+/** What the section needs of the run; `gatewayEnv` is the gateway child's environment, tracing off. */
+export type TracingContext = GatewaySidesContext;
 
 export interface TracingPlan {
   concurrency: number;
@@ -73,11 +74,6 @@ export class TracingBenchError extends EventGatewayError {
 /** What OpenTelemetry brings into the bundle: the SDK and the gateway's modules that import it. */
 const OTEL_INPUT =
   /node_modules\/@opentelemetry\/|functions\/adapters\/(tracing-otel|xray-otlp-exporter)\.ts$/;
-
-interface MeteredRun {
-  sample: RateSample;
-  cpu: Record<string, number | undefined>;
-}
 
 /** An OTLP/HTTP endpoint that takes every export: counts them and their bytes. */
 async function startSpanSink() {
@@ -96,20 +92,6 @@ async function startSpanSink() {
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-function cpuPerSignal(runs: readonly MeteredRun[]): Record<string, number> {
-  const completed = runs.reduce((a, r) => a + r.sample.completed, 0);
-  const perSignal: Record<string, number> = {};
-  for (const name of Object.keys(runs[0]?.cpu ?? {})) {
-    const values = runs.map((r) => r.cpu[name]);
-    if (completed === 0 || !values.every((v): v is number => v !== undefined)) continue;
-    perSignal[name] = round(values.reduce((a, v) => a + v, 0) / completed, 3);
-  }
-  return perSignal;
-}
-
-const rate = (runs: readonly MeteredRun[]) =>
-  round(runs.reduce((a, r) => a + r.sample.completed, 0) / runs.reduce((a, r) => a + r.sample.seconds, 0));
 
 /** Which OpenTelemetry inputs the ingest bundle's init reads, and the size of the chunks that hold them. */
 async function otelPlacement(repoRoot: string, outDir: string): Promise<TracingResult['bundle']> {
@@ -141,19 +123,9 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
   try {
     const onEnv = { [OTEL_ENV.endpoint]: sink.url };
     const startGateway = async (env: Record<string, string | undefined>) => {
-      const started = await startAndWaitFor(
-        {
-          command: process.execPath,
-          args: ['--import', 'tsx', join(ctx.repoRoot, 'bench', 'gateway-child.ts')],
-          env,
-          cwd: ctx.repoRoot,
-        },
-        (line) =>
-          line.startsWith(GATEWAY_READY_PREFIX) ? line.slice(GATEWAY_READY_PREFIX.length).trim() : undefined,
-        60_000,
-      );
-      stoppers.push(() => started.child.stop());
-      return { url: started.value, pid: started.child.process.pid };
+      const gateway = await startGatewayChild(ctx.repoRoot, env);
+      stoppers.push(() => gateway.child.stop());
+      return gateway;
     };
     const offEnv = {
       ...ctx.gatewayEnv,
@@ -163,35 +135,31 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
     const off = await startGateway(offEnv);
     const on = await startGateway({ ...offEnv, ...onEnv });
 
-    const measure = async (gateway: { url: string; pid: number | undefined }) => {
-      const meter = startCpuMeter({ gateway: gateway.pid, temporal: ctx.temporalPid });
-      const sample = await gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds);
-      return { sample, cpu: meter.read() };
-    };
+    const measure = (gateway: { url: string; pid: number | undefined }) =>
+      meteredRun({ gateway: gateway.pid, temporal: ctx.temporalPid }, () =>
+        gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds),
+      );
     log(
       'tracing: warm-up of both gateways (the traced one loads the OpenTelemetry SDK on its first request)',
     );
     await gatewayRate(off.url, ctx.loadTarget, 8, 1);
     await gatewayRate(on.url, ctx.loadTarget, 8, 1);
-    const offRuns: MeteredRun[] = [];
-    const onRuns: MeteredRun[] = [];
     const before = { ...sink.counts };
-    for (let round_ = 0; round_ < plan.rounds; round_ += 1) {
-      const order = round_ % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
-      for (const side of order) {
-        if (side === 'off') offRuns.push(await measure(off));
-        else onRuns.push(await measure(on));
-      }
-      log(
-        `tracing round ${round_ + 1}/${plan.rounds}: off ${offRuns.at(-1)!.sample.signalsPerSec}/s, ` +
-          `on ${onRuns.at(-1)!.sample.signalsPerSec}/s`,
-      );
-    }
+    const { off: offRuns, on: onRuns } = await takeTurns(
+      ['off', 'on'] as const,
+      plan.rounds,
+      (side) => measure(side === 'off' ? off : on),
+      (round_, runs) =>
+        log(
+          `tracing round ${round_ + 1}/${plan.rounds}: off ${runs.off.at(-1)!.sample.signalsPerSec}/s, ` +
+            `on ${runs.on.at(-1)!.sample.signalsPerSec}/s`,
+        ),
+    );
     // The batch processor exports every second: the last batch of the last on run lands after it.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const exportsDuringLoad = sink.counts.exports - before.exports;
     if (exportsDuringLoad === 0) throw new TracingBenchError('the traced gateway exported no spans');
-    const onCompleted = onRuns.reduce((a, r) => a + r.sample.completed, 0);
+    const onCompleted = completedOf(onRuns);
     const offCpu = cpuPerSignal(offRuns);
     const onCpu = cpuPerSignal(onRuns);
 
@@ -214,13 +182,13 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
       concurrency: plan.concurrency,
       runsPerSide: plan.rounds,
       secondsPerRun: plan.seconds,
-      offSignalsPerSec: rate(offRuns),
-      onSignalsPerSec: rate(onRuns),
+      offSignalsPerSec: signalsPerSec(offRuns),
+      onSignalsPerSec: signalsPerSec(onRuns),
       offCpuMsPerSignal: offCpu,
       onCpuMsPerSignal: onCpu,
       gatewayCpuRatio: round((onCpu.gateway ?? NaN) / (offCpu.gateway ?? NaN), 3),
-      offErrors: offRuns.reduce((a, r) => a + r.sample.errors, 0),
-      onErrors: onRuns.reduce((a, r) => a + r.sample.errors, 0),
+      offErrors: errorsOf(offRuns),
+      onErrors: errorsOf(onRuns),
       exportsDuringLoad,
       exportedBytesPerSignal: round((sink.counts.bytes - before.bytes) / Math.max(1, onCompleted)),
       init: {
