@@ -5,16 +5,16 @@
  * (the construct's `encryptionKey` when set), TLS only, public access blocked, records expiring
  * after `retention` — the log is for people; nothing of the delivery guarantee depends on it.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EVENT_LOG_ENV } from '../../contract/env-names';
 import { EVENT_LOG_PREFIX } from '../../functions/core/event-record';
-import { acknowledgeNag, nagResourceFinding } from '../nag';
 import { PropsValidationError } from '../props/props-error';
+import { acknowledgePrefixGrant, createPrivateBucket, grantBucketKeyViaS3 } from './private-bucket';
 
 export interface EventLogProps {
   /**
@@ -47,36 +47,18 @@ export class EventLogBucket extends Construct {
       ]);
     }
     this.retentionDays = days;
-    this.bucket = props.bucket ?? this.createBucket(props.retention, props.encryptionKey);
-  }
-
-  private createBucket(retention: Duration, encryptionKey: kms.IKey | undefined): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.KMS_MANAGED,
-      encryptionKey,
-      // One data key per bucket and period instead of one KMS call per record.
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [
-        {
-          id: 'expire-after-retention',
-          expiration: retention,
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledgeNag(
-      bucket,
-      'AwsSolutions-S1',
-      "The gateway's event log, written and read by its functions only (their IAM policies name this bucket); " +
-        'records hold no credential or signature header, and bodies are codec-encrypted when payload encryption ' +
-        'is on. Server access logs need a second bucket that cannot use SSE-KMS; CloudTrail S3 data events are ' +
-        'the audit trail where one is required.',
-    );
-    return bucket;
+    this.bucket =
+      props.bucket ??
+      createPrivateBucket(this, {
+        encryptionKey: props.encryptionKey,
+        retention: props.retention,
+        expiryRuleId: 'expire-after-retention',
+        noAccessLogsReason:
+          "The gateway's event log, written and read by its functions only (their IAM policies name this bucket); " +
+          'records hold no credential or signature header, and bodies are codec-encrypted when payload encryption ' +
+          'is on. Server access logs need a second bucket that cannot use SSE-KMS; CloudTrail S3 data events are ' +
+          'the audit trail where one is required.',
+      });
   }
 
   /** The functions' settings: the bucket and the retention (how far back a reader searches). */
@@ -107,26 +89,13 @@ export class EventLogBucket extends Construct {
         }),
       );
     }
-    const createdElsewhere = this.bucket instanceof s3.Bucket && Stack.of(this.bucket) !== Stack.of(role);
-    if (!createdElsewhere) {
-      acknowledgeNag(
-        role,
-        `AwsSolutions-IAM5[${nagResourceFinding(role, objects)}]`,
-        'Event log: one object per record under events/<day>/<event id>/, keys unknown until an event arrives; ' +
-          'the grant covers that one prefix of this one bucket.',
-      );
-    }
-    const key = this.bucket.encryptionKey;
-    if (key) {
-      // Decrypt for writers too: S3 decrypts the bucket key (and multipart parts) on their behalf.
-      const kmsActions = ['kms:GenerateDataKey', 'kms:Decrypt'];
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: kmsActions,
-          resources: [key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
+    acknowledgePrefixGrant(
+      this.bucket,
+      role,
+      objects,
+      'Event log: one object per record under events/<day>/<event id>/, keys unknown until an event arrives; ' +
+        'the grant covers that one prefix of this one bucket.',
+    );
+    grantBucketKeyViaS3(this, this.bucket, role);
   }
 }
