@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -13,6 +12,7 @@ import {
   PayloadKeyRejectedError,
 } from '../../payloads';
 import { leanKmsSettings } from '../../payloads/kms-json-client';
+import { NodeSha256 } from '../support/node-sha256';
 
 let kms: LocalKms;
 beforeAll(async () => {
@@ -46,27 +46,6 @@ async function kmsStandIn(answers: { status: number; body: object }[]) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { endpoint, requests, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-const bytes = (data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** The SDK signer's hash: SHA-256, or HMAC-SHA-256 under a secret (node:crypto). */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
 }
 
 describe('LeanKmsClient against local-kms', () => {

@@ -3,7 +3,7 @@
  * `xray` service as the AWS SDK's own signer signs it, against a stand-in HTTP server (X-Ray itself
  * needs an AWS account); a refusal fails the export without throwing.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -11,27 +11,7 @@ import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@op
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XrayOtlpExporter, xrayOtlpRegion } from '../../functions/adapters/xray-otlp-exporter';
-
-const bytes = (data: string | ArrayBuffer | ArrayBufferView): Uint8Array =>
-  typeof data === 'string'
-    ? Buffer.from(data)
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** The SDK signer's hash over node:crypto. */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
-}
+import { NodeSha256 } from '../support/node-sha256';
 
 interface Received {
   readonly path: string;
