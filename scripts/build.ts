@@ -208,6 +208,20 @@ function specifierRewriter<T extends ts.SourceFile | ts.Bundle>(
             node.attributes,
           );
         }
+        // `await import('./module')`: the on-demand chunks (tracing, the payload codecs, the stores).
+        if (
+          ts.isCallExpression(node) &&
+          node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+          node.arguments.length >= 1
+        ) {
+          const literal = rewrite(node.arguments[0]!);
+          if (literal) {
+            return context.factory.updateCallExpression(node, node.expression, node.typeArguments, [
+              literal,
+              ...node.arguments.slice(1).map((argument) => ts.visitNode(argument, visit) as ts.Expression),
+            ]);
+          }
+        }
         if (
           ts.isImportTypeNode(node) &&
           ts.isLiteralTypeNode(node.argument) &&

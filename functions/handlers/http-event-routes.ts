@@ -13,6 +13,7 @@
  *   tokens) and producers' SQS messages are answered `skipped` with the reason.
  * - Every replay leaves a `replay` record with its outcomes, so `events show` tells the story.
  */
+import type { ReplayAnswer } from '../../contract/event-replay';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { isCallerAuthMode, type AuthMode } from '../core/auth-settings';
 import { prepareSignal, prepareStart, prepareUpdate } from '../core/commands';
@@ -75,7 +76,10 @@ const ReplayAnswerSchema = z
   })
   .openapi('ReplayAnswer');
 
-export type ReplayAnswer = z.infer<typeof ReplayAnswerSchema>;
+export type { ReplayAnswer } from '../../contract/event-replay';
+// The contract's type and the documented schema stay one shape: a change to either fails here.
+const answerMatchesSchema = (answer: ReplayAnswer): z.infer<typeof ReplayAnswerSchema> => answer;
+void answerMatchesSchema;
 
 export const replayRoute = createRoute({
   method: 'post',

@@ -12,7 +12,7 @@ import { EVENT_STATUSES, type EventStatus } from '../../functions/core/event-rec
 import { createDirectoryEventLog } from '../../functions/adapters/event-log-directory';
 import { createS3EventLog } from '../../functions/adapters/event-log-s3';
 import type { EventLogReader } from '../../functions/adapters/ports';
-import { LOCAL_S3_CREDENTIALS } from '../s3-server';
+import { localEmulatorAccess } from '../../contract/local-emulators';
 import { parseCountOption } from './args';
 import { CliUsageError, type CliIo } from './io';
 
@@ -64,8 +64,8 @@ export function openEventLog(
       ? {
           endpoint,
           forcePathStyle: true,
-          region: io.env.AWS_REGION ?? 'us-east-1',
-          ...(io.env.AWS_ACCESS_KEY_ID ? {} : { credentials: LOCAL_S3_CREDENTIALS }),
+          // The local emulator checks no signature: the env's credentials when set, else placeholders.
+          ...localEmulatorAccess(io.env),
         }
       : {},
   });

@@ -6,7 +6,7 @@
  */
 import { GATEWAY_ENV } from '../../functions/core/env-names';
 import type { EventStatus } from '../../functions/core/event-record';
-import type { ReplayAnswer } from '../../functions/handlers/http-event-routes';
+import type { ReplayAnswer } from '../../contract/event-replay';
 import { defineCommand, optionalOption, parseHttpUrl, type OptionValues } from './args';
 import { EVENT_LOG_OPTIONS, openEventLog, parseTimeOption } from './events-log';
 import { CliFailureError, CliUsageError, EXIT_CODES, type CliIo } from './io';
