@@ -50,6 +50,20 @@ export interface EncryptionResult {
   onCpuMsPerSignal: Record<string, number>;
   /** Gateway process CPU per signal, on ÷ off (goal ≤ 1.1). */
   gatewayCpuRatio: number;
+  /**
+   * The same A/B paced (autocannon's overallRate, still 32 connections) at `rate` signals/s — 60 %
+   * of the slower side's closed-loop rate, so neither side saturates the machine: CPU per signal
+   * of the same work at the same pace.
+   */
+  paced: {
+    rate: number;
+    offCpuMsPerSignal: Record<string, number>;
+    onCpuMsPerSignal: Record<string, number>;
+    gatewayCpuRatio: number;
+    offSignalsPerSec: number;
+    onSignalsPerSec: number;
+    errors: number;
+  };
   offErrors: number;
   onErrors: number;
   /** Data keys local-kms generated during the on runs (the codec caches one per environment). */
@@ -158,10 +172,10 @@ export async function encryptionSection(
     const off = await startGateway({ ...ctx.gatewayEnv, [PAYLOAD_ENV.kmsKeyId]: undefined });
     const on = await startGateway({ ...ctx.gatewayEnv, ...keyEnv });
 
-    const measure = (gateway: { url: string; pid: number | undefined }, withKms: boolean) =>
+    const measure = (gateway: { url: string; pid: number | undefined }, withKms: boolean, rate?: number) =>
       meteredRun(
         { gateway: gateway.pid, temporal: ctx.temporalPid, ...(withKms ? { kms: kmsPid } : {}) },
-        () => gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds),
+        () => gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds, rate),
       );
     log('encryption: warm-up of both gateways (the encrypted one generates its first data key)');
     await gatewayRate(off.url, ctx.loadTarget, 8, 1);
@@ -176,6 +190,14 @@ export async function encryptionSection(
           `encryption round ${round_ + 1}/${plan.rounds}: off ${runs.off.at(-1)!.sample.signalsPerSec}/s, ` +
             `on ${runs.on.at(-1)!.sample.signalsPerSec}/s`,
         ),
+    );
+    const pacedRate = Math.max(10, Math.round(0.6 * Math.min(signalsPerSec(offRuns), signalsPerSec(onRuns))));
+    log(`encryption: the same A/B paced at ${pacedRate} signals/s (60 % of the slower side)`);
+    const { off: pacedOffRuns, on: pacedOnRuns } = await takeTurns(
+      ['off', 'on'] as const,
+      plan.rounds,
+      (side) => (side === 'off' ? measure(off, false, pacedRate) : measure(on, true, pacedRate)),
+      () => undefined,
     );
     const dataKeysDuringLoad = dataKeys - keysBeforeLoad;
     const storedEncoding = await lastSignalEncoding(ctx.client, ctx.loadTarget.workflowIds[0]!);
@@ -271,6 +293,18 @@ export async function encryptionSection(
       offCpuMsPerSignal: offCpu,
       onCpuMsPerSignal: onCpu,
       gatewayCpuRatio: round((onCpu.gateway ?? NaN) / (offCpu.gateway ?? NaN), 3),
+      paced: {
+        rate: pacedRate,
+        offCpuMsPerSignal: cpuPerSignal(pacedOffRuns),
+        onCpuMsPerSignal: cpuPerSignal(pacedOnRuns),
+        gatewayCpuRatio: round(
+          (cpuPerSignal(pacedOnRuns).gateway ?? NaN) / (cpuPerSignal(pacedOffRuns).gateway ?? NaN),
+          3,
+        ),
+        offSignalsPerSec: signalsPerSec(pacedOffRuns),
+        onSignalsPerSec: signalsPerSec(pacedOnRuns),
+        errors: errorsOf(pacedOffRuns) + errorsOf(pacedOnRuns),
+      },
       offErrors: errorsOf(offRuns),
       onErrors: errorsOf(onRuns),
       dataKeysDuringLoad,

@@ -246,6 +246,13 @@ export function checkGoals(output: BenchOutput): GoalCheck[] {
       measured: String(encryption.gatewayCpuRatio),
       holds: encryption.gatewayCpuRatio <= 1.1,
     });
+    if (encryption.paced) {
+      checks.push({
+        goal: `gateway CPU per signal, encryption on ÷ off ≤ 1.1 (at ${encryption.concurrency}, paced at ${encryption.paced.rate}/s)`,
+        measured: String(encryption.paced.gatewayCpuRatio),
+        holds: encryption.paced.gatewayCpuRatio <= 1.1 && encryption.paced.errors === 0,
+      });
+    }
     checks.push({
       goal: 'ingest cold start (to the first signal), encryption on ÷ off ≤ 1.05',
       measured: String(encryption.coldStart.ratio),
@@ -478,6 +485,12 @@ function encryptionLines(e: EncryptionResult): string[] {
     '|---|---:|---:|---:|',
     `| gateway signals/s | ${e.offSignalsPerSec} | ${e.onSignalsPerSec} | ${e.throughputRatio} |`,
     `| gateway process CPU ms/signal | ${perSignal(e.offCpuMsPerSignal, 'gateway')} | ${perSignal(e.onCpuMsPerSignal, 'gateway')} | ${e.gatewayCpuRatio} |`,
+    ...(e.paced
+      ? [
+          `| paced at ${e.paced.rate}/s: gateway signals/s | ${e.paced.offSignalsPerSec} | ${e.paced.onSignalsPerSec} | |`,
+          `| paced at ${e.paced.rate}/s: gateway process CPU ms/signal | ${perSignal(e.paced.offCpuMsPerSignal, 'gateway')} | ${perSignal(e.paced.onCpuMsPerSignal, 'gateway')} | ${e.paced.gatewayCpuRatio} |`,
+        ]
+      : []),
     `| Temporal CPU ms/signal | ${perSignal(e.offCpuMsPerSignal, 'temporal')} | ${perSignal(e.onCpuMsPerSignal, 'temporal')} | |`,
     `| load generator CPU ms/signal | ${perSignal(e.offCpuMsPerSignal, 'bench')} | ${perSignal(e.onCpuMsPerSignal, 'bench')} | |`,
     `| local-kms CPU ms/signal | | ${perSignal(e.onCpuMsPerSignal, 'kms')} | |`,

@@ -103,12 +103,19 @@ export async function directRate(
   return { signalsPerSec: round(completed / elapsed), completed, errors, seconds: round(elapsed, 2) };
 }
 
-/** autocannon against the gateway: `concurrency` keep-alive connections, one request in flight each. */
+/**
+ * autocannon against the gateway: `concurrency` keep-alive connections, one request in flight each —
+ * a closed loop, as fast as the gateway answers, unless `overallRate` paces all connections together
+ * to that many requests per second (an open loop below saturation: both sides of an A/B then do the
+ * same number of signals per second, so CPU per signal compares the work, not how the machine's two
+ * cores were shared at saturation).
+ */
 export async function gatewayRate(
   gatewayUrl: string,
   target: LoadTarget,
   concurrency: number,
   seconds: number,
+  overallRate?: number,
 ): Promise<RateSample> {
   let next = 0;
   const body = JSON.stringify(target.payload);
@@ -117,6 +124,7 @@ export async function gatewayRate(
     connections: concurrency,
     pipelining: 1,
     duration: seconds,
+    ...(overallRate === undefined ? {} : { overallRate }),
     method: 'POST',
     headers: { ...target.httpHeaders, 'content-type': 'application/json' },
     body,
