@@ -1,7 +1,7 @@
 /**
  * A lean KMS client for the codec's two operations, `GenerateDataKey` and `Decrypt`: KMS's JSON 1.1
  * protocol (`POST /`, `X-Amz-Target: TrentService.<operation>`, base64 blobs) signed with SigV4
- * (kms-sigv4.ts, node:crypto), sent with node:http(s). The AWS SDK's KMS client costs a Lambda cold start
+ * (aws-sigv4.ts, node:crypto), sent with node:http(s). The AWS SDK's KMS client costs a Lambda cold start
  * about 40 ms of module loading (`@smithy/core`, the client, its protocol stack, docs/benchmarks.md);
  * this costs about none. It takes its credentials as Lambda gives them (environment variables);
  * anywhere else (an ECS task role, profiles, SSO) the codec uses the SDK (kms-client.ts).
@@ -13,9 +13,10 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratedDataKey, KmsDataKeyClient } from './kms-operations';
-import { signKmsRequest, type KmsCredentials } from './kms-sigv4';
+import { signAwsPost, type AwsCredentials } from './aws-sigv4';
 
-export type { KmsCredentials } from './kms-sigv4';
+/** AWS credentials as Lambda puts them in the environment. */
+export type KmsCredentials = AwsCredentials;
 import { EventGatewayError } from '../contract/errors';
 
 export interface LeanKmsClientOptions {
@@ -177,8 +178,17 @@ export class LeanKmsClient implements KmsDataKeyClient {
     const credentials =
       typeof options.credentials === 'function' ? options.credentials() : options.credentials;
     const body = JSON.stringify(call.body);
-    const { headers } = signKmsRequest(
-      { host: url.host, region: options.region, target: `TrentService.${call.operation}`, body },
+    const headers = signAwsPost(
+      {
+        host: url.host,
+        region: options.region,
+        service: 'kms',
+        body,
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `TrentService.${call.operation}`,
+        },
+      },
       credentials,
     );
     const transport = url.protocol === 'http:' ? await import('node:http') : await import('node:https');

@@ -3,21 +3,16 @@
  * Lambda function, with no collector and no layer (the ADOT and upstream layers are broken on Node 24):
  * the endpoint takes OTLP/HTTP protobuf signed with SigV4 (service `xray`, IAM `xray:PutSpans`), and
  * the SDK's OTLP exporter cannot sign, so this exporter serializes with the SDK's own protobuf
- * serializer and signs over node:crypto. Loaded with the rest of the SDK on the first request
+ * serializer and signs with the project's SigV4 (payloads/aws-sigv4.ts). Loaded with the rest of the SDK on the first request
  * (tracing-otel.ts), never at cold start.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:https';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { signAwsPost, type AwsCredentials } from '../../payloads/aws-sigv4';
 
-/** The credentials a Lambda function's environment holds (its execution role's session). */
-export interface AwsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string | undefined;
-}
+export type { AwsCredentials } from '../../payloads/aws-sigv4';
 
 const XRAY_HOST = /^xray\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
@@ -29,57 +24,6 @@ export function xrayOtlpRegion(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
-
-/**
- * The headers of a SigV4-signed `POST <path>` of an OTLP protobuf body to X-Ray: `host`,
- * `content-type`, `x-amz-*` and `authorization`, every one signed.
- */
-export function signXrayOtlpRequest(
-  target: {
-    readonly host: string;
-    readonly path: string;
-    readonly region: string;
-    readonly body: Uint8Array;
-  },
-  credentials: AwsCredentials,
-  now: Date = new Date(),
-): Record<string, string> {
-  const amzDate = now.toISOString().replace(/[-:]|\.\d{3}/g, '');
-  const day = amzDate.slice(0, 8);
-  const headers: Record<string, string> = {
-    'content-type': 'application/x-protobuf',
-    host: target.host,
-    'x-amz-content-sha256': sha256Hex(target.body),
-    'x-amz-date': amzDate,
-    ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
-  };
-  const names = Object.keys(headers).sort();
-  const signedHeaders = names.join(';');
-  const canonicalRequest = [
-    'POST',
-    target.path,
-    '',
-    ...names.map((name) => `${name}:${headers[name]!.trim()}`),
-    '',
-    signedHeaders,
-    headers['x-amz-content-sha256'],
-  ].join('\n');
-  const scope = `${day}/${target.region}/xray/aws4_request`;
-  const key = hmac(
-    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), target.region), 'xray'),
-    'aws4_request',
-  );
-  const signature = createHmac('sha256', key)
-    .update(`AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`)
-    .digest('hex');
-  return {
-    ...headers,
-    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
-  };
 }
 
 export interface XrayOtlpExporterOptions {
@@ -130,8 +74,16 @@ export class XrayOtlpExporter implements SpanExporter {
 
   private post(body: Uint8Array): Promise<void> {
     const { target, options } = this;
-    const headers = signXrayOtlpRequest(
-      { host: target.host, path: target.pathname, region: options.region, body },
+    const headers = signAwsPost(
+      {
+        host: target.host,
+        path: target.pathname,
+        region: options.region,
+        service: 'xray',
+        body,
+        headers: { 'content-type': 'application/x-protobuf' },
+        contentSha256Header: true,
+      },
       options.credentials,
     );
     const send = options.request ?? request;

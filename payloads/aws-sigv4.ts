@@ -1,0 +1,79 @@
+/**
+ * AWS Signature Version 4 for the project's lean AWS requests — the gateway's KMS calls
+ * (kms-json-client.ts) and its spans to X-Ray's OTLP endpoint (functions/adapters/xray-otlp-exporter.ts):
+ * a `POST` with a body, no query string, every header signed. Written out over node:crypto rather
+ * than taken from `aws4` or `@smithy/signature-v4`: measured in a fresh process, `aws4` costs the
+ * first signal of a cold start 2–4 ms more CPU (its module and its first signature),
+ * `@smithy/signature-v4` ~13 ms (it loads `@smithy/core`), on an 8 ms budget (docs/benchmarks.md,
+ * payload encryption). The tests hold its signatures to the AWS SDK's signer
+ * (test/payloads/kms-json-client.test.ts, test/tracing/xray-otlp-exporter.test.ts).
+ */
+import { createHash, createHmac } from 'node:crypto';
+
+/** AWS credentials as Lambda puts them in the environment (the execution role's session). */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string | undefined;
+}
+
+/** One `POST` to sign. */
+export interface AwsPostRequest {
+  readonly host: string;
+  /** @default '/' */
+  readonly path?: string;
+  readonly region: string;
+  /** The signing name: `kms`, `xray`. */
+  readonly service: string;
+  readonly body: string | Uint8Array;
+  /** Headers of the request besides `host` and `x-amz-*` (e.g. `content-type`, `x-amz-target`), signed too. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Also send the body's hash as `x-amz-content-sha256` (X-Ray wants it; KMS does not). */
+  readonly contentSha256Header?: boolean;
+}
+
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/** The request's headers (lower-case names), signed: `host`, `x-amz-date`, the session token, `authorization`. */
+export function signAwsPost(
+  request: AwsPostRequest,
+  credentials: AwsCredentials,
+  now: Date = new Date(),
+): Record<string, string> {
+  // 20261207T140000Z
+  const amzDate = now.toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const day = amzDate.slice(0, 8);
+  const bodyHash = sha256Hex(request.body);
+  const headers: Record<string, string> = {
+    ...request.headers,
+    host: request.host,
+    ...(request.contentSha256Header ? { 'x-amz-content-sha256': bodyHash } : {}),
+    'x-amz-date': amzDate,
+    ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
+  };
+  const names = Object.keys(headers).sort();
+  const signedHeaders = names.join(';');
+  const canonicalRequest = [
+    'POST',
+    request.path ?? '/',
+    '', // no query string
+    ...names.map((name) => `${name}:${headers[name]!.trim()}`),
+    '',
+    signedHeaders,
+    bodyHash,
+  ].join('\n');
+  const scope = `${day}/${request.region}/${request.service}/aws4_request`;
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), request.region), request.service),
+    'aws4_request',
+  );
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+  const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+  return {
+    ...headers,
+    authorization:
+      `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, ` +
+      `SignedHeaders=${signedHeaders}, Signature=${signature}`,
+  };
+}
