@@ -5,34 +5,21 @@
 import {
   entrySourceName,
   eventStatusOf,
-  type EventEntry,
   type EventRecord,
   type EventRecordStage,
   type EventStatus,
-  type RecordedBody,
   type RecordedProblem,
   type RouteOutcome,
-  type Verification,
 } from './event-record';
 
-/** One event as its records tell it, the latest outcome of each route winning. */
-export interface EventView {
-  readonly eventId: string;
-  readonly receivedAt: string;
-  readonly entry: EventEntry;
+/**
+ * One event as its records tell it, the latest outcome of each route winning: the received record's
+ * fields (body, headers, verification), with `status` the merged routes' (eventStatusOf), else the
+ * latest record's, and `problem` the latest record's.
+ */
+export type EventView = Omit<EventRecord, 'version' | 'recordedAt' | 'stage'> & {
   /** The webhook source's name, else the entry's kind (`http`, `callback`, `sqs`). */
   readonly source: string;
-  readonly eventType?: string;
-  readonly providerId?: string;
-  readonly body?: RecordedBody;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly verification?: Verification;
-  /** The latest status: the merged routes' (eventStatusOf), else the latest record's. */
-  readonly status: EventStatus;
-  /** The latest record's problem, if it has one. */
-  readonly problem?: RecordedProblem;
-  readonly routes: readonly RouteOutcome[];
-  readonly traceId?: string;
   /** Every record, oldest first: the event's story. */
   readonly history: readonly {
     readonly stage: EventRecordStage;
@@ -40,7 +27,7 @@ export interface EventView {
     readonly status: EventStatus;
     readonly problem?: RecordedProblem;
   }[];
-}
+};
 
 /** What `list` selects; every field optional. */
 export interface EventQuery {
