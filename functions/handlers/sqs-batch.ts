@@ -193,7 +193,10 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
     const deliveries = await Promise.all(parsed.value.map((routed) => deliverer.deliver(routed)));
     const failures = deliveries.filter((d): d is FailedDelivery => d.status === 'failed');
     const transient = failures.find((failure) => failure.transient);
-    // Transient: still queued (SQS shows it again); permanent: dead-lettered below.
+    // Transient: still queued (SQS shows it again); permanent: dead-lettered first, so the event log
+    // never says "dead-lettered" of a message whose DLQ send failed (SQS shows that one again).
+    const permanent = transient ? undefined : failures[0];
+    if (permanent) await deadLetter(record, permanent.problem);
     await recording?.finish({
       routes: routedOutcomes(parsed.value, deliveries, transient ? 'queued' : 'dead-lettered'),
       ...(parsed.value.length === 0 ? { status: 'ignored' as const } : {}),
@@ -211,8 +214,6 @@ export function createSqsBatchHandler(deps: SqsBatchDeps) {
       }
       throw new TransientDeliveryError(transient.problem.detail, { cause: transient.cause });
     }
-    const permanent = failures[0];
-    if (permanent) await deadLetter(record, permanent.problem);
   }
 
   async function deadLetter(record: SQSRecord, problem: Problem): Promise<void> {
