@@ -1,0 +1,267 @@
+/**
+ * JSON Schemas compiled into one self-contained JavaScript module of plain validator functions
+ * (functions/core/check.ts's `Check`): the functions run them instead of building zod (or Ajv)
+ * validators at init. Used at build (the fixed schemas' `checks.generated.js`) and at synth (the
+ * routing's argument schemas), so it must run in a team's `cdk synth`: Ajv's standalone mode writes
+ * the code, and the few runtime helpers that code `require`s (deep equality, the formats) are copied
+ * into the module as factories, so it imports nothing at run time — no esbuild needed.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import Ajv2020, { _, type Options } from 'ajv/dist/2020.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import addFormats from 'ajv-formats';
+import * as z from 'zod';
+import { EventGatewayError } from '../contract/errors';
+
+/** A schema Ajv could not compile. */
+export class ValidatorCodegenError extends EventGatewayError {
+  override readonly name = 'ValidatorCodegenError';
+}
+
+/**
+ * Messages a schema node carries for its own failures, by JSON Schema keyword (`minLength`, …) or
+ * `*` for any keyword of that node: zod's custom messages (`.min(1, 'must not be empty')`), which
+ * {@link zodMessagesOverride} copies into the JSON Schema so the generated checks report them too.
+ */
+export const MESSAGES_KEYWORD = 'x-messages';
+
+const require = createRequire(import.meta.url);
+
+const AJV_OPTIONS: Options = {
+  code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+  // zod fills `.default()`s in; so do the checks (on a copy: the caller's value is left alone).
+  useDefaults: true,
+  allErrors: false,
+  // String lengths as zod counts them (UTF-16 code units), and no ucs2length helper to ship.
+  unicode: false,
+  // Annotations zod writes (`id`, `title`…) and JSON Schema users write are not errors here.
+  strict: false,
+  logger: false,
+};
+
+/** The path inside the node_modules folder that holds `file` (stable across machines). */
+function packagePath(file: string): string {
+  const at = file.lastIndexOf('node_modules/');
+  if (at < 0) throw new ValidatorCodegenError(`${file} is not inside node_modules`);
+  return file.slice(at + 'node_modules/'.length);
+}
+
+const REQUIRE_CALL = /require\("([^"]+)"\)/g;
+
+/**
+ * The CommonJS modules the standalone code requires, and theirs, as a table of factories keyed by
+ * their path in node_modules; each factory's `require` names resolve through `links`.
+ */
+function inlineModules(code: string): { table: string; links: Record<string, string> } {
+  const factories = new Map<string, string>();
+  const links: Record<string, string> = {};
+  const visit = (source: string, resolveFrom: string, scope: Record<string, string>) => {
+    for (const [, specifier] of source.matchAll(REQUIRE_CALL)) {
+      if (!specifier || scope[specifier]) continue;
+      const file = createRequire(resolveFrom).resolve(specifier);
+      const key = packagePath(file);
+      scope[specifier] = key;
+      if (factories.has(key)) continue;
+      const text = readFileSync(file, 'utf8').replace(/\/\/# sourceMappingURL=.*$/m, '');
+      const own: Record<string, string> = {};
+      factories.set(key, '');
+      visit(text, file, own);
+      factories.set(
+        key,
+        `${JSON.stringify(key)}: [${JSON.stringify(own)}, function (module, exports, require) {\n${text}\n}]`,
+      );
+    }
+  };
+  visit(code, require.resolve('ajv'), links);
+  const table = [...factories.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, factory]) => factory)
+    .join(',\n');
+  return { table, links };
+}
+
+/** JSON pointer → message, for every node of `schema` that carries {@link MESSAGES_KEYWORD}. */
+function collectMessages(schema: unknown, pointer: string, into: Record<string, string>) {
+  if (typeof schema !== 'object' || schema === null) return;
+  if (Array.isArray(schema)) {
+    schema.forEach((item, index) => collectMessages(item, `${pointer}/${index}`, into));
+    return;
+  }
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === MESSAGES_KEYWORD && typeof value === 'object' && value !== null) {
+      for (const [keyword, message] of Object.entries(value as Record<string, unknown>))
+        if (typeof message === 'string') into[`${pointer}/${keyword}`] = message;
+    } else if (key !== 'default' && key !== 'const' && key !== 'enum' && key !== 'examples') {
+      collectMessages(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, into);
+    }
+  }
+}
+
+/** Whether a schema fills in defaults (then the check works on a copy of the value). */
+const hasDefaults = (schema: unknown): boolean =>
+  typeof schema === 'object' &&
+  schema !== null &&
+  (Object.hasOwn(schema, 'default') ||
+    Object.entries(schema).some(([key, value]) => key !== 'const' && key !== 'enum' && hasDefaults(value)));
+
+/**
+ * Turns Ajv's first error into a `CheckIssue` (runs in the generated module): the instance path
+ * dotted, the missing property for `required`, the schema's own message where it carries one.
+ */
+const ISSUE_OF = `function issueOf(errors, messages) {
+  const last = errors[errors.length - 1];
+  const error = last && (last.keyword === "anyOf" || last.keyword === "oneOf") ? last : errors[0];
+  if (!error) return { path: "", message: "is invalid" };
+  const segments = error.instancePath === "" ? [] :
+    error.instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const at = error.schemaPath.slice(0, error.schemaPath.lastIndexOf("/"));
+  const own = error.keyword === "required" || error.keyword === "additionalProperties" ? undefined :
+    messages[error.schemaPath] ?? messages[at + "/*"];
+  switch (error.keyword) {
+    case "required":
+      return { path: [...segments, error.params.missingProperty].join("."), message: own ?? "is required" };
+    case "additionalProperties":
+      return { path: segments.join("."), message: "must not have the property " + JSON.stringify(error.params.additionalProperty) };
+    case "const":
+      return { path: segments.join("."), message: own ?? "must be " + JSON.stringify(error.params.allowedValue) };
+    case "enum":
+      return { path: segments.join("."), message: own ?? "must be one of " + error.params.allowedValues.map((v) => JSON.stringify(v)).join(", ") };
+    case "anyOf":
+    case "oneOf":
+      return { path: segments.join("."), message: own ?? "matches none of the allowed forms" };
+    default:
+      return { path: segments.join("."), message: own ?? (error.message ?? "is invalid").replace("must NOT", "must not") };
+  }
+}
+function check(validate, messages, copy) {
+  return (value) => {
+    const checked = copy && value !== undefined ? structuredClone(value) : value;
+    return validate(checked) ? { ok: true, value: checked } : { ok: false, issue: issueOf(validate.errors ?? [], messages) };
+  };
+}`;
+
+/** A name usable as an ES module export (`export { x as "name" }` takes any string, but keep to identifiers). */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * One self-contained ESM module exporting a `Check` per schema name (names are JavaScript identifiers,
+ * or any string, exported as `export { … as "name" }`). Deterministic: the same schemas give the same text.
+ *
+ * @example
+ * const code = await generateCheckModule({ orderPlaced: z.toJSONSchema(OrderSchema, { io: 'input' }) });
+ */
+export function generateCheckModule(schemas: Record<string, object>): Promise<string> {
+  return Promise.resolve(generateCheckModuleSync(schemas));
+}
+
+/** {@link generateCheckModule}, synchronously: what a construct (built synchronously) calls at synth. */
+export function generateCheckModuleSync(schemas: Record<string, object>): string {
+  const names = Object.keys(schemas).sort();
+  const ajv = new Ajv2020(AJV_OPTIONS);
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: MESSAGES_KEYWORD, schemaType: 'object' });
+  const ids: Record<string, string> = {};
+  names.forEach((name, index) => {
+    const { $schema: _dialect, ...schema } = schemas[name] as Record<string, unknown>;
+    const id = `check${index}`;
+    try {
+      ajv.addSchema(schema, id);
+      ajv.getSchema(id);
+    } catch (error) {
+      throw new ValidatorCodegenError(`${name}: not a usable JSON Schema (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    ids[`v${index}`] = id;
+  });
+  const code = standaloneCode(ajv, ids);
+  const { table, links } = inlineModules(code);
+  const exports = names.map((name, index) => {
+    const messages: Record<string, string> = {};
+    collectMessages(schemas[name], '#', messages);
+    const value = `check(validators.v${index}, ${JSON.stringify(messages)}, ${hasDefaults(schemas[name])})`;
+    return IDENTIFIER.test(name)
+      ? `export const ${name} = ${value};`
+      : `const check${index} = ${value};\nexport { check${index} as ${JSON.stringify(name)} };`;
+  });
+  return [
+    '// Generated by infra/validator-codegen.ts from JSON Schemas (Ajv standalone). Do not edit.',
+    '/* eslint-disable */',
+    `const modules = {\n${table}\n};`,
+    'const loaded = {};',
+    'function requireFrom(links) {',
+    '  return (specifier) => {',
+    '    const key = links[specifier];',
+    '    if (key === undefined) throw new Error("not inlined: " + specifier);',
+    '    if (!loaded[key]) {',
+    '      const [own, factory] = modules[key];',
+    '      const module = { exports: {} };',
+    '      loaded[key] = module;',
+    '      factory(module, module.exports, requireFrom(own));',
+    '    }',
+    '    return loaded[key].exports;',
+    '  };',
+    '}',
+    'const validators = {};',
+    `(function (exports, require) {\n${code}\n})(validators, requireFrom(${JSON.stringify(links)}));`,
+    ISSUE_OF,
+    ...exports,
+    '',
+  ].join('\n');
+}
+
+type ZodInternals = {
+  _zod?: {
+    def?: { check?: string; format?: string; error?: (issue: object) => unknown; checks?: unknown[] };
+  };
+};
+
+/** The JSON Schema keyword a zod check (`min_length`, a regex `string_format`, …) is written as. */
+const CHECK_KEYWORDS: Record<string, string> = {
+  min_length: 'minLength',
+  max_length: 'maxLength',
+  length_equals: 'minLength',
+  regex: 'pattern',
+  greater_than: 'minimum',
+  less_than: 'maximum',
+  multiple_of: 'multipleOf',
+  min_size: 'minItems',
+  max_size: 'maxItems',
+};
+
+function customMessage(def: NonNullable<ZodInternals['_zod']>['def']): string | undefined {
+  try {
+    const message = def?.error?.({});
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The JSON Schema of a zod schema as the generated checks take it (`z.toJSONSchema`, `io: 'input'`),
+ * with zod's custom messages kept under {@link MESSAGES_KEYWORD}: a check then reports
+ * "must not be empty" where zod did, and the generator's wording where zod used its own.
+ */
+export function checkSchemaOf(schema: z.ZodType): object {
+  return z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = (zodSchema as ZodInternals)._zod?.def;
+      const messages: Record<string, string> = {};
+      const own = customMessage(def);
+      if (own !== undefined) messages['*'] = own;
+      for (const check of def?.checks ?? []) {
+        const checkDef = (check as ZodInternals)._zod?.def;
+        const kind = checkDef?.check === 'string_format' ? checkDef.format : checkDef?.check;
+        const keyword = kind === undefined ? undefined : CHECK_KEYWORDS[kind];
+        const message = customMessage(checkDef);
+        if (keyword && message !== undefined) messages[keyword] = message;
+      }
+      if (Object.keys(messages).length > 0)
+        (jsonSchema as Record<string, unknown>)[MESSAGES_KEYWORD] = messages;
+    },
+  });
+}
