@@ -6,8 +6,7 @@
  * The token is a bearer capability, so it never appears in logs or problem documents: they name the
  * route, not the path.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Env } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { CALLBACK_PATH } from '../../contract/callbacks';
 import { callbackProblem, prepareCallback, type CallbackCommand } from '../core/callbacks';
@@ -23,7 +22,7 @@ import type { Reader } from '../adapters/temporal-reader';
 import { routeOutcome } from '../core/event-record-outcomes';
 import { NO_EVENT_RECORDER, type EventRecorder, type EventRecording } from '../adapters/event-log-recorder';
 import { senderProblem } from './delivery-answers';
-import { failRoute, pageRoute, redeemRoute } from './http-callback-routes';
+import { checkedParams, checks } from './http-request-checks';
 
 export interface CallbackRouteDeps {
   config: GatewayConfig;
@@ -95,7 +94,7 @@ function describeAction(command: { wid: string; act: { kind: string; name?: stri
 }
 
 /** Adds the callback routes to the app. */
-export function registerCallbackRoutes<E extends Env>(app: OpenAPIHono<E>, deps: CallbackRouteDeps): void {
+export function registerCallbackRoutes<E extends Env>(app: Hono<E>, deps: CallbackRouteDeps): void {
   const { config, logger } = deps;
   /** Ends the request with a problem document; typed routes return only their success bodies. */
   const refuse = (p: Problem): never => {
@@ -188,27 +187,22 @@ export function registerCallbackRoutes<E extends Env>(app: OpenAPIHono<E>, deps:
     return { status: answer.status, body: { ...answer.body, ...ids } };
   }
 
-  app.openapi(redeemRoute, async (c) => {
-    const redeemed = await redeem(
-      c.req.valid('param').token,
-      await bodyBytes(c),
-      c.req.header('content-type'),
-      false,
-    );
+  /** The token of a callback path, checked (problems name the route, never the token). */
+  const tokenOf = (c: Context<E>) =>
+    checkedParams(c, checks.callbackTokenParams, redactCallbackPath(c.req.path)).token;
+
+  app.post(`${CALLBACK_PATH}/:token`, async (c) => {
+    const redeemed = await redeem(tokenOf(c), await bodyBytes(c), c.req.header('content-type'), false);
     return redeemed.status === 200 ? c.json(redeemed.body, 200) : c.json(redeemed.body, 202);
   });
-  app.openapi(failRoute, async (c) => {
-    const redeemed = await redeem(
-      c.req.valid('param').token,
-      await bodyBytes(c),
-      c.req.header('content-type'),
-      true,
-    );
+  app.post(`${CALLBACK_PATH}/:token/fail`, async (c) => {
+    const redeemed = await redeem(tokenOf(c), await bodyBytes(c), c.req.header('content-type'), true);
     return c.json(redeemed.body, 200);
   });
-  app.openapi(pageRoute, async (c) => {
+  app.get(`${CALLBACK_PATH}/:token`, async (c) => {
+    const token = tokenOf(c);
     if (!deps.verifier) return off();
-    const claims = await deps.verifier.verify(c.req.valid('param').token);
+    const claims = await deps.verifier.verify(token);
     if (!claims.ok) return refuse(claims.problem);
     return c.html(confirmationPage(describeAction(claims.value), new Date(claims.value.exp * 1000)), 200, {
       // The page must not leak its URL (the capability) to anything it links or loads.

@@ -12,11 +12,11 @@
  * from the configured UI origins only (CORS; a request from any other origin is refused outright).
  * Its middleware is registered before the app's own, which therefore never sees these routes.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Payload } from '@temporalio/common';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { MAX_OFFLOADED_INPUT_BYTES } from '../core/input-limits';
 import { problem } from '../core/problems';
 import type { CodecAuthenticator, CodecServerDeps } from '../adapters/codec-auth';
 import { payloadsFromJson, payloadToJson } from '../adapters/codec-payload-json';
@@ -24,16 +24,16 @@ import { isReferencePayload } from '../../payloads/external-storage-reference';
 import { bodyBytes, parseJsonBytes } from '../adapters/http-body';
 import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
-import type { AppEnv } from './http-operation-routes';
-import {
-  CODEC_PATH,
-  codecDecodeRoute,
-  codecDownloadRoute,
-  codecEncodeRoute,
-  MAX_CODEC_BODY_BYTES,
-} from './http-codec-schemas';
+import type { AppEnv } from './http-app-env';
 
-export { CODEC_PATH, MAX_CODEC_BODY_BYTES };
+/** Where the codec server lives: the UI's and CLI's codec endpoint is this path. */
+export const CODEC_PATH = '/v1/codec';
+
+/**
+ * Largest codec request: what API Gateway carries to Lambda. A history's payloads reach 2 MiB each
+ * (Temporal's limit), 2.7 MB as base64: more than the workflow routes' default takes.
+ */
+export const MAX_CODEC_BODY_BYTES = MAX_OFFLOADED_INPUT_BYTES;
 
 export type CodecDeps = CodecServerDeps;
 
@@ -82,21 +82,13 @@ async function decodeNamingFailure(
 }
 
 export function registerCodecRoutes(
-  app: OpenAPIHono<AppEnv>,
+  app: Hono<AppEnv>,
   deps: { codec?: CodecDeps | undefined; logger: GatewayLogger },
 ): void {
   const { logger } = deps;
   const allowed = new Set(deps.codec?.allowedOrigins ?? []);
   const authenticator = deps.codec?.authenticator ?? closed;
   const converter = deps.codec?.dataConverter ?? identity;
-  app.openAPIRegistry.registerComponent('securitySchemes', 'codecAccessToken', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description:
-      'Codec server only: the access token the Temporal UI forwards, verified against GATEWAY_CODEC_JWKS_URL (Temporal Cloud: https://login.tmprl.cloud/.well-known/jwks.json).',
-  });
-
   const refuseOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const origin = c.req.header('origin');
     if (origin === undefined || allowed.has(origin)) return next();
@@ -151,15 +143,15 @@ export function registerCodecRoutes(
     return body.ok ? payloadsFromJson(body.value) : body;
   };
 
-  app.openapi(codecEncodeRoute, async (c) => {
+  app.post(`${CODEC_PATH}/encode`, async (c) => {
     const payloads = await payloadsOf(c);
-    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
+    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path);
     try {
       const encoded = await converter.encodePayloads(payloads.value);
       return c.json({ payloads: encoded.map(payloadToJson) }, 200);
     } catch (error) {
       logger.error('codec server could not encode', { error: String(error) });
-      return problemResponse(problem('codec-unavailable', (error as Error).message), c.req.path) as never;
+      return problemResponse(problem('codec-unavailable', (error as Error).message), c.req.path);
     }
   });
 
@@ -183,29 +175,29 @@ export function registerCodecRoutes(
     return c.json({ payloads: decoded.payloads.map(payloadToJson) }, 200);
   };
 
-  app.openapi(codecDecodeRoute, async (c) => {
+  app.post(`${CODEC_PATH}/decode`, async (c) => {
     const payloads = await payloadsOf(c);
-    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
+    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path);
     // The UI asks for the references as they are, and fetches one with /download when a user opens it.
     const preserve = c.req.query('preserveStorageRefs')?.toLowerCase() === 'true';
-    return (await decodeAnswer(c, payloads.value, { resolveReferences: !preserve })) as never;
+    return await decodeAnswer(c, payloads.value, { resolveReferences: !preserve });
   });
 
-  app.openapi(codecDownloadRoute, async (c) => {
+  app.post(`${CODEC_PATH}/download`, async (c) => {
     const payloads = await payloadsOf(c);
-    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path) as never;
+    if (!payloads.ok) return problemResponse(payloads.problem, c.req.path);
     if (!converter.offloads) {
       const detail =
         'This gateway has no large payload bucket (EVENT_GATEWAY_LARGE_PAYLOAD_BUCKET): nothing to download.';
-      return problemResponse(problem('invalid-request', detail), c.req.path) as never;
+      return problemResponse(problem('invalid-request', detail), c.req.path);
     }
     // As the SDKs' handler: /download is for stored references only (the UI's "download" of one).
     const index = payloads.value.findIndex((payload) => !isReferencePayload(payload));
     if (index >= 0) {
       const field = `body.payloads[${index}]`;
       const detail = `${field}: all payloads must be storage references (Temporal external storage); decode the others with /decode.`;
-      return problemResponse(problem('invalid-request', detail, field), c.req.path) as never;
+      return problemResponse(problem('invalid-request', detail, field), c.req.path);
     }
-    return (await decodeAnswer(c, payloads.value, { resolveReferences: true })) as never;
+    return await decodeAnswer(c, payloads.value, { resolveReferences: true });
   });
 }

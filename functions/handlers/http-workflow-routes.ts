@@ -5,8 +5,7 @@
  * configuration). Every route resolves its target in core before anything reaches Temporal, and
  * hands what it accepted to the Deliverer.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
 import {
   checkOperation,
@@ -34,16 +33,8 @@ import { problemDocument } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { Reader } from '../adapters/temporal-reader';
 import { deliveryReport, senderProblem } from './delivery-answers';
-import {
-  describeRoute,
-  eventsRoute,
-  queryRoute,
-  queryWithArgumentRoute,
-  signalRoute,
-  startRoute,
-  updateRoute,
-  type AppEnv,
-} from './http-operation-routes';
+import type { AppEnv } from './http-app-env';
+import { checkedIdempotencyKey, checkedParams, checks } from './http-request-checks';
 
 export interface WorkflowRouteDeps {
   config: GatewayConfig;
@@ -71,7 +62,7 @@ function callerMethod(caller: string): string {
   return kind === 'signed' ? caller.slice('signed-'.length) : kind;
 }
 
-export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowRouteDeps): void {
+export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: WorkflowRouteDeps): void {
   const { config, deliverer, reader, logger, fail } = deps;
   const recorder = deps.recorder ?? NO_EVENT_RECORDER;
 
@@ -142,12 +133,13 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
     operation: Operation,
   ): Promise<{ eventId: string; delivery: Delivered }> {
     const path = c.req.path;
+    // Checked before anything else, as the route's header validator did.
+    const idempotencyKey = checkedIdempotencyKey(c);
     const target = resolveTarget(config, workflowId);
     if (!target.ok) return fail(target.problem, path);
     const body = await argumentOf(c);
     if (!body.ok) return fail(body.problem, path);
-    // The route validated the header already.
-    const ids = eventIdOf(c, c.req.header('idempotency-key'));
+    const ids = eventIdOf(c, idempotencyKey);
     if (!ids.ok) return fail(ids.problem, path);
     const input = { workflowId, payload: body.value, ...ids.value, source: EVENT_SOURCES.http };
     const prepared = prepare(operation, input);
@@ -171,14 +163,14 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
     return { eventId: ids.value.eventId, delivery };
   }
 
-  app.openapi(signalRoute, async (c) => {
-    const { workflowId, signal } = c.req.valid('param');
+  app.post('/v1/workflows/:workflowId/signals/:signal', async (c) => {
+    const { workflowId, signal } = checkedParams(c, checks.signalParams);
     const { eventId, delivery } = await operate(c, workflowId, { kind: 'signal', signal });
     const status = delivery.status === 'delivered' && delivery.duplicate ? 'duplicate' : delivery.status;
     return c.json({ status, workflowId, signal, eventId }, 202);
   });
 
-  app.openapi(eventsRoute, async (c) => {
+  app.post('/v1/events', async (c) => {
     const path = c.req.path;
     const read = await readCloudEvent(c.req.raw.headers, await bodyBytes(c));
     if (!read.ok) return fail(read.problem, path);
@@ -215,8 +207,8 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
     return c.json({ status: summary.value, eventId, deliveries }, 202);
   });
 
-  app.openapi(updateRoute, async (c) => {
-    const { workflowId, update } = c.req.valid('param');
+  app.post('/v1/workflows/:workflowId/updates/:update', async (c) => {
+    const { workflowId, update } = checkedParams(c, checks.updateParams);
     const { eventId, delivery } = await operate(c, workflowId, { kind: 'update', update });
     // An update is never queued: what comes back is the workflow's answer.
     const answered = delivery.status === 'delivered' ? delivery : undefined;
@@ -224,16 +216,16 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
     return c.json({ result: answered?.result, workflowId, update, eventId, ...duplicate }, 200);
   });
 
-  app.openapi(describeRoute, async (c) => {
-    const { workflowId } = c.req.valid('param');
+  app.get('/v1/workflows/:workflowId', async (c) => {
+    const { workflowId } = checkedParams(c, checks.workflowParams);
     const target = resolveTarget(config, workflowId);
     if (!target.ok) return fail(target.problem, c.req.path);
     const result = await reader.describe(workflowId);
     return result.ok ? c.json(result.value, 200) : fail(result.problem, c.req.path);
   });
 
-  app.openapi(startRoute, async (c) => {
-    const { workflowId } = c.req.valid('param');
+  app.post('/v1/workflows/:workflowId', async (c) => {
+    const { workflowId } = checkedParams(c, checks.workflowParams);
     const { eventId, delivery } = await operate(c, workflowId, { kind: 'start' });
     const run = delivery.status === 'delivered' && delivery.run ? delivery.run : undefined;
     const answer = { status: run?.status ?? 'started', workflowId, runId: run?.runId ?? '', eventId };
@@ -254,13 +246,13 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, deps: WorkflowR
     return fail(refused ? { ...result.problem, field: 'body' } : result.problem, path);
   }
 
-  app.openapi(queryRoute, async (c) => {
-    const { workflowId, query } = c.req.valid('param');
+  app.get('/v1/workflows/:workflowId/queries/:query', async (c) => {
+    const { workflowId, query } = checkedParams(c, checks.queryParams);
     return c.json(await runQuery(workflowId, query, undefined, c.req.path), 200);
   });
 
-  app.openapi(queryWithArgumentRoute, async (c) => {
-    const { workflowId, query } = c.req.valid('param');
+  app.post('/v1/workflows/:workflowId/queries/:query', async (c) => {
+    const { workflowId, query } = checkedParams(c, checks.queryParams);
     const path = c.req.path;
     // An undeclared target is 403 whatever the body says.
     const target = resolveTarget(config, workflowId);

@@ -7,8 +7,9 @@ import { DEFAULT_GATEWAY_CONFIG } from '../../../functions/core/default-config';
 import { parseGatewayConfig } from '../../../functions/core/gateway-config';
 import { WORKFLOW_ID_PATTERN } from '../../../functions/core/identifiers';
 import { createHttpApp } from '../../../functions/handlers/http-app';
-import { DOCUMENTED_WORKFLOW_ID_PATTERN } from '../../../functions/handlers/http-schemas';
-import { generateOpenApiDocument, OPENAPI_PATH, openApiText } from '../../../scripts/openapi';
+import { DOCUMENTED_WORKFLOW_ID_PATTERN } from '../../../functions/handlers/openapi/schemas';
+import type { EventLog } from '../../../functions/adapters/ports';
+import { generateOpenApiDocument, OPENAPI_FILES, OPENAPI_PATH, openApiText } from '../../../scripts/openapi';
 
 const never = () => Promise.reject(new Error('not called'));
 
@@ -123,6 +124,26 @@ describe('the OpenAPI document', () => {
     const response = await app.request('/openapi.json');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(generateOpenApiDocument());
+  });
+
+  it('is served with the replay route by a gateway with an event log: that document too is checked in as generated', async () => {
+    for (const { path, eventLog } of OPENAPI_FILES) {
+      expect({ path, text: await readFile(path, 'utf8') }).toEqual({
+        path,
+        text: openApiText(generateOpenApiDocument({ eventLog })),
+      });
+    }
+    const app = createHttpApp({
+      config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
+      deliverer: { deliver: never },
+      reader: { describe: never, query: never, health: never },
+      logger: silentLogger,
+      eventLog: { get: never, list: never, write: never } as unknown as EventLog,
+    });
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(doc).toEqual(generateOpenApiDocument({ eventLog: true }));
+    expect(Object.keys(doc.paths)).toContain('/v1/event-log/replay');
+    expect(Object.keys(generateOpenApiDocument().paths ?? {})).not.toContain('/v1/event-log/replay');
   });
 
   it('describes every v1 route, the security schemes, and problem+json errors', () => {

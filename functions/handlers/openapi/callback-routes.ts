@@ -1,21 +1,17 @@
 /**
  * The OpenAPI routes of callback URLs: redeem (`POST /v1/callbacks/{token}`), fail an activity
- * (`…/fail`) and the confirmation page (`GET`). Only their shapes; http-callbacks.ts serves them.
+ * (`…/fail`) and the confirmation page (`GET`). Build only: their shapes; http-callbacks.ts serves them.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { CALLBACK_PATH } from '../../contract/callbacks';
-import { JsonBody, jsonResponse, problemResponses } from './http-schemas';
+import { CALLBACK_PATH } from '../../../contract/callbacks';
+import { CallbackTokenSchema } from '../http-checked-schemas';
+import { documented, JsonBody, jsonResponse, problemResponses } from './schemas';
 
-/** A JWS compact serialization; long enough for a JSON Schema in the claims, bounded all the same. */
 const TokenParams = z.object({
-  token: z
-    .string()
-    .max(8_192)
-    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a callback token')
-    .openapi({
-      description: 'The token of a callback URL a workflow minted.',
-      example: 'eyJhbGciOiJIUzI1NiJ9.e30.sig',
-    }),
+  token: documented(CallbackTokenSchema).openapi({
+    description: 'The token of a callback URL a workflow minted.',
+    example: 'eyJhbGciOiJIUzI1NiJ9.e30.sig',
+  }),
 });
 
 const CallbackAcceptedSchema = z

@@ -1,20 +1,11 @@
 /**
- * The codec server's routes as OpenAPI declares them (http-codec-routes.ts serves them): Temporal's
+ * The codec server's routes as OpenAPI declares them (build only; http-codec-routes.ts serves them): Temporal's
  * codec server protocol — `/encode`, `/decode` (with `?preserveStorageRefs`) and `/download` —
  * under {@link CODEC_PATH}, each taking and answering `{"payloads":[…]}` in proto3 JSON.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { MAX_OFFLOADED_INPUT_BYTES } from '../core/input-limits';
-import { jsonResponse, problemResponses } from './http-schemas';
-
-/** Where the codec server lives: the UI's and CLI's codec endpoint is this path. */
-export const CODEC_PATH = '/v1/codec';
-
-/**
- * Largest codec request: what API Gateway carries to Lambda. A history's payloads reach 2 MiB each
- * (Temporal's limit), 2.7 MB as base64: more than the workflow routes' default takes.
- */
-export const MAX_CODEC_BODY_BYTES = MAX_OFFLOADED_INPUT_BYTES;
+import { CODEC_PATH } from '../http-codec-routes';
+import { jsonResponse, problemResponses } from './schemas';
 
 const base64String = { type: 'string' as const, contentEncoding: 'base64' };
 const PayloadsJsonSchema = {
@@ -62,6 +53,15 @@ const codecHeaders = {
     },
   ],
 };
+
+/** The Temporal UI's forwarded access token, a scheme of the codec server's alone. */
+export const CODEC_SECURITY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    'Codec server only: the access token the Temporal UI forwards, verified against GATEWAY_CODEC_JWKS_URL (Temporal Cloud: https://login.tmprl.cloud/.well-known/jwks.json).',
+} as const;
 
 /** API key (the CLI's `--codec-auth "Bearer <key>"`), the UI's forwarded access token, or IAM at API Gateway. */
 const CODEC_SECURITY: Record<string, string[]>[] = [

@@ -1,7 +1,7 @@
 /** The OpenAPI description of `POST /v1/webhooks/{source}`: its parameters and every outcome. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { VERIFIER_PRESETS } from '../core/webhook-verifiers';
-import { ProblemSchema, problemResponses } from './http-schemas';
+import { VERIFIER_PRESETS } from '../../core/webhook-verifiers';
+import { ProblemSchema, problemResponses } from './schemas';
 
 /** Any text: an unknown (or malformed) source name is a 404, as for any path that names nothing. */
 export const WebhookParams = z.object({

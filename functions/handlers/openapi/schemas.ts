@@ -1,17 +1,18 @@
 /**
- * The HTTP API's schemas, shared by request validation and the generated OpenAPI document. Path
- * parameter rules are the core's, so the document and the checks cannot drift apart.
+ * The HTTP API's schemas as the OpenAPI document states them (build only: scripts/openapi.ts). The
+ * request parts the routes check are clones of the very schemas their generated checks are made
+ * from (core/identifiers, ../http-checked-schemas), so the document and the checks cannot drift apart.
  */
 import { z } from '@hono/zod-openapi';
 import { z as zod } from 'zod';
-import { CloudEventSchema } from '../core/cloud-event';
-import { EventIdSchema, OperationNameSchema, WorkflowIdSchema } from '../core/identifiers';
+import { CloudEventSchema } from '../../core/checked-schemas';
+import { EventIdSchema, OperationNameSchema, WorkflowIdSchema } from '../../core/identifiers';
 
 /**
  * The core's schemas may be created before @hono/zod-openapi extends zod (import order), and only
  * instances created after that have `.openapi`: a clone is such an instance, with the same checks.
  */
-const documented = <T extends z.ZodType>(schema: T): T => schema.clone();
+export const documented = <T extends z.ZodType>(schema: T): T => schema.clone();
 
 /**
  * `WORKFLOW_ID_PATTERN` as the document states it: the same excluded characters spelled as `\uXXXX`
@@ -23,6 +24,21 @@ const documented = <T extends z.ZodType>(schema: T): T => schema.clone();
 export const DOCUMENTED_WORKFLOW_ID_PATTERN =
   '^[^\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890-\\u0891\\u08E2\\u180E' +
   '\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF\\uFFF9-\\uFFFB]+$';
+
+/** The document's header. */
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Temporal Event Gateway',
+    version: 'v1',
+    description:
+      'Turns external events into Temporal signals, updates and queries. Errors are RFC 9457 problem+json naming the offending `field`. ' +
+      'Each deployment authenticates /v1 requests in exactly one way, chosen by GATEWAY_AUTH (none, api-key, standard-webhooks, github, stripe); ' +
+      'the security alternatives list them all, the empty one standing for `none`. A body signature does not cover the URL, so the ' +
+      'path-addressed /v1/workflows/… endpoints take caller authentication only (api-key, or IAM/JWT at API Gateway with `none`). ' +
+      'Provider webhooks go to /v1/webhooks/{source}, verified by each source’s own preset and secrets.',
+  },
+} as const;
 
 export const WorkflowIdParam = documented(WorkflowIdSchema).openapi({
   param: { name: 'workflowId', in: 'path' },

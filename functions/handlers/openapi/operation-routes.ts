@@ -2,7 +2,7 @@
  * The route table of the HTTP API's workflow operations, as OpenAPI routes: the operations that
  * take arguments as the SDK's handlers do — none (no body), one (the JSON body) or several (a JSON
  * array for a tuple schema): start, signal, update and query — plus CloudEvents, describe and the
- * readiness check. Shared by the HTTP app and the generated document.
+ * readiness check. Build only: the document states them, http-workflow-routes.ts serves them.
  */
 import { createRoute } from '@hono/zod-openapi';
 import {
@@ -25,7 +25,7 @@ import {
   WorkflowParams,
   jsonResponse,
   problemResponses,
-} from './http-schemas';
+} from './schemas';
 
 /** Path-addressed endpoints: caller authentication only (see `isCallerAuthMode`). */
 export const callerSecurity = API_SECURITY.filter((requirement) =>
@@ -182,6 +182,3 @@ export const queryWithArgumentRoute = createRoute({
   request: { params: QueryParams, body: argumentBody },
   responses: queryResponses,
 });
-
-/** The HTTP app's context variables: the authenticated event id and the caller's identity. */
-export type AppEnv = { Variables: { authEventId: string | undefined; caller: string } };
