@@ -1,7 +1,8 @@
 /**
  * AWS Signature Version 4 for the project's lean AWS requests — the gateway's KMS calls
- * (kms-json-client.ts) and its spans to X-Ray's OTLP endpoint (functions/adapters/xray-otlp-exporter.ts):
- * a `POST` with a body, no query string, every header signed. Written out over node:crypto rather
+ * (kms-json-client.ts), its spans to X-Ray's OTLP endpoint (functions/adapters/xray-otlp-exporter.ts)
+ * and its event log's records (functions/adapters/event-log-s3-put.ts): a `POST` or `PUT` with a body,
+ * no query string, every header signed. Written out over node:crypto rather
  * than taken from `aws4` or `@smithy/signature-v4`: measured in a fresh process, `aws4` costs the
  * first signal of a cold start 2–4 ms more CPU (its module and its first signature),
  * `@smithy/signature-v4` ~13 ms (it loads `@smithy/core`), on an 8 ms budget (docs/benchmarks.md,
@@ -17,10 +18,12 @@ export interface AwsCredentials {
   readonly sessionToken?: string | undefined;
 }
 
-/** One `POST` to sign. */
+/** One request with a body to sign: a `POST` (KMS, X-Ray) or a `PUT` (an S3 object). */
 export interface AwsPostRequest {
+  /** @default 'POST' */
+  readonly method?: 'POST' | 'PUT';
   readonly host: string;
-  /** @default '/' */
+  /** Already URI-encoded as the request sends it (S3 signs the path as sent). @default '/' */
   readonly path?: string;
   readonly region: string;
   /** The signing name: `kms`, `xray`. */
@@ -55,7 +58,7 @@ export function signAwsPost(
   const names = Object.keys(headers).sort();
   const signedHeaders = names.join(';');
   const canonicalRequest = [
-    'POST',
+    request.method ?? 'POST',
     request.path ?? '/',
     '', // no query string
     ...names.map((name) => `${name}:${headers[name]!.trim()}`),

@@ -35,11 +35,16 @@ export async function eventLogFromEnv(
   const retentionDays = eventLogRetentionDays(env);
   const common = retentionDays === undefined ? {} : { retentionDays };
   if (bucket) {
-    const endpoint = env[PAYLOAD_ENV.s3Endpoint]?.trim();
-    const { createS3EventLog } = await import('./event-log-s3');
+    const endpoint = env[PAYLOAD_ENV.s3Endpoint]?.trim() || undefined;
+    const [{ createS3EventLog }, { leanS3PutSettings }] = await Promise.all([
+      import('./event-log-s3'),
+      import('./event-log-s3-put'),
+    ]);
+    const leanPut = leanS3PutSettings(bucket, env, endpoint);
     return createS3EventLog({
       bucket,
       ...common,
+      ...(leanPut ? { leanPut } : {}),
       ...(endpoint ? { s3Config: { endpoint, forcePathStyle: true, ...localEmulatorAccess(env) } } : {}),
     });
   }

@@ -1,11 +1,13 @@
 /**
  * The event log in S3 (deployed stacks): one object per record under a per-day prefix, encrypted
  * by the bucket's default key (the construct's KMS key when it has one), expired by the bucket's
- * lifecycle rule (the `eventLog.retention` prop). The S3 SDK is imported on the first record or
- * read, so a function that never records pays nothing for it at cold start.
+ * lifecycle rule (the `eventLog.retention` prop). Records are written by the lean signed `PUT`
+ * (event-log-s3-put.ts) where the environment allows it, else by the SDK; the S3 SDK is imported on
+ * the first read (or SDK write), so a function that never reads pays nothing for it.
  */
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { createLeanS3Put, type LeanS3PutOptions } from './event-log-s3-put';
 import { createEventLogStore, type EventLogObjects, type EventLogStoreOptions } from './event-log-store';
 import type { EventLog } from './ports';
 
@@ -15,6 +17,8 @@ export interface S3EventLogOptions extends EventLogStoreOptions {
   readonly s3?: S3Client;
   /** The client's configuration (an emulator's endpoint, path-style). @default {} */
   readonly s3Config?: S3ClientConfig;
+  /** Write records with the lean signed `PUT` (`leanS3PutSettings`). @default the SDK's `PutObject` */
+  readonly leanPut?: LeanS3PutOptions;
 }
 
 const isMissing = (error: unknown): boolean => {
@@ -31,8 +35,10 @@ export function s3Objects(options: S3EventLogOptions): EventLogObjects {
       module,
       s3: options.s3 ?? new module.S3Client(options.s3Config ?? {}),
     })));
+  const leanPut = options.leanPut ? createLeanS3Put(options.leanPut) : undefined;
   return {
     async put(key, body) {
+      if (leanPut) return leanPut(key, body);
       const { s3, module } = await load();
       await s3.send(
         new module.PutObjectCommand({

@@ -14,13 +14,18 @@ import { createS3EventLog } from '../../../functions/adapters/event-log-s3';
 import type { EventLog } from '../../../functions/adapters/ports';
 
 let s3: LocalS3;
+/** A second emulator, so the lean writer's records are the only ones its reader sees. */
+let s3ForLeanPut: LocalS3;
 let directory: string;
 beforeAll(async () => {
-  s3 = await startLocalS3({ bucket: 'event-log' });
+  [s3, s3ForLeanPut] = await Promise.all([
+    startLocalS3({ bucket: 'event-log' }),
+    startLocalS3({ bucket: 'event-log' }),
+  ]);
   directory = await mkdtemp(join(tmpdir(), 'event-log-'));
 });
 afterAll(async () => {
-  await s3?.stop();
+  await Promise.all([s3?.stop(), s3ForLeanPut?.stop()]);
   if (directory) await rm(directory, { recursive: true, force: true });
 });
 
@@ -57,6 +62,26 @@ const stores: [string, () => EventLog][] = [
           forcePathStyle: true,
           region: 'us-east-1',
           credentials: LOCAL_S3_CREDENTIALS,
+        },
+      }),
+  ],
+  [
+    's3 (gofakes3), records written by the lean signed PUT',
+    () =>
+      createS3EventLog({
+        bucket: 'event-log',
+        now: () => NOW,
+        s3Config: {
+          endpoint: s3ForLeanPut.endpoint,
+          forcePathStyle: true,
+          region: 'us-east-1',
+          credentials: LOCAL_S3_CREDENTIALS,
+        },
+        leanPut: {
+          bucket: 'event-log',
+          region: 'us-east-1',
+          endpoint: s3ForLeanPut.endpoint,
+          credentials: () => LOCAL_S3_CREDENTIALS,
         },
       }),
   ],
