@@ -10,7 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Check } from '../core/check';
 import { problem } from '../core/problems';
 import { problemResponse } from '../adapters/http-problem';
-import * as checks from './http-checks-from-zod';
+import * as checks from './checks.generated.js';
 
 export { checks };
 
