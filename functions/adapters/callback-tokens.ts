@@ -6,19 +6,33 @@ import type * as Jose from 'jose';
 import type { JWTHeaderParameters } from 'jose';
 import { parseCallbackSigningKeys, type CallbackSigningKey } from '../../contract/callback-keys';
 import { CALLBACK_ENV, CALLBACK_TOKEN_ALGORITHM, type CallbackClaims } from '../../contract/callbacks';
-import { readCallbackClaims } from '../core/callbacks';
+import { readCallbackClaims, type VerifiedCallbackClaims } from '../core/callbacks';
 import { problem } from '../core/problems';
-import { fail, type Result } from '../core/result';
+import { fail, ok, type Result } from '../core/result';
 import type { Env } from './secrets';
 
 export interface CallbackVerifier {
   /** The token's claims when its signature and expiry hold; else 401 (forged) or 410 (expired). */
-  verify(token: string): Promise<Result<CallbackClaims>>;
+  verify(token: string): Promise<Result<VerifiedCallbackClaims>>;
 }
 
 let jose: Promise<typeof Jose> | undefined;
 /** Loaded at the first callback, not at every cold start (code splitting, infra/lambda-handlers.ts). */
 const loadJose = () => (jose ??= import('jose'));
+
+/**
+ * The claims with their body schema's check, when they carry one: zod builds it (core/zod-checks.ts,
+ * loaded at the first token with a schema, like jose), since each token brings its own schema.
+ */
+async function withBodyCheck(claims: CallbackClaims): Promise<VerifiedCallbackClaims> {
+  if (!claims.sch) return claims;
+  const { jsonSchemaCheck } = await import('../core/zod-checks');
+  try {
+    return { ...claims, bodyCheck: jsonSchemaCheck(claims.sch) };
+  } catch {
+    return { ...claims, bodyCheck: 'unusable' };
+  }
+}
 
 /** Clock skew between the worker that signed and the gateway that verifies. */
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -56,7 +70,8 @@ export function createCallbackVerifier(
             currentDate: new Date(now()),
           },
         );
-        return readCallbackClaims(payload);
+        const claims = readCallbackClaims(payload);
+        return claims.ok ? ok(await withBodyCheck(claims.value)) : claims;
       } catch (error) {
         if (error instanceof errors.JWTExpired) {
           return fail(problem('callback-expired', 'The callback URL has expired.', 'path.token'));

@@ -3,8 +3,9 @@
  * signal, an update or an activity completion — or the problem that stops it. Signature and expiry
  * are checked by the adapter before anything here runs.
  */
-import * as z from 'zod';
 import type { CallbackClaims } from '../../contract/callbacks';
+import type { Check } from './check';
+import { callbackClaims, callbackFailureBody } from './checks.generated.js';
 import {
   neverStartingSignal,
   neverStartingTarget,
@@ -14,30 +15,20 @@ import {
   type UpdateCommand,
 } from './commands';
 import type { GatewayConfig, Target } from './gateway-config-model';
-import { WorkflowIdSchema } from './identifiers';
+import { issueField } from './field-validation';
 import { checkArgumentDepth } from './input-limits';
 import { problem, type Problem } from './problems';
 import { fail, ok, type Result } from './result';
 
-/** The claims' shape, checked again after the signature: a key holder's mistake is still a 401. */
-export const CallbackClaimsSchema = z.object({
-  jti: z.string().min(1).max(255),
-  exp: z.number().int(),
-  iat: z.number().int(),
-  wid: WorkflowIdSchema,
-  act: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('signal'), name: z.string().min(1) }),
-    z.object({ kind: z.literal('update'), name: z.string().min(1) }),
-    z.object({
-      kind: z.literal('activity'),
-      taskToken: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]+$/)
-        .min(1),
-    }),
-  ]),
-  sch: z.record(z.string(), z.unknown()).optional(),
-});
+/**
+ * Claims as the verifier hands them over: shaped right (core/checked-schemas.ts's
+ * `CallbackClaimsSchema`, a 401 otherwise) and, when the token carries a body schema (`sch`), with
+ * its check — built by the adapter at the first callback that needs one (adapters/callback-tokens.ts),
+ * never at init — or `unusable` when the schema cannot be built.
+ */
+export interface VerifiedCallbackClaims extends CallbackClaims {
+  readonly bodyCheck?: Check<unknown> | 'unusable';
+}
 
 /** An activity completion ready for Temporal. */
 export interface ActivityCompletionCommand {
@@ -54,34 +45,27 @@ export type CallbackCommand =
   | { kind: 'update'; command: UpdateCommand; target: Target }
   | { kind: 'activity'; command: ActivityCompletionCommand };
 
-/** The body of `POST …/fail`: why the partner could not do the step. */
-const FailureBodySchema = z.object({ reason: z.string().min(1).max(2_000) });
-
 /** Claims that are shaped right, else 401 (a token we would never mint). */
 export function readCallbackClaims(payload: unknown): Result<CallbackClaims> {
-  const parsed = CallbackClaimsSchema.safeParse(payload);
-  return parsed.success
-    ? ok(parsed.data)
+  const checked = callbackClaims(payload);
+  return checked.ok
+    ? ok(checked.value)
     : fail(problem('callback-invalid', 'The callback token is not one this gateway issued.', 'path.token'));
 }
 
-function checkBodySchema(claims: CallbackClaims, body: unknown): Result<unknown> {
+function checkBodySchema(claims: VerifiedCallbackClaims, body: unknown): Result<unknown> {
   if (!claims.sch) return ok(body);
-  let schema: z.ZodType;
-  try {
-    schema = z.fromJSONSchema(claims.sch);
-  } catch {
+  // No check beside a schema (claims not from the verifier) is as unusable as a schema that cannot be built.
+  if (claims.bodyCheck === undefined || claims.bodyCheck === 'unusable') {
     // The minting side's mistake, signed by it: the partner cannot fix it, nor should it retry.
     return fail(
       problem('callback-invalid', 'The callback token carries an unusable JSON Schema.', 'path.token'),
     );
   }
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return ok(parsed.data);
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
-  const field = path ? `body.${path}` : 'body';
-  return fail(problem('invalid-request', `${field}: ${issue?.message ?? 'invalid'}`, field));
+  const checked = claims.bodyCheck(body);
+  if (checked.ok) return ok(checked.value);
+  const field = issueField('body', checked.issue);
+  return fail(problem('invalid-request', `${field}: ${checked.issue.message}`, field));
 }
 
 /**
@@ -90,7 +74,7 @@ function checkBodySchema(claims: CallbackClaims, body: unknown): Result<unknown>
  */
 export function prepareCallback(
   config: GatewayConfig,
-  claims: CallbackClaims,
+  claims: VerifiedCallbackClaims,
   request: { body: unknown; failing: boolean },
 ): Result<CallbackCommand> {
   const { act } = claims;
@@ -104,8 +88,8 @@ export function prepareCallback(
     );
   }
   if (request.failing) {
-    const reason = FailureBodySchema.safeParse(request.body);
-    if (!reason.success) {
+    const reason = callbackFailureBody(request.body);
+    if (!reason.ok) {
       return fail(
         problem(
           'invalid-request',
@@ -120,7 +104,7 @@ export function prepareCallback(
         workflowId: claims.wid,
         taskToken: (act as { taskToken: string }).taskToken,
         eventId: claims.jti,
-        outcome: { kind: 'failed', reason: reason.data.reason },
+        outcome: { kind: 'failed', reason: reason.value.reason },
       },
     });
   }

@@ -1,9 +1,10 @@
 /**
  * CloudEvents 1.0 in their JSON form (structured mode), as routes see them. HTTP requests are parsed
  * with the `cloudevents` library in an adapter and arrive here as this plain shape; queue messages
- * arrive as JSON and are checked here directly, so both ingress paths accept the same events.
+ * arrive as JSON and are checked here directly, so both ingress paths accept the same events. The
+ * attributes' schema is core/checked-schemas.ts's `CloudEventSchema`, run as its generated check.
  */
-import * as z from 'zod';
+import { cloudEvent } from './checks.generated.js';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 
@@ -35,21 +36,6 @@ const STANDARD_ATTRIBUTES = new Set([
   'data_base64',
 ]);
 
-const nonEmpty = z.string().min(1, 'must be a non-empty string');
-
-/** The attributes every event is checked against; also the API document's CloudEvent schema. */
-export const CloudEventSchema = z.looseObject({
-  specversion: z.literal('1.0', 'must be "1.0"'),
-  id: nonEmpty,
-  source: nonEmpty,
-  type: nonEmpty,
-  subject: nonEmpty.optional(),
-  time: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' }).optional(),
-  datacontenttype: nonEmpty.optional(),
-  dataschema: nonEmpty.optional(),
-  data_base64: z.string().optional(),
-});
-
 /** True when a JSON body claims to be a CloudEvent (it names a spec version); then it must be one. */
 export function looksLikeCloudEvent(value: unknown): boolean {
   return (
@@ -77,13 +63,10 @@ export function parseCloudEventJson(value: unknown): Result<CloudEventJson> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(problem('invalid-request', 'A CloudEvent must be a JSON object.', 'body'));
   }
-  const parsed = CloudEventSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || 'body';
-    return fail(
-      problem('invalid-request', `CloudEvent attribute ${field} ${issue?.message ?? 'is invalid'}.`, field),
-    );
+  const checked = cloudEvent(value);
+  if (!checked.ok) {
+    const field = checked.issue.path || 'body';
+    return fail(problem('invalid-request', `CloudEvent attribute ${field} ${checked.issue.message}.`, field));
   }
   const event = value as Record<string, unknown>;
   if (Object.hasOwn(event, 'data') && event.data_base64 !== undefined) {

@@ -2,9 +2,9 @@
  * Turning an external request into a command for a declared target: the ID is well-formed, a
  * target declares it, the operation is allowed, and the argument satisfies its schema.
  */
-import { firstIssue, validateField } from './field-validation';
+import { deliveryEventId, operationName, workflowId as workflowIdCheck } from './checks.generated.js';
+import { issueField, validateField } from './field-validation';
 import type { GatewayConfig, OperationKind, Target } from './gateway-config-model';
-import { DeliveryEventIdSchema, OperationNameSchema, WorkflowIdSchema } from './identifiers';
 import { checkArgumentDepth } from './input-limits';
 import { arityProblem, declaredOperation } from './operation-arguments';
 import { problem } from './problems';
@@ -53,7 +53,7 @@ export interface StartCommand {
 
 /** The target that declares this workflow ID (the first that matches), else 403. */
 export function resolveTarget(config: GatewayConfig, workflowId: string): Result<Target> {
-  const valid = validateField(WorkflowIdSchema, workflowId, 'workflowId');
+  const valid = validateField(workflowIdCheck, workflowId, 'workflowId');
   if (!valid.ok) return valid;
   const target = config.targets.find((candidate) => candidate.matches(workflowId));
   return target
@@ -79,7 +79,7 @@ export function checkOperation(
   argument?: unknown,
 ): Result<unknown> {
   if (kind !== 'start') {
-    const validName = validateField(OperationNameSchema, name, kind);
+    const validName = validateField(operationName, name, kind);
     if (!validName.ok) return validName;
   }
   const operation = declaredOperation(target, kind, name);
@@ -103,11 +103,10 @@ export function checkOperation(
   if (operation.arity === 'none') return ok(undefined);
   const shallow = checkArgumentDepth(argument);
   if (!shallow.ok) return shallow;
-  const parsed = operation.schema().safeParse(argument);
-  if (parsed.success) return ok(parsed.data);
-  const { message, path } = firstIssue(parsed.error);
-  const field = path ? `body.${path}` : 'body';
-  return fail(problem('invalid-request', `${field}: ${message}`, field));
+  const checked = operation.schema()(argument);
+  if (checked.ok) return ok(checked.value);
+  const field = issueField('body', checked.issue);
+  return fail(problem('invalid-request', `${field}: ${checked.issue.message}`, field));
 }
 
 /** The target as one that never starts its workflow (its other rules unchanged). */
@@ -152,7 +151,7 @@ function prepare<N extends object>(
 ): Result<Prepared<StartCommand & N>> {
   const target = resolveTarget(config, input.workflowId);
   if (!target.ok) return target;
-  const eventId = validateField(DeliveryEventIdSchema, input.eventId, 'eventId');
+  const eventId = validateField(deliveryEventId, input.eventId, 'eventId');
   if (!eventId.ok) return eventId;
   const payload = checkOperation(target.value, kind, name, input.payload);
   if (!payload.ok) return payload;

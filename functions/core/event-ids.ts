@@ -18,7 +18,7 @@
  */
 import { validateField } from './field-validation';
 import type { GatewayConfig } from './gateway-config-model';
-import { EventIdSchema } from './identifiers';
+import { eventId as eventIdCheck } from './checks.generated.js';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
 
@@ -64,7 +64,7 @@ export function namespaceEventId(
   config: GatewayConfig,
   input: { entry: EventIdEntry; caller: string; supplied: string; field: string },
 ): Result<SuppliedEventId> {
-  const valid = validateField(EventIdSchema, input.supplied, input.field);
+  const valid = validateField(eventIdCheck, input.supplied, input.field);
   if (!valid.ok) return valid;
   const reserved = reservedPrefixOf(config, valid.value);
   if (reserved !== undefined) {

@@ -4,10 +4,10 @@
  * compilers that build it (targets.ts, routes.ts, webhook-sources.ts, gateway-config.ts) import it,
  * and so does every step that reads a configuration, without importing the parser.
  */
-import type * as z from 'zod';
+import type { Check } from './check';
 import type { CloudEventJson } from './cloud-event';
 import type { FieldPath, Template } from './route-expressions';
-import type { SecretRef, VerifierConfig } from './webhook-verifiers';
+import type { SecretRef, VerifierConfig } from './webhook-source-schema';
 
 /** What a start may do when a closed run with the same workflow ID exists (Temporal's names). */
 export const ID_REUSE_POLICIES = [
@@ -25,8 +25,8 @@ export type IdReusePolicy = (typeof ID_REUSE_POLICIES)[number];
 export const START_CONFLICT_POLICIES = ['fail', 'use-existing', 'terminate-existing'] as const;
 export type StartConflictPolicy = (typeof START_CONFLICT_POLICIES)[number];
 
-/** The zod schema of a declared operation's argument, built from its JSON Schema on first use. */
-export type ArgumentSchema = () => z.ZodType;
+/** The check of a declared operation's argument (its JSON Schema's), ready or built on first use. */
+export type ArgumentSchema = () => Check<unknown>;
 
 /** How an operation's argument reaches the workflow: none, one, or a tuple spread into several. */
 export type Arity = 'none' | 'one' | 'positional';

@@ -1,17 +1,26 @@
 /**
- * Parsing the gateway configuration — targets (target-compiler.ts), CloudEvent routes
- * (route-compiler.ts) and webhook sources (webhook-sources.ts) — into its model
- * (gateway-config-model.ts). Validated (every problem reported together) and compiled once per process. A configuration the
- * synth already validated — the deployed functions' file, sealed by its digest — is compiled
- * without validating it again ({@link compileValidatedGatewayConfig}): a cold start then skips
- * zod's parse and builds each argument schema only when a request first needs it.
+ * Validating the gateway configuration with its zod schemas — targets (target-schema.ts), CloudEvent
+ * and webhook routes (route-schemas.ts), webhook sources (webhook-source-schema.ts) — and compiling
+ * it (gateway-config-compiler.ts), every problem reported together. What the synth, local stacks and
+ * tests run; a function running the configuration the synth sealed loads none of it (it compiles
+ * with the generated checks: adapters/gateway-config-file.ts), and loads it on demand otherwise.
  */
 import * as z from 'zod';
-import { EventGatewayError, problemList } from '../../contract/errors';
+import type { Check } from './check';
+import {
+  compileGatewayConfig,
+  GatewayConfigError,
+  parseConfigJson,
+  type ArgumentCheckFactory,
+  type ValidatedGatewayConfig,
+} from './gateway-config-compiler';
 import type { GatewayConfig } from './gateway-config-model';
-import { checkRouteTarget, compileRoute, RouteSchema } from './route-compiler';
-import { compileTarget, TargetSchema, type SchemaBuilding } from './target-compiler';
-import { compileSources, SourceSchema } from './webhook-sources';
+import { RouteSchema } from './route-schemas';
+import { TargetSchema } from './target-schema';
+import { SourceSchema } from './webhook-source-schema';
+import { jsonSchemaCheck } from './zod-checks';
+
+export { GatewayConfigError, type ValidatedGatewayConfig };
 
 export const GatewayConfigSchema = z.lazy(() =>
   z.strictObject({
@@ -24,40 +33,24 @@ export const GatewayConfigSchema = z.lazy(() =>
 );
 
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
-/**
- * A configuration as validation leaves it: every default filled in. It is also a valid input, and
- * validating it again gives it back unchanged, so it is what the synth writes for the functions.
- */
-export type ValidatedGatewayConfig = z.output<typeof GatewayConfigSchema>;
 
-/** A configuration with problems: every problem found, listed in the message and in `problems`. */
-export class GatewayConfigError extends EventGatewayError {
-  override readonly name = 'GatewayConfigError';
+function memoised(build: () => Check<unknown>): () => Check<unknown> {
+  let check: Check<unknown> | undefined;
+  return () => (check ??= build());
+}
 
-  constructor(problems: readonly string[], options?: { readonly cause?: unknown }) {
-    super(problemList('Invalid gateway configuration', problems), { ...options, problems });
+/** Argument checks built by zod now: an unusable JSON Schema is a configuration problem. */
+const eagerChecks: ArgumentCheckFactory = (schema, where) => {
+  try {
+    const check = jsonSchemaCheck(schema);
+    return { check: () => check };
+  } catch (error) {
+    return { problem: `${where}.schema: not a usable JSON Schema (${(error as Error).message})` };
   }
-}
+};
 
-function reportDuplicates(items: readonly { name: string }[], where: string, problems: string[]) {
-  const names = items.map((item) => item.name);
-  names
-    .filter((name, index) => names.indexOf(name) !== index)
-    .forEach((name) => problems.push(`${where}: the name "${name}" is declared twice`));
-}
-
-/** Everything past the schema: patterns, routes, sources and what refers to what. */
-function compile(config: ValidatedGatewayConfig, building: SchemaBuilding): GatewayConfig {
-  const problems: string[] = [];
-  const targets = config.targets.map((target, index) => compileTarget(target, index, building, problems));
-  reportDuplicates(config.targets, 'targets', problems);
-  const routes = config.routes.map((route, index) => compileRoute(route, index, problems));
-  reportDuplicates(config.routes, 'routes', problems);
-  routes.forEach((route, index) => checkRouteTarget(route, targets, index, problems));
-  const sources = compileSources(config.sources, targets, problems);
-  if (problems.length > 0) throw new GatewayConfigError(problems);
-  return { targets, routes, sources };
-}
+/** Argument checks built by zod when a request first needs each (a configuration validated before). */
+const lazyChecks: ArgumentCheckFactory = (schema) => ({ check: memoised(() => jsonSchemaCheck(schema)) });
 
 function validated(input: unknown): ValidatedGatewayConfig {
   const parsed = GatewayConfigSchema.safeParse(input);
@@ -71,7 +64,7 @@ function validated(input: unknown): ValidatedGatewayConfig {
 
 /** Validates and compiles a configuration; throws one error listing every problem. */
 export function parseGatewayConfig(input: unknown): GatewayConfig {
-  return compile(validated(input), 'eager');
+  return compileGatewayConfig(validated(input), eagerChecks);
 }
 
 /**
@@ -80,35 +73,26 @@ export function parseGatewayConfig(input: unknown): GatewayConfig {
  */
 export function validateGatewayConfig(input: unknown): ValidatedGatewayConfig {
   const config = validated(input);
-  compile(config, 'eager');
+  compileGatewayConfig(config, eagerChecks);
   return config;
 }
 
 /**
  * Compiles a configuration {@link validateGatewayConfig} returned, without validating it again:
- * no zod parse, and each argument schema built when first used. Only for a configuration known to
- * be that output unchanged — the deployed functions' file, whose digest the synth recorded
- * (adapters/gateway-config-file.ts). Patterns, routes and sources are still compiled, and their
- * problems still thrown.
+ * no zod parse, and each argument's check built by zod when first used. Patterns, routes and
+ * sources are still compiled, and their problems still thrown. (A sealed configuration in a function
+ * runs the checks the synth generated instead: adapters/gateway-config-file.ts.)
  */
 export function compileValidatedGatewayConfig(config: ValidatedGatewayConfig): GatewayConfig {
-  return compile(config, 'lazy');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new GatewayConfigError([`not valid JSON (${(error as Error).message})`], { cause: error });
-  }
+  return compileGatewayConfig(config, lazyChecks);
 }
 
 /** Parses the configuration from its JSON text (as found in an environment variable). */
 export function parseGatewayConfigJson(text: string): GatewayConfig {
-  return parseGatewayConfig(parseJson(text));
+  return parseGatewayConfig(parseConfigJson(text));
 }
 
 /** {@link compileValidatedGatewayConfig} of the JSON text of a validated configuration. */
 export function compileValidatedGatewayConfigJson(text: string): GatewayConfig {
-  return compileValidatedGatewayConfig(parseJson(text) as ValidatedGatewayConfig);
+  return compileValidatedGatewayConfig(parseConfigJson(text) as ValidatedGatewayConfig);
 }

@@ -4,16 +4,10 @@
  * at start-up; applied per event, with problems that name the event's fields as the route's author
  * wrote them.
  */
-import * as z from 'zod';
 import type { PayloadConstant, PayloadDefault, PayloadMapping, RouteDelivery } from './gateway-config-model';
 import { problem, type Problem } from './problems';
 import { fail, ok, type Result } from './result';
 import { lookupField, parseFieldPath, type FieldPath, type FieldPathParser } from './route-expressions';
-
-/** A mapped field with the value to pass when the event lacks it: `{ "path": "data.currency", "default": "EUR" }`. */
-export const PayloadDefaultSchema = z.lazy(() =>
-  z.strictObject({ path: z.string().min(1), default: z.json() }),
-);
 
 /** A mapping's value as configured: a field path, a constant or a path with a default. */
 export type PayloadSourceConfig = string | PayloadConstant | { path: string; default: unknown };

@@ -3,49 +3,13 @@
  * payload mapping) and the start-up check that the target a route's IDs resolve to declares its
  * operation. Webhook routes (webhook-routes.ts) share the kind and target checks.
  */
-import * as z from 'zod';
 import type { Route, RouteKind, Target } from './gateway-config-model';
-import { OperationNameSchema } from './identifiers';
 import { declaredOperation } from './operation-arguments';
-import { compileMapping, PayloadDefaultSchema } from './payload-mapping';
+import { compileMapping } from './payload-mapping';
+import type { RouteConfig } from './route-schemas';
 import { parseTemplate, sampleTemplate } from './route-expressions';
 
-// Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
-export const RouteSchema = z.lazy(() =>
-  z.strictObject({
-    /** Names the route in responses and logs. */
-    name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : -'),
-    match: z.strictObject({
-      /** The event `type`, exactly. */
-      type: z.string().min(1).optional(),
-      /** Or a prefix of the event `type`, e.g. `com.example.payment.`. */
-      typePrefix: z.string().min(1).optional(),
-      /** The event `source`, exactly; absent = any source. */
-      source: z.string().min(1).optional(),
-    }),
-    /** Workflow-ID template, e.g. `staged-{data.workflowKey}`. */
-    workflowId: z.string().min(1),
-    /** The signal to send; set this or `update`. */
-    signal: OperationNameSchema.optional(),
-    /** The update to run; set this or `signal`. */
-    update: OperationNameSchema.optional(),
-    /** `true`: start the workflow with the mapped input (its target must declare `start`). */
-    start: z.literal(true).optional(),
-    /**
-     * The argument: a field path (`data`, the default, passes the whole data) or an object whose
-     * values are field paths, e.g. `{ "stage": "data.stage" }`, or a path with a default for an event
-     * without it, e.g. `{ "currency": { "path": "data.currency", "default": "EUR" } }`. A field the
-     * event lacks (and no default) is left out when the operation's schema makes it optional.
-     */
-    payload: z
-      .union([z.string(), z.record(z.string().min(1), z.union([z.string(), PayloadDefaultSchema]))])
-      .default('data'),
-    /** Overrides the target's `startIfMissing` for events on this route. */
-    startIfMissing: z.boolean().optional(),
-  }),
-);
-
-export type RouteConfig = z.output<typeof RouteSchema>;
+export type { RouteConfig };
 
 /** The operation name a start route carries (starts have no name of their own). */
 export const START_ROUTE_OPERATION = 'start';

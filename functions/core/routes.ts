@@ -14,7 +14,7 @@ import {
 import { namespaceEventId, type EventIdEntry } from './event-ids';
 import { validateField } from './field-validation';
 import type { GatewayConfig, RouteDelivery, Target } from './gateway-config-model';
-import { EventIdSchema } from './identifiers';
+import { eventId as eventIdCheck } from './checks.generated.js';
 import { declaredOperation } from './operation-arguments';
 import { eventField, mapPayload, missingRequiredField, type PathFormat } from './payload-mapping';
 import { problem } from './problems';
@@ -108,7 +108,7 @@ export function routeCloudEvent(
   const supplied = options.eventId ?? event.value.id;
   const ids = options.namespace
     ? namespaceEventId(config, { ...options.namespace, supplied, field: 'id' })
-    : validateField(EventIdSchema, supplied, 'id');
+    : validateField(eventIdCheck, supplied, 'id');
   if (!ids.ok) return ids;
   const delivered = typeof ids.value === 'string' ? { eventId: ids.value } : ids.value;
   const matching = config.routes.filter((route) => route.matches(event.value));

@@ -20,7 +20,10 @@
  * {@link STORED_PAYLOAD_FIELDS}): the queue handler resolves it before routing. Only the gateway's
  * sealer can make such a message; an unsealed one is a forgery, dead-lettered unread.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
+import type { SqsSignalMessageSchema } from './checked-schemas';
+import { sqsSignalMessage } from './checks.generated.js';
+import { issueField } from './field-validation';
 import { looksLikeCloudEvent } from './cloud-event';
 import { EVENT_SOURCES } from '../../contract/temporal-headers';
 import { neverStartingSignal, prepareSignal } from './commands';
@@ -51,17 +54,7 @@ export const QUEUE_INGEST_ATTRIBUTES = {
   apiRequestId: 'apiRequestId',
 } as const;
 
-export const SqsSignalMessageSchema = z.object({
-  workflowId: z.string(),
-  signal: z.string(),
-  payload: z.unknown(),
-  eventId: z.string().optional(),
-  /** The id as its caller supplied it (sealed gateway messages only; a producer's is ignored). */
-  suppliedId: z.string().optional(),
-  /** Deliver only to a running workflow, never start it (set by the HTTP fallback for callbacks). */
-  neverStart: z.boolean().optional(),
-});
-
+/** The gateway's command, as core/checked-schemas.ts's `SqsSignalMessageSchema` describes it. */
 export type SqsSignalMessage = z.infer<typeof SqsSignalMessageSchema>;
 
 /** The parts of an SQS record (Lambda's `SQSRecord` fits) that decide what it means. */
@@ -242,19 +235,18 @@ function routeSqsMessage(
     });
   }
 
-  const parsed = SqsSignalMessageSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = ['body', ...(issue?.path ?? []).map(String)].join('.');
+  const checked = sqsSignalMessage(value);
+  if (!checked.ok) {
+    const field = issueField('body', checked.issue);
     return fail(
       problem(
         'invalid-request',
-        `${field}: ${issue?.message ?? 'invalid'} (expected { workflowId, signal, payload, eventId? } or a CloudEvent)`,
+        `${field}: ${checked.issue.message} (expected { workflowId, signal, payload, eventId? } or a CloudEvent)`,
         field,
       ),
     );
   }
-  const message = parsed.data;
+  const message = checked.value;
   // A sealed message was namespaced by the gateway before it was queued; a producer's is namespaced now.
   const ids =
     sealed && message.eventId !== undefined

@@ -10,9 +10,11 @@
  * queue takes producers' messages too, and a producer must never pass for a provider. `verifiedBy`
  * records which preset verified it on arrival.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
+import type { WebhookEnvelopeSchema } from './checked-schemas';
+import { webhookEnvelope } from './checks.generated.js';
+import { issueField } from './field-validation';
 import type { GatewayConfig } from './gateway-config-model';
-import { EventIdSchema } from './identifiers';
 import { checkInputText } from './input-limits';
 import { problem } from './problems';
 import { fail, ok, type Result } from './result';
@@ -20,24 +22,7 @@ import type { RoutedCommand } from './routes';
 import { decideWebhook, unknownSourceProblem } from './webhook-routing';
 import { readValue, type WebhookDocument } from './webhook-fields';
 
-export const WebhookEnvelopeSchema = z.strictObject({
-  webhook: z.strictObject({
-    /** The source it arrived on. */
-    source: z.string().min(1).max(64),
-    /** The preset that verified its signature on arrival (`stripe`, `shopify`, …). */
-    verifiedBy: z.string().min(1).max(64),
-    eventId: EventIdSchema,
-    eventType: z.string().max(500).optional(),
-    /** The request headers, lower-cased, without credentials. */
-    headers: z.record(z.string(), z.string()),
-    /** The raw body, exactly as signed. */
-    body: z.string(),
-    receivedAt: z.string(),
-  }),
-  /** The gateway's seal over the envelope (checked by the queue handler before this schema). */
-  gatewaySeal: z.string().optional(),
-});
-
+/** An envelope as core/checked-schemas.ts's `WebhookEnvelopeSchema` describes it. */
 export type WebhookEnvelope = z.output<typeof WebhookEnvelopeSchema>;
 
 /**
@@ -85,15 +70,12 @@ export function routeWebhookEnvelope(
   input: unknown,
   maxBodyBytes?: number,
 ): Result<RoutedCommand[]> {
-  const parsed = WebhookEnvelopeSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = ['body', ...(issue?.path ?? []).map(String)].join('.');
-    return fail(
-      problem('invalid-request', `${field}: ${issue?.message ?? 'invalid'} (a webhook envelope)`, field),
-    );
+  const checked = webhookEnvelope(input);
+  if (!checked.ok) {
+    const field = issueField('body', checked.issue);
+    return fail(problem('invalid-request', `${field}: ${checked.issue.message} (a webhook envelope)`, field));
   }
-  const { webhook } = parsed.data;
+  const { webhook } = checked.value;
   const source = config.sources.find((candidate) => candidate.name === webhook.source);
   if (!source) return fail(unknownSourceProblem(webhook.source));
   const within = checkInputText(webhook.body, 'body.webhook.body', maxBodyBytes);

@@ -12,7 +12,7 @@
  * Routing is all or nothing, as for CloudEvents: one unusable route dead-letters the whole event.
  */
 import type { GatewayConfig, Source } from './gateway-config-model';
-import { EventIdSchema } from './identifiers';
+import { eventId as eventIdCheck } from './checks.generated.js';
 import { problem, type Problem } from './problems';
 import { lookupField } from './route-expressions';
 import { routeToCommand, type RoutedCommand } from './routes';
@@ -69,7 +69,7 @@ export function identifyWebhook(
   const namespaced = `${source.name}:${raw ?? `sha256-${hex}`}`;
   // An id the provider chose may be unusable as a Temporal request key (spaces, too long): the
   // digest of the signed body identifies the event just as well.
-  const eventId = EventIdSchema.safeParse(namespaced).success ? namespaced : `${source.name}:sha256-${hex}`;
+  const eventId = eventIdCheck(namespaced).ok ? namespaced : `${source.name}:sha256-${hex}`;
   return eventType === undefined ? { eventId } : { eventId, eventType };
 }
 

@@ -4,50 +4,17 @@
  * its events into signals, updates or starts. Part of the gateway configuration (`sources`),
  * compiled once at start-up.
  */
-import * as z from 'zod';
 import type { Source, Target, ValueSource } from './gateway-config-model';
 import { checkRouteTarget } from './route-compiler';
 import { parseWebhookPath } from './webhook-fields';
-import { compileWebhookRoute, WebhookRouteSchema } from './webhook-routes';
-import { needsSecret, SecretRefSchema, VerifierSchema, type VerifierConfig } from './webhook-verifiers';
+import { compileWebhookRoute } from './webhook-routes';
+import type { IdSourceConfig, SourceConfig, SourceConfigInput } from './webhook-source-schema';
+import { needsSecret, type VerifierConfig } from './webhook-verifiers';
 
-const idSourceSchema = () =>
-  z.union([
-    z.strictObject({
-      header: z
-        .string()
-        .min(1)
-        .transform((name) => name.toLowerCase()),
-    }),
-    z.strictObject({ field: z.string().min(1) }),
-  ]);
+export type { SourceConfig, SourceConfigInput };
 
 /** Longest a provider may wait for an answer before it counts the delivery as failed (Slack: 3 s). */
 export const DEFAULT_ANSWER_WITHIN_MS = 2_500;
-
-// Built at the first validation (z.lazy): a cold start compiling a validated configuration never builds it.
-export const SourceSchema = z.lazy(() =>
-  z.strictObject({
-    /** The `{source}` of `POST /v1/webhooks/{source}`. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lower-case letters, digits, _ -'),
-    verifier: VerifierSchema,
-    /** Required unless the verifier is `none`. */
-    secret: SecretRefSchema.optional(),
-    /** Overrides the preset's event id: a header or a body field. Default: the preset's, else a digest of the body. */
-    eventId: idSourceSchema().optional(),
-    /** Overrides the preset's event type: a header or a body field. */
-    eventType: idSourceSchema().optional(),
-    routes: z.array(WebhookRouteSchema).default([]),
-    /**
-     * Milliseconds to answer within: a delivery Temporal has not taken by then goes to the fallback
-     * queue and the provider gets its 2xx in time.
-     */
-    answerWithinMs: z.number().int().min(100).max(25_000).default(DEFAULT_ANSWER_WITHIN_MS),
-  }),
-);
-
-export type SourceConfig = z.output<typeof SourceSchema>;
-export type SourceConfigInput = z.input<typeof SourceSchema>;
 
 const field = (text: string): ValueSource => {
   const parsed = parseWebhookPath(text);
@@ -79,7 +46,7 @@ const PRESET_FIELDS: Record<VerifierConfig['preset'], { eventId: ValueSource[]; 
   };
 
 function compileValueSource(
-  override: z.output<ReturnType<typeof idSourceSchema>> | undefined,
+  override: IdSourceConfig | undefined,
   where: string,
   problems: string[],
 ): ValueSource[] | undefined {

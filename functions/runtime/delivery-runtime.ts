@@ -8,7 +8,7 @@
 import { CallbackKeyError } from '../../contract/callback-keys';
 import { EventGatewayError } from '../../contract/errors';
 import { GATEWAY_ENV } from '../core/env-names';
-import { GatewayConfigError } from '../core/gateway-config';
+import { GatewayConfigError } from '../core/gateway-config-compiler';
 import type { GatewayConfig } from '../core/gateway-config-model';
 import { createDeliverer, type Deliverer } from '../adapters/deliverer';
 import { envelopeSealerFromEnv, type EnvelopeSealer } from '../adapters/envelope-seal';

@@ -4,7 +4,7 @@
  */
 import { GATEWAY_ENV } from '../core/env-names';
 import { MAX_OFFLOADED_INPUT_BYTES } from '../core/input-limits';
-import { GatewayConfigError } from '../core/gateway-config';
+import { GatewayConfigError } from '../core/gateway-config-compiler';
 import { callbackVerifierFromEnv, type CallbackVerifier } from '../adapters/callback-tokens';
 import { createDeliverer } from '../adapters/deliverer';
 import { loadGatewayConfig } from '../adapters/gateway-config-file';

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES } from '../../functions/adapters/sqs-dead-letters';
 import { WEBHOOK_DLQ_ATTRIBUTES } from '../../functions/adapters/webhook-queues';
-import { WebhookEnvelopeSchema } from '../../functions/core/webhook-envelope';
+import { WebhookEnvelopeSchema } from '../../functions/core/checked-schemas';
 import { isFifoQueue } from '../../functions/adapters/sqs-client';
 import { GATEWAY_QUEUE_NAMES } from '../sqs-queues';
 import { parseBody, type SqsSignalMessage } from './gateway-message';

@@ -3,7 +3,8 @@
  * come from functions/core, so the CLI and the queue handler cannot disagree about either.
  */
 import { deliveryRequestId } from '../../functions/core/request-id';
-import { SqsSignalMessageSchema, type SqsSignalMessage } from '../../functions/core/sqs-message';
+import { SqsSignalMessageSchema } from '../../functions/core/checked-schemas';
+import type { SqsSignalMessage } from '../../functions/core/sqs-message';
 
 export type { SqsSignalMessage };
 

@@ -81,12 +81,12 @@ function decisions(config: GatewayConfig, ids: readonly string[], samples: reado
       signals: [...t.signals].map(([name, { arity, schema }]) => [
         name,
         arity,
-        samples.map((v) => schema().safeParse(v).success),
+        samples.map((v) => schema()(v).ok),
       ]),
       updates: [...t.updates].map(([name, { arity, schema }]) => [
         name,
         arity,
-        samples.map((v) => schema().safeParse(v).success),
+        samples.map((v) => schema()(v).ok),
       ]),
     })),
     routes: config.routes.map((r) => r.name),
