@@ -98,6 +98,20 @@ function collectMessages(schema: unknown, pointer: string, into: Record<string, 
   }
 }
 
+/** The schema without {@link MESSAGES_KEYWORD} (read here, not by Ajv: it would embed the schema). */
+function withoutMessages(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  if (Array.isArray(schema)) return schema.map(withoutMessages);
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key]) => key !== MESSAGES_KEYWORD)
+      .map(([key, value]) => [
+        key,
+        key === 'default' || key === 'const' || key === 'enum' ? value : withoutMessages(value),
+      ]),
+  );
+}
+
 /** Whether a schema fills in defaults (then the check works on a copy of the value). */
 const hasDefaults = (schema: unknown): boolean =>
   typeof schema === 'object' &&
@@ -111,7 +125,11 @@ const hasDefaults = (schema: unknown): boolean =>
  */
 const ISSUE_OF = `function issueOf(errors, messages) {
   const last = errors[errors.length - 1];
-  const error = last && (last.keyword === "anyOf" || last.keyword === "oneOf") ? last : errors[0];
+  const union = last && (last.keyword === "anyOf" || last.keyword === "oneOf") ? last : undefined;
+  // In a union, the branch that got past its discriminator (a const) and further in says what is wrong.
+  const branch = union && errors.find((e) => e !== union && e.keyword !== "const" &&
+    e.instancePath.length > union.instancePath.length);
+  const error = branch ?? union ?? errors[0];
   if (!error) return { path: "", message: "is invalid" };
   const segments = error.instancePath === "" ? [] :
     error.instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
@@ -160,10 +178,9 @@ export function generateCheckModuleSync(schemas: Record<string, object>): string
   const names = Object.keys(schemas).sort();
   const ajv = new Ajv2020(AJV_OPTIONS);
   addFormats(ajv);
-  ajv.addKeyword({ keyword: MESSAGES_KEYWORD, schemaType: 'object' });
   const ids: Record<string, string> = {};
   names.forEach((name, index) => {
-    const { $schema: _dialect, ...schema } = schemas[name] as Record<string, unknown>;
+    const { $schema: _dialect, ...schema } = withoutMessages(schemas[name]) as Record<string, unknown>;
     const id = `check${index}`;
     try {
       ajv.addSchema(schema, id);
