@@ -1,7 +1,7 @@
 /**
  * The answer of the gateway's replay route (`POST /v1/event-log/replay`, docs/event-log.md), shared
- * by the route (functions/handlers/http-event-routes.ts, whose zod schema documents it in the
- * OpenAPI document) and `event-gateway events replay`, which reads it — the CLI ships in the library
+ * by the route (functions/handlers/http-event-routes.ts; handlers/openapi/event-log-routes.ts documents
+ * it in the OpenAPI document) and `event-gateway events replay`, which reads it — the CLI ships in the library
  * and must not import a handler.
  */
 

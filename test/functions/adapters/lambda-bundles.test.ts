@@ -84,6 +84,16 @@ describe('the prebuilt Lambda bundles', () => {
         'jose',
       ];
       for (const lazy of lazyPackages) expect(initPackages.has(lazy), `${lazy} read at init`).toBe(false);
+      // The OpenAPI runtime stays at build: the routes run generated checks, and the document is a
+      // file of its own, imported at the first GET /openapi.json.
+      for (const buildOnly of ['@hono/zod-openapi', '@asteasolutions/zod-to-openapi'])
+        expect(initPackages.has(buildOnly), `${buildOnly} read at init`).toBe(false);
+      expect(atInit.filter((path) => /(^|\/)docs\/openapi[\w-]*\.json$/.test(path))).toEqual([]);
+      if (name === 'http')
+        expect(everywhere.filter((path) => /(^|\/)docs\/openapi[\w-]*\.json$/.test(path)).sort()).toEqual([
+          'docs/openapi-event-log.json',
+          'docs/openapi.json',
+        ]);
       expect([...initPackages].filter((pkg) => pkg?.startsWith('@aws-sdk/'))).toEqual([]);
       for (const client of ['client-sqs', 'client-kms', 'client-s3'])
         expect(everywhere.some((path) => path.includes(`node_modules/@aws-sdk/${client}/`))).toBe(true);
