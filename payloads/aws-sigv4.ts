@@ -38,6 +38,23 @@ export interface AwsPostRequest {
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
+/**
+ * The key of a day's signatures: four HMACs, the same for every request of that day, region and
+ * service (the event log signs one request per event). The last few are kept, keyed by the secret
+ * too, so rotated credentials get their own.
+ */
+const signingKeys = new Map<string, Buffer>();
+function signingKeyOf(secret: string, day: string, region: string, service: string): Buffer {
+  const id = `${day}/${region}/${service}/${secret}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+    if (signingKeys.size >= 8) signingKeys.delete(signingKeys.keys().next().value!);
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /** The request's headers (lower-case names), signed: `host`, `x-amz-date`, the session token, `authorization`. */
 export function signAwsPost(
   request: AwsPostRequest,
@@ -67,10 +84,7 @@ export function signAwsPost(
     bodyHash,
   ].join('\n');
   const scope = `${day}/${request.region}/${request.service}/aws4_request`;
-  const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), request.region), request.service),
-    'aws4_request',
-  );
+  const signingKey = signingKeyOf(credentials.secretAccessKey, day, request.region, request.service);
   const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
   const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
   return {
