@@ -94,8 +94,10 @@ export function createHttpApp(deps: HttpAppDeps) {
   const authenticator = deps.authenticator ?? createAuthenticator({ mode: 'none' });
   const newEventId = deps.newEventId ?? (() => crypto.randomUUID());
 
-  // The core router: the routes check their parameters, headers and bodies themselves with the
-  // checks generated at build (http-request-checks.ts), and the OpenAPI document is a file.
+  // Hono's core app: the routes check their parameters, headers and bodies themselves with the
+  // checks generated at build (http-request-checks.ts), and the OpenAPI document is a file. The
+  // default router (measured at init against hono/quick and hono/tiny: within 1–3 ms of CPU, noise
+  // on this machine) is the one that keeps paths strict: the other two also match `/healthz/`.
   const app = new Hono<AppEnv>();
 
   /** Ends the request with a problem document; typed routes return only their success bodies. */
