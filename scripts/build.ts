@@ -17,13 +17,16 @@
  * outdir defaults to `dist` at the repo root; for `worker` it must stay inside the repo so Node
  * resolves the external packages from its node_modules.
  */
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import ts from 'typescript';
+import { DEFAULT_GATEWAY_CHECKS_FILE_NAME } from '../functions/adapters/gateway-config-file';
+import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { GATEWAY_HANDLERS, handlerBuildOptions, type GatewayHandlerName } from '../infra/lambda-handlers';
+import { routingChecksModule, routingToConfigJson } from '../infra/props/routing';
 import { stageWorkerImage, WORKER_MAIN_FILE } from '../infra/constructs/worker-image-staging';
 import { DEFAULT_WORKER_NODE_IMAGE } from '../infra/constructs/worker-image-types';
 import { WORKFLOW_BUNDLE_FILE } from '../worker/workflow-source';
@@ -118,6 +121,12 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<Record<G
   } catch (error) {
     throw wrap('Lambda build', error);
   }
+  // The default configuration's argument checks beside each handler: a function running it sealed
+  // (GATEWAY_CONFIG_SHA256) runs them instead of building zod schemas (adapters/gateway-config-file.ts).
+  const defaultChecks = routingChecksModule(routingToConfigJson(DEFAULT_GATEWAY_CONFIG));
+  await Promise.all(
+    names.map((name) => writeFile(join(lambdaDir, name, DEFAULT_GATEWAY_CHECKS_FILE_NAME), defaultChecks)),
+  );
   log(`built ${names.length} Lambda handlers in ${lambdaDir} in ${Date.now() - started} ms`);
   return Object.fromEntries(names.map((name) => [name, join(lambdaDir, name)])) as Record<
     GatewayHandlerName,

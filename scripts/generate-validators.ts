@@ -2,7 +2,8 @@
  * `npm run generate:validators`: writes each registry's checks — `checks.generated.js` and its
  * `.d.ts` — beside the registry module (a `Record<string, z.ZodType>` of what the functions check at
  * run time), so the Lambdas run plain generated functions instead of building zod schemas at init.
- * A registry not written yet is skipped. The drift test (test/functions/core/checks-drift.test.ts)
+ * A registry not written yet is skipped. Also the default configuration's argument checks, which
+ * the build puts beside each prebuilt handler (scripts/build.ts). The drift test (test/functions/core/checks-drift.test.ts)
  * fails when a committed file is not what this script writes.
  */
 import { existsSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import type * as z from 'zod';
+import { DEFAULT_GATEWAY_CHECKS_FILE_NAME } from '../functions/adapters/gateway-config-file';
+import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
+import { routingChecksModule, routingToConfigJson } from '../infra/props/routing';
 import { checkSchemaOf, generateCheckModule } from '../infra/validator-codegen';
 import { isProcessEntry } from '../local/process-entry';
 
@@ -72,6 +76,15 @@ export async function generatedCheckFiles(registry: CheckRegistry): Promise<Reco
   };
 }
 
+/** The build's argument checks of the default configuration, committed beside the adapter that loads them. */
+export const DEFAULT_CHECKS_PATH = `functions/adapters/${DEFAULT_GATEWAY_CHECKS_FILE_NAME}`;
+
+/** The default configuration's argument checks (what the prebuilt handlers carry), formatted. */
+export async function defaultConfigChecks(): Promise<string> {
+  const text = routingChecksModule(routingToConfigJson(DEFAULT_GATEWAY_CONFIG));
+  return formatted(join(repoRoot, DEFAULT_CHECKS_PATH), text);
+}
+
 /** The registries whose module exists (a helper's registry may not be written yet). */
 export const presentRegistries = (): CheckRegistry[] =>
   CHECK_REGISTRIES.filter((registry) => existsSync(join(repoRoot, registry.module)));
@@ -83,4 +96,6 @@ if (isProcessEntry(import.meta.url)) {
       console.log(`wrote ${path}`);
     }
   }
+  await writeFile(join(repoRoot, DEFAULT_CHECKS_PATH), await defaultConfigChecks());
+  console.log(`wrote ${DEFAULT_CHECKS_PATH}`);
 }

@@ -7,7 +7,7 @@
 import { gatewayConfigFromText } from '../../functions/adapters/gateway-config-file';
 import { GATEWAY_ENV } from '../../functions/core/env-names';
 
-const config = gatewayConfigFromText(process.env[GATEWAY_ENV.config] ?? '', process.env);
+const config = await gatewayConfigFromText(process.env[GATEWAY_ENV.config] ?? '', process.env);
 
 export function handler(): { statusCode: number; body: string } {
   return { statusCode: 200, body: String(config.targets.length) };

@@ -122,6 +122,17 @@ export function createDeliveryParts(
   };
 }
 
+/** {@link collect} of a loader that answers later (the gateway configuration). */
+export async function collectAsync<T>(problems: string[], load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (error) {
+    return collect(problems, () => {
+      throw error;
+    });
+  }
+}
+
 /**
  * The envelope sealer from the environment (adapters/envelope-seal.ts); a process without a
  * configured key says so, since its seals verify nowhere else.
@@ -141,7 +152,7 @@ export async function createDeliveryRuntime(env: Env, baseLogger: GatewayLogger)
   // Every line about an event carries its id, source, route, workflow and trace id.
   const logger = withEventContext(baseLogger);
   const problems: string[] = [];
-  const config = collect(problems, () => loadGatewayConfig(env, logger));
+  const config = await collectAsync(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   if (!config || deadlineMs === undefined || problems.length > 0) throw new GatewayConfigError(problems);
   const [temporalEnv, sealer, payloads] = await Promise.all([

@@ -25,6 +25,7 @@ import { loadSourceRuntimes, type SourceRuntime } from '../adapters/webhook-secr
 import { tracingFromEnv } from '../adapters/tracing';
 import {
   collect,
+  collectAsync,
   createDeliveryParts,
   loadDeadlineMs,
   loadEnvelopeSealer,
@@ -56,7 +57,7 @@ export async function createGatewayRuntime(env: Env, baseLogger: GatewayLogger):
   // Every line about an event carries its id, source, route, workflow and trace id.
   const logger = withEventContext(baseLogger);
   const problems: string[] = [];
-  const config = collect(problems, () => loadGatewayConfig(env, logger));
+  const config = await collectAsync(problems, () => loadGatewayConfig(env, logger));
   const deadlineMs = collect(problems, () => loadDeadlineMs(env));
   // Both secret sets are read at once: two Secrets Manager round trips in parallel at cold start.
   const [authEnv, temporalEnv, callbackEnv, sealer, payloads] = await Promise.all([

@@ -5,14 +5,17 @@
  * are bundled with the local esbuild and the very same options, once per process.
  *
  * A function may get extra files beside its handler — the routing configuration, which can be far
- * larger than Lambda's 4 KB environment — in an asset directory of its own.
+ * larger than Lambda's 4 KB environment, and its argument checks generated at synth — in an asset
+ * directory of its own.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HANDLER_FILE, type GatewayHandlerName } from '../lambda-handlers';
+import { GATEWAY_CHECKS_FILE_NAME } from '../../functions/adapters/gateway-config-file';
+import { GATEWAY_CONFIG_FILE_NAME, HANDLER_FILE, type GatewayHandlerName } from '../lambda-handlers';
+import { routingChecksModule } from '../props/routing';
 import { FROM_PACKAGE, runSynthScript, SynthScriptError, synthScratchDir } from './synth-scratch';
 import { EventGatewayError } from '../../contract/errors';
 
@@ -86,6 +89,10 @@ export function handlerAssetDir(
   extraFiles: Readonly<Record<string, string>> = {},
 ): string {
   const bundle = handlerBundleDir(name);
+  const config = extraFiles[GATEWAY_CONFIG_FILE_NAME];
+  // The routing's argument checks, generated now, beside the configuration they check.
+  if (config !== undefined)
+    extraFiles = { ...extraFiles, [GATEWAY_CHECKS_FILE_NAME]: routingChecksModule(config) };
   if (Object.keys(extraFiles).length === 0) return bundle;
   const hash = createHash('sha256').update(bundle);
   for (const [file, content] of Object.entries(extraFiles).sort(([a], [b]) => a.localeCompare(b)))

@@ -7,6 +7,7 @@
  */
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as z from 'zod';
+import { argumentCheckName } from '../../functions/adapters/gateway-config-file';
 import type { SourceConfigInput } from '../../functions/core/webhook-sources';
 import {
   GatewayConfigError,
@@ -14,6 +15,7 @@ import {
   type GatewayConfigInput,
   type ValidatedGatewayConfig,
 } from '../../functions/core/gateway-config';
+import { generateCheckModuleSync, ValidatorCodegenError } from '../validator-codegen';
 
 /** A JSON Schema object, or a zod schema (converted with `z.toJSONSchema`). */
 export type ArgumentSchema = Readonly<Record<string, unknown>> | z.ZodType;
@@ -140,4 +142,47 @@ export function routingToConfigJson(routing: GatewayRouting): string {
   }
   if (!config || problems.length > 0) throw new GatewayConfigError(problems);
   return JSON.stringify(config);
+}
+
+/** Every argument schema of a validated configuration (signals, updates, queries, start), by where it is. */
+function argumentSchemas(config: ValidatedGatewayConfig): [string, Record<string, unknown>][] {
+  return config.targets.flatMap((target, index) => {
+    const operations = (kind: string, declared: Record<string, { schema?: Record<string, unknown> }>) =>
+      Object.entries(declared).flatMap(([name, { schema }]): [string, Record<string, unknown>][] =>
+        schema ? [[`routing.targets.${index}.${kind}.${name}`, schema]] : [],
+      );
+    return [
+      ...operations('signals', target.signals),
+      ...operations('updates', target.updates),
+      ...operations('queries', target.queries),
+      ...(target.start?.schema ? [[`routing.targets.${index}.start`, target.start.schema] as const] : []),
+    ] as [string, Record<string, unknown>][];
+  });
+}
+
+/**
+ * The argument checks of the configuration {@link routingToConfigJson} wrote, generated as one
+ * module of plain functions (infra/validator-codegen.ts), each named by its schema's digest
+ * (`argumentCheckName`): the sealed configuration's functions run them instead of building zod
+ * schemas. Written beside the configuration file at synth, and by the build for the default one.
+ */
+export function routingChecksModule(configJson: string): string {
+  const schemas: Record<string, object> = {};
+  const where = new Map<string, string>();
+  for (const [at, schema] of argumentSchemas(JSON.parse(configJson) as ValidatedGatewayConfig)) {
+    const name = argumentCheckName(schema);
+    schemas[name] = schema;
+    if (!where.has(name)) where.set(name, at);
+  }
+  try {
+    return generateCheckModuleSync(schemas);
+  } catch (error) {
+    if (!(error instanceof ValidatorCodegenError)) throw error;
+    // The generator names the check; the synth names the schema as the routing props hold it.
+    const name = /^(s[0-9a-f]+):/.exec(error.message)?.[1];
+    const at = (name && where.get(name)) ?? 'routing';
+    throw new GatewayConfigError([`${at}.schema: ${error.message.replace(/^s[0-9a-f]+: /, '')}`], {
+      cause: error,
+    });
+  }
 }

@@ -24,8 +24,10 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+const defaultConfig = await loadGatewayConfig({});
+
 function target() {
-  const [staged] = loadGatewayConfig({}).targets;
+  const [staged] = defaultConfig.targets;
   if (!staged) throw new Error('no default target');
   return { ...staged, startIfMissing: false };
 }

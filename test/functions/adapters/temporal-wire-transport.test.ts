@@ -57,8 +57,10 @@ const caEnv = () => ({
   TEMPORAL_TLS_SERVER_NAME: certs.serverName,
 });
 
+const defaultConfig = await loadGatewayConfig({});
+
 const target = () => {
-  const [staged] = loadGatewayConfig({}).targets;
+  const [staged] = defaultConfig.targets;
   if (!staged) throw new Error('no default target');
   return staged;
 };

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as checks from '../../../functions/core/checks.generated.js';
 import { CORE_CHECKED_SCHEMAS } from '../../../functions/core/checked-schemas';
-import { generatedCheckFiles, presentRegistries } from '../../../scripts/generate-validators';
+import {
+  DEFAULT_CHECKS_PATH,
+  defaultConfigChecks,
+  generatedCheckFiles,
+  presentRegistries,
+} from '../../../scripts/generate-validators';
 
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 
@@ -22,6 +27,10 @@ describe('the generated checks', () => {
         expect(await readFile(join(repoRoot, path), 'utf8'), path).toBe(text);
     },
   );
+
+  it("of the default configuration's arguments are what the script generates", async () => {
+    expect(await readFile(join(repoRoot, DEFAULT_CHECKS_PATH), 'utf8')).toBe(await defaultConfigChecks());
+  });
 
   const samples: Record<keyof typeof CORE_CHECKED_SCHEMAS, unknown[]> = {
     workflowId: ['order-1', '', 'a'.repeat(256), 'bad\u0000id', 7],

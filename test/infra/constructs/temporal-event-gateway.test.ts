@@ -103,7 +103,7 @@ describe('TemporalEventGateway', () => {
     }
   });
 
-  it('writes the routing validated, defaults filled in, and records its digest so a cold start does not validate it again', () => {
+  it('writes the routing validated, defaults filled in, and records its digest so a cold start does not validate it again', async () => {
     const built = build();
     for (const fn of [built.gateway.httpFunction!, ...built.gateway.queueFunctions]) {
       const id = logicalId(built.stack, fn.function);
@@ -117,7 +117,7 @@ describe('TemporalEventGateway', () => {
       // What the function does with the two at cold start: the synth's text compiles as it is.
       const functionEnv = { ...env, LAMBDA_TASK_ROOT: codeDir(built, id) };
       const loaded = readGatewayConfigFile(functionEnv);
-      expect(gatewayConfigFromText(loaded!, functionEnv).targets[0]?.matches('order-42')).toBe(true);
+      expect((await gatewayConfigFromText(loaded!, functionEnv)).targets[0]?.matches('order-42')).toBe(true);
     }
   });
 
