@@ -50,6 +50,7 @@ export interface KmsEncryptionCodecOptions {
 }
 
 const ALGORITHM = 'aes-256-gcm';
+const CIPHER_OPTIONS = { authTagLength: TAG_BYTES } as const;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
@@ -92,10 +93,27 @@ export class KmsEncryptionCodec implements PayloadCodec {
   }
 
   /** Encrypts each payload whole (metadata included) into a `binary/encrypted` payload. */
-  async encode(payloads: Payload[], _context?: SerializationContext): Promise<Payload[]> {
+  encode(payloads: Payload[], _context?: SerializationContext): Promise<Payload[]> {
+    // Not an async function: while the data key is within its limits (every payload but the first
+    // and those at a renewal) the work is synchronous and the answer one resolved promise, with no
+    // async function's frame and turns on a path every signal takes.
     const encrypted: Payload[] = [];
-    // One promise per call, not per payload: the key is at hand but for its first and renewed uses.
-    for (const payload of payloads)
+    try {
+      for (const payload of payloads) {
+        const key = this.keys.reserve();
+        if (key === undefined) return this.encodeWaitingForKeys(payloads, encrypted);
+        encrypted.push(this.encrypt(payload, key));
+      }
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what encrypt threw, as the async function rejected with it
+      return Promise.reject(error);
+    }
+    return Promise.resolve(encrypted);
+  }
+
+  /** The rest of {@link encode} from the first payload that needs a new data key (KMS). */
+  private async encodeWaitingForKeys(payloads: Payload[], encrypted: Payload[]): Promise<Payload[]> {
+    for (const payload of payloads.slice(encrypted.length))
       encrypted.push(this.encrypt(payload, this.keys.reserve() ?? (await this.keys.forEncryption())));
     return encrypted;
   }
@@ -116,11 +134,14 @@ export class KmsEncryptionCodec implements PayloadCodec {
     // nonce ‖ ciphertext ‖ tag written into one buffer (GCM's ciphertext is as long as the plaintext).
     const data = Buffer.allocUnsafe(NONCE_BYTES + plaintext.length + TAG_BYTES);
     const nonce = nextNonce(data);
-    const cipher = createCipheriv(ALGORITHM, key.secret, nonce, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv(ALGORITHM, key.secret, nonce, CIPHER_OPTIONS);
     cipher.setAAD(V1_ADDITIONAL_DATA);
-    const written = cipher.update(plaintext).copy(data, NONCE_BYTES);
-    cipher.final().copy(data, NONCE_BYTES + written);
-    cipher.getAuthTag().copy(data, data.length - TAG_BYTES);
+    // TypedArray#set, not Buffer#copy: a V8 builtin rather than a call through Node's copy helpers.
+    const ciphertext = cipher.update(plaintext);
+    data.set(ciphertext, NONCE_BYTES);
+    const rest = cipher.final(); // GCM: empty, as the ciphertext is as long as the plaintext
+    if (rest.length > 0) data.set(rest, NONCE_BYTES + ciphertext.length);
+    data.set(cipher.getAuthTag(), data.length - TAG_BYTES);
     return { metadata: { ...encryptedMetadataOf(key) }, data };
   }
 
@@ -165,9 +186,7 @@ export class KmsEncryptionCodec implements PayloadCodec {
     });
     let plaintext: Buffer;
     try {
-      const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, NONCE_BYTES), {
-        authTagLength: TAG_BYTES,
-      });
+      const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, NONCE_BYTES), CIPHER_OPTIONS);
       decipher.setAAD(V1_ADDITIONAL_DATA);
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       plaintext = Buffer.concat([

@@ -89,30 +89,53 @@ const varint64Size = (value: bigint): number => {
   return size;
 };
 
+/**
+ * The UTF-8 bytes of the metadata keys met so far: the same few names (`encoding`, `messageType`, …)
+ * come with every payload, and encoding one anew costs a native call and a buffer per payload.
+ * Bounded, so a caller's ever-new keys cannot grow it: past the bound a key is encoded each time.
+ */
+const keyBytes = new Map<string, Uint8Array>();
+const KEY_BYTES_LIMIT = 64;
+
+function keyBytesOf(key: string): Uint8Array {
+  let bytes = keyBytes.get(key);
+  if (bytes === undefined) {
+    bytes = utf8.encode(key);
+    if (keyBytes.size < KEY_BYTES_LIMIT) keyBytes.set(key, bytes);
+  }
+  return bytes;
+}
+
+const NO_BYTES = new Uint8Array();
+
+/** The size of one metadata map entry's contents (key and value fields). */
+const entrySize = (key: string, value: Uint8Array | null | undefined): number =>
+  fieldSize(keyBytesOf(key).length) + fieldSize(value?.length ?? 0);
+
 /** The payload's protobuf encoding, field for field as `Payload.encode(payload).finish()` writes it. */
 export function encodePayloadProto(payload: Payload): Uint8Array {
-  const entries = Object.entries(payload.metadata ?? {}).map(([key, value]) => {
-    const keyBytes = utf8.encode(key);
-    const valueBytes = value ?? new Uint8Array();
-    return { keyBytes, valueBytes, size: fieldSize(keyBytes.length) + fieldSize(valueBytes.length) };
-  });
+  const metadata = payload.metadata ?? {};
+  const keys = Object.keys(metadata);
   // proto3 implicit presence: empty bytes and zero numbers are not written.
   const data = payload.data?.length ? payload.data : undefined;
-  const externals = (payload.externalPayloads ?? []).map((details) => {
-    const sizeBytes = int64Of(details.sizeBytes);
-    return { sizeBytes, size: sizeBytes === 0n ? 0 : 1 + varint64Size(sizeBytes) };
-  });
-  const total =
-    entries.reduce((sum, entry) => sum + fieldSize(entry.size), 0) +
-    (data ? fieldSize(data.length) : 0) +
-    externals.reduce((sum, external) => sum + fieldSize(external.size), 0);
+  const externals = payload.externalPayloads?.length
+    ? payload.externalPayloads.map((details) => {
+        const sizeBytes = int64Of(details.sizeBytes);
+        return { sizeBytes, size: sizeBytes === 0n ? 0 : 1 + varint64Size(sizeBytes) };
+      })
+    : [];
+  // Sized in one pass and written in a second, with no per-entry objects in between.
+  let total = data ? fieldSize(data.length) : 0;
+  for (const key of keys) total += fieldSize(entrySize(key, metadata[key]));
+  for (const external of externals) total += fieldSize(external.size);
   const buffer = Buffer.allocUnsafe(total);
   const writer = new Writer(buffer);
-  for (const entry of entries) {
+  for (const key of keys) {
+    const value = metadata[key];
     writer
-      .header(FIELD.metadata, entry.size)
-      .bytes(FIELD.mapKey, entry.keyBytes)
-      .bytes(FIELD.mapValue, entry.valueBytes);
+      .header(FIELD.metadata, entrySize(key, value))
+      .bytes(FIELD.mapKey, keyBytesOf(key))
+      .bytes(FIELD.mapValue, value ?? NO_BYTES);
   }
   if (data) writer.bytes(FIELD.data, data);
   for (const external of externals) {

@@ -90,12 +90,16 @@ export function createDataConverter(
 ): TemporalDataConverter {
   const context = (workflowId: string | undefined): SerializationContext | undefined =>
     workflowId === undefined ? undefined : { type: 'workflow', namespace, workflowId };
+  const decodeOrder = [...codecs].reverse();
   const converter: TemporalDataConverter = {
     encodes: codecs.length > 0,
     offloads: store !== undefined,
     async toPayloads(values, workflowId, workflowType) {
       // A value the converter refuses throws PayloadConversionError: the event's fault, not the codec's.
       let payloads: WirePayload[] = values.map(toPayload);
+      // No values, no codec call (a signal-with-start's empty start arguments), as the SDK's
+      // encodeToPayloads: a codec maps payloads one to one, so it has nothing to add.
+      if (payloads.length === 0) return { payloads };
       try {
         for (const codec of codecs) payloads = await codec.encode(payloads, context(workflowId));
       } catch (error) {
@@ -119,8 +123,7 @@ export function createDataConverter(
       let payloads: WirePayload[] = [first];
       try {
         if (store) payloads = await store.resolve(payloads);
-        for (const codec of [...codecs].reverse())
-          payloads = await codec.decode(payloads, context(workflowId));
+        for (const codec of decodeOrder) payloads = await codec.decode(payloads, context(workflowId));
       } catch (error) {
         throw new PayloadCodecError('The payload codec could not decode the payloads', error);
       }
@@ -164,7 +167,7 @@ export function createDataConverter(
       let payloads = indexes.map((index) => result[index]!);
       try {
         if (store && resolve) payloads = await store.resolve(payloads);
-        for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+        for (const codec of decodeOrder) payloads = await codec.decode(payloads);
       } catch (error) {
         throw new PayloadCodecError('The payload codec could not decode the payloads', error);
       }

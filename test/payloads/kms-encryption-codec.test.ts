@@ -112,6 +112,36 @@ describe('KmsEncryptionCodec against local-kms', () => {
     expect(tally(calls)).toEqual({ GenerateDataKeyCommand: 2 });
   });
 
+  it('renews the data key in the middle of one encode call, each payload under a key within its limits', async () => {
+    const { codec, calls } = codecOf({ dataKeyMaxUses: 2 });
+    const payload = defaultPayloadConverter.toPayload(SECRET);
+    const [first] = await codec.encode([payload]);
+    const rest = await codec.encode([payload, payload, payload]);
+    expect(tally(calls)).toEqual({ GenerateDataKeyCommand: 2 });
+    const keyOf = (p: Payload) => Buffer.from(p.metadata!['encryption-data-key']!).toString('base64');
+    const keys = [first!, ...rest].map(keyOf);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(keys[3]).toBe(keys[2]);
+    const decoded = await codecOf().codec.decode([first!, ...rest]);
+    expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
+      SECRET,
+      SECRET,
+      SECRET,
+      SECRET,
+    ]);
+  });
+
+  it('rejects, never throws, when a payload cannot be encoded with the data key at hand', async () => {
+    const { codec } = codecOf();
+    await codec.encode([defaultPayloadConverter.toPayload(1)]);
+    // A size that is not a number: the inner Payload cannot be protobuf-encoded.
+    const unencodable = { metadata: {}, externalPayloads: [{ sizeBytes: 'many' }] } as unknown as Payload;
+    const encoding = codec.encode([unencodable]);
+    expect(encoding).toBeInstanceOf(Promise);
+    await expect(encoding).rejects.toThrow(SyntaxError);
+  });
+
   it('reuses one data key for its lifetime, then asks KMS for the next', async () => {
     let now = 1_000_000;
     const { codec, calls } = codecOf({ dataKeyMaxAgeMs: 60_000, now: () => now });
