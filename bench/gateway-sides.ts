@@ -110,6 +110,44 @@ export function cpuPerSignal(runs: readonly MeteredRun[]): Record<string, number
   return perSignal;
 }
 
+/** The same two sides paced at one rate below saturation: CPU per signal of the same work at the same pace. */
+export interface PacedComparison {
+  /** Signals/s autocannon held both sides at (its overallRate). */
+  rate: number;
+  offCpuMsPerSignal: Record<string, number>;
+  onCpuMsPerSignal: Record<string, number>;
+  /** Gateway process CPU per signal, on ÷ off. */
+  gatewayCpuRatio: number;
+  offSignalsPerSec: number;
+  onSignalsPerSec: number;
+  errors: number;
+}
+
+/**
+ * Runs an off/on A/B again paced at 60 % of the slower side's closed-loop rate (`run` passes the rate
+ * to autocannon's overallRate): a closed loop on shared cores spreads each side's fixed per-turn costs
+ * over however many signals it managed, so a slower side reads as costlier per signal than its work is.
+ */
+export async function comparePaced(
+  closedOff: readonly MeteredRun[],
+  closedOn: readonly MeteredRun[],
+  rounds: number,
+  run: (side: 'off' | 'on', rate: number) => Promise<MeteredRun>,
+): Promise<PacedComparison> {
+  const rate = Math.max(10, Math.round(0.6 * Math.min(signalsPerSec(closedOff), signalsPerSec(closedOn))));
+  const { off, on } = await takeTurns(['off', 'on'] as const, rounds, (side) => run(side, rate));
+  const [offCpu, onCpu] = [cpuPerSignal(off), cpuPerSignal(on)];
+  return {
+    rate,
+    offCpuMsPerSignal: offCpu,
+    onCpuMsPerSignal: onCpu,
+    gatewayCpuRatio: round((onCpu.gateway ?? NaN) / (offCpu.gateway ?? NaN), 3),
+    offSignalsPerSec: signalsPerSec(off),
+    onSignalsPerSec: signalsPerSec(on),
+    errors: errorsOf(off) + errorsOf(on),
+  };
+}
+
 /** Signals per second over several runs. */
 export const signalsPerSec = (runs: readonly MeteredRun[]): number =>
   round(runs.reduce((a, r) => a + r.sample.completed, 0) / runs.reduce((a, r) => a + r.sample.seconds, 0));

@@ -278,6 +278,12 @@ export function checkGoals(output: BenchOutput): GoalCheck[] {
       measured: String(tracing.gatewayCpuRatio),
       holds: tracing.gatewayCpuRatio <= 1.1,
     });
+    if (tracing.paced)
+      checks.push({
+        goal: `gateway CPU per signal, tracing on ÷ off ≤ 1.1 (at ${tracing.concurrency}, paced at ${tracing.paced.rate}/s)`,
+        measured: String(tracing.paced.gatewayCpuRatio),
+        holds: tracing.paced.gatewayCpuRatio <= 1.1 && tracing.paced.errors === 0,
+      });
     checks.push({
       goal: 'ingest init, tracing on ÷ off ≤ 1.1 (the OpenTelemetry SDK in on-demand chunks only)',
       measured: `${tracing.init.ratio}; ${tracing.bundle.otelModulesReadAtInit.length} OpenTelemetry module(s) read at init`,
@@ -461,6 +467,12 @@ function tracingLines(t: TracingResult): string[] {
     '|---|---:|---:|---:|',
     `| gateway signals/s | ${t.offSignalsPerSec} | ${t.onSignalsPerSec} | ${round3(t.onSignalsPerSec / t.offSignalsPerSec)} |`,
     `| gateway process CPU ms/signal | ${perSignal(t.offCpuMsPerSignal, 'gateway')} | ${perSignal(t.onCpuMsPerSignal, 'gateway')} | ${t.gatewayCpuRatio} |`,
+    ...(t.paced
+      ? [
+          `| paced at ${t.paced.rate}/s: gateway signals/s | ${t.paced.offSignalsPerSec} | ${t.paced.onSignalsPerSec} | |`,
+          `| paced at ${t.paced.rate}/s: gateway process CPU ms/signal | ${perSignal(t.paced.offCpuMsPerSignal, 'gateway')} | ${perSignal(t.paced.onCpuMsPerSignal, 'gateway')} | ${t.paced.gatewayCpuRatio} |`,
+        ]
+      : []),
     `| Temporal CPU ms/signal | ${perSignal(t.offCpuMsPerSignal, 'temporal')} | ${perSignal(t.onCpuMsPerSignal, 'temporal')} | |`,
     `| ingest init ms (median of ${t.init.runs}) | ${t.init.offMs} | ${t.init.onMs} | ${t.init.ratio} |`,
     `| ingest init CPU ms | ${t.init.offCpuMs} | ${t.init.onCpuMs} | ${round3(t.init.onCpuMs / t.init.offCpuMs)} |`,
@@ -469,6 +481,13 @@ function tracingLines(t: TracingResult): string[] {
       `${t.exportedBytesPerSignal} bytes a signal. OpenTelemetry modules in files the ingest init reads: ` +
       `${t.bundle.otelModulesReadAtInit.length === 0 ? 'none' : t.bundle.otelModulesReadAtInit.join(', ')}; ` +
       `in on-demand chunks: ${t.bundle.otelOnDemandKiB} KiB.`,
+    ...(t.extraCost
+      ? [
+          '',
+          `Extra gateway CPU of tracing, µs per signal by module (on − off, median of ${t.extraCost.gatewayProfileRuns} ` +
+            `profile(s) a side under the paced load): ${costList(t.extraCost.gatewayUnderLoad, 'µs')}`,
+        ]
+      : []),
     '',
   ];
 }

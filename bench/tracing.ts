@@ -17,15 +17,20 @@ import { build } from 'esbuild';
 import { EventGatewayError } from '../contract/errors';
 import { OTEL_ENV } from '../functions/core/trace-context';
 import { filesReadAtInit, handlerBuildOptions } from '../infra/lambda-handlers';
+import type { InitCost } from './cpu-profile';
 import {
+  comparePaced,
   completedOf,
   cpuPerSignal,
   errorsOf,
+  extraByModule,
   meteredRun,
+  profileGatewayLoad,
   signalsPerSec,
   startGatewayChild,
   takeTurns,
   type GatewaySidesContext,
+  type PacedComparison,
 } from './gateway-sides';
 import { bundleLambdas, LAMBDA_VARIANTS, measureInit, type BundledLambda } from './lambda-init';
 import { gatewayRate } from './signal-load';
@@ -42,12 +47,20 @@ export interface TracingResult {
   onCpuMsPerSignal: Record<string, number>;
   /** Gateway process CPU per signal, on ÷ off (goal ≤ 1.1). */
   gatewayCpuRatio: number;
+  /**
+   * The same A/B paced (autocannon's overallRate, still the same connections) at `rate` signals/s —
+   * 60 % of the slower side's closed-loop rate, so neither side saturates the shared cores: CPU per
+   * signal of the same work at the same pace (the figure to trust on a busy machine).
+   */
+  paced: PacedComparison;
   offErrors: number;
   onErrors: number;
   /** OTLP exports the sink received during the on runs, and their bytes per signal. */
   exportsDuringLoad: number;
   exportedBytesPerSignal: number;
   init: { offMs: number; onMs: number; ratio: number; offCpuMs: number; onCpuMs: number; runs: number };
+  /** Where the extra CPU goes, on − off: self µs per signal by module, profiled over one warm load run a side. */
+  extraCost: { gatewayUnderLoad: InitCost[]; gatewayProfileRuns: number };
   bundle: {
     /** Input modules of the OpenTelemetry SDK (and the gateway's exporters) in files the init reads: must be none. */
     otelModulesReadAtInit: string[];
@@ -65,6 +78,8 @@ export interface TracingPlan {
   rounds: number;
   seconds: number;
   initRuns: number;
+  /** CPU profiles of each side under load (gateway-child.ts's `BENCH_CPU_PROFILE`). @default 1 */
+  profileRuns?: number;
 }
 
 export class TracingBenchError extends EventGatewayError {
@@ -73,7 +88,7 @@ export class TracingBenchError extends EventGatewayError {
 
 /** What OpenTelemetry brings into the bundle: the SDK and the gateway's modules that import it. */
 const OTEL_INPUT =
-  /node_modules\/@opentelemetry\/|functions\/adapters\/(tracing-otel|xray-otlp-exporter)\.ts$/;
+  /node_modules\/@opentelemetry\/|functions\/adapters\/(tracing-otel|tracing-otlp-json|tracing-otlp-post|xray-otlp-exporter)\.ts$/;
 
 /** An OTLP/HTTP endpoint that takes every export: counts them and their bytes. */
 async function startSpanSink() {
@@ -135,9 +150,9 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
     const off = await startGateway(offEnv);
     const on = await startGateway({ ...offEnv, ...onEnv });
 
-    const measure = (gateway: { url: string; pid: number | undefined }) =>
+    const measure = (gateway: { url: string; pid: number | undefined }, rate?: number) =>
       meteredRun({ gateway: gateway.pid, temporal: ctx.temporalPid }, () =>
-        gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds),
+        gatewayRate(gateway.url, ctx.loadTarget, plan.concurrency, plan.seconds, rate),
       );
     log(
       'tracing: warm-up of both gateways (the traced one loads the OpenTelemetry SDK on its first request)',
@@ -162,6 +177,27 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
     const onCompleted = completedOf(onRuns);
     const offCpu = cpuPerSignal(offRuns);
     const onCpu = cpuPerSignal(onRuns);
+    const paced = await comparePaced(offRuns, onRuns, plan.rounds, (side, rate) =>
+      measure(side === 'off' ? off : on, rate),
+    );
+    log(`tracing: paced at ${paced.rate}/s, gateway CPU on ÷ off ${paced.gatewayCpuRatio}`);
+
+    const profileRuns = plan.profileRuns ?? 1;
+    log(`tracing: CPU profiles of both gateways under load (${profileRuns} a side)`);
+    const profileOf = (env: Record<string, string | undefined>, name: string) =>
+      profileGatewayLoad({
+        repoRoot: ctx.repoRoot,
+        env,
+        file: join(ctx.workDir, 'tracing-profiles', `${name}.cpuprofile`),
+        warmUp: (url) => gatewayRate(url, ctx.loadTarget, 8, 1),
+        load: (url) => gatewayRate(url, ctx.loadTarget, plan.concurrency, plan.seconds, paced.rate),
+      });
+    const profilesOff: InitCost[][] = [];
+    const profilesOn: InitCost[][] = [];
+    for (let run = 0; run < profileRuns; run += 1) {
+      profilesOff.push(await profileOf(offEnv, `off-${run}`));
+      profilesOn.push(await profileOf({ ...offEnv, ...onEnv }, `on-${run}`));
+    }
 
     const [ingest] = (await bundleLambdas(ctx.repoRoot, join(ctx.workDir, 'tracing'))).filter(
       (bundle) => bundle.variant === 'ingest',
@@ -187,6 +223,7 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
       offCpuMsPerSignal: offCpu,
       onCpuMsPerSignal: onCpu,
       gatewayCpuRatio: round((onCpu.gateway ?? NaN) / (offCpu.gateway ?? NaN), 3),
+      paced,
       offErrors: errorsOf(offRuns),
       onErrors: errorsOf(onRuns),
       exportsDuringLoad,
@@ -199,13 +236,18 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
         onCpuMs: initOn.cpuMs,
         runs: plan.initRuns,
       },
+      extraCost: {
+        gatewayUnderLoad: extraByModule(profilesOff, profilesOn),
+        gatewayProfileRuns: profileRuns,
+      },
       bundle,
       method:
         `two gateway child processes on one dev server, off = no ${OTEL_ENV.endpoint} (trace context only), on = ` +
         'an OTLP/HTTP sink in the bench process (BatchSpanProcessor, the OTLP/HTTP JSON exporter: the request span ' +
         `and its Temporal call's span a signal); autocannon at ${plan.concurrency} against each in turn (off, on, on, ` +
-        `off, …), ${plan.rounds} × ${plan.seconds} s a side; CPU ms per signal from /proc; ingest: the same bundle ` +
-        'with and without the endpoint, fresh processes taking turns (init = process start → module loaded); the ' +
+        `off, …), ${plan.rounds} × ${plan.seconds} s a side, then the same paced at 60 % of the slower side's rate; ` +
+        'CPU ms per signal from /proc; a CPU profile of each side under the paced load (self µs per signal by ' +
+        'module, on − off); ingest: the same bundle with and without the endpoint, fresh processes taking turns (init = process start → module loaded); the ' +
         "OpenTelemetry inputs of the files the init reads, from esbuild's metafile",
     };
   } finally {

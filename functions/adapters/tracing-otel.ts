@@ -1,24 +1,28 @@
 /**
- * The OpenTelemetry SDK parts the gateway exports spans with, imported only when tracing is on and
- * only on the first request (tracing.ts): a tracer provider with a batch processor and the OTLP/HTTP
- * exporter, and the W3C propagator to read and write `traceparent`. Nothing is registered globally:
- * every span is started under an explicit parent context, so no context manager is needed either.
+ * The gateway's exported spans, imported only when tracing is on and only on the first request
+ * (tracing.ts). Its spans are few and known (a request or queue record, verification, routing, one per
+ * Temporal call or enqueue), each started under an explicit parent: so instead of the SDK's tracer —
+ * a context object, a sampler, attribute limits, a propagator's parse and format, and closures per
+ * span — a {@link GatewaySpan} is one plain object that is both the scope's {@link LiveSpan} and the
+ * SDK's `ReadableSpan`, handed to the SDK's `BatchSpanProcessor` and any SDK `SpanExporter`
+ * (tracing-otlp-json.ts's, or X-Ray's in xray-otlp-exporter.ts). Nothing is registered globally.
  */
 import {
-  ROOT_CONTEXT,
   SpanKind as OtelSpanKind,
   SpanStatusCode,
-  trace,
+  TraceFlags,
   type Attributes,
-  type Span,
-  type TextMapGetter,
-  type TextMapSetter,
+  type HrTime,
+  type SpanContext,
+  type SpanStatus,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TraceState } from '@opentelemetry/core';
+import { Resource, type IResource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TraceContext } from '../core/trace-context';
+import { newSpanId, newTraceId } from './tracing-ids';
+import { OtlpJsonTraceExporter } from './tracing-otlp-json';
+import { samplerFromEnv, type GatewaySampler } from './tracing-sampler';
 import type { EventTraceFields, LiveSpan, SpanKind, SpanStarter } from './tracing-spans';
 import { XrayOtlpExporter, xrayOtlpRegion, type AwsCredentials } from './xray-otlp-exporter';
 
@@ -31,6 +35,8 @@ export const SPAN_ATTRIBUTES = {
   runId: 'run_id',
 } as const satisfies Record<keyof EventTraceFields, string>;
 
+const FIELD_NAMES = Object.keys(SPAN_ATTRIBUTES) as (keyof EventTraceFields)[];
+
 const KINDS: Record<SpanKind, OtelSpanKind> = {
   server: OtelSpanKind.SERVER,
   consumer: OtelSpanKind.CONSUMER,
@@ -38,24 +44,91 @@ const KINDS: Record<SpanKind, OtelSpanKind> = {
   internal: OtelSpanKind.INTERNAL,
 };
 
-type Carrier = { traceparent?: string; tracestate?: string };
-const getter: TextMapGetter<Carrier> = {
-  keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => carrier[key as keyof Carrier],
-};
-const setter: TextMapSetter<Carrier> = {
-  set: (carrier, key, value) => {
-    if (key === 'traceparent' || key === 'tracestate') carrier[key] = value;
-  },
-};
+/** The instrumentation scope every gateway span is exported under. */
+const SCOPE = { name: 'temporal-event-gateway' } as const;
 
-function attributesOf(fields: EventTraceFields): Attributes {
-  const attributes: Attributes = {};
-  for (const key of Object.keys(SPAN_ATTRIBUTES) as (keyof EventTraceFields)[]) {
+function addAttributes(attributes: Attributes, fields: EventTraceFields): void {
+  for (const key of FIELD_NAMES) {
     const value = fields[key];
     if (value !== undefined) attributes[SPAN_ATTRIBUTES[key]] = value;
   }
-  return attributes;
+}
+
+/** Epoch ms (as `performance.timeOrigin + performance.now()` gives it) as OpenTelemetry's [s, ns]. */
+function hrTimeOf(epochMs: number): HrTime {
+  const seconds = Math.floor(epochMs / 1000);
+  const nanos = Math.round((epochMs - seconds * 1000) * 1e6);
+  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
+}
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+const isSampled = (ids: SpanContext) => (ids.traceFlags & TraceFlags.SAMPLED) !== 0;
+
+/**
+ * One span: what the scope needs while it runs ({@link LiveSpan}) and what the SDK's processors and
+ * exporters read once it ended (`ReadableSpan`). Times stay epoch ms until an exporter asks for them.
+ */
+export class GatewaySpan implements LiveSpan, ReadableSpan {
+  readonly context: TraceContext;
+  readonly attributes: Attributes = {};
+  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  ended = false;
+  readonly links = [];
+  readonly events = [];
+  readonly droppedAttributesCount = 0;
+  readonly droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+  readonly instrumentationLibrary = SCOPE;
+  private readonly startMs = nowMs();
+  private endMs = 0;
+
+  constructor(
+    readonly name: string,
+    readonly kind: OtelSpanKind,
+    private readonly ids: SpanContext,
+    readonly parentSpanId: string | undefined,
+    readonly resource: IResource,
+    private readonly ended_: ((span: GatewaySpan) => void) | undefined,
+  ) {
+    const sampled = isSampled(ids);
+    const traceparent = `00-${ids.traceId}-${ids.spanId}-${sampled ? '01' : '00'}`;
+    const tracestate = ids.traceState?.serialize();
+    this.context = tracestate ? { traceparent, tracestate } : { traceparent };
+  }
+
+  spanContext(): SpanContext {
+    return this.ids;
+  }
+
+  get startTime(): HrTime {
+    return hrTimeOf(this.startMs);
+  }
+
+  get endTime(): HrTime {
+    return hrTimeOf(this.endMs);
+  }
+
+  get duration(): HrTime {
+    const ms = this.endMs - this.startMs;
+    const seconds = Math.floor(ms / 1000);
+    return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+  }
+
+  setFields(fields: EventTraceFields): void {
+    addAttributes(this.attributes, fields);
+  }
+
+  fail(message: string): void {
+    this.status = { code: SpanStatusCode.ERROR, message };
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.endMs = nowMs();
+    this.ended = true;
+    this.ended_?.(this);
+  }
 }
 
 export interface OtlpSpanStarterOptions {
@@ -64,48 +137,74 @@ export interface OtlpSpanStarterOptions {
   readonly serviceName: string;
   /** The function's credentials: an X-Ray OTLP URL is posted to signed with them (xray-otlp-exporter.ts). */
   readonly credentials?: AwsCredentials | undefined;
+  /** The environment: the sampler's `OTEL_TRACES_SAMPLER[_ARG]`, the exporter's `OTEL_EXPORTER_OTLP_*` headers, timeout and compression. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** X-Ray's OTLP endpoint needs SigV4, which the SDK's exporter cannot do; any other takes plain OTLP/HTTP. */
-function exporterFor(options: OtlpSpanStarterOptions) {
+/** X-Ray's OTLP endpoint needs SigV4 and protobuf; any other takes OTLP/HTTP JSON. */
+function exporterFor(options: OtlpSpanStarterOptions): SpanExporter {
   const region = xrayOtlpRegion(options.url);
   return region && options.credentials
     ? new XrayOtlpExporter({ url: options.url, region, credentials: options.credentials })
-    : new OTLPTraceExporter({ url: options.url });
+    : new OtlpJsonTraceExporter({ url: options.url, env: options.env ?? process.env });
 }
 
-/** Spans exported over OTLP/HTTP (protobuf-free JSON is the exporter's default here). */
-export function createOtlpSpanStarter(options: OtlpSpanStarterOptions): SpanStarter {
-  const provider = new BasicTracerProvider({
-    resource: new Resource({ 'service.name': options.serviceName }),
-    // Batches in a long-lived process; the Lambda entries flush before they answer.
-    spanProcessors: [new BatchSpanProcessor(exporterFor(options), { scheduledDelayMillis: 1_000 })],
-  });
-  const tracer = provider.getTracer('temporal-event-gateway');
-  const propagator = new W3CTraceContextPropagator();
-
-  const wrap = (span: Span): LiveSpan => {
-    const carrier: Carrier = {};
-    propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, setter);
-    const context: TraceContext = {
-      traceparent: carrier.traceparent ?? '',
-      ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
-    };
-    return {
-      context,
-      setFields: (fields) => span.setAttributes(attributesOf(fields)),
-      fail: (message) => span.setStatus({ code: SpanStatusCode.ERROR, message }),
-      end: () => span.end(),
-    };
+/**
+ * The ids of a span under `parent` (a sender's context, a queue message's, or the scope's own span):
+ * its trace, a new span id, and whether it is sampled — the parent's flag under a parent-based
+ * sampler, else the sampler's decision on the trace id.
+ */
+function childIds(
+  parent: TraceContext | undefined,
+  sampler: GatewaySampler,
+): { ids: SpanContext; parentSpanId?: string } {
+  const flags = (sampled: boolean) => (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE);
+  if (!parent) {
+    const traceId = newTraceId();
+    return { ids: { traceId, spanId: newSpanId(), traceFlags: flags(sampler.sample(traceId)) } };
+  }
+  // Every context here passed acceptTraceContext (version 00's fixed layout) or was made by a span.
+  const { traceparent, tracestate } = parent;
+  const traceId = traceparent.slice(3, 35);
+  const sampled = sampler.parentBased
+    ? (Number.parseInt(traceparent.slice(53, 55), 16) & 1) === 1
+    : sampler.sample(traceId);
+  return {
+    ids: {
+      traceId,
+      spanId: newSpanId(),
+      traceFlags: flags(sampled),
+      ...(tracestate ? { traceState: new TraceState(tracestate) } : {}),
+    },
+    parentSpanId: traceparent.slice(36, 52),
   };
+}
+
+/** Spans batched (the SDK's `BatchSpanProcessor`) and exported over OTLP/HTTP. */
+export function createOtlpSpanStarter(options: OtlpSpanStarterOptions): SpanStarter {
+  const env = options.env ?? process.env;
+  const sampler = samplerFromEnv(env);
+  const resource = Resource.default().merge(new Resource({ 'service.name': options.serviceName }));
+  // Batches in a long-lived process; the Lambda entries flush before they answer.
+  const processor = new BatchSpanProcessor(exporterFor(options), { scheduledDelayMillis: 1_000 });
+  const toProcessor = (span: GatewaySpan) => processor.onEnd(span);
 
   return {
     start(name, kind, parent, fields) {
-      const parentContext = parent ? propagator.extract(ROOT_CONTEXT, { ...parent }, getter) : ROOT_CONTEXT;
-      return wrap(
-        tracer.startSpan(name, { kind: KINDS[kind], attributes: attributesOf(fields) }, parentContext),
+      const { ids, parentSpanId } = childIds(parent, sampler);
+      // An unsampled span is answered and passed on (flag 00) but not exported.
+      const exported = isSampled(ids);
+      const span = new GatewaySpan(
+        name,
+        KINDS[kind],
+        ids,
+        parentSpanId,
+        resource,
+        exported ? toProcessor : undefined,
       );
+      addAttributes(span.attributes, fields);
+      return span;
     },
-    flush: () => provider.forceFlush(),
+    flush: () => processor.forceFlush(),
   };
 }

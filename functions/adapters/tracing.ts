@@ -10,7 +10,6 @@
  * request rather than at cold start (the init cost is what issue 29 measures).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomFillSync } from 'node:crypto';
 import {
   acceptTraceContext,
   formatTraceparent,
@@ -20,6 +19,7 @@ import {
   type TraceContext,
 } from '../core/trace-context';
 import type { Env } from './secrets';
+import { newSpanId, newTraceId } from './tracing-ids';
 import type { EventTraceFields, LiveSpan, SpanKind, SpanStarter } from './tracing-spans';
 
 export type { EventTraceFields, LiveSpan, SpanKind, SpanStarter } from './tracing-spans';
@@ -77,15 +77,24 @@ export async function inSpan<T>(
   return runInSpan({ context: span.context, fields: merged, span, spans: parent.spans }, work);
 }
 
-async function runInSpan<T>(scope: Scope & { span: LiveSpan }, work: () => T | Promise<T>): Promise<T> {
-  try {
-    return await scopes.run(scope, work);
-  } catch (error) {
-    scope.span.fail(String(error));
+/** Runs `work` in the span's scope and ends the span when it settles (one promise, no async wrapper). */
+function runInSpan<T>(scope: Scope & { span: LiveSpan }, work: () => T | Promise<T>): Promise<T> {
+  const { span } = scope;
+  const failed = (error: unknown): never => {
+    span.fail(String(error));
+    span.end();
     throw error;
-  } finally {
-    scope.span.end();
+  };
+  let result: T | Promise<T>;
+  try {
+    result = scopes.run(scope, work);
+  } catch (error) {
+    return failed(error); // its callers are async: a throw here rejects their promise
   }
+  return Promise.resolve(result).then((value) => {
+    span.end();
+    return value;
+  }, failed);
 }
 
 /** The gateway's tracing, built once per process from the environment ({@link tracingFromEnv}). */
@@ -107,32 +116,9 @@ export interface GatewayTracing {
   flush(): Promise<void>;
 }
 
-/** Trace and span id bytes of this many new traces, drawn at once (as node:crypto's randomUUID does). */
-const TRACES_PER_DRAW = 128;
-const ID_BYTES = 24;
-const entropy = Buffer.alloc(ID_BYTES * TRACES_PER_DRAW);
-let entropyUsed = entropy.length;
-
-/**
- * 16 random bytes for a trace id and 8 for its span id, as hex. One `randomBytes(24)` a request
- * cost ~6 µs (a call into the CSPRNG and a new buffer); drawing 128 requests' worth at once, ~0.4 µs.
- */
-function newTraceIds(): string {
-  if (entropyUsed === entropy.length) {
-    randomFillSync(entropy);
-    entropyUsed = 0;
-  }
-  const ids = entropy.toString('hex', entropyUsed, entropyUsed + ID_BYTES);
-  entropyUsed += ID_BYTES;
-  return ids;
-}
-
 /** A new trace's context: the caller may record it (flag 01), so a traced worker continues it. */
 function newTraceContext(): TraceContext {
-  const ids = newTraceIds();
-  return {
-    traceparent: formatTraceparent({ traceId: ids.slice(0, 32), spanId: ids.slice(32), sampled: true }),
-  };
+  return { traceparent: formatTraceparent({ traceId: newTraceId(), spanId: newSpanId(), sampled: true }) };
 }
 
 /** The function's own credentials (Lambda puts its role's session in the environment), for X-Ray's endpoint. */
@@ -164,11 +150,12 @@ export interface TracingOptions {
 export function tracingFromEnv(env: Env, options: TracingOptions = {}): GatewayTracing {
   const url = otlpTracesUrl(env);
   let loading: Promise<SpanStarter> | undefined;
+  let started: SpanStarter | undefined;
   const serviceName = env[OTEL_ENV.serviceName] || options.serviceName || 'event-gateway';
   const spans = url
     ? () =>
         (loading ??= import('./tracing-otel').then((otel) =>
-          otel.createOtlpSpanStarter({ url, serviceName, credentials: envCredentials(env) }),
+          otel.createOtlpSpanStarter({ url, serviceName, credentials: envCredentials(env), env }),
         ))
     : undefined;
   return {
@@ -179,7 +166,8 @@ export function tracingFromEnv(env: Env, options: TracingOptions = {}): GatewayT
         const context = incoming ?? newTraceContext();
         return scopes.run({ context, fields }, () => work(context));
       }
-      const starter = await spans();
+      // After the first request the starter is at hand: no await (and its promise) per request.
+      const starter = started ?? (started = await spans());
       const span = starter.start(name, kind, incoming, fields);
       return runInSpan({ context: span.context, fields, span, spans: starter }, () => work(span.context));
     },

@@ -3,14 +3,15 @@
  * Lambda function, with no collector and no layer (the ADOT and upstream layers are broken on Node 24):
  * the endpoint takes OTLP/HTTP protobuf signed with SigV4 (service `xray`, IAM `xray:PutSpans`), and
  * the SDK's OTLP exporter cannot sign, so this exporter serializes with the SDK's own protobuf
- * serializer and signs with the project's SigV4 (payloads/aws-sigv4.ts). Loaded with the rest of the SDK on the first request
+ * serializer, signs with the project's SigV4 (payloads/aws-sigv4.ts) and posts as tracing-otlp-post.ts does. Loaded with the rest of the SDK on the first request
  * (tracing-otel.ts), never at cold start.
  */
-import { request } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { signAwsPost, type AwsCredentials } from '../../payloads/aws-sigv4';
+import { OtlpExportError, PendingExports, postOtlp } from './tracing-otlp-post';
 
 export type { AwsCredentials } from '../../payloads/aws-sigv4';
 
@@ -34,12 +35,12 @@ export interface XrayOtlpExporterOptions {
   /** @default 10_000, the OTLP exporter's own default */
   readonly timeoutMs?: number;
   /** The transport; tests pass `node:http`'s. @default node:https `request` */
-  readonly request?: typeof request;
+  readonly request?: typeof httpsRequest;
 }
 
 /** A span exporter posting SigV4-signed OTLP protobuf to the X-Ray OTLP endpoint. */
 export class XrayOtlpExporter implements SpanExporter {
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new PendingExports();
   private readonly target: URL;
 
   constructor(private readonly options: XrayOtlpExporterOptions) {
@@ -49,23 +50,14 @@ export class XrayOtlpExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     const body = ProtobufTraceSerializer.serializeRequest(spans);
     if (!body) {
-      done({ code: ExportResultCode.FAILED, error: new Error('the spans did not serialize') });
+      done({ code: ExportResultCode.FAILED, error: new OtlpExportError('the spans did not serialize') });
       return;
     }
-    const sent = this.post(body).then(
-      () => done({ code: ExportResultCode.SUCCESS }),
-      (error: unknown) =>
-        done({
-          code: ExportResultCode.FAILED,
-          error: error instanceof Error ? error : new Error(String(error)),
-        }),
-    );
-    this.pending.add(sent);
-    void sent.finally(() => this.pending.delete(sent));
+    this.pending.track(this.post(body), done);
   }
 
-  async forceFlush(): Promise<void> {
-    await Promise.all([...this.pending]);
+  forceFlush(): Promise<void> {
+    return this.pending.settled();
   }
 
   shutdown(): Promise<void> {
@@ -86,29 +78,13 @@ export class XrayOtlpExporter implements SpanExporter {
       },
       options.credentials,
     );
-    const send = options.request ?? request;
-    return new Promise((resolve, reject) => {
-      const outgoing = send(
-        target,
-        { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve();
-            else
-              reject(
-                new Error(`X-Ray OTLP answered ${status}: ${Buffer.concat(chunks).toString().slice(0, 300)}`),
-              );
-          });
-        },
-      );
-      outgoing.setTimeout(options.timeoutMs ?? 10_000, () =>
-        outgoing.destroy(new Error('X-Ray OTLP timed out')),
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
+    return postOtlp({
+      target,
+      headers,
+      body,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      label: 'X-Ray OTLP',
+      request: options.request ?? httpsRequest,
     });
   }
 }
