@@ -17,12 +17,15 @@
  * within each round so the machine's noise falls on all of them alike.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { filesReadAtInit, HANDLER_FILE, handlerBuildOptions } from '../infra/lambda-handlers';
-import { gatewayConfigDigest } from '../functions/adapters/gateway-config-file';
+import {
+  DEFAULT_GATEWAY_CHECKS_FILE_NAME,
+  gatewayConfigDigest,
+} from '../functions/adapters/gateway-config-file';
 import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { routingToConfigJson } from '../infra/props/routing';
@@ -189,7 +192,14 @@ export async function bundleLambda(
         0,
       )
     : 0;
-  return { variant, label, path, bytes, allBytes };
+  // The build's argument checks of the default configuration, beside the handler as in the package:
+  // the sealed routing loads them at init (adapters/gateway-config-file.ts), so they count as read.
+  const checks = await readFile(
+    new URL(`../functions/adapters/${DEFAULT_GATEWAY_CHECKS_FILE_NAME}`, import.meta.url),
+  );
+  await writeFile(join(dir, DEFAULT_GATEWAY_CHECKS_FILE_NAME), checks);
+  const readsChecks = variant === 'ingest' || variant === 'queue' || variant === 'routingSealed';
+  return { variant, label, path, bytes: bytes + (readsChecks ? checks.byteLength : 0), allBytes };
 }
 
 /** Printed by the runner: ms since process start before and after the import resolved. */
