@@ -4,6 +4,7 @@
  * bundle's source map (Node's own `SourceMap`: no extra dependency), so "where did init go" is
  * answered in package names rather than minified columns.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { SourceMap, type SourceMapPayload } from 'node:module';
@@ -83,6 +84,8 @@ export async function initCostsByModule(profilePath: string, bundlePath: string)
   const files = new Map<string, { map: SourceMap; lineLengths: number[] }>();
   for (const name of (await readdir(bundleDir)).filter((file) => file.endsWith('.mjs'))) {
     const path = join(bundleDir, name);
+    // A module beside the bundle but not from it (the generated argument checks) has no map.
+    if (!existsSync(`${path}.map`)) continue;
     files.set(path, {
       map: new SourceMap(JSON.parse(await readFile(`${path}.map`, 'utf8')) as SourceMapPayload),
       lineLengths: (await readFile(path, 'utf8')).split('\n').map((line) => line.length),
