@@ -43,59 +43,52 @@ function headersOf(env: Env): Record<string, string> {
 const nanos = ([seconds, nanoseconds]: HrTime) =>
   seconds === 0 ? String(nanoseconds) : `${seconds}${String(nanoseconds).padStart(9, '0')}`;
 
-function anyValue(value: AttributeValue): unknown {
-  if (typeof value === 'string') return { stringValue: value };
-  if (typeof value === 'boolean') return { boolValue: value };
+const json = JSON.stringify;
+
+/** An attribute's OTLP `AnyValue`, as JSON text. */
+function anyValue(value: AttributeValue | null | undefined): string {
+  if (typeof value === 'string') return `{"stringValue":${json(value)}}`;
+  if (typeof value === 'boolean') return `{"boolValue":${value}}`;
   if (typeof value === 'number')
-    return Number.isInteger(value) ? { intValue: value } : { doubleValue: value };
-  return { arrayValue: { values: value.map((item) => (item == null ? {} : anyValue(item))) } };
+    return Number.isInteger(value) ? `{"intValue":${value}}` : `{"doubleValue":${json(value)}}`;
+  if (value == null) return '{}';
+  return `{"arrayValue":{"values":[${value.map(anyValue).join(',')}]}}`;
 }
 
-/** `{ attributes: [{ key, value }…] }`, or nothing when there are none (OTLP's default). */
-function keyValues(attributes: Attributes | undefined): { attributes?: unknown[] } {
-  const out: unknown[] = [];
+/** `,"attributes":[{"key":…,"value":…}…]`, or nothing when there are none (OTLP's default). */
+function keyValues(attributes: Attributes | undefined, lead = ','): string {
+  let out = '';
   for (const key in attributes) {
     const value = attributes[key];
-    if (value !== undefined) out.push({ key, value: anyValue(value) });
+    if (value !== undefined) out += `${out ? ',' : ''}{"key":${json(key)},"value":${anyValue(value)}}`;
   }
-  return out.length > 0 ? { attributes: out } : {};
+  return out ? `${lead}"attributes":[${out}]` : '';
 }
 
-function otlpSpan(span: ReadableSpan): unknown {
+/** One span's JSON text; the ids are hex already, as OTLP JSON wants them. */
+function otlpSpan(span: ReadableSpan): string {
   const ids = span.spanContext();
-  return {
-    traceId: ids.traceId,
-    spanId: ids.spanId,
-    ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
-    ...(ids.traceState ? { traceState: ids.traceState.serialize() } : {}),
-    name: span.name,
+  const { status } = span;
+  const events = span.events.map(
+    (event) =>
+      `{"name":${json(event.name)},"timeUnixNano":"${nanos(event.time)}"${keyValues(event.attributes)}}`,
+  );
+  const links = span.links.map(
+    (link) =>
+      `{"traceId":"${link.context.traceId}","spanId":"${link.context.spanId}"${keyValues(link.attributes)}}`,
+  );
+  return (
+    `{"traceId":"${ids.traceId}","spanId":"${ids.spanId}"` +
+    (span.parentSpanId ? `,"parentSpanId":"${span.parentSpanId}"` : '') +
+    (ids.traceState ? `,"traceState":${json(ids.traceState.serialize())}` : '') +
     // OTLP's SpanKind counts from UNSPECIFIED = 0; the API's from INTERNAL = 0.
-    kind: span.kind + 1,
-    startTimeUnixNano: nanos(span.startTime),
-    endTimeUnixNano: nanos(span.endTime),
-    ...keyValues(span.attributes),
-    ...(span.events.length > 0
-      ? {
-          events: span.events.map((event) => ({
-            name: event.name,
-            timeUnixNano: nanos(event.time),
-            ...keyValues(event.attributes),
-          })),
-        }
-      : {}),
-    ...(span.links.length > 0
-      ? {
-          links: span.links.map((link) => ({
-            traceId: link.context.traceId,
-            spanId: link.context.spanId,
-            ...keyValues(link.attributes),
-          })),
-        }
-      : {}),
-    status: span.status.message
-      ? { code: span.status.code, message: span.status.message }
-      : { code: span.status.code },
-  };
+    `,"name":${json(span.name)},"kind":${span.kind + 1}` +
+    `,"startTimeUnixNano":"${nanos(span.startTime)}","endTimeUnixNano":"${nanos(span.endTime)}"` +
+    keyValues(span.attributes) +
+    (events.length > 0 ? `,"events":[${events.join(',')}]` : '') +
+    (links.length > 0 ? `,"links":[${links.join(',')}]` : '') +
+    `,"status":{"code":${status.code}${status.message ? `,"message":${json(status.message)}` : ''}}}`
+  );
 }
 
 /** The OTLP JSON `ExportTraceServiceRequest` of `spans`, grouped by resource and instrumentation scope. */
@@ -110,14 +103,15 @@ export function otlpJsonTraceRequest(spans: readonly ReadableSpan[]): string {
     if (list) list.push(span);
     else scopes.set(key, [span]);
   }
-  const resourceSpans = [...byResource].map(([resource, scopes]) => ({
-    resource: keyValues(resource.attributes),
-    scopeSpans: [...scopes.values()].map((scoped) => {
+  const resourceSpans = [...byResource].map(([resource, scopes]) => {
+    const scopeSpans = [...scopes.values()].map((scoped) => {
       const { name, version } = scoped[0]!.instrumentationLibrary;
-      return { scope: version ? { name, version } : { name }, spans: scoped.map(otlpSpan) };
-    }),
-  }));
-  return JSON.stringify({ resourceSpans });
+      const scope = `{"name":${json(name)}${version ? `,"version":${json(version)}` : ''}}`;
+      return `{"scope":${scope},"spans":[${scoped.map(otlpSpan).join(',')}]}`;
+    });
+    return `{"resource":{${keyValues(resource.attributes, '')}},"scopeSpans":[${scopeSpans.join(',')}]}`;
+  });
+  return `{"resourceSpans":[${resourceSpans.join(',')}]}`;
 }
 
 /** Posts spans as OTLP/HTTP JSON to a collector (or any OTLP/HTTP endpoint). */
