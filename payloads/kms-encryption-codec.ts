@@ -4,7 +4,7 @@
  * the codec server, so a payload one writes the others read. docs/payload-encryption.md gives the
  * format byte by byte for workers in other languages.
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import {
@@ -15,6 +15,7 @@ import {
   PayloadEncryptionConfigError,
   UnsupportedPayloadFormatError,
 } from './errors';
+import { GcmReadyCiphers } from './gcm-ready-ciphers';
 import { kmsClientOf } from './kms-client';
 import type { KmsDataKeyClient } from './kms-operations';
 import { KmsDataKeys, type DataKey } from './kms-data-keys';
@@ -67,6 +68,8 @@ const fromUtf8 = new TextDecoder();
  */
 export class KmsEncryptionCodec implements PayloadCodec {
   private readonly keys: KmsDataKeys;
+  /** Ciphers set up ahead for the current data key, a nonce each (gcm-ready-ciphers.ts). */
+  private readonly ciphers = new GcmReadyCiphers(V1_ADDITIONAL_DATA);
 
   constructor(options: KmsEncryptionCodecOptions) {
     const limits = {
@@ -133,9 +136,8 @@ export class KmsEncryptionCodec implements PayloadCodec {
     const plaintext = encodePayloadProto(payload);
     // nonce ‖ ciphertext ‖ tag written into one buffer (GCM's ciphertext is as long as the plaintext).
     const data = Buffer.allocUnsafe(NONCE_BYTES + plaintext.length + TAG_BYTES);
-    const nonce = nextNonce(data);
-    const cipher = createCipheriv(ALGORITHM, key.secret, nonce, CIPHER_OPTIONS);
-    cipher.setAAD(V1_ADDITIONAL_DATA);
+    const { cipher, nonce } = this.ciphers.take(key.secret);
+    data.set(nonce, 0);
     // TypedArray#set, not Buffer#copy: a V8 builtin rather than a call through Node's copy helpers.
     const ciphertext = cipher.update(plaintext);
     data.set(ciphertext, NONCE_BYTES);
@@ -211,25 +213,6 @@ export class KmsEncryptionCodec implements PayloadCodec {
       );
     }
   }
-}
-
-/**
- * Random nonces drawn from OpenSSL's generator a few hundred at a time: one call per payload costs
- * more than the copy (nonces are public; random, as the format says, only cheaper to draw).
- */
-const noncePool = Buffer.alloc(NONCE_BYTES * 256);
-let noncePoolOffset = noncePool.length;
-
-/** A fresh random nonce written at the start of `data`; the view of it. */
-function nextNonce(data: Buffer): Buffer {
-  if (noncePoolOffset === noncePool.length) {
-    randomFillSync(noncePool);
-    noncePoolOffset = 0;
-  }
-  noncePool.copy(data, 0, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
-  noncePool.fill(0, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
-  noncePoolOffset += NONCE_BYTES;
-  return data.subarray(0, NONCE_BYTES);
 }
 
 const ENCODING_BYTES = utf8.encode(ENCRYPTED_ENCODING);

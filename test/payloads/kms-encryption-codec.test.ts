@@ -97,6 +97,19 @@ describe('KmsEncryptionCodec against local-kms', () => {
     expect(Buffer.from(first!.data!).equals(Buffer.from(second!.data!))).toBe(false);
   });
 
+  it('gives every payload a nonce of its own, across the batches of ciphers set up ahead', async () => {
+    const { codec } = codecOf();
+    const payload = defaultPayloadConverter.toPayload(SECRET);
+    const encrypted = [
+      ...(await codec.encode(Array.from({ length: 20 }, () => payload))),
+      ...(await Promise.all(Array.from({ length: 30 }, () => codec.encode([payload])))).flat(),
+    ];
+    const nonces = encrypted.map((p) => Buffer.from(p.data!.subarray(0, 12)).toString('hex'));
+    expect(new Set(nonces).size).toBe(50);
+    const decoded = await codecOf().codec.decode(encrypted);
+    expect(decoded.every((p) => defaultPayloadConverter.fromPayload(p) === SECRET)).toBe(true);
+  });
+
   it('reuses one data key up to its use count, then asks KMS for the next', async () => {
     const { codec, calls } = codecOf({ dataKeyMaxUses: 3 });
     const payload = defaultPayloadConverter.toPayload(1);
