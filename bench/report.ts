@@ -265,12 +265,19 @@ export function checkGoals(output: BenchOutput): GoalCheck[] {
     });
   }
   const { eventLog } = output;
-  if (eventLog)
+  if (eventLog) {
     checks.push({
-      goal: `gateway CPU per signal, event log (S3) on ÷ off ≤ 1.1 (at ${eventLog.concurrency})`,
+      goal: `gateway CPU per signal, event log (S3) on ÷ off ≤ 1.1 (at ${eventLog.concurrency}, closed loop)`,
       measured: `${eventLog.gatewayCpuRatio} (directory store ${eventLog.directoryCpuRatio})`,
       holds: eventLog.gatewayCpuRatio <= 1.1,
     });
+    if (eventLog.paced)
+      checks.push({
+        goal: `gateway CPU per signal, event log (S3) on ÷ off ≤ 1.1 (at ${eventLog.concurrency}, paced at ${eventLog.paced.rate}/s)`,
+        measured: String(eventLog.paced.gatewayCpuRatio),
+        holds: eventLog.paced.gatewayCpuRatio <= 1.1 && eventLog.paced.errors === 0,
+      });
+  }
   const { tracing } = output;
   if (tracing) {
     checks.push({
@@ -588,6 +595,12 @@ function eventLogLines(e: EventLogResult): string[] {
     `| gateway signals/s | ${e.off.signalsPerSec} | ${e.s3.signalsPerSec} | ${e.directory.signalsPerSec} |`,
     `| gateway process CPU ms/signal | ${cpu(e.off, 'gateway')} | ${cpu(e.s3, 'gateway')} | ${cpu(e.directory, 'gateway')} |`,
     `| ÷ off | | ${e.gatewayCpuRatio} | ${e.directoryCpuRatio} |`,
+    ...(e.paced
+      ? [
+          `| paced at ${e.paced.rate}/s: gateway signals/s | ${e.paced.offSignalsPerSec} | ${e.paced.onSignalsPerSec} | |`,
+          `| paced at ${e.paced.rate}/s: gateway process CPU ms/signal (÷ off) | ${perSignal(e.paced.offCpuMsPerSignal, 'gateway')} | ${perSignal(e.paced.onCpuMsPerSignal, 'gateway')} (${e.paced.gatewayCpuRatio}) | |`,
+        ]
+      : []),
     `| Temporal CPU ms/signal | ${cpu(e.off, 'temporal')} | ${cpu(e.s3, 'temporal')} | ${cpu(e.directory, 'temporal')} |`,
     `| gofakes3 CPU ms/signal (not on the gateway in AWS) | | ${cpu(e.s3, 's3')} | |`,
     `| errors / failed log writes | ${e.off.errors} / ${e.off.failedWrites} | ${e.s3.errors} / ${e.s3.failedWrites} | ${e.directory.errors} / ${e.directory.failedWrites} |`,
