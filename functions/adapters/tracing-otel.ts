@@ -65,6 +65,8 @@ const nowMs = () => performance.timeOrigin + performance.now();
 
 const isSampled = (ids: SpanContext) => (ids.traceFlags & TraceFlags.SAMPLED) !== 0;
 
+const flags = (sampled: boolean) => (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE);
+
 /**
  * One span: what the scope needs while it runs ({@link LiveSpan}) and what the SDK's processors and
  * exporters read once it ended (`ReadableSpan`). Times stay epoch ms until an exporter asks for them.
@@ -89,7 +91,7 @@ export class GatewaySpan implements LiveSpan, ReadableSpan {
     private readonly ids: SpanContext,
     readonly parentSpanId: string | undefined,
     readonly resource: IResource,
-    private readonly ended_: ((span: GatewaySpan) => void) | undefined,
+    private readonly onEnded: ((span: GatewaySpan) => void) | undefined,
   ) {
     const sampled = isSampled(ids);
     const traceparent = `00-${ids.traceId}-${ids.spanId}-${sampled ? '01' : '00'}`;
@@ -127,7 +129,7 @@ export class GatewaySpan implements LiveSpan, ReadableSpan {
     if (this.ended) return;
     this.endMs = nowMs();
     this.ended = true;
-    this.ended_?.(this);
+    this.onEnded?.(this);
   }
 }
 
@@ -158,7 +160,6 @@ function childIds(
   parent: TraceContext | undefined,
   sampler: GatewaySampler,
 ): { ids: SpanContext; parentSpanId?: string } {
-  const flags = (sampled: boolean) => (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE);
   if (!parent) {
     const traceId = newTraceId();
     return { ids: { traceId, spanId: newSpanId(), traceFlags: flags(sampler.sample(traceId)) } };

@@ -77,24 +77,32 @@ export async function inSpan<T>(
   return runInSpan({ context: span.context, fields: merged, span, spans: parent.spans }, work);
 }
 
-/** Runs `work` in the span's scope and ends the span when it settles (one promise, no async wrapper). */
+/** Marks the span failed with `error`, ends it and rethrows. */
+function failSpan(span: LiveSpan, error: unknown): never {
+  span.fail(String(error));
+  span.end();
+  throw error;
+}
+
+/**
+ * Runs `work` in the span's scope and ends the span when it settles: one promise and no closure made
+ * per span beyond the two callbacks (no async wrapper, whose awaits cost promises of their own).
+ */
 function runInSpan<T>(scope: Scope & { span: LiveSpan }, work: () => T | Promise<T>): Promise<T> {
   const { span } = scope;
-  const failed = (error: unknown): never => {
-    span.fail(String(error));
-    span.end();
-    throw error;
-  };
   let result: T | Promise<T>;
   try {
     result = scopes.run(scope, work);
   } catch (error) {
-    return failed(error); // its callers are async: a throw here rejects their promise
+    return failSpan(span, error); // its callers are async: a throw here rejects their promise
   }
-  return Promise.resolve(result).then((value) => {
-    span.end();
-    return value;
-  }, failed);
+  return Promise.resolve(result).then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => failSpan(span, error),
+  );
 }
 
 /** The gateway's tracing, built once per process from the environment ({@link tracingFromEnv}). */
