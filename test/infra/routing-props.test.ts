@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { routingToConfigJson } from '../../infra/props/routing';
+import { argumentCheckName } from '../../functions/adapters/gateway-config-file';
+import { routingChecksModule, routingToConfigJson } from '../../infra/props/routing';
 
 const base = {
   name: 'greeting',
@@ -46,5 +47,39 @@ describe('routingToConfigJson', () => {
     expect((JSON.parse(json) as { targets: { queries: unknown }[] }).targets[0]?.queries).toEqual({
       isBlocked: {},
     });
+  });
+});
+
+describe('routingChecksModule', () => {
+  const load = async (code: string) =>
+    (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<
+      string,
+      (value: unknown) => { ok: boolean; issue?: { path: string; message: string } }
+    >;
+
+  it('generates one check per distinct argument schema, named by its digest, deciding as the schema says', async () => {
+    const point = z.object({ x: z.number(), label: z.string().default('origin') });
+    const json = routingToConfigJson({
+      targets: [
+        {
+          ...base,
+          signals: { moved: { schema: point }, nudged: { schema: point }, stop: {} },
+          updates: { pair: { schema: z.tuple([z.string(), z.number()]) } },
+        },
+      ],
+    });
+    const [target] = (JSON.parse(json) as { targets: { signals: Record<string, { schema: object }> }[] })
+      .targets;
+    const checks = await load(routingChecksModule(json));
+    expect(Object.keys(checks)).toHaveLength(2);
+    const moved = checks[argumentCheckName(target!.signals.moved!.schema as Record<string, unknown>)]!;
+    expect(moved({ x: 1 })).toEqual({ ok: true, value: { x: 1, label: 'origin' } });
+    expect(moved({ x: '1' })).toEqual({ ok: false, issue: { path: 'x', message: 'must be number' } });
+  });
+
+  it('stops the synth on a schema it cannot compile, naming the operation', () => {
+    const json = routingToConfigJson({ targets: [{ ...base, signals: { go: { schema: {} } } }] });
+    const broken = json.replace('"schema":{}', '"schema":{"type":"no-such-type"}');
+    expect(() => routingChecksModule(broken)).toThrow(/routing\.targets\.0\.signals\.go\.schema/);
   });
 });

@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  GATEWAY_CHECKS_FILE_NAME,
   gatewayConfigFromText,
   readGatewayConfigFile,
 } from '../../../functions/adapters/gateway-config-file';
@@ -117,7 +118,14 @@ describe('TemporalEventGateway', () => {
       // What the function does with the two at cold start: the synth's text compiles as it is.
       const functionEnv = { ...env, LAMBDA_TASK_ROOT: codeDir(built, id) };
       const loaded = readGatewayConfigFile(functionEnv);
-      expect((await gatewayConfigFromText(loaded!, functionEnv)).targets[0]?.matches('order-42')).toBe(true);
+      const warnings: string[] = [];
+      const config = await gatewayConfigFromText(loaded!, functionEnv, (m) => warnings.push(m));
+      expect(config.targets[0]?.matches('order-42')).toBe(true);
+      // With the argument checks the synth generated beside it: nothing is built at cold start.
+      expect(readFileSync(join(codeDir(built, id), GATEWAY_CHECKS_FILE_NAME), 'utf8')).toContain(
+        'export const',
+      );
+      expect(warnings).toEqual([]);
     }
   });
 
