@@ -84,6 +84,10 @@ describe('the prebuilt Lambda bundles', () => {
         'jose',
       ];
       for (const lazy of lazyPackages) expect(initPackages.has(lazy), `${lazy} read at init`).toBe(false);
+      // Inputs are checked by generated functions (core/checks.generated.js, the synth's argument checks):
+      // zod is loaded only to validate an unsealed configuration or a callback token's own schema.
+      expect(initPackages.has('zod'), 'zod read at init').toBe(false);
+      expect(atInit.some((path) => path.endsWith('functions/core/checks.generated.js'))).toBe(true);
       // The OpenAPI runtime stays at build: the routes run generated checks, and the document is a
       // file of its own, imported at the first GET /openapi.json.
       for (const buildOnly of ['@hono/zod-openapi', '@asteasolutions/zod-to-openapi'])
