@@ -54,7 +54,11 @@ function handlerWith(dlqSend: (record: SQSRecord) => Promise<void>) {
   const log = createDirectoryEventLog(directory);
   const signaler: Signaler = {
     signal: () =>
-      Promise.resolve({ status: 'failed', problem: problem('workflow-not-found', 'no such workflow') }),
+      Promise.resolve({
+        status: 'failed',
+        transient: false,
+        problem: problem('workflow-not-found', 'no such workflow'),
+      }),
   };
   const handler = createSqsBatchHandler({
     config: parseGatewayConfig(DEFAULT_GATEWAY_CONFIG),
