@@ -7,7 +7,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { Resource } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -17,7 +17,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOtlpSpanStarter, SPAN_ATTRIBUTES } from '../../functions/adapters/tracing-otel';
+import { createOtlpSpanStarter, GatewaySpan, SPAN_ATTRIBUTES } from '../../functions/adapters/tracing-otel';
 import { newTraceId } from '../../functions/adapters/tracing-ids';
 import { otlpJsonTraceRequest } from '../../functions/adapters/tracing-otlp-json';
 import { samplerFromEnv } from '../../functions/adapters/tracing-sampler';
@@ -175,6 +175,24 @@ describe('the gateway’s spans', () => {
     request.end();
     await spans.flush();
     expect(endpoint.received).toHaveLength(0);
+  });
+});
+
+describe('a GatewaySpan as the SDK reads it', () => {
+  it('serializes through the SDK’s protobuf serializer (the X-Ray exporter’s) and JSON one alike', () => {
+    const spans = createOtlpSpanStarter({ url: 'http://127.0.0.1:9/v1/traces', serviceName: 'gw', env: {} });
+    const span = spans.start('temporal signal', 'client', undefined, { workflowId: 'order-1' });
+    span.end();
+    expect(span).toBeInstanceOf(GatewaySpan);
+    const gatewaySpan = span as GatewaySpan;
+    const protobuf = Buffer.from(ProtobufTraceSerializer.serializeRequest([gatewaySpan])!);
+    expect(protobuf.includes(Buffer.from('temporal signal'))).toBe(true);
+    expect(protobuf.includes(Buffer.from(gatewaySpan.spanContext().traceId, 'hex'))).toBe(true);
+    expect(protobuf.includes(Buffer.from('order-1'))).toBe(true);
+    const sdkJson = JSON.parse(
+      new TextDecoder().decode(JsonTraceSerializer.serializeRequest([gatewaySpan])),
+    ) as unknown;
+    expect(JSON.parse(otlpJsonTraceRequest([gatewaySpan]))).toEqual(withoutDefaults(sdkJson));
   });
 });
 
