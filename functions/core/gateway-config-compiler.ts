@@ -5,13 +5,11 @@
  * configuration the synth sealed compiles it with the argument checks the synth generated, and
  * never loads the schemas that validate a configuration (gateway-config.ts).
  */
-import type * as z from 'zod';
 import { EventGatewayError, problemList } from '../../contract/errors';
-import type { GatewayConfigSchema } from './gateway-config';
 import type { GatewayConfig } from './gateway-config-model';
-import { checkRouteTarget, compileRoute } from './route-compiler';
-import { compileTarget, type ArgumentCheckFactory } from './target-compiler';
-import { compileSources } from './webhook-sources';
+import { checkRouteTarget, compileRoute, type RouteConfig } from './route-compiler';
+import { compileTarget, type ArgumentCheckFactory, type TargetConfig } from './target-compiler';
+import { compileSources, type SourceConfig } from './webhook-sources';
 
 export type { ArgumentCheckFactory };
 
@@ -19,7 +17,11 @@ export type { ArgumentCheckFactory };
  * A configuration as validation leaves it: every default filled in. It is also a valid input, and
  * validating it again gives it back unchanged, so it is what the synth writes for the functions.
  */
-export type ValidatedGatewayConfig = z.output<typeof GatewayConfigSchema>;
+export interface ValidatedGatewayConfig {
+  targets: TargetConfig[];
+  routes: RouteConfig[];
+  sources: SourceConfig[];
+}
 
 /** A configuration with problems: every problem found, listed in the message and in `problems`. */
 export class GatewayConfigError extends EventGatewayError {

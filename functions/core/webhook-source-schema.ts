@@ -7,7 +7,9 @@
 import * as z from 'zod';
 import { SIGNATURE_TOLERANCE_SECONDS } from './auth-settings';
 import { WebhookRouteSchema } from './route-schemas';
-import { DEFAULT_ANSWER_WITHIN_MS } from './webhook-sources';
+
+/** Longest a provider may wait for an answer before it counts the delivery as failed (Slack: 3 s). */
+export const DEFAULT_ANSWER_WITHIN_MS = 2_500;
 
 const toleranceSeconds = () =>
   z

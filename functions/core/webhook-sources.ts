@@ -13,9 +13,6 @@ import { needsSecret, type VerifierConfig } from './webhook-verifiers';
 
 export type { SourceConfig, SourceConfigInput };
 
-/** Longest a provider may wait for an answer before it counts the delivery as failed (Slack: 3 s). */
-export const DEFAULT_ANSWER_WITHIN_MS = 2_500;
-
 const field = (text: string): ValueSource => {
   const parsed = parseWebhookPath(text);
   if (!parsed.ok) throw new Error(parsed.error);
