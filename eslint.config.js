@@ -153,6 +153,31 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The Lambdas serve a document written at build (issue 31): the OpenAPI runtime and the route
+    // descriptions (functions/handlers/openapi/, zod schemas) stay at build, out of every init path.
+    files: ['functions/handlers/**/*.ts'],
+    ignores: ['functions/handlers/openapi/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@hono/zod-openapi',
+                '@asteasolutions/zod-to-openapi',
+                './openapi/*',
+                '**/handlers/openapi/*',
+              ],
+              message:
+                'The OpenAPI runtime stays at build: handlers validate with generated checks (core/check.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The layers of functions/: core → adapters → runtime (composition roots) → handlers. An import
   // never climbs: adapters take nothing from runtime/ or handlers/, runtime/ nothing from handlers/,
   // and the core (pure, above) nothing from any of them. Written with no-restricted-syntax so these
