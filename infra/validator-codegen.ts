@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import Ajv2020, { _, type Options } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormats from 'ajv-formats';
@@ -25,8 +26,6 @@ export class ValidatorCodegenError extends EventGatewayError {
  * {@link zodMessagesOverride} copies into the JSON Schema so the generated checks report them too.
  */
 export const MESSAGES_KEYWORD = 'x-messages';
-
-const require = createRequire(import.meta.url);
 
 const AJV_OPTIONS: Options = {
   code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
@@ -73,7 +72,8 @@ function inlineModules(code: string): { table: string; links: Record<string, str
       );
     }
   };
-  visit(code, require.resolve('ajv'), links);
+  // From this module: ajv and ajv-formats are this package's dependencies, wherever npm put them.
+  visit(code, fileURLToPath(import.meta.url), links);
   const table = [...factories.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([, factory]) => factory)

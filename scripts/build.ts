@@ -17,6 +17,7 @@
  * outdir defaults to `dist` at the repo root; for `worker` it must stay inside the repo so Node
  * resolves the external packages from its node_modules.
  */
+import { existsSync } from 'node:fs';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -295,6 +296,13 @@ export async function buildLibrary(options: BuildOptions = {}): Promise<string> 
         getNewLine: () => '\n',
       })}`,
     );
+  }
+  // tsc reads a generated module's .d.ts and emits nothing for it: the checks go in as they are.
+  for (const dir of ['functions/core', 'functions/handlers']) {
+    for (const file of ['checks.generated.js', 'checks.generated.d.ts']) {
+      if (existsSync(join(libDir, dir)) && existsSync(join(repoRoot, dir, file)))
+        await cp(join(repoRoot, dir, file), join(libDir, dir, file));
+    }
   }
   log(`built the library in ${libDir} in ${Date.now() - started} ms`);
   return libDir;
