@@ -16,8 +16,9 @@ export interface ReadyCipher {
   readonly nonce: Uint8Array;
 }
 
-const ALGORITHM = 'aes-256-gcm';
-const CIPHER_OPTIONS = { authTagLength: TAG_BYTES } as const;
+/** node:crypto's name of the format's cipher, and its options (the full 128-bit tag): for deciphers too. */
+export const GCM_ALGORITHM = 'aes-256-gcm';
+export const GCM_OPTIONS = { authTagLength: TAG_BYTES } as const;
 
 /** The ready ciphers of the data key in use; those of a previous key are dropped unused. */
 export class GcmReadyCiphers {
@@ -48,7 +49,7 @@ export class GcmReadyCiphers {
     const nonces = randomFillSync(Buffer.allocUnsafe(NONCE_BYTES * this.batchSize));
     for (let at = 0; at < nonces.length; at += NONCE_BYTES) {
       const nonce = nonces.subarray(at, at + NONCE_BYTES);
-      const cipher = createCipheriv(ALGORITHM, key, nonce, CIPHER_OPTIONS);
+      const cipher = createCipheriv(GCM_ALGORITHM, key, nonce, GCM_OPTIONS);
       cipher.setAAD(this.additionalData);
       this.ready.push({ cipher, nonce });
     }

@@ -15,7 +15,7 @@ import {
   PayloadEncryptionConfigError,
   UnsupportedPayloadFormatError,
 } from './errors';
-import { GcmReadyCiphers } from './gcm-ready-ciphers';
+import { GCM_ALGORITHM, GCM_OPTIONS, GcmReadyCiphers } from './gcm-ready-ciphers';
 import { kmsClientOf } from './kms-client';
 import type { KmsDataKeyClient } from './kms-operations';
 import { KmsDataKeys, type DataKey } from './kms-data-keys';
@@ -50,8 +50,6 @@ export interface KmsEncryptionCodecOptions {
   readonly now?: () => number;
 }
 
-const ALGORITHM = 'aes-256-gcm';
-const CIPHER_OPTIONS = { authTagLength: TAG_BYTES } as const;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
@@ -188,7 +186,7 @@ export class KmsEncryptionCodec implements PayloadCodec {
     });
     let plaintext: Buffer;
     try {
-      const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, NONCE_BYTES), CIPHER_OPTIONS);
+      const decipher = createDecipheriv(GCM_ALGORITHM, key, data.subarray(0, NONCE_BYTES), GCM_OPTIONS);
       decipher.setAAD(V1_ADDITIONAL_DATA);
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       plaintext = Buffer.concat([
