@@ -88,7 +88,7 @@ export interface EncryptionResult {
   dataKeysDuringColdStart: number;
   /** Where the extra time goes, on − off: self ms by module in `--cpu-prof` profiles (largest first). */
   extraCost: {
-    /** µs per signal (not ms), over one warm load run a side. */
+    /** µs per signal (not ms), over one warm load run a side at the paced rate. */
     gatewayUnderLoad: InitCost[];
     /** ms of one init. */
     ingestInit: InitCost[];
@@ -255,14 +255,15 @@ export async function encryptionSection(
       `encryption: CPU profiles (${plan.profileRuns} a side) of the gateways under load and of the ingest init`,
     );
     const profileDir = join(ctx.workDir, 'encryption-profiles');
-    /** Self µs per signal by module of one gateway, profiled over one load run (warm, after start-up). */
+    /** Self µs per signal by module of one gateway, profiled over one paced load run (warm, after start-up). */
     const gatewayProfile = (env: Record<string, string | undefined>, name: string) =>
       profileGatewayLoad({
         repoRoot: ctx.repoRoot,
         env,
         file: join(profileDir, `${name}.cpuprofile`),
         warmUp: (url) => gatewayRate(url, ctx.loadTarget, 8, 1),
-        load: (url) => gatewayRate(url, ctx.loadTarget, plan.concurrency, plan.seconds),
+        // At the paced A/B's rate: the profile explains the figure that counts, not saturation.
+        load: (url) => gatewayRate(url, ctx.loadTarget, plan.concurrency, plan.seconds, pacedRate),
       });
     const profiled = (
       await bundleLambdas(ctx.repoRoot, join(ctx.workDir, 'encryption-profiled'), { minify: false })
