@@ -142,7 +142,8 @@ export interface GoalCheck {
 
 const LAYER_NAMES: Record<string, string> = {
   routingConfig: 'zod + the routing configuration validated and compiled (the validation layer alone)',
-  routingSealed: 'the synth’s sealed routing compiled with its generated checks, no zod (what the functions do)',
+  routingSealed:
+    'the synth’s sealed routing compiled with its generated checks, no zod (what the functions do)',
   grpcJsTransport:
     '`@grpc/grpc-js` + `protobufjs/minimal` alone (the lean client’s transport until issue 31)',
   http2GrpcTransport:
