@@ -23,6 +23,7 @@ import { measureColdStarts } from './cold-start';
 import type { InitCost } from './cpu-profile';
 import {
   childPidNamed,
+  comparePaced,
   cpuPerSignal,
   errorsOf,
   extraByModule,
@@ -31,6 +32,7 @@ import {
   signalsPerSec,
   startGatewayChild,
   takeTurns,
+  type PacedComparison,
 } from './gateway-sides';
 import { bundleLambdas, measureInit, profileInit, type BundledLambda } from './lambda-init';
 import { gatewayRate, startPool, type LoadTarget } from './signal-load';
@@ -55,15 +57,7 @@ export interface EncryptionResult {
    * of the slower side's closed-loop rate, so neither side saturates the machine: CPU per signal
    * of the same work at the same pace.
    */
-  paced: {
-    rate: number;
-    offCpuMsPerSignal: Record<string, number>;
-    onCpuMsPerSignal: Record<string, number>;
-    gatewayCpuRatio: number;
-    offSignalsPerSec: number;
-    onSignalsPerSec: number;
-    errors: number;
-  };
+  paced: PacedComparison;
   offErrors: number;
   onErrors: number;
   /** Data keys local-kms generated during the on runs (the codec caches one per environment). */
@@ -191,14 +185,10 @@ export async function encryptionSection(
             `on ${runs.on.at(-1)!.sample.signalsPerSec}/s`,
         ),
     );
-    const pacedRate = Math.max(10, Math.round(0.6 * Math.min(signalsPerSec(offRuns), signalsPerSec(onRuns))));
-    log(`encryption: the same A/B paced at ${pacedRate} signals/s (60 % of the slower side)`);
-    const { off: pacedOffRuns, on: pacedOnRuns } = await takeTurns(
-      ['off', 'on'] as const,
-      plan.rounds,
-      (side) => (side === 'off' ? measure(off, false, pacedRate) : measure(on, true, pacedRate)),
-      () => undefined,
+    const paced = await comparePaced(offRuns, onRuns, plan.rounds, (side, rate) =>
+      side === 'off' ? measure(off, false, rate) : measure(on, true, rate),
     );
+    log(`encryption: the same A/B paced at ${paced.rate} signals/s (60 % of the slower side)`);
     const dataKeysDuringLoad = dataKeys - keysBeforeLoad;
     const storedEncoding = await lastSignalEncoding(ctx.client, ctx.loadTarget.workflowIds[0]!);
     if (storedEncoding !== 'binary/encrypted')
@@ -263,7 +253,7 @@ export async function encryptionSection(
         file: join(profileDir, `${name}.cpuprofile`),
         warmUp: (url) => gatewayRate(url, ctx.loadTarget, 8, 1),
         // At the paced A/B's rate: the profile explains the figure that counts, not saturation.
-        load: (url) => gatewayRate(url, ctx.loadTarget, plan.concurrency, plan.seconds, pacedRate),
+        load: (url) => gatewayRate(url, ctx.loadTarget, plan.concurrency, plan.seconds, paced.rate),
       });
     const profiled = (
       await bundleLambdas(ctx.repoRoot, join(ctx.workDir, 'encryption-profiled'), { minify: false })
@@ -294,18 +284,7 @@ export async function encryptionSection(
       offCpuMsPerSignal: offCpu,
       onCpuMsPerSignal: onCpu,
       gatewayCpuRatio: round((onCpu.gateway ?? NaN) / (offCpu.gateway ?? NaN), 3),
-      paced: {
-        rate: pacedRate,
-        offCpuMsPerSignal: cpuPerSignal(pacedOffRuns),
-        onCpuMsPerSignal: cpuPerSignal(pacedOnRuns),
-        gatewayCpuRatio: round(
-          (cpuPerSignal(pacedOnRuns).gateway ?? NaN) / (cpuPerSignal(pacedOffRuns).gateway ?? NaN),
-          3,
-        ),
-        offSignalsPerSec: signalsPerSec(pacedOffRuns),
-        onSignalsPerSec: signalsPerSec(pacedOnRuns),
-        errors: errorsOf(pacedOffRuns) + errorsOf(pacedOnRuns),
-      },
+      paced,
       offErrors: errorsOf(offRuns),
       onErrors: errorsOf(onRuns),
       dataKeysDuringLoad,
