@@ -24,10 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import ts from 'typescript';
-import { DEFAULT_GATEWAY_CHECKS_FILE_NAME } from '../functions/adapters/gateway-config-file';
-import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { GATEWAY_HANDLERS, handlerBuildOptions, type GatewayHandlerName } from '../infra/lambda-handlers';
-import { routingChecksModule, routingToConfigJson } from '../infra/props/routing';
 import { stageWorkerImage, WORKER_MAIN_FILE } from '../infra/constructs/worker-image-staging';
 import { DEFAULT_WORKER_NODE_IMAGE } from '../infra/constructs/worker-image-types';
 import { WORKFLOW_BUNDLE_FILE } from '../worker/workflow-source';
@@ -124,6 +121,17 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<Record<G
   }
   // The default configuration's argument checks beside each handler: a function running it sealed
   // (GATEWAY_CONFIG_SHA256) runs them instead of building zod schemas (adapters/gateway-config-file.ts).
+  // Imported here, not at the top: the worker image's build stage copies only what `--only worker`
+  // needs (worker/Dockerfile), and the routing's modules are not among them.
+  const [
+    { DEFAULT_GATEWAY_CHECKS_FILE_NAME },
+    { DEFAULT_GATEWAY_CONFIG },
+    { routingChecksModule, routingToConfigJson },
+  ] = await Promise.all([
+    import('../functions/adapters/gateway-config-file'),
+    import('../functions/core/default-config'),
+    import('../infra/props/routing'),
+  ]);
   const defaultChecks = routingChecksModule(routingToConfigJson(DEFAULT_GATEWAY_CONFIG));
   await Promise.all(
     names.map((name) => writeFile(join(lambdaDir, name, DEFAULT_GATEWAY_CHECKS_FILE_NAME), defaultChecks)),

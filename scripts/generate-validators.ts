@@ -46,8 +46,9 @@ function declarations(registry: CheckRegistry, names: readonly string[]): string
   return [
     `/** Types of the generated \`${CHECKS_FILE}\` (scripts/generate-validators.ts). */`,
     "import type * as z from 'zod';",
-    `import type { Check } from '${checkModule}';`,
-    `import type { ${registry.exportName} } from '${registryModule}';`,
+    // `.js`, as every relative import of the built library: Node resolves the installed declarations.
+    `import type { Check } from '${checkModule}.js';`,
+    `import type { ${registry.exportName} } from '${registryModule}.js';`,
     '',
     `type Schemas = typeof ${registry.exportName};`,
     ...names.map((name) => `export declare const ${name}: Check<z.output<Schemas['${name}']>>;`),

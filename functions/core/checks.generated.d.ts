@@ -1,7 +1,7 @@
 /** Types of the generated `checks.generated.js` (scripts/generate-validators.ts). */
 import type * as z from 'zod';
-import type { Check } from './check';
-import type { CORE_CHECKED_SCHEMAS } from './checked-schemas';
+import type { Check } from './check.js';
+import type { CORE_CHECKED_SCHEMAS } from './checked-schemas.js';
 
 type Schemas = typeof CORE_CHECKED_SCHEMAS;
 export declare const callbackClaims: Check<z.output<Schemas['callbackClaims']>>;

@@ -1,7 +1,7 @@
 /** Types of the generated `checks.generated.js` (scripts/generate-validators.ts). */
 import type * as z from 'zod';
-import type { Check } from '../core/check';
-import type { HTTP_CHECKED_SCHEMAS } from './http-checked-schemas';
+import type { Check } from '../core/check.js';
+import type { HTTP_CHECKED_SCHEMAS } from './http-checked-schemas.js';
 
 type Schemas = typeof HTTP_CHECKED_SCHEMAS;
 export declare const callbackTokenParams: Check<z.output<Schemas['callbackTokenParams']>>;
