@@ -11,16 +11,20 @@
  * last one — through the functions' own routing (`identifyWebhook` + `decideWebhook`,
  * `routeCloudEvent`) on the configuration compiled as the function compiles it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gatewayConfigDigest } from '../functions/adapters/gateway-config-file';
+import {
+  DEFAULT_GATEWAY_CHECKS_FILE_NAME,
+  GATEWAY_CHECKS_FILE_NAME,
+  gatewayConfigDigest,
+} from '../functions/adapters/gateway-config-file';
 import { GATEWAY_ENV } from '../functions/core/env-names';
 import { EVENT_ID_ENTRIES } from '../functions/core/event-ids';
 import { compileValidatedGatewayConfigJson, type GatewayConfigInput } from '../functions/core/gateway-config';
 import type { GatewayConfig } from '../functions/core/gateway-config-model';
 import { routeCloudEvent } from '../functions/core/routes';
 import { decideWebhook, identifyWebhook } from '../functions/core/webhook-routing';
-import { routingToConfigJson } from '../infra/props/routing';
+import { routingChecksModule, routingToConfigJson } from '../infra/props/routing';
 import { bundleLambda, LAMBDA_VARIANTS, measureInit } from './lambda-init';
 import { median, round } from './stats';
 
@@ -186,9 +190,14 @@ export async function routeScalingSection(
     ROUTE_COUNTS.map(async (routes) => {
       const shape = shapeOf(routes);
       const json = routingToConfigJson(generatedRouting(shape));
-      const file = join(dir, `gateway-config-${routes}.json`);
-      await writeFile(file, json);
-      return { shape, json, file, label: `routes${routes}` };
+      // Each size in its own folder with the synth's argument checks beside its file, as the
+      // construct's asset has them (without them the function would build its checks with zod).
+      const sizeDir = join(dir, `routes-${routes}`);
+      await mkdir(sizeDir, { recursive: true });
+      const file = join(sizeDir, 'gateway-config.json');
+      const checks = routingChecksModule(json);
+      await Promise.all([writeFile(file, json), writeFile(join(sizeDir, GATEWAY_CHECKS_FILE_NAME), checks)]);
+      return { shape, json, file, checksBytes: Buffer.byteLength(checks), label: `routes${routes}` };
     }),
   );
   log(`routeScaling: init of the ingest bundle with ${ROUTE_COUNTS.join(', ')} routes, taking turns`);
@@ -203,7 +212,9 @@ export async function routeScalingSection(
       [SECRET_ENV]: 'whsec_bench0123456789',
     };
   });
-  const rows = sizes.map(({ shape, json, label }) => {
+  // The bundle's count includes the default configuration's checks, which a configuration's own replace.
+  const defaultChecksBytes = (await stat(join(dir, 'ingest', DEFAULT_GATEWAY_CHECKS_FILE_NAME))).size;
+  const rows = sizes.map(({ shape, json, checksBytes, label }) => {
     const config = compileValidatedGatewayConfigJson(json);
     const middleTeam = Math.floor(shape.sources / 2);
     const middleRoute = Math.floor(shape.webhookRoutesPerSource / 2);
@@ -216,7 +227,8 @@ export async function routeScalingSection(
       cloudEventRoutes: shape.cloudEventRoutes,
       targets: shape.sources,
       configBytes: Buffer.byteLength(json),
-      bytesReadAtInit: bundle.bytes + Buffer.byteLength(json),
+      checksBytes,
+      bytesReadAtInit: bundle.bytes - defaultChecksBytes + Buffer.byteLength(json) + checksBytes,
       initMs: times.initMs,
       initCpuMs: times.cpuMs,
       importMs: times.importMs,
