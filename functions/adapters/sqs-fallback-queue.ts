@@ -12,7 +12,7 @@
 import { EventGatewayError } from '../../contract/errors';
 import type { SignalCommand } from '../core/commands';
 import { checkInputText } from '../core/input-limits';
-import { deliveryRequestId } from '../core/request-id';
+import { deliveryRequestId } from './request-id';
 import type { SqsSignalMessage } from '../core/sqs-message';
 import type { FallbackQueue } from './ports';
 import type { EnvelopeSealer } from './envelope-seal';

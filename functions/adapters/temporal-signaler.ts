@@ -5,7 +5,7 @@
  * Uses the raw workflow service because the high-level handle API does not expose `requestId`.
  */
 import type { SignalCommand } from '../core/commands';
-import { deliveryRequestId } from '../core/request-id';
+import { deliveryRequestId } from './request-id';
 import { eventHeader } from './event-header';
 import type { Signaler } from './ports';
 import { latestRunApplied } from './temporal-history';

@@ -14,7 +14,7 @@ import type { StartConflictPolicy } from '../core/gateway-config-model';
 import { wireArguments } from '../core/operation-arguments';
 import { failedDelivery, type Delivery, type StartStatus } from '../core/outcomes';
 import { problem } from '../core/problems';
-import { deliveryRequestId } from '../core/request-id';
+import { deliveryRequestId } from './request-id';
 import { eventHeader } from './event-header';
 import type { Starter } from './ports';
 import { deadlineIn, encodeOrRefuse, failedCall, identity, isRefused } from './temporal-calls';

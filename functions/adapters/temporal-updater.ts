@@ -12,7 +12,7 @@ import { EventGatewayError } from '../../contract/errors';
 import type { UpdateCommand } from '../core/commands';
 import type { Target } from '../core/gateway-config-model';
 import type { Delivery } from '../core/outcomes';
-import { deliveryRequestId } from '../core/request-id';
+import { deliveryRequestId } from './request-id';
 import { eventHeader } from './event-header';
 import type { Updater } from './ports';
 import type { TemporalClientProvider } from './temporal-connection';

@@ -9,7 +9,7 @@
  */
 import { checkInputText } from '../core/input-limits';
 import type { Problem } from '../core/problems';
-import { deliveryRequestId } from '../core/request-id';
+import { deliveryRequestId } from './request-id';
 import type { WebhookEnvelope } from '../core/webhook-envelope';
 import type { EnvelopeSealer } from './envelope-seal';
 import { isFifoQueue, sendSqsMessage, type SqsClientSource } from './sqs-client';

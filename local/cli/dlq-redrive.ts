@@ -13,7 +13,7 @@ import {
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES } from '../../functions/adapters/sqs-dead-letters';
-import { deliveryRequestId } from '../../functions/core/request-id';
+import { deliveryRequestId } from '../../functions/adapters/request-id';
 import { GATEWAY_QUEUE_NAMES } from '../sqs-queues';
 import { defineCommand, parseCountOption, type OptionValues } from './args';
 import {

@@ -2,7 +2,7 @@
  * The gateway's SQS message format as the CLI writes and reads it. The schema and the request id
  * come from functions/core, so the CLI and the queue handler cannot disagree about either.
  */
-import { deliveryRequestId } from '../../functions/core/request-id';
+import { deliveryRequestId } from '../../functions/adapters/request-id';
 import { SqsSignalMessageSchema } from '../../functions/core/checked-schemas';
 import type { SqsSignalMessage } from '../../functions/core/sqs-message';
 

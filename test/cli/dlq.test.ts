@@ -16,7 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayRuntime, type GatewayRuntime } from '../../functions/runtime/gateway-runtime';
 import { silentLogger } from '../../functions/adapters/logger';
 import { DLQ_ATTRIBUTES, createDeadLetters } from '../../functions/adapters/sqs-dead-letters';
-import { deliveryRequestId } from '../../functions/core/request-id';
+import { deliveryRequestId } from '../../functions/adapters/request-id';
 import { createSqsBatchHandler } from '../../functions/handlers/sqs-batch';
 import { toSqsEvent } from '../../local/sqs-event';
 import type { GatewayQueue } from '../../local/sqs-queues';

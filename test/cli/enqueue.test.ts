@@ -1,7 +1,7 @@
 /** `event-gateway enqueue` against a real ElasticMQ with the gateway's queues. */
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deliveryRequestId } from '../../functions/core/request-id';
+import { deliveryRequestId } from '../../functions/adapters/request-id';
 import { receiveAll } from '../local/support';
 import { startSqsStack, type SqsStack } from '../support/sqs-stack';
 import { cli } from './support';
