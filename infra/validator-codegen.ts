@@ -3,17 +3,23 @@
  * (functions/core/check.ts's `Check`): the functions run them instead of building zod (or Ajv)
  * validators at init. Used at build (the fixed schemas' `checks.generated.js`) and at synth (the
  * routing's argument schemas), so it must run in a team's `cdk synth`: Ajv's standalone mode writes
- * the code, and the few runtime helpers that code `require`s (deep equality, the formats) are copied
- * into the module as factories, so it imports nothing at run time — no esbuild needed.
+ * the code, without what no check reads (./ajv-standalone-pruning.ts); the formats it uses are
+ * defined in the module (./ajv-format-inlining.ts), and the few runtime helpers it `require`s (deep
+ * equality) are copied into it as factories — no esbuild needed. The run-time part shared by every
+ * module (./check-runtime-source.ts) is inlined, or imported from one shared module where several
+ * modules are bundled together.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Ajv2020, { _, type Options } from 'ajv/dist/2020.js';
+import Ajv2020, { Name, type Options } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormats from 'ajv-formats';
 import * as z from 'zod';
 import { EventGatewayError } from '../contract/errors';
+import { FORMATS_IDENTIFIER, inlinedFormatsCode } from './ajv-format-inlining';
+import { prunedStandaloneCode } from './ajv-standalone-pruning';
+import { GENERATED_HEADER, INLINE_CHECK_RUNTIME } from './check-runtime-source';
 
 /** A schema Ajv could not compile. */
 export class ValidatorCodegenError extends EventGatewayError {
@@ -28,7 +34,8 @@ export class ValidatorCodegenError extends EventGatewayError {
 export const MESSAGES_KEYWORD = 'x-messages';
 
 const AJV_OPTIONS: Options = {
-  code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+  // The formats a module uses are defined in it (./ajv-format-inlining.ts), under this name.
+  code: { source: true, formats: new Name(FORMATS_IDENTIFIER) },
   // zod fills `.default()`s in; so do the checks (on a copy: the caller's value is left alone).
   useDefaults: true,
   allErrors: false,
@@ -119,62 +126,65 @@ const hasDefaults = (schema: unknown): boolean =>
   (Object.hasOwn(schema, 'default') ||
     Object.entries(schema).some(([key, value]) => key !== 'const' && key !== 'enum' && hasDefaults(value)));
 
-/**
- * Turns Ajv's first error into a `CheckIssue` (runs in the generated module): the instance path
- * dotted, the missing property for `required`, the schema's own message where it carries one.
- */
-const ISSUE_OF = `function issueOf(errors, messages) {
-  const last = errors[errors.length - 1];
-  const union = last && (last.keyword === "anyOf" || last.keyword === "oneOf") ? last : undefined;
-  // In a union, the branch that got past its discriminator (a const) and further in says what is wrong.
-  const branch = union && errors.find((e) => e !== union && e.keyword !== "const" &&
-    e.instancePath.length > union.instancePath.length);
-  const error = branch ?? union ?? errors[0];
-  if (!error) return { path: "", message: "is invalid" };
-  const segments = error.instancePath === "" ? [] :
-    error.instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const at = error.schemaPath.slice(0, error.schemaPath.lastIndexOf("/"));
-  const own = error.keyword === "required" || error.keyword === "additionalProperties" ? undefined :
-    messages[error.schemaPath] ?? messages[at + "/*"];
-  switch (error.keyword) {
-    case "required":
-      return { path: [...segments, error.params.missingProperty].join("."), message: own ?? "is required" };
-    case "additionalProperties":
-      return { path: segments.join("."), message: "must not have the property " + JSON.stringify(error.params.additionalProperty) };
-    case "const":
-      return { path: segments.join("."), message: own ?? "must be " + JSON.stringify(error.params.allowedValue) };
-    case "enum":
-      return { path: segments.join("."), message: own ?? "must be one of " + error.params.allowedValues.map((v) => JSON.stringify(v)).join(", ") };
-    case "anyOf":
-    case "oneOf":
-      return { path: segments.join("."), message: own ?? "matches none of the allowed forms" };
-    default:
-      return { path: segments.join("."), message: own ?? (error.message ?? "is invalid").replace("must NOT", "must not") };
-  }
-}
-function check(validate, messages, copy) {
-  return (value) => {
-    const checked = copy && value !== undefined ? structuredClone(value) : value;
-    return validate(checked) ? { ok: true, value: checked } : { ok: false, issue: issueOf(validate.errors ?? [], messages) };
-  };
-}`;
-
 /** A name usable as an ES module export (`export { x as "name" }` takes any string, but keep to identifiers). */
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** How a generated module gets its run-time part. */
+export interface CheckModuleOptions {
+  /**
+   * The specifier of a shared run-time module (what `checkRuntimeModule()` writes) to import `check`
+   * from, for modules bundled together.
+   * @default undefined — the module carries the run-time part itself and imports nothing
+   */
+  readonly runtime?: string;
+}
+
 /**
- * One self-contained ESM module exporting a `Check` per schema name (names are JavaScript identifiers,
- * or any string, exported as `export { … as "name" }`). Deterministic: the same schemas give the same text.
+ * An ESM module exporting a `Check` per schema name (names are JavaScript identifiers, or any string,
+ * exported as `export { … as "name" }`): self-contained, or importing a shared run-time module
+ * (`options.runtime`). Deterministic: the same schemas give the same text.
  *
  * @example
  * const code = await generateCheckModule({ orderPlaced: z.toJSONSchema(OrderSchema, { io: 'input' }) });
  */
-export function generateCheckModule(schemas: Record<string, object>): Promise<string> {
-  return Promise.resolve(generateCheckModuleSync(schemas));
+export function generateCheckModule(
+  schemas: Record<string, object>,
+  options: CheckModuleOptions = {},
+): Promise<string> {
+  return Promise.resolve(generateCheckModuleSync(schemas, options));
+}
+
+/** The module table and loader of the CommonJS helpers Ajv's code requires (deep equality, …), if any. */
+function helperModules(code: string): { statements: string[]; require: string } {
+  const { table, links } = inlineModules(code);
+  if (table === '') return { statements: [], require: 'undefined' };
+  return {
+    statements: [
+      `const modules = {\n${table}\n};`,
+      'const loaded = {};',
+      'function requireFrom(links) {',
+      '  return (specifier) => {',
+      '    const key = links[specifier];',
+      '    if (key === undefined) throw new Error("not inlined: " + specifier);',
+      '    if (!loaded[key]) {',
+      '      const [own, factory] = modules[key];',
+      '      const module = { exports: {} };',
+      '      loaded[key] = module;',
+      '      factory(module, module.exports, requireFrom(own));',
+      '    }',
+      '    return loaded[key].exports;',
+      '  };',
+      '}',
+    ],
+    require: `requireFrom(${JSON.stringify(links)})`,
+  };
 }
 
 /** {@link generateCheckModule}, synchronously: what a construct (built synchronously) calls at synth. */
-export function generateCheckModuleSync(schemas: Record<string, object>): string {
+export function generateCheckModuleSync(
+  schemas: Record<string, object>,
+  options: CheckModuleOptions = {},
+): string {
   const names = Object.keys(schemas).sort();
   const ajv = new Ajv2020(AJV_OPTIONS);
   addFormats(ajv);
@@ -192,8 +202,9 @@ export function generateCheckModuleSync(schemas: Record<string, object>): string
     }
     ids[`v${index}`] = id;
   });
-  const code = standaloneCode(ajv, ids);
-  const { table, links } = inlineModules(code);
+  const code = prunedStandaloneCode(standaloneCode(ajv, ids));
+  const formats = inlinedFormatsCode(code);
+  const helpers = helperModules(code);
   const exports = names.map((name, index) => {
     const messages: Record<string, string> = {};
     collectMessages(schemas[name], '#', messages);
@@ -203,26 +214,13 @@ export function generateCheckModuleSync(schemas: Record<string, object>): string
       : `const check${index} = ${value};\nexport { check${index} as ${JSON.stringify(name)} };`;
   });
   return [
-    '// Generated by infra/validator-codegen.ts from JSON Schemas (Ajv standalone). Do not edit.',
-    '/* eslint-disable */',
-    `const modules = {\n${table}\n};`,
-    'const loaded = {};',
-    'function requireFrom(links) {',
-    '  return (specifier) => {',
-    '    const key = links[specifier];',
-    '    if (key === undefined) throw new Error("not inlined: " + specifier);',
-    '    if (!loaded[key]) {',
-    '      const [own, factory] = modules[key];',
-    '      const module = { exports: {} };',
-    '      loaded[key] = module;',
-    '      factory(module, module.exports, requireFrom(own));',
-    '    }',
-    '    return loaded[key].exports;',
-    '  };',
-    '}',
+    ...GENERATED_HEADER,
+    ...(options.runtime === undefined ? [] : [`import { check } from ${JSON.stringify(options.runtime)};`]),
+    ...(formats === '' ? [] : [formats]),
+    ...helpers.statements,
     'const validators = {};',
-    `(function (exports, require) {\n${code}\n})(validators, requireFrom(${JSON.stringify(links)}));`,
-    ISSUE_OF,
+    `(function (exports, require) {\n${code}\n})(validators, ${helpers.require});`,
+    ...(options.runtime === undefined ? [INLINE_CHECK_RUNTIME] : []),
     ...exports,
     '',
   ].join('\n');

@@ -307,7 +307,7 @@ export async function buildLibrary(options: BuildOptions = {}): Promise<string> 
   }
   // tsc reads a generated module's .d.ts and emits nothing for it: the checks go in as they are.
   for (const dir of ['functions/core', 'functions/handlers']) {
-    for (const file of ['checks.generated.js', 'checks.generated.d.ts']) {
+    for (const file of ['checks.generated.js', 'checks.generated.d.ts', 'check-runtime.generated.js']) {
       if (existsSync(join(libDir, dir)) && existsSync(join(repoRoot, dir, file)))
         await cp(join(repoRoot, dir, file), join(libDir, dir, file));
     }

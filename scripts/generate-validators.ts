@@ -2,7 +2,8 @@
  * `npm run generate:validators`: writes each registry's checks — `checks.generated.js` and its
  * `.d.ts` — beside the registry module (a `Record<string, z.ZodType>` of what the functions check at
  * run time), so the Lambdas run plain generated functions instead of building zod schemas at init.
- * A registry not written yet is skipped. Also the default configuration's argument checks, which
+ * A registry not written yet is skipped. The registries' checks import their run-time part from one
+ * shared module (`check-runtime.generated.js`). Also the default configuration's argument checks, which
  * the build puts beside each prebuilt handler (scripts/build.ts). The drift test (test/functions/core/checks-drift.test.ts)
  * fails when a committed file is not what this script writes.
  */
@@ -15,6 +16,7 @@ import type * as z from 'zod';
 import { DEFAULT_GATEWAY_CHECKS_FILE_NAME } from '../functions/adapters/gateway-config-file';
 import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
 import { routingChecksModule, routingToConfigJson } from '../infra/props/routing';
+import { checkRuntimeModule } from '../infra/check-runtime-source';
 import { checkSchemaOf, generateCheckModule } from '../infra/validator-codegen';
 import { isProcessEntry } from '../local/process-entry';
 
@@ -34,6 +36,9 @@ export const CHECK_REGISTRIES: readonly CheckRegistry[] = [
 
 /** The generated checks' file name, beside its registry. */
 export const CHECKS_FILE = 'checks.generated.js';
+
+/** The run-time part the registries' checks share (one copy in a Lambda bundle), by path from the repository root. */
+export const CHECK_RUNTIME_PATH = 'functions/core/check-runtime.generated.js';
 
 async function formatted(path: string, text: string): Promise<string> {
   return format(text, { ...((await resolveConfig(path)) ?? {}), filepath: path });
@@ -56,6 +61,15 @@ function declarations(registry: CheckRegistry, names: readonly string[]): string
   ].join('\n');
 }
 
+/** The specifier of the shared run-time module from a registry's folder. */
+const runtimeImport = (dir: string) =>
+  relative(join(repoRoot, dir), join(repoRoot, CHECK_RUNTIME_PATH)).replace(/^(?!\.)/, './');
+
+/** The shared run-time module of the registries' checks, formatted. */
+export async function checkRuntimeFile(): Promise<string> {
+  return formatted(join(repoRoot, CHECK_RUNTIME_PATH), checkRuntimeModule());
+}
+
 /** The files one registry's checks are written to, by path from the repository root. */
 export async function generatedCheckFiles(registry: CheckRegistry): Promise<Record<string, string>> {
   const imported = (await import(pathToFileURL(join(repoRoot, registry.module)).href)) as Record<
@@ -72,7 +86,10 @@ export async function generatedCheckFiles(registry: CheckRegistry): Promise<Reco
   const js = join(dir, CHECKS_FILE);
   const dts = join(dir, CHECKS_FILE.replace(/\.js$/, '.d.ts'));
   return {
-    [js]: await formatted(join(repoRoot, js), await generateCheckModule(jsonSchemas)),
+    [js]: await formatted(
+      join(repoRoot, js),
+      await generateCheckModule(jsonSchemas, { runtime: runtimeImport(dir) }),
+    ),
     [dts]: await formatted(join(repoRoot, dts), declarations(registry, names)),
   };
 }
@@ -97,6 +114,8 @@ if (isProcessEntry(import.meta.url)) {
       console.log(`wrote ${path}`);
     }
   }
+  await writeFile(join(repoRoot, CHECK_RUNTIME_PATH), await checkRuntimeFile());
+  console.log(`wrote ${CHECK_RUNTIME_PATH}`);
   await writeFile(join(repoRoot, DEFAULT_CHECKS_PATH), await defaultConfigChecks());
   console.log(`wrote ${DEFAULT_CHECKS_PATH}`);
 }
