@@ -12,7 +12,7 @@ import {
   type PutMetricDataCommandInput,
 } from '@aws-sdk/client-cloudwatch';
 import { withTemporalSecrets, type Env } from '../adapters/secrets';
-import { createTemporalClientProvider } from '../adapters/temporal-connection';
+import { loadTemporalClientProvider } from '../adapters/temporal-connection';
 import { TaskQueueKind, TaskQueueType } from '../adapters/temporal-enums';
 import type { WireConnection } from '../adapters/temporal-wire/connection';
 import type { DescribeTaskQueueRequest, DescribeTaskQueueResponse } from '../adapters/temporal-wire/types';
@@ -161,7 +161,7 @@ let handlerPromise: Promise<() => Promise<{ backlog: number }>> | undefined;
 async function createDefaultHandler(): Promise<() => Promise<{ backlog: number }>> {
   const { target, metric } = readBacklogSettings(process.env);
   const temporalEnv = await withTemporalSecrets(process.env);
-  const provider = createTemporalClientProvider({ env: temporalEnv });
+  const provider = await loadTemporalClientProvider({ env: temporalEnv });
   return createBacklogMetricHandler({
     target,
     metric,

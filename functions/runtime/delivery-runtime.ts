@@ -19,7 +19,7 @@ import { withEventContext, type GatewayLogger } from '../adapters/logger';
 import type { EventLog, Signaler, Starter, Updater } from '../adapters/ports';
 import { secretString, withTemporalSecrets, type Env } from '../adapters/secrets';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from '../adapters/temporal-calls';
-import { createTemporalClientProvider, type TemporalClientProvider } from '../adapters/temporal-connection';
+import { loadTemporalClientProvider, type TemporalClientProvider } from '../adapters/temporal-connection';
 import { loadPayloadSettings, type PayloadSettings } from '../adapters/temporal-data-converter';
 import { createReader, type Reader } from '../adapters/temporal-reader';
 import { createSignaler } from '../adapters/temporal-signaler';
@@ -102,13 +102,13 @@ export function collect<T>(problems: string[], load: () => T): T | undefined {
  * each call bounded by the deadline, every payload through the codecs and store of `payloads`
  * (`loadPayloadSettings`).
  */
-export function createDeliveryParts(
+export async function createDeliveryParts(
   temporalEnv: Env,
   deadlineMs: number,
   payloads: PayloadSettings = { codecs: [] },
-): Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'starter' | 'reader'> {
+): Promise<Pick<DeliveryRuntime, 'clients' | 'signaler' | 'updater' | 'starter' | 'reader'>> {
   // A connect attempt gets the same deadline as a call: a cold start during an outage answers fast.
-  const clients = createTemporalClientProvider({
+  const clients = await loadTemporalClientProvider({
     env: temporalEnv,
     connectTimeoutMs: deadlineMs,
     payloads,
@@ -160,7 +160,7 @@ export async function createDeliveryRuntime(env: Env, baseLogger: GatewayLogger)
     loadEnvelopeSealer(env, logger),
     loadPayloadSettings(env),
   ]);
-  const parts = createDeliveryParts(temporalEnv, deadlineMs, payloads);
+  const parts = await createDeliveryParts(temporalEnv, deadlineMs, payloads);
   const tracing = tracingFromEnv(env);
   const eventLogParts = await loadEventLogParts(env, logger, parts.clients);
   return {

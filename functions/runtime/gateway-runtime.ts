@@ -83,7 +83,7 @@ export async function createGatewayRuntime(env: Env, baseLogger: GatewayLogger):
     if ('disabled' in runtime)
       logger.warn('webhook source disabled', { source: runtime.source.name, reason: runtime.disabled });
   }
-  const delivery = createDeliveryParts(temporalEnv, deadlineMs, payloads);
+  const delivery = await createDeliveryParts(temporalEnv, deadlineMs, payloads);
   const queueUrl = env[GATEWAY_ENV.queueUrl];
   const sqs = lazySqsClient(env);
   // Both queue writers store a body too large for a message first (the queues carry references).

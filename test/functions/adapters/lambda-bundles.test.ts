@@ -82,6 +82,11 @@ describe('the prebuilt Lambda bundles', () => {
         '@aws-lambda-powertools/parameters',
         'cloudevents',
         'jose',
+        // envconfig's TOML reader (and the parts of @temporalio/common it uses): only when
+        // TEMPORAL_CONFIG_FILE names a profile file (temporal-connection.ts).
+        '@temporalio/envconfig',
+        'smol-toml',
+        '@temporalio/common',
       ];
       for (const lazy of lazyPackages) expect(initPackages.has(lazy), `${lazy} read at init`).toBe(false);
       // Inputs are checked by generated functions (core/checks.generated.js, the synth's argument checks):

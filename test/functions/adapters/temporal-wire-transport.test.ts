@@ -14,6 +14,7 @@ import { TEMPORAL_HEADERS } from '../../../contract/temporal-headers';
 import { loadGatewayConfig } from '../../../functions/adapters/gateway-config-file';
 import {
   createTemporalClientProvider,
+  loadTemporalClientProvider,
   type TemporalClientProvider,
 } from '../../../functions/adapters/temporal-connection';
 import { createReader } from '../../../functions/adapters/temporal-reader';
@@ -48,6 +49,13 @@ afterAll(async () => {
 
 function provider(env: Record<string, string>, connectTimeoutMs = 2_000): TemporalClientProvider {
   const created = createTemporalClientProvider({ env, connectTimeoutMs });
+  providers.push(created);
+  return created;
+}
+
+/** A provider whose environment may name a profile file (read by envconfig, loaded on demand). */
+async function loadedProvider(env: Record<string, string>): Promise<TemporalClientProvider> {
+  const created = await loadTemporalClientProvider({ env, connectTimeoutMs: 2_000 });
   providers.push(created);
   return created;
 }
@@ -149,7 +157,7 @@ describe('the lean client connection', () => {
         '',
       ].join('\n'),
     );
-    const fromFile = provider({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' });
+    const fromFile = await loadedProvider({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' });
     expect(fromFile.namespace).toBe('from-profile');
     expect(await createReader(fromFile, 2_000).health()).toEqual({
       ok: true,
