@@ -5,8 +5,8 @@
  * synth writes the file already validated and records its digest (GATEWAY_CONFIG_SHA256); a text
  * that matches the digest is compiled without validating it again, with the argument checks the
  * synth generated beside it (or the build, for the default configuration): no zod at init.
- * Anything else (a hand-edited file, a configuration given inline) is validated in full, by zod
- * loaded on demand.
+ * Anything else (a hand-edited file, a configuration given inline, the local default) is validated
+ * in full, by zod loaded on demand, and runs the generated checks there are for its argument schemas.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ import {
   type ValidatedGatewayConfig,
 } from '../core/gateway-config-compiler';
 import type { GatewayConfig } from '../core/gateway-config-model';
+import type { PrebuiltChecks } from '../core/gateway-config';
 import type { GatewayLogger } from './logger';
 import type { Env } from './secrets';
 
@@ -47,11 +48,19 @@ export async function loadGatewayConfig(env: Env, logger?: GatewayLogger): Promi
   const text = readGatewayConfigFile(env) ?? env[GATEWAY_ENV.config];
   if (text) return gatewayConfigFromText(text, env, (message) => logger?.warn(message));
   const taskQueue = env[TEMPORAL_ENV.taskQueue];
-  const { parseGatewayConfig } = await import('../core/gateway-config');
-  return parseGatewayConfig({
-    ...DEFAULT_GATEWAY_CONFIG,
-    targets: DEFAULT_GATEWAY_CONFIG.targets.map((target) => (taskQueue ? { ...target, taskQueue } : target)),
-  });
+  const [{ parseGatewayConfig }, prebuilt] = await Promise.all([
+    import('../core/gateway-config'),
+    prebuiltChecks(env),
+  ]);
+  return parseGatewayConfig(
+    {
+      ...DEFAULT_GATEWAY_CONFIG,
+      targets: DEFAULT_GATEWAY_CONFIG.targets.map((target) =>
+        taskQueue ? { ...target, taskQueue } : target,
+      ),
+    },
+    prebuilt,
+  );
 }
 
 const configFilePath = (env: Env, file: string) =>
@@ -104,14 +113,25 @@ async function loadArgumentChecks(env: Env): Promise<ReadonlyMap<string, Check<u
 }
 
 /**
+ * The generated argument checks found, looked up by schema. A check is named by its schema's digest,
+ * so any configuration may use them, sealed or not: a configuration validated in full (local stacks,
+ * an inline or edited one) runs the very checks Lambda runs for each schema that has one, and builds
+ * the others with zod — not zod for every request's arguments.
+ */
+async function prebuiltChecks(env: Env): Promise<PrebuiltChecks> {
+  const checks = await loadArgumentChecks(env);
+  return (schema) => checks.get(argumentCheckName(schema));
+}
+
+/**
  * A sealed configuration compiled with the generated checks; undefined when a schema has none (a
  * checks file missing or older than the configuration), and then the caller builds them with zod.
  */
 async function compileSealed(config: ValidatedGatewayConfig, env: Env): Promise<GatewayConfig | undefined> {
-  const checks = await loadArgumentChecks(env);
+  const checks = await prebuiltChecks(env);
   let missing = false;
   const generated: ArgumentCheckFactory = (schema) => {
-    const check = checks.get(argumentCheckName(schema));
+    const check = checks(schema);
     if (!check) missing = true;
     return { check: () => check ?? (() => ({ ok: false, issue: { path: '', message: 'has no check' } })) };
   };
@@ -146,6 +166,9 @@ export async function gatewayConfigFromText(
       `The gateway configuration does not match ${GATEWAY_ENV.configSha256} (changed after the synth?): validating it in full.`,
     );
   }
-  const { parseGatewayConfigJson } = await import('../core/gateway-config');
-  return parseGatewayConfigJson(text);
+  const [{ parseGatewayConfigJson }, prebuilt] = await Promise.all([
+    import('../core/gateway-config'),
+    prebuiltChecks(env),
+  ]);
+  return parseGatewayConfigJson(text, prebuilt);
 }

@@ -39,15 +39,28 @@ function memoised(build: () => Check<unknown>): () => Check<unknown> {
   return () => (check ??= build());
 }
 
-/** Argument checks built by zod now: an unusable JSON Schema is a configuration problem. */
-const eagerChecks: ArgumentCheckFactory = (schema, where) => {
-  try {
-    const check = jsonSchemaCheck(schema);
-    return { check: () => check };
-  } catch (error) {
-    return { problem: `${where}.schema: not a usable JSON Schema (${(error as Error).message})` };
-  }
-};
+/**
+ * Argument checks generated at build or synth, by the schema they were generated from: undefined
+ * for a schema that has none (adapters/gateway-config-file.ts looks them up by digest).
+ */
+export type PrebuiltChecks = (schema: Record<string, unknown>) => Check<unknown> | undefined;
+
+/**
+ * Argument checks built by zod now: an unusable JSON Schema is a configuration problem. A schema
+ * with a prebuilt check runs that one (generated from this very schema, so usable), as in Lambda.
+ */
+const eagerChecks =
+  (prebuilt?: PrebuiltChecks): ArgumentCheckFactory =>
+  (schema, where) => {
+    const generated = prebuilt?.(schema);
+    if (generated) return { check: () => generated };
+    try {
+      const check = jsonSchemaCheck(schema);
+      return { check: () => check };
+    } catch (error) {
+      return { problem: `${where}.schema: not a usable JSON Schema (${(error as Error).message})` };
+    }
+  };
 
 /** Argument checks built by zod when a request first needs each (a configuration validated before). */
 const lazyChecks: ArgumentCheckFactory = (schema) => ({ check: memoised(() => jsonSchemaCheck(schema)) });
@@ -62,9 +75,12 @@ function validated(input: unknown): ValidatedGatewayConfig {
   return parsed.data;
 }
 
-/** Validates and compiles a configuration; throws one error listing every problem. */
-export function parseGatewayConfig(input: unknown): GatewayConfig {
-  return compileGatewayConfig(validated(input), eagerChecks);
+/**
+ * Validates and compiles a configuration; throws one error listing every problem. Argument checks
+ * are the `prebuilt` ones where there are any, else built by zod.
+ */
+export function parseGatewayConfig(input: unknown, prebuilt?: PrebuiltChecks): GatewayConfig {
+  return compileGatewayConfig(validated(input), eagerChecks(prebuilt));
 }
 
 /**
@@ -73,7 +89,7 @@ export function parseGatewayConfig(input: unknown): GatewayConfig {
  */
 export function validateGatewayConfig(input: unknown): ValidatedGatewayConfig {
   const config = validated(input);
-  compileGatewayConfig(config, eagerChecks);
+  compileGatewayConfig(config, eagerChecks());
   return config;
 }
 
@@ -88,8 +104,8 @@ export function compileValidatedGatewayConfig(config: ValidatedGatewayConfig): G
 }
 
 /** Parses the configuration from its JSON text (as found in an environment variable). */
-export function parseGatewayConfigJson(text: string): GatewayConfig {
-  return parseGatewayConfig(parseConfigJson(text));
+export function parseGatewayConfigJson(text: string, prebuilt?: PrebuiltChecks): GatewayConfig {
+  return parseGatewayConfig(parseConfigJson(text), prebuilt);
 }
 
 /** {@link compileValidatedGatewayConfig} of the JSON text of a validated configuration. */

@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SIGNALS, UPDATES } from '../../../contract';
 import {
+  argumentCheckName,
   GATEWAY_CHECKS_FILE_NAME,
   gatewayConfigFromText,
   loadGatewayConfig,
@@ -119,6 +121,29 @@ describe('gatewayConfigFromText', () => {
     writeFileSync(join(bare, 'gateway-config.json'), json);
     await loadGatewayConfig({ ...env, LAMBDA_TASK_ROOT: bare }, logger);
     expect(warnings).toEqual([expect.stringContaining('No generated check')]);
+  });
+
+  it('runs the prebuilt checks in a configuration validated in full, and zod for schemas without one', async () => {
+    const checksModule = new URL('../../../functions/adapters/default-gateway-checks.mjs', import.meta.url);
+    const prebuilt = (await import(checksModule.href)) as Record<string, unknown>;
+    const [staged] = DEFAULT_GATEWAY_CONFIG.targets;
+    const schema = { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] };
+    const text = JSON.stringify({
+      targets: [{ ...staged, signals: { ...staged.signals, paid: { schema } } }],
+    });
+    const inline = (await gatewayConfigFromText(text, {})).targets[0]!;
+    const advance = staged.signals[SIGNALS.advanceStage].schema;
+    expect(inline.signals.get(SIGNALS.advanceStage)!.schema()).toBe(prebuilt[argumentCheckName(advance)]);
+    expect(argumentCheckName(schema) in prebuilt).toBe(false);
+    const paid = inline.signals.get('paid')!.schema();
+    // zod's words, not the generated checks' ("must be number").
+    expect(paid({ amount: 'three' })).toEqual({
+      ok: false,
+      issue: { path: 'amount', message: 'Invalid input: expected number, received string' },
+    });
+    // The local default configuration (no text at all) runs them too.
+    const local = (await loadGatewayConfig({})).targets[0]!;
+    expect(local.updates.get(UPDATES.setStage)!.schema()).toBe(prebuilt[argumentCheckName(advance)]);
   });
 
   it('is how a function loads GATEWAY_CONFIG', async () => {
