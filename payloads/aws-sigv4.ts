@@ -9,7 +9,7 @@
  * payload encryption). The tests hold its signatures to the AWS SDK's signer
  * (test/payloads/kms-json-client.test.ts, test/tracing/xray-otlp-exporter.test.ts).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 /** AWS credentials as Lambda puts them in the environment (the execution role's session). */
 export interface AwsCredentials {
@@ -36,7 +36,8 @@ export interface AwsPostRequest {
 }
 
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
-const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+/** One-shot `crypto.hash` (Node ≥ 20.12): a third of `createHash`'s CPU on a record-sized input, no Hash object. */
+const sha256Hex = (data: string | Uint8Array): string => hash('sha256', data, 'hex');
 
 /**
  * The key of a day's signatures: four HMACs, the same for every request of that day, region and
@@ -55,14 +56,23 @@ function signingKeyOf(secret: string, day: string, region: string, service: stri
   return key;
 }
 
+/** The last second formatted as SigV4's `x-amz-date` (20261207T140000Z): one format a second, not one a request. */
+let amzDateOf = { second: Number.NaN, text: '' };
+function amzDateAt(now: Date): string {
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== amzDateOf.second) {
+    amzDateOf = { second, text: now.toISOString().replace(/[-:]|\.\d{3}/g, '') };
+  }
+  return amzDateOf.text;
+}
+
 /** The request's headers (lower-case names), signed: `host`, `x-amz-date`, the session token, `authorization`. */
 export function signAwsPost(
   request: AwsPostRequest,
   credentials: AwsCredentials,
   now: Date = new Date(),
 ): Record<string, string> {
-  // 20261207T140000Z
-  const amzDate = now.toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const amzDate = amzDateAt(now);
   const day = amzDate.slice(0, 8);
   const bodyHash = sha256Hex(request.body);
   const headers: Record<string, string> = {

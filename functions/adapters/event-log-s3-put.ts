@@ -95,7 +95,7 @@ export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: 
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 1_500;
   const basePath = base.pathname.replace(/\/$/, '');
 
-  function attempt(key: string, body: Buffer): Promise<void> {
+  function attempt(key: string, body: string): Promise<void> {
     const path = `${basePath}${pathStyle ? `/${options.bucket}` : ''}/${s3KeyPath(key)}`;
     const headers = signAwsPost(
       {
@@ -110,7 +110,25 @@ export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: 
       },
       options.credentials(),
     );
+    headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
+      // A timer of our own, not the request's `setTimeout`: that one re-arms the socket's idle timer
+      // on every read and write and adds and removes its listeners per request.
+      const timer = setTimeout(
+        () =>
+          outgoing.destroy(
+            Object.assign(
+              new S3PutError(`S3 did not answer the event record's PUT in ${attemptTimeoutMs} ms`),
+              { retryable: true },
+            ),
+          ),
+        attemptTimeoutMs,
+      );
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
       const outgoing = send(
         {
           protocol: base.protocol,
@@ -119,32 +137,28 @@ export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: 
           path,
           method: 'PUT',
           agent,
-          headers: { ...headers, 'content-length': String(body.byteLength) },
+          headers,
         },
         (response: IncomingMessage) => {
+          const status = response.statusCode ?? 0;
+          response.on('error', settle);
+          if (status >= 200 && status < 300) {
+            // Read to its end, so the connection goes back to the agent for the next record.
+            response.on('end', () => settle()).resume();
+            return;
+          }
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
           response.on('end', () => {
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve();
             const code = /<Code>([^<]+)<\/Code>/.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
             const error = new S3PutError(`S3 refused the event record: ${status}${code ? ` ${code}` : ''}`);
-            reject(Object.assign(error, { retryable: isRetryableStatus(status) }));
+            settle(Object.assign(error, { retryable: isRetryableStatus(status) }));
           });
         },
       );
-      outgoing.setTimeout(attemptTimeoutMs, () =>
-        outgoing.destroy(
-          Object.assign(
-            new S3PutError(`S3 did not answer the event record's PUT in ${attemptTimeoutMs} ms`),
-            {
-              retryable: true,
-            },
-          ),
-        ),
-      );
-      outgoing.on('error', reject);
+      outgoing.on('error', settle);
+      // The body as text: Node sends it in one write with the request's head (a Buffer goes as a
+      // second chunk of a corked `writev`).
       outgoing.end(body);
     });
   }
@@ -153,8 +167,7 @@ export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: 
     (error as { retryable?: boolean }).retryable === true ||
     NETWORK_CODES.has((error as { code?: string } | null)?.code ?? '');
 
-  return async function put(key, text) {
-    const body = Buffer.from(text, 'utf8');
+  return async function put(key, body) {
     for (let tries = 1; ; tries++) {
       try {
         return await attempt(key, body);

@@ -3,7 +3,7 @@
  * (event-log-directory.ts), one layout (core/event-record.ts eventRecordKey): the writer appends one
  * object per record; the reader lists an event's folder, or a range of day prefixes, and merges.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   dayPrefixes,
   eventFolder,
@@ -92,10 +92,9 @@ export function createEventLogStore(objects: EventLogObjects, options: EventLogS
 
   return {
     async record(record) {
-      await objects.put(
-        eventRecordKey(record, randomBytes(4).toString('hex')),
-        `${JSON.stringify(record)}\n`,
-      );
+      // The nonce: 8 random hex digits, as `randomBytes(4)` gave, from randomUUID's cached entropy
+      // (a fifth of the CPU: randomBytes asks OpenSSL for every call).
+      await objects.put(eventRecordKey(record, randomUUID().slice(0, 8)), `${JSON.stringify(record)}\n`);
     },
     async list(query) {
       const until = query.until ? new Date(query.until) : now();
