@@ -3,7 +3,7 @@
  * (functions/core/check.ts's `Check`): the functions run them instead of building zod (or Ajv)
  * validators at init. Used at build (the fixed schemas' `checks.generated.js`) and at synth (the
  * routing's argument schemas), so it must run in a team's `cdk synth`: Ajv's standalone mode writes
- * the code, without what no check reads (./ajv-standalone-pruning.ts); the formats it uses are
+ * the code, compacted (./ajv-standalone-compaction.ts); the formats it uses are
  * defined in the module (./ajv-format-inlining.ts), and the few runtime helpers it `require`s (deep
  * equality) are copied into it as factories — no esbuild needed. The run-time part shared by every
  * module (./check-runtime-source.ts) is inlined, or imported from one shared module where several
@@ -18,7 +18,7 @@ import addFormats from 'ajv-formats';
 import * as z from 'zod';
 import { EventGatewayError } from '../contract/errors';
 import { FORMATS_IDENTIFIER, inlinedFormatsCode } from './ajv-format-inlining';
-import { prunedStandaloneCode } from './ajv-standalone-pruning';
+import { compactStandaloneCode } from './ajv-standalone-compaction';
 import { GENERATED_HEADER, INLINE_CHECK_RUNTIME } from './check-runtime-source';
 
 /** A schema Ajv could not compile. */
@@ -202,7 +202,7 @@ export function generateCheckModuleSync(
     }
     ids[`v${index}`] = id;
   });
-  const code = prunedStandaloneCode(standaloneCode(ajv, ids));
+  const code = compactStandaloneCode(standaloneCode(ajv, ids));
   const formats = inlinedFormatsCode(code);
   const helpers = helperModules(code);
   const exports = names.map((name, index) => {

@@ -3,6 +3,13 @@
 const validators = {};
 (function (exports, require) {
   'use strict';
+  const ajvError = (instancePath, schemaPath, keyword, params, message) => ({
+    instancePath,
+    schemaPath,
+    keyword,
+    params,
+    message,
+  });
   exports.v0 = validate20;
   function validate20(
     data,
@@ -23,13 +30,13 @@ const validators = {};
         let missing0;
         if (data.stage === undefined && (missing0 = 'stage')) {
           validate21.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -37,13 +44,13 @@ const validators = {};
           for (const key0 in data) {
             if (!(key0 === 'stage')) {
               validate21.errors = [
-                {
+                ajvError(
                   instancePath,
-                  schemaPath: '#/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key0 },
-                  message: 'must NOT have additional properties',
-                },
+                  '#/additionalProperties',
+                  'additionalProperties',
+                  { additionalProperty: key0 },
+                  'must NOT have additional properties',
+                ),
               ];
               return false;
               break;
@@ -55,13 +62,13 @@ const validators = {};
               const _errs2 = errors;
               if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0))) {
                 validate21.errors = [
-                  {
-                    instancePath: instancePath + '/stage',
-                    schemaPath: '#/properties/stage/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
+                  ajvError(
+                    instancePath + '/stage',
+                    '#/properties/stage/type',
+                    'type',
+                    { type: 'integer' },
+                    'must be integer',
+                  ),
                 ];
                 return false;
               }
@@ -69,25 +76,25 @@ const validators = {};
                 if (typeof data0 == 'number') {
                   if (data0 > 3 || isNaN(data0)) {
                     validate21.errors = [
-                      {
-                        instancePath: instancePath + '/stage',
-                        schemaPath: '#/properties/stage/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 3 },
-                        message: 'must be <= 3',
-                      },
+                      ajvError(
+                        instancePath + '/stage',
+                        '#/properties/stage/maximum',
+                        'maximum',
+                        { comparison: '<=', limit: 3 },
+                        'must be <= 3',
+                      ),
                     ];
                     return false;
                   } else {
                     if (data0 < 0 || isNaN(data0)) {
                       validate21.errors = [
-                        {
-                          instancePath: instancePath + '/stage',
-                          schemaPath: '#/properties/stage/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
+                        ajvError(
+                          instancePath + '/stage',
+                          '#/properties/stage/minimum',
+                          'minimum',
+                          { comparison: '>=', limit: 0 },
+                          'must be >= 0',
+                        ),
                       ];
                       return false;
                     }
@@ -98,15 +105,7 @@ const validators = {};
           }
         }
       } else {
-        validate21.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate21.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }

@@ -61,6 +61,13 @@ const inlinedFormats = {
 const validators = {};
 (function (exports, require) {
   'use strict';
+  const ajvError = (instancePath, schemaPath, keyword, params, message) => ({
+    instancePath,
+    schemaPath,
+    keyword,
+    params,
+    message,
+  });
   exports.v0 = validate20;
   const pattern4 = new RegExp('^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$', 'u');
   const pattern5 = new RegExp('^[A-Za-z0-9_-]+$', 'u');
@@ -81,13 +88,13 @@ const validators = {};
           (data.act === undefined && (missing0 = 'act'))
         ) {
           validate20.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -98,38 +105,38 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 255) {
                   validate20.errors = [
-                    {
-                      instancePath: instancePath + '/jti',
-                      schemaPath: '#/properties/jti/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 255 },
-                      message: 'must NOT have more than 255 characters',
-                    },
+                    ajvError(
+                      instancePath + '/jti',
+                      '#/properties/jti/maxLength',
+                      'maxLength',
+                      { limit: 255 },
+                      'must NOT have more than 255 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (data0.length < 1) {
                     validate20.errors = [
-                      {
-                        instancePath: instancePath + '/jti',
-                        schemaPath: '#/properties/jti/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/jti',
+                        '#/properties/jti/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   }
                 }
               } else {
                 validate20.errors = [
-                  {
-                    instancePath: instancePath + '/jti',
-                    schemaPath: '#/properties/jti/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/jti',
+                    '#/properties/jti/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -144,13 +151,13 @@ const validators = {};
               const _errs3 = errors;
               if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1))) {
                 validate20.errors = [
-                  {
-                    instancePath: instancePath + '/exp',
-                    schemaPath: '#/properties/exp/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
+                  ajvError(
+                    instancePath + '/exp',
+                    '#/properties/exp/type',
+                    'type',
+                    { type: 'integer' },
+                    'must be integer',
+                  ),
                 ];
                 return false;
               }
@@ -158,25 +165,25 @@ const validators = {};
                 if (typeof data1 == 'number') {
                   if (data1 > 9007199254740991 || isNaN(data1)) {
                     validate20.errors = [
-                      {
-                        instancePath: instancePath + '/exp',
-                        schemaPath: '#/properties/exp/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 9007199254740991 },
-                        message: 'must be <= 9007199254740991',
-                      },
+                      ajvError(
+                        instancePath + '/exp',
+                        '#/properties/exp/maximum',
+                        'maximum',
+                        { comparison: '<=', limit: 9007199254740991 },
+                        'must be <= 9007199254740991',
+                      ),
                     ];
                     return false;
                   } else {
                     if (data1 < -9007199254740991 || isNaN(data1)) {
                       validate20.errors = [
-                        {
-                          instancePath: instancePath + '/exp',
-                          schemaPath: '#/properties/exp/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: -9007199254740991 },
-                          message: 'must be >= -9007199254740991',
-                        },
+                        ajvError(
+                          instancePath + '/exp',
+                          '#/properties/exp/minimum',
+                          'minimum',
+                          { comparison: '>=', limit: -9007199254740991 },
+                          'must be >= -9007199254740991',
+                        ),
                       ];
                       return false;
                     }
@@ -193,13 +200,13 @@ const validators = {};
                 const _errs5 = errors;
                 if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2))) {
                   validate20.errors = [
-                    {
-                      instancePath: instancePath + '/iat',
-                      schemaPath: '#/properties/iat/type',
-                      keyword: 'type',
-                      params: { type: 'integer' },
-                      message: 'must be integer',
-                    },
+                    ajvError(
+                      instancePath + '/iat',
+                      '#/properties/iat/type',
+                      'type',
+                      { type: 'integer' },
+                      'must be integer',
+                    ),
                   ];
                   return false;
                 }
@@ -207,25 +214,25 @@ const validators = {};
                   if (typeof data2 == 'number') {
                     if (data2 > 9007199254740991 || isNaN(data2)) {
                       validate20.errors = [
-                        {
-                          instancePath: instancePath + '/iat',
-                          schemaPath: '#/properties/iat/maximum',
-                          keyword: 'maximum',
-                          params: { comparison: '<=', limit: 9007199254740991 },
-                          message: 'must be <= 9007199254740991',
-                        },
+                        ajvError(
+                          instancePath + '/iat',
+                          '#/properties/iat/maximum',
+                          'maximum',
+                          { comparison: '<=', limit: 9007199254740991 },
+                          'must be <= 9007199254740991',
+                        ),
                       ];
                       return false;
                     } else {
                       if (data2 < -9007199254740991 || isNaN(data2)) {
                         validate20.errors = [
-                          {
-                            instancePath: instancePath + '/iat',
-                            schemaPath: '#/properties/iat/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: -9007199254740991 },
-                            message: 'must be >= -9007199254740991',
-                          },
+                          ajvError(
+                            instancePath + '/iat',
+                            '#/properties/iat/minimum',
+                            'minimum',
+                            { comparison: '>=', limit: -9007199254740991 },
+                            'must be >= -9007199254740991',
+                          ),
                         ];
                         return false;
                       }
@@ -244,37 +251,37 @@ const validators = {};
                     if (typeof data3 === 'string') {
                       if (data3.length > 255) {
                         validate20.errors = [
-                          {
-                            instancePath: instancePath + '/wid',
-                            schemaPath: '#/properties/wid/maxLength',
-                            keyword: 'maxLength',
-                            params: { limit: 255 },
-                            message: 'must NOT have more than 255 characters',
-                          },
+                          ajvError(
+                            instancePath + '/wid',
+                            '#/properties/wid/maxLength',
+                            'maxLength',
+                            { limit: 255 },
+                            'must NOT have more than 255 characters',
+                          ),
                         ];
                         return false;
                       } else {
                         if (data3.length < 1) {
                           validate20.errors = [
-                            {
-                              instancePath: instancePath + '/wid',
-                              schemaPath: '#/properties/wid/minLength',
-                              keyword: 'minLength',
-                              params: { limit: 1 },
-                              message: 'must NOT have fewer than 1 characters',
-                            },
+                            ajvError(
+                              instancePath + '/wid',
+                              '#/properties/wid/minLength',
+                              'minLength',
+                              { limit: 1 },
+                              'must NOT have fewer than 1 characters',
+                            ),
                           ];
                           return false;
                         } else {
                           if (!pattern4.test(data3)) {
                             validate20.errors = [
-                              {
-                                instancePath: instancePath + '/wid',
-                                schemaPath: '#/properties/wid/pattern',
-                                keyword: 'pattern',
-                                params: { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                                message: 'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                              },
+                              ajvError(
+                                instancePath + '/wid',
+                                '#/properties/wid/pattern',
+                                'pattern',
+                                { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                                'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
+                              ),
                             ];
                             return false;
                           }
@@ -282,13 +289,13 @@ const validators = {};
                       }
                     } else {
                       validate20.errors = [
-                        {
-                          instancePath: instancePath + '/wid',
-                          schemaPath: '#/properties/wid/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
+                        ajvError(
+                          instancePath + '/wid',
+                          '#/properties/wid/type',
+                          'type',
+                          { type: 'string' },
+                          'must be string',
+                        ),
                       ];
                       return false;
                     }
@@ -312,13 +319,13 @@ const validators = {};
                           (data4.kind === undefined && (missing1 = 'kind')) ||
                           (data4.name === undefined && (missing1 = 'name'))
                         ) {
-                          const err0 = {
-                            instancePath: instancePath + '/act',
-                            schemaPath: '#/properties/act/oneOf/0/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          };
+                          const err0 = ajvError(
+                            instancePath + '/act',
+                            '#/properties/act/oneOf/0/required',
+                            'required',
+                            { missingProperty: missing1 },
+                            "must have required property '" + missing1 + "'",
+                          );
                           if (vErrors === null) {
                             vErrors = [err0];
                           } else {
@@ -330,13 +337,13 @@ const validators = {};
                             let data5 = data4.kind;
                             const _errs13 = errors;
                             if (typeof data5 !== 'string') {
-                              const err1 = {
-                                instancePath: instancePath + '/act/kind',
-                                schemaPath: '#/properties/act/oneOf/0/properties/kind/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              };
+                              const err1 = ajvError(
+                                instancePath + '/act/kind',
+                                '#/properties/act/oneOf/0/properties/kind/type',
+                                'type',
+                                { type: 'string' },
+                                'must be string',
+                              );
                               if (vErrors === null) {
                                 vErrors = [err1];
                               } else {
@@ -345,13 +352,13 @@ const validators = {};
                               errors++;
                             }
                             if ('signal' !== data5) {
-                              const err2 = {
-                                instancePath: instancePath + '/act/kind',
-                                schemaPath: '#/properties/act/oneOf/0/properties/kind/const',
-                                keyword: 'const',
-                                params: { allowedValue: 'signal' },
-                                message: 'must be equal to constant',
-                              };
+                              const err2 = ajvError(
+                                instancePath + '/act/kind',
+                                '#/properties/act/oneOf/0/properties/kind/const',
+                                'const',
+                                { allowedValue: 'signal' },
+                                'must be equal to constant',
+                              );
                               if (vErrors === null) {
                                 vErrors = [err2];
                               } else {
@@ -370,13 +377,13 @@ const validators = {};
                               if (errors === _errs15) {
                                 if (typeof data6 === 'string') {
                                   if (data6.length < 1) {
-                                    const err3 = {
-                                      instancePath: instancePath + '/act/name',
-                                      schemaPath: '#/properties/act/oneOf/0/properties/name/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    };
+                                    const err3 = ajvError(
+                                      instancePath + '/act/name',
+                                      '#/properties/act/oneOf/0/properties/name/minLength',
+                                      'minLength',
+                                      { limit: 1 },
+                                      'must NOT have fewer than 1 characters',
+                                    );
                                     if (vErrors === null) {
                                       vErrors = [err3];
                                     } else {
@@ -385,13 +392,13 @@ const validators = {};
                                     errors++;
                                   }
                                 } else {
-                                  const err4 = {
-                                    instancePath: instancePath + '/act/name',
-                                    schemaPath: '#/properties/act/oneOf/0/properties/name/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  };
+                                  const err4 = ajvError(
+                                    instancePath + '/act/name',
+                                    '#/properties/act/oneOf/0/properties/name/type',
+                                    'type',
+                                    { type: 'string' },
+                                    'must be string',
+                                  );
                                   if (vErrors === null) {
                                     vErrors = [err4];
                                   } else {
@@ -407,13 +414,13 @@ const validators = {};
                           }
                         }
                       } else {
-                        const err5 = {
-                          instancePath: instancePath + '/act',
-                          schemaPath: '#/properties/act/oneOf/0/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        };
+                        const err5 = ajvError(
+                          instancePath + '/act',
+                          '#/properties/act/oneOf/0/type',
+                          'type',
+                          { type: 'object' },
+                          'must be object',
+                        );
                         if (vErrors === null) {
                           vErrors = [err5];
                         } else {
@@ -438,13 +445,13 @@ const validators = {};
                           (data4.kind === undefined && (missing2 = 'kind')) ||
                           (data4.name === undefined && (missing2 = 'name'))
                         ) {
-                          const err6 = {
-                            instancePath: instancePath + '/act',
-                            schemaPath: '#/properties/act/oneOf/1/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing2 },
-                            message: "must have required property '" + missing2 + "'",
-                          };
+                          const err6 = ajvError(
+                            instancePath + '/act',
+                            '#/properties/act/oneOf/1/required',
+                            'required',
+                            { missingProperty: missing2 },
+                            "must have required property '" + missing2 + "'",
+                          );
                           if (vErrors === null) {
                             vErrors = [err6];
                           } else {
@@ -456,13 +463,13 @@ const validators = {};
                             let data7 = data4.kind;
                             const _errs19 = errors;
                             if (typeof data7 !== 'string') {
-                              const err7 = {
-                                instancePath: instancePath + '/act/kind',
-                                schemaPath: '#/properties/act/oneOf/1/properties/kind/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              };
+                              const err7 = ajvError(
+                                instancePath + '/act/kind',
+                                '#/properties/act/oneOf/1/properties/kind/type',
+                                'type',
+                                { type: 'string' },
+                                'must be string',
+                              );
                               if (vErrors === null) {
                                 vErrors = [err7];
                               } else {
@@ -471,13 +478,13 @@ const validators = {};
                               errors++;
                             }
                             if ('update' !== data7) {
-                              const err8 = {
-                                instancePath: instancePath + '/act/kind',
-                                schemaPath: '#/properties/act/oneOf/1/properties/kind/const',
-                                keyword: 'const',
-                                params: { allowedValue: 'update' },
-                                message: 'must be equal to constant',
-                              };
+                              const err8 = ajvError(
+                                instancePath + '/act/kind',
+                                '#/properties/act/oneOf/1/properties/kind/const',
+                                'const',
+                                { allowedValue: 'update' },
+                                'must be equal to constant',
+                              );
                               if (vErrors === null) {
                                 vErrors = [err8];
                               } else {
@@ -496,13 +503,13 @@ const validators = {};
                               if (errors === _errs21) {
                                 if (typeof data8 === 'string') {
                                   if (data8.length < 1) {
-                                    const err9 = {
-                                      instancePath: instancePath + '/act/name',
-                                      schemaPath: '#/properties/act/oneOf/1/properties/name/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    };
+                                    const err9 = ajvError(
+                                      instancePath + '/act/name',
+                                      '#/properties/act/oneOf/1/properties/name/minLength',
+                                      'minLength',
+                                      { limit: 1 },
+                                      'must NOT have fewer than 1 characters',
+                                    );
                                     if (vErrors === null) {
                                       vErrors = [err9];
                                     } else {
@@ -511,13 +518,13 @@ const validators = {};
                                     errors++;
                                   }
                                 } else {
-                                  const err10 = {
-                                    instancePath: instancePath + '/act/name',
-                                    schemaPath: '#/properties/act/oneOf/1/properties/name/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  };
+                                  const err10 = ajvError(
+                                    instancePath + '/act/name',
+                                    '#/properties/act/oneOf/1/properties/name/type',
+                                    'type',
+                                    { type: 'string' },
+                                    'must be string',
+                                  );
                                   if (vErrors === null) {
                                     vErrors = [err10];
                                   } else {
@@ -533,13 +540,13 @@ const validators = {};
                           }
                         }
                       } else {
-                        const err11 = {
-                          instancePath: instancePath + '/act',
-                          schemaPath: '#/properties/act/oneOf/1/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        };
+                        const err11 = ajvError(
+                          instancePath + '/act',
+                          '#/properties/act/oneOf/1/type',
+                          'type',
+                          { type: 'object' },
+                          'must be object',
+                        );
                         if (vErrors === null) {
                           vErrors = [err11];
                         } else {
@@ -570,13 +577,13 @@ const validators = {};
                             (data4.kind === undefined && (missing3 = 'kind')) ||
                             (data4.taskToken === undefined && (missing3 = 'taskToken'))
                           ) {
-                            const err12 = {
-                              instancePath: instancePath + '/act',
-                              schemaPath: '#/properties/act/oneOf/2/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing3 },
-                              message: "must have required property '" + missing3 + "'",
-                            };
+                            const err12 = ajvError(
+                              instancePath + '/act',
+                              '#/properties/act/oneOf/2/required',
+                              'required',
+                              { missingProperty: missing3 },
+                              "must have required property '" + missing3 + "'",
+                            );
                             if (vErrors === null) {
                               vErrors = [err12];
                             } else {
@@ -588,13 +595,13 @@ const validators = {};
                               let data9 = data4.kind;
                               const _errs25 = errors;
                               if (typeof data9 !== 'string') {
-                                const err13 = {
-                                  instancePath: instancePath + '/act/kind',
-                                  schemaPath: '#/properties/act/oneOf/2/properties/kind/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                };
+                                const err13 = ajvError(
+                                  instancePath + '/act/kind',
+                                  '#/properties/act/oneOf/2/properties/kind/type',
+                                  'type',
+                                  { type: 'string' },
+                                  'must be string',
+                                );
                                 if (vErrors === null) {
                                   vErrors = [err13];
                                 } else {
@@ -603,13 +610,13 @@ const validators = {};
                                 errors++;
                               }
                               if ('activity' !== data9) {
-                                const err14 = {
-                                  instancePath: instancePath + '/act/kind',
-                                  schemaPath: '#/properties/act/oneOf/2/properties/kind/const',
-                                  keyword: 'const',
-                                  params: { allowedValue: 'activity' },
-                                  message: 'must be equal to constant',
-                                };
+                                const err14 = ajvError(
+                                  instancePath + '/act/kind',
+                                  '#/properties/act/oneOf/2/properties/kind/const',
+                                  'const',
+                                  { allowedValue: 'activity' },
+                                  'must be equal to constant',
+                                );
                                 if (vErrors === null) {
                                   vErrors = [err14];
                                 } else {
@@ -628,13 +635,13 @@ const validators = {};
                                 if (errors === _errs27) {
                                   if (typeof data10 === 'string') {
                                     if (data10.length < 1) {
-                                      const err15 = {
-                                        instancePath: instancePath + '/act/taskToken',
-                                        schemaPath: '#/properties/act/oneOf/2/properties/taskToken/minLength',
-                                        keyword: 'minLength',
-                                        params: { limit: 1 },
-                                        message: 'must NOT have fewer than 1 characters',
-                                      };
+                                      const err15 = ajvError(
+                                        instancePath + '/act/taskToken',
+                                        '#/properties/act/oneOf/2/properties/taskToken/minLength',
+                                        'minLength',
+                                        { limit: 1 },
+                                        'must NOT have fewer than 1 characters',
+                                      );
                                       if (vErrors === null) {
                                         vErrors = [err15];
                                       } else {
@@ -643,13 +650,13 @@ const validators = {};
                                       errors++;
                                     } else {
                                       if (!pattern5.test(data10)) {
-                                        const err16 = {
-                                          instancePath: instancePath + '/act/taskToken',
-                                          schemaPath: '#/properties/act/oneOf/2/properties/taskToken/pattern',
-                                          keyword: 'pattern',
-                                          params: { pattern: '^[A-Za-z0-9_-]+$' },
-                                          message: 'must match pattern "' + '^[A-Za-z0-9_-]+$' + '"',
-                                        };
+                                        const err16 = ajvError(
+                                          instancePath + '/act/taskToken',
+                                          '#/properties/act/oneOf/2/properties/taskToken/pattern',
+                                          'pattern',
+                                          { pattern: '^[A-Za-z0-9_-]+$' },
+                                          'must match pattern "' + '^[A-Za-z0-9_-]+$' + '"',
+                                        );
                                         if (vErrors === null) {
                                           vErrors = [err16];
                                         } else {
@@ -659,13 +666,13 @@ const validators = {};
                                       }
                                     }
                                   } else {
-                                    const err17 = {
-                                      instancePath: instancePath + '/act/taskToken',
-                                      schemaPath: '#/properties/act/oneOf/2/properties/taskToken/type',
-                                      keyword: 'type',
-                                      params: { type: 'string' },
-                                      message: 'must be string',
-                                    };
+                                    const err17 = ajvError(
+                                      instancePath + '/act/taskToken',
+                                      '#/properties/act/oneOf/2/properties/taskToken/type',
+                                      'type',
+                                      { type: 'string' },
+                                      'must be string',
+                                    );
                                     if (vErrors === null) {
                                       vErrors = [err17];
                                     } else {
@@ -681,13 +688,13 @@ const validators = {};
                             }
                           }
                         } else {
-                          const err18 = {
-                            instancePath: instancePath + '/act',
-                            schemaPath: '#/properties/act/oneOf/2/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          };
+                          const err18 = ajvError(
+                            instancePath + '/act',
+                            '#/properties/act/oneOf/2/type',
+                            'type',
+                            { type: 'object' },
+                            'must be object',
+                          );
                           if (vErrors === null) {
                             vErrors = [err18];
                           } else {
@@ -713,13 +720,13 @@ const validators = {};
                       }
                     }
                     if (!valid1) {
-                      const err19 = {
-                        instancePath: instancePath + '/act',
-                        schemaPath: '#/properties/act/oneOf',
-                        keyword: 'oneOf',
-                        params: { passingSchemas: passing0 },
-                        message: 'must match exactly one schema in oneOf',
-                      };
+                      const err19 = ajvError(
+                        instancePath + '/act',
+                        '#/properties/act/oneOf',
+                        'oneOf',
+                        { passingSchemas: passing0 },
+                        'must match exactly one schema in oneOf',
+                      );
                       if (vErrors === null) {
                         vErrors = [err19];
                       } else {
@@ -768,13 +775,13 @@ const validators = {};
                             }
                             var valid5 = _errs31 === errors;
                             if (!valid5) {
-                              const err21 = {
-                                instancePath: instancePath + '/sch',
-                                schemaPath: '#/properties/sch/propertyNames',
-                                keyword: 'propertyNames',
-                                params: { propertyName: key0 },
-                                message: 'property name must be valid',
-                              };
+                              const err21 = ajvError(
+                                instancePath + '/sch',
+                                '#/properties/sch/propertyNames',
+                                'propertyNames',
+                                { propertyName: key0 },
+                                'property name must be valid',
+                              );
                               if (vErrors === null) {
                                 vErrors = [err21];
                               } else {
@@ -788,13 +795,13 @@ const validators = {};
                           }
                         } else {
                           validate20.errors = [
-                            {
-                              instancePath: instancePath + '/sch',
-                              schemaPath: '#/properties/sch/type',
-                              keyword: 'type',
-                              params: { type: 'object' },
-                              message: 'must be object',
-                            },
+                            ajvError(
+                              instancePath + '/sch',
+                              '#/properties/sch/type',
+                              'type',
+                              { type: 'object' },
+                              'must be object',
+                            ),
                           ];
                           return false;
                         }
@@ -810,15 +817,7 @@ const validators = {};
           }
         }
       } else {
-        validate20.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate20.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -837,13 +836,13 @@ const validators = {};
         let missing0;
         if (data.reason === undefined && (missing0 = 'reason')) {
           validate21.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -854,38 +853,38 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 2000) {
                   validate21.errors = [
-                    {
-                      instancePath: instancePath + '/reason',
-                      schemaPath: '#/properties/reason/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 2000 },
-                      message: 'must NOT have more than 2000 characters',
-                    },
+                    ajvError(
+                      instancePath + '/reason',
+                      '#/properties/reason/maxLength',
+                      'maxLength',
+                      { limit: 2000 },
+                      'must NOT have more than 2000 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (data0.length < 1) {
                     validate21.errors = [
-                      {
-                        instancePath: instancePath + '/reason',
-                        schemaPath: '#/properties/reason/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/reason',
+                        '#/properties/reason/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   }
                 }
               } else {
                 validate21.errors = [
-                  {
-                    instancePath: instancePath + '/reason',
-                    schemaPath: '#/properties/reason/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/reason',
+                    '#/properties/reason/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -893,15 +892,7 @@ const validators = {};
           }
         }
       } else {
-        validate21.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate21.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -930,13 +921,13 @@ const validators = {};
           (data.type === undefined && (missing0 = 'type'))
         ) {
           validate22.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -945,25 +936,25 @@ const validators = {};
             const _errs2 = errors;
             if (typeof data0 !== 'string') {
               validate22.errors = [
-                {
-                  instancePath: instancePath + '/specversion',
-                  schemaPath: '#/properties/specversion/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
+                ajvError(
+                  instancePath + '/specversion',
+                  '#/properties/specversion/type',
+                  'type',
+                  { type: 'string' },
+                  'must be string',
+                ),
               ];
               return false;
             }
             if ('1.0' !== data0) {
               validate22.errors = [
-                {
-                  instancePath: instancePath + '/specversion',
-                  schemaPath: '#/properties/specversion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '1.0' },
-                  message: 'must be equal to constant',
-                },
+                ajvError(
+                  instancePath + '/specversion',
+                  '#/properties/specversion/const',
+                  'const',
+                  { allowedValue: '1.0' },
+                  'must be equal to constant',
+                ),
               ];
               return false;
             }
@@ -979,25 +970,25 @@ const validators = {};
                 if (typeof data1 === 'string') {
                   if (data1.length < 1) {
                     validate22.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '#/properties/id/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/id',
+                        '#/properties/id/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   }
                 } else {
                   validate22.errors = [
-                    {
-                      instancePath: instancePath + '/id',
-                      schemaPath: '#/properties/id/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
+                    ajvError(
+                      instancePath + '/id',
+                      '#/properties/id/type',
+                      'type',
+                      { type: 'string' },
+                      'must be string',
+                    ),
                   ];
                   return false;
                 }
@@ -1014,25 +1005,25 @@ const validators = {};
                   if (typeof data2 === 'string') {
                     if (data2.length < 1) {
                       validate22.errors = [
-                        {
-                          instancePath: instancePath + '/source',
-                          schemaPath: '#/properties/source/minLength',
-                          keyword: 'minLength',
-                          params: { limit: 1 },
-                          message: 'must NOT have fewer than 1 characters',
-                        },
+                        ajvError(
+                          instancePath + '/source',
+                          '#/properties/source/minLength',
+                          'minLength',
+                          { limit: 1 },
+                          'must NOT have fewer than 1 characters',
+                        ),
                       ];
                       return false;
                     }
                   } else {
                     validate22.errors = [
-                      {
-                        instancePath: instancePath + '/source',
-                        schemaPath: '#/properties/source/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
+                      ajvError(
+                        instancePath + '/source',
+                        '#/properties/source/type',
+                        'type',
+                        { type: 'string' },
+                        'must be string',
+                      ),
                     ];
                     return false;
                   }
@@ -1049,25 +1040,25 @@ const validators = {};
                     if (typeof data3 === 'string') {
                       if (data3.length < 1) {
                         validate22.errors = [
-                          {
-                            instancePath: instancePath + '/type',
-                            schemaPath: '#/properties/type/minLength',
-                            keyword: 'minLength',
-                            params: { limit: 1 },
-                            message: 'must NOT have fewer than 1 characters',
-                          },
+                          ajvError(
+                            instancePath + '/type',
+                            '#/properties/type/minLength',
+                            'minLength',
+                            { limit: 1 },
+                            'must NOT have fewer than 1 characters',
+                          ),
                         ];
                         return false;
                       }
                     } else {
                       validate22.errors = [
-                        {
-                          instancePath: instancePath + '/type',
-                          schemaPath: '#/properties/type/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
+                        ajvError(
+                          instancePath + '/type',
+                          '#/properties/type/type',
+                          'type',
+                          { type: 'string' },
+                          'must be string',
+                        ),
                       ];
                       return false;
                     }
@@ -1084,25 +1075,25 @@ const validators = {};
                       if (typeof data4 === 'string') {
                         if (data4.length < 1) {
                           validate22.errors = [
-                            {
-                              instancePath: instancePath + '/subject',
-                              schemaPath: '#/properties/subject/minLength',
-                              keyword: 'minLength',
-                              params: { limit: 1 },
-                              message: 'must NOT have fewer than 1 characters',
-                            },
+                            ajvError(
+                              instancePath + '/subject',
+                              '#/properties/subject/minLength',
+                              'minLength',
+                              { limit: 1 },
+                              'must NOT have fewer than 1 characters',
+                            ),
                           ];
                           return false;
                         }
                       } else {
                         validate22.errors = [
-                          {
-                            instancePath: instancePath + '/subject',
-                            schemaPath: '#/properties/subject/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
+                          ajvError(
+                            instancePath + '/subject',
+                            '#/properties/subject/type',
+                            'type',
+                            { type: 'string' },
+                            'must be string',
+                          ),
                         ];
                         return false;
                       }
@@ -1120,44 +1111,43 @@ const validators = {};
                           if (typeof data5 === 'string') {
                             if (!pattern6.test(data5)) {
                               validate22.errors = [
-                                {
-                                  instancePath: instancePath + '/time',
-                                  schemaPath: '#/properties/time/pattern',
-                                  keyword: 'pattern',
-                                  params: {
+                                ajvError(
+                                  instancePath + '/time',
+                                  '#/properties/time/pattern',
+                                  'pattern',
+                                  {
                                     pattern:
                                       '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
                                   },
-                                  message:
-                                    'must match pattern "' +
+                                  'must match pattern "' +
                                     '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$' +
                                     '"',
-                                },
+                                ),
                               ];
                               return false;
                             } else {
                               if (!formats0.validate(data5)) {
                                 validate22.errors = [
-                                  {
-                                    instancePath: instancePath + '/time',
-                                    schemaPath: '#/properties/time/format',
-                                    keyword: 'format',
-                                    params: { format: 'date-time' },
-                                    message: 'must match format "' + 'date-time' + '"',
-                                  },
+                                  ajvError(
+                                    instancePath + '/time',
+                                    '#/properties/time/format',
+                                    'format',
+                                    { format: 'date-time' },
+                                    'must match format "' + 'date-time' + '"',
+                                  ),
                                 ];
                                 return false;
                               }
                             }
                           } else {
                             validate22.errors = [
-                              {
-                                instancePath: instancePath + '/time',
-                                schemaPath: '#/properties/time/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
+                              ajvError(
+                                instancePath + '/time',
+                                '#/properties/time/type',
+                                'type',
+                                { type: 'string' },
+                                'must be string',
+                              ),
                             ];
                             return false;
                           }
@@ -1175,25 +1165,25 @@ const validators = {};
                           if (typeof data6 === 'string') {
                             if (data6.length < 1) {
                               validate22.errors = [
-                                {
-                                  instancePath: instancePath + '/datacontenttype',
-                                  schemaPath: '#/properties/datacontenttype/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
+                                ajvError(
+                                  instancePath + '/datacontenttype',
+                                  '#/properties/datacontenttype/minLength',
+                                  'minLength',
+                                  { limit: 1 },
+                                  'must NOT have fewer than 1 characters',
+                                ),
                               ];
                               return false;
                             }
                           } else {
                             validate22.errors = [
-                              {
-                                instancePath: instancePath + '/datacontenttype',
-                                schemaPath: '#/properties/datacontenttype/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
+                              ajvError(
+                                instancePath + '/datacontenttype',
+                                '#/properties/datacontenttype/type',
+                                'type',
+                                { type: 'string' },
+                                'must be string',
+                              ),
                             ];
                             return false;
                           }
@@ -1210,25 +1200,25 @@ const validators = {};
                             if (typeof data7 === 'string') {
                               if (data7.length < 1) {
                                 validate22.errors = [
-                                  {
-                                    instancePath: instancePath + '/dataschema',
-                                    schemaPath: '#/properties/dataschema/minLength',
-                                    keyword: 'minLength',
-                                    params: { limit: 1 },
-                                    message: 'must NOT have fewer than 1 characters',
-                                  },
+                                  ajvError(
+                                    instancePath + '/dataschema',
+                                    '#/properties/dataschema/minLength',
+                                    'minLength',
+                                    { limit: 1 },
+                                    'must NOT have fewer than 1 characters',
+                                  ),
                                 ];
                                 return false;
                               }
                             } else {
                               validate22.errors = [
-                                {
-                                  instancePath: instancePath + '/dataschema',
-                                  schemaPath: '#/properties/dataschema/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
+                                ajvError(
+                                  instancePath + '/dataschema',
+                                  '#/properties/dataschema/type',
+                                  'type',
+                                  { type: 'string' },
+                                  'must be string',
+                                ),
                               ];
                               return false;
                             }
@@ -1242,13 +1232,13 @@ const validators = {};
                             const _errs18 = errors;
                             if (typeof data.data_base64 !== 'string') {
                               validate22.errors = [
-                                {
-                                  instancePath: instancePath + '/data_base64',
-                                  schemaPath: '#/properties/data_base64/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
+                                ajvError(
+                                  instancePath + '/data_base64',
+                                  '#/properties/data_base64/type',
+                                  'type',
+                                  { type: 'string' },
+                                  'must be string',
+                                ),
                               ];
                               return false;
                             }
@@ -1266,15 +1256,7 @@ const validators = {};
           }
         }
       } else {
-        validate22.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate22.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -1293,52 +1275,44 @@ const validators = {};
       if (typeof data === 'string') {
         if (data.length > 512) {
           validate23.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/maxLength',
-              keyword: 'maxLength',
-              params: { limit: 512 },
-              message: 'must NOT have more than 512 characters',
-            },
+              '#/maxLength',
+              'maxLength',
+              { limit: 512 },
+              'must NOT have more than 512 characters',
+            ),
           ];
           return false;
         } else {
           if (data.length < 1) {
             validate23.errors = [
-              {
+              ajvError(
                 instancePath,
-                schemaPath: '#/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-              },
+                '#/minLength',
+                'minLength',
+                { limit: 1 },
+                'must NOT have fewer than 1 characters',
+              ),
             ];
             return false;
           } else {
             if (!pattern7.test(data)) {
               validate23.errors = [
-                {
+                ajvError(
                   instancePath,
-                  schemaPath: '#/pattern',
-                  keyword: 'pattern',
-                  params: { pattern: '^[\\x21-\\x7e]+$' },
-                  message: 'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
-                },
+                  '#/pattern',
+                  'pattern',
+                  { pattern: '^[\\x21-\\x7e]+$' },
+                  'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
+                ),
               ];
               return false;
             }
           }
         }
       } else {
-        validate23.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'string' },
-            message: 'must be string',
-          },
-        ];
+        validate23.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
         return false;
       }
     }
@@ -1356,52 +1330,44 @@ const validators = {};
       if (typeof data === 'string') {
         if (data.length > 255) {
           validate24.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/maxLength',
-              keyword: 'maxLength',
-              params: { limit: 255 },
-              message: 'must NOT have more than 255 characters',
-            },
+              '#/maxLength',
+              'maxLength',
+              { limit: 255 },
+              'must NOT have more than 255 characters',
+            ),
           ];
           return false;
         } else {
           if (data.length < 1) {
             validate24.errors = [
-              {
+              ajvError(
                 instancePath,
-                schemaPath: '#/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-              },
+                '#/minLength',
+                'minLength',
+                { limit: 1 },
+                'must NOT have fewer than 1 characters',
+              ),
             ];
             return false;
           } else {
             if (!pattern7.test(data)) {
               validate24.errors = [
-                {
+                ajvError(
                   instancePath,
-                  schemaPath: '#/pattern',
-                  keyword: 'pattern',
-                  params: { pattern: '^[\\x21-\\x7e]+$' },
-                  message: 'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
-                },
+                  '#/pattern',
+                  'pattern',
+                  { pattern: '^[\\x21-\\x7e]+$' },
+                  'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
+                ),
               ];
               return false;
             }
           }
         }
       } else {
-        validate24.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'string' },
-            message: 'must be string',
-          },
-        ];
+        validate24.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
         return false;
       }
     }
@@ -1420,26 +1386,18 @@ const validators = {};
       if (typeof data === 'string') {
         if (!pattern9.test(data)) {
           validate25.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/pattern',
-              keyword: 'pattern',
-              params: { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
-              message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
-            },
+              '#/pattern',
+              'pattern',
+              { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
+              'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
+            ),
           ];
           return false;
         }
       } else {
-        validate25.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'string' },
-            message: 'must be string',
-          },
-        ];
+        validate25.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
         return false;
       }
     }
@@ -1462,13 +1420,13 @@ const validators = {};
           (data.payload === undefined && (missing0 = 'payload'))
         ) {
           validate26.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -1476,13 +1434,13 @@ const validators = {};
             const _errs1 = errors;
             if (typeof data.workflowId !== 'string') {
               validate26.errors = [
-                {
-                  instancePath: instancePath + '/workflowId',
-                  schemaPath: '#/properties/workflowId/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
+                ajvError(
+                  instancePath + '/workflowId',
+                  '#/properties/workflowId/type',
+                  'type',
+                  { type: 'string' },
+                  'must be string',
+                ),
               ];
               return false;
             }
@@ -1495,13 +1453,13 @@ const validators = {};
               const _errs3 = errors;
               if (typeof data.signal !== 'string') {
                 validate26.errors = [
-                  {
-                    instancePath: instancePath + '/signal',
-                    schemaPath: '#/properties/signal/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/signal',
+                    '#/properties/signal/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -1514,13 +1472,13 @@ const validators = {};
                 const _errs5 = errors;
                 if (typeof data.eventId !== 'string') {
                   validate26.errors = [
-                    {
-                      instancePath: instancePath + '/eventId',
-                      schemaPath: '#/properties/eventId/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
+                    ajvError(
+                      instancePath + '/eventId',
+                      '#/properties/eventId/type',
+                      'type',
+                      { type: 'string' },
+                      'must be string',
+                    ),
                   ];
                   return false;
                 }
@@ -1533,13 +1491,13 @@ const validators = {};
                   const _errs7 = errors;
                   if (typeof data.suppliedId !== 'string') {
                     validate26.errors = [
-                      {
-                        instancePath: instancePath + '/suppliedId',
-                        schemaPath: '#/properties/suppliedId/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
+                      ajvError(
+                        instancePath + '/suppliedId',
+                        '#/properties/suppliedId/type',
+                        'type',
+                        { type: 'string' },
+                        'must be string',
+                      ),
                     ];
                     return false;
                   }
@@ -1552,13 +1510,13 @@ const validators = {};
                     const _errs9 = errors;
                     if (typeof data.neverStart !== 'boolean') {
                       validate26.errors = [
-                        {
-                          instancePath: instancePath + '/neverStart',
-                          schemaPath: '#/properties/neverStart/type',
-                          keyword: 'type',
-                          params: { type: 'boolean' },
-                          message: 'must be boolean',
-                        },
+                        ajvError(
+                          instancePath + '/neverStart',
+                          '#/properties/neverStart/type',
+                          'type',
+                          { type: 'boolean' },
+                          'must be boolean',
+                        ),
                       ];
                       return false;
                     }
@@ -1572,15 +1530,7 @@ const validators = {};
           }
         }
       } else {
-        validate26.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate26.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -1599,13 +1549,13 @@ const validators = {};
         let missing0;
         if (data.webhook === undefined && (missing0 = 'webhook')) {
           validate27.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -1613,13 +1563,13 @@ const validators = {};
           for (const key0 in data) {
             if (!(key0 === 'webhook' || key0 === 'gatewaySeal')) {
               validate27.errors = [
-                {
+                ajvError(
                   instancePath,
-                  schemaPath: '#/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key0 },
-                  message: 'must NOT have additional properties',
-                },
+                  '#/additionalProperties',
+                  'additionalProperties',
+                  { additionalProperty: key0 },
+                  'must NOT have additional properties',
+                ),
               ];
               return false;
               break;
@@ -1641,13 +1591,13 @@ const validators = {};
                     (data0.receivedAt === undefined && (missing1 = 'receivedAt'))
                   ) {
                     validate27.errors = [
-                      {
-                        instancePath: instancePath + '/webhook',
-                        schemaPath: '#/properties/webhook/required',
-                        keyword: 'required',
-                        params: { missingProperty: missing1 },
-                        message: "must have required property '" + missing1 + "'",
-                      },
+                      ajvError(
+                        instancePath + '/webhook',
+                        '#/properties/webhook/required',
+                        'required',
+                        { missingProperty: missing1 },
+                        "must have required property '" + missing1 + "'",
+                      ),
                     ];
                     return false;
                   } else {
@@ -1663,13 +1613,13 @@ const validators = {};
                         key1 === 'receivedAt'
                       )) {
                         validate27.errors = [
-                          {
-                            instancePath: instancePath + '/webhook',
-                            schemaPath: '#/properties/webhook/additionalProperties',
-                            keyword: 'additionalProperties',
-                            params: { additionalProperty: key1 },
-                            message: 'must NOT have additional properties',
-                          },
+                          ajvError(
+                            instancePath + '/webhook',
+                            '#/properties/webhook/additionalProperties',
+                            'additionalProperties',
+                            { additionalProperty: key1 },
+                            'must NOT have additional properties',
+                          ),
                         ];
                         return false;
                         break;
@@ -1683,38 +1633,38 @@ const validators = {};
                           if (typeof data1 === 'string') {
                             if (data1.length > 64) {
                               validate27.errors = [
-                                {
-                                  instancePath: instancePath + '/webhook/source',
-                                  schemaPath: '#/properties/webhook/properties/source/maxLength',
-                                  keyword: 'maxLength',
-                                  params: { limit: 64 },
-                                  message: 'must NOT have more than 64 characters',
-                                },
+                                ajvError(
+                                  instancePath + '/webhook/source',
+                                  '#/properties/webhook/properties/source/maxLength',
+                                  'maxLength',
+                                  { limit: 64 },
+                                  'must NOT have more than 64 characters',
+                                ),
                               ];
                               return false;
                             } else {
                               if (data1.length < 1) {
                                 validate27.errors = [
-                                  {
-                                    instancePath: instancePath + '/webhook/source',
-                                    schemaPath: '#/properties/webhook/properties/source/minLength',
-                                    keyword: 'minLength',
-                                    params: { limit: 1 },
-                                    message: 'must NOT have fewer than 1 characters',
-                                  },
+                                  ajvError(
+                                    instancePath + '/webhook/source',
+                                    '#/properties/webhook/properties/source/minLength',
+                                    'minLength',
+                                    { limit: 1 },
+                                    'must NOT have fewer than 1 characters',
+                                  ),
                                 ];
                                 return false;
                               }
                             }
                           } else {
                             validate27.errors = [
-                              {
-                                instancePath: instancePath + '/webhook/source',
-                                schemaPath: '#/properties/webhook/properties/source/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
+                              ajvError(
+                                instancePath + '/webhook/source',
+                                '#/properties/webhook/properties/source/type',
+                                'type',
+                                { type: 'string' },
+                                'must be string',
+                              ),
                             ];
                             return false;
                           }
@@ -1731,38 +1681,38 @@ const validators = {};
                             if (typeof data2 === 'string') {
                               if (data2.length > 64) {
                                 validate27.errors = [
-                                  {
-                                    instancePath: instancePath + '/webhook/verifiedBy',
-                                    schemaPath: '#/properties/webhook/properties/verifiedBy/maxLength',
-                                    keyword: 'maxLength',
-                                    params: { limit: 64 },
-                                    message: 'must NOT have more than 64 characters',
-                                  },
+                                  ajvError(
+                                    instancePath + '/webhook/verifiedBy',
+                                    '#/properties/webhook/properties/verifiedBy/maxLength',
+                                    'maxLength',
+                                    { limit: 64 },
+                                    'must NOT have more than 64 characters',
+                                  ),
                                 ];
                                 return false;
                               } else {
                                 if (data2.length < 1) {
                                   validate27.errors = [
-                                    {
-                                      instancePath: instancePath + '/webhook/verifiedBy',
-                                      schemaPath: '#/properties/webhook/properties/verifiedBy/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
+                                    ajvError(
+                                      instancePath + '/webhook/verifiedBy',
+                                      '#/properties/webhook/properties/verifiedBy/minLength',
+                                      'minLength',
+                                      { limit: 1 },
+                                      'must NOT have fewer than 1 characters',
+                                    ),
                                   ];
                                   return false;
                                 }
                               }
                             } else {
                               validate27.errors = [
-                                {
-                                  instancePath: instancePath + '/webhook/verifiedBy',
-                                  schemaPath: '#/properties/webhook/properties/verifiedBy/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
+                                ajvError(
+                                  instancePath + '/webhook/verifiedBy',
+                                  '#/properties/webhook/properties/verifiedBy/type',
+                                  'type',
+                                  { type: 'string' },
+                                  'must be string',
+                                ),
                               ];
                               return false;
                             }
@@ -1779,37 +1729,37 @@ const validators = {};
                               if (typeof data3 === 'string') {
                                 if (data3.length > 255) {
                                   validate27.errors = [
-                                    {
-                                      instancePath: instancePath + '/webhook/eventId',
-                                      schemaPath: '#/properties/webhook/properties/eventId/maxLength',
-                                      keyword: 'maxLength',
-                                      params: { limit: 255 },
-                                      message: 'must NOT have more than 255 characters',
-                                    },
+                                    ajvError(
+                                      instancePath + '/webhook/eventId',
+                                      '#/properties/webhook/properties/eventId/maxLength',
+                                      'maxLength',
+                                      { limit: 255 },
+                                      'must NOT have more than 255 characters',
+                                    ),
                                   ];
                                   return false;
                                 } else {
                                   if (data3.length < 1) {
                                     validate27.errors = [
-                                      {
-                                        instancePath: instancePath + '/webhook/eventId',
-                                        schemaPath: '#/properties/webhook/properties/eventId/minLength',
-                                        keyword: 'minLength',
-                                        params: { limit: 1 },
-                                        message: 'must NOT have fewer than 1 characters',
-                                      },
+                                      ajvError(
+                                        instancePath + '/webhook/eventId',
+                                        '#/properties/webhook/properties/eventId/minLength',
+                                        'minLength',
+                                        { limit: 1 },
+                                        'must NOT have fewer than 1 characters',
+                                      ),
                                     ];
                                     return false;
                                   } else {
                                     if (!pattern7.test(data3)) {
                                       validate27.errors = [
-                                        {
-                                          instancePath: instancePath + '/webhook/eventId',
-                                          schemaPath: '#/properties/webhook/properties/eventId/pattern',
-                                          keyword: 'pattern',
-                                          params: { pattern: '^[\\x21-\\x7e]+$' },
-                                          message: 'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
-                                        },
+                                        ajvError(
+                                          instancePath + '/webhook/eventId',
+                                          '#/properties/webhook/properties/eventId/pattern',
+                                          'pattern',
+                                          { pattern: '^[\\x21-\\x7e]+$' },
+                                          'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
+                                        ),
                                       ];
                                       return false;
                                     }
@@ -1817,13 +1767,13 @@ const validators = {};
                                 }
                               } else {
                                 validate27.errors = [
-                                  {
-                                    instancePath: instancePath + '/webhook/eventId',
-                                    schemaPath: '#/properties/webhook/properties/eventId/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
+                                  ajvError(
+                                    instancePath + '/webhook/eventId',
+                                    '#/properties/webhook/properties/eventId/type',
+                                    'type',
+                                    { type: 'string' },
+                                    'must be string',
+                                  ),
                                 ];
                                 return false;
                               }
@@ -1840,25 +1790,25 @@ const validators = {};
                                 if (typeof data4 === 'string') {
                                   if (data4.length > 500) {
                                     validate27.errors = [
-                                      {
-                                        instancePath: instancePath + '/webhook/eventType',
-                                        schemaPath: '#/properties/webhook/properties/eventType/maxLength',
-                                        keyword: 'maxLength',
-                                        params: { limit: 500 },
-                                        message: 'must NOT have more than 500 characters',
-                                      },
+                                      ajvError(
+                                        instancePath + '/webhook/eventType',
+                                        '#/properties/webhook/properties/eventType/maxLength',
+                                        'maxLength',
+                                        { limit: 500 },
+                                        'must NOT have more than 500 characters',
+                                      ),
                                     ];
                                     return false;
                                   }
                                 } else {
                                   validate27.errors = [
-                                    {
-                                      instancePath: instancePath + '/webhook/eventType',
-                                      schemaPath: '#/properties/webhook/properties/eventType/type',
-                                      keyword: 'type',
-                                      params: { type: 'string' },
-                                      message: 'must be string',
-                                    },
+                                    ajvError(
+                                      instancePath + '/webhook/eventType',
+                                      '#/properties/webhook/properties/eventType/type',
+                                      'type',
+                                      { type: 'string' },
+                                      'must be string',
+                                    ),
                                   ];
                                   return false;
                                 }
@@ -1894,13 +1844,13 @@ const validators = {};
                                       }
                                       var valid2 = _errs15 === errors;
                                       if (!valid2) {
-                                        const err1 = {
-                                          instancePath: instancePath + '/webhook/headers',
-                                          schemaPath: '#/properties/webhook/properties/headers/propertyNames',
-                                          keyword: 'propertyNames',
-                                          params: { propertyName: key2 },
-                                          message: 'property name must be valid',
-                                        };
+                                        const err1 = ajvError(
+                                          instancePath + '/webhook/headers',
+                                          '#/properties/webhook/properties/headers/propertyNames',
+                                          'propertyNames',
+                                          { propertyName: key2 },
+                                          'property name must be valid',
+                                        );
                                         if (vErrors === null) {
                                           vErrors = [err1];
                                         } else {
@@ -1917,17 +1867,15 @@ const validators = {};
                                         const _errs18 = errors;
                                         if (typeof data5[key3] !== 'string') {
                                           validate27.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath +
+                                            ajvError(
+                                              instancePath +
                                                 '/webhook/headers/' +
                                                 key3.replace(/~/g, '~0').replace(/\//g, '~1'),
-                                              schemaPath:
-                                                '#/properties/webhook/properties/headers/additionalProperties/type',
-                                              keyword: 'type',
-                                              params: { type: 'string' },
-                                              message: 'must be string',
-                                            },
+                                              '#/properties/webhook/properties/headers/additionalProperties/type',
+                                              'type',
+                                              { type: 'string' },
+                                              'must be string',
+                                            ),
                                           ];
                                           return false;
                                         }
@@ -1939,13 +1887,13 @@ const validators = {};
                                     }
                                   } else {
                                     validate27.errors = [
-                                      {
-                                        instancePath: instancePath + '/webhook/headers',
-                                        schemaPath: '#/properties/webhook/properties/headers/type',
-                                        keyword: 'type',
-                                        params: { type: 'object' },
-                                        message: 'must be object',
-                                      },
+                                      ajvError(
+                                        instancePath + '/webhook/headers',
+                                        '#/properties/webhook/properties/headers/type',
+                                        'type',
+                                        { type: 'object' },
+                                        'must be object',
+                                      ),
                                     ];
                                     return false;
                                   }
@@ -1959,13 +1907,13 @@ const validators = {};
                                   const _errs20 = errors;
                                   if (typeof data0.body !== 'string') {
                                     validate27.errors = [
-                                      {
-                                        instancePath: instancePath + '/webhook/body',
-                                        schemaPath: '#/properties/webhook/properties/body/type',
-                                        keyword: 'type',
-                                        params: { type: 'string' },
-                                        message: 'must be string',
-                                      },
+                                      ajvError(
+                                        instancePath + '/webhook/body',
+                                        '#/properties/webhook/properties/body/type',
+                                        'type',
+                                        { type: 'string' },
+                                        'must be string',
+                                      ),
                                     ];
                                     return false;
                                   }
@@ -1978,13 +1926,13 @@ const validators = {};
                                     const _errs22 = errors;
                                     if (typeof data0.receivedAt !== 'string') {
                                       validate27.errors = [
-                                        {
-                                          instancePath: instancePath + '/webhook/receivedAt',
-                                          schemaPath: '#/properties/webhook/properties/receivedAt/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
+                                        ajvError(
+                                          instancePath + '/webhook/receivedAt',
+                                          '#/properties/webhook/properties/receivedAt/type',
+                                          'type',
+                                          { type: 'string' },
+                                          'must be string',
+                                        ),
                                       ];
                                       return false;
                                     }
@@ -2002,13 +1950,13 @@ const validators = {};
                   }
                 } else {
                   validate27.errors = [
-                    {
-                      instancePath: instancePath + '/webhook',
-                      schemaPath: '#/properties/webhook/type',
-                      keyword: 'type',
-                      params: { type: 'object' },
-                      message: 'must be object',
-                    },
+                    ajvError(
+                      instancePath + '/webhook',
+                      '#/properties/webhook/type',
+                      'type',
+                      { type: 'object' },
+                      'must be object',
+                    ),
                   ];
                   return false;
                 }
@@ -2022,13 +1970,13 @@ const validators = {};
                 const _errs24 = errors;
                 if (typeof data.gatewaySeal !== 'string') {
                   validate27.errors = [
-                    {
-                      instancePath: instancePath + '/gatewaySeal',
-                      schemaPath: '#/properties/gatewaySeal/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
+                    ajvError(
+                      instancePath + '/gatewaySeal',
+                      '#/properties/gatewaySeal/type',
+                      'type',
+                      { type: 'string' },
+                      'must be string',
+                    ),
                   ];
                   return false;
                 }
@@ -2040,15 +1988,7 @@ const validators = {};
           }
         }
       } else {
-        validate27.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate27.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -2066,52 +2006,44 @@ const validators = {};
       if (typeof data === 'string') {
         if (data.length > 255) {
           validate28.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/maxLength',
-              keyword: 'maxLength',
-              params: { limit: 255 },
-              message: 'must NOT have more than 255 characters',
-            },
+              '#/maxLength',
+              'maxLength',
+              { limit: 255 },
+              'must NOT have more than 255 characters',
+            ),
           ];
           return false;
         } else {
           if (data.length < 1) {
             validate28.errors = [
-              {
+              ajvError(
                 instancePath,
-                schemaPath: '#/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-              },
+                '#/minLength',
+                'minLength',
+                { limit: 1 },
+                'must NOT have fewer than 1 characters',
+              ),
             ];
             return false;
           } else {
             if (!pattern4.test(data)) {
               validate28.errors = [
-                {
+                ajvError(
                   instancePath,
-                  schemaPath: '#/pattern',
-                  keyword: 'pattern',
-                  params: { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                  message: 'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                },
+                  '#/pattern',
+                  'pattern',
+                  { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                  'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
+                ),
               ];
               return false;
             }
           }
         }
       } else {
-        validate28.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'string' },
-            message: 'must be string',
-          },
-        ];
+        validate28.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
         return false;
       }
     }

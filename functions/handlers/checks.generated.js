@@ -4,6 +4,13 @@ import { check } from '../core/check-runtime.generated.js';
 const validators = {};
 (function (exports, require) {
   'use strict';
+  const ajvError = (instancePath, schemaPath, keyword, params, message) => ({
+    instancePath,
+    schemaPath,
+    keyword,
+    params,
+    message,
+  });
   exports.v0 = validate20;
   const pattern4 = new RegExp('^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', 'u');
   function validate20(
@@ -17,13 +24,13 @@ const validators = {};
         let missing0;
         if (data.token === undefined && (missing0 = 'token')) {
           validate20.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -34,39 +41,38 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 8192) {
                   validate20.errors = [
-                    {
-                      instancePath: instancePath + '/token',
-                      schemaPath: '#/properties/token/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 8192 },
-                      message: 'must NOT have more than 8192 characters',
-                    },
+                    ajvError(
+                      instancePath + '/token',
+                      '#/properties/token/maxLength',
+                      'maxLength',
+                      { limit: 8192 },
+                      'must NOT have more than 8192 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (!pattern4.test(data0)) {
                     validate20.errors = [
-                      {
-                        instancePath: instancePath + '/token',
-                        schemaPath: '#/properties/token/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
-                        message:
-                          'must match pattern "' + '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' + '"',
-                      },
+                      ajvError(
+                        instancePath + '/token',
+                        '#/properties/token/pattern',
+                        'pattern',
+                        { pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
+                        'must match pattern "' + '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' + '"',
+                      ),
                     ];
                     return false;
                   }
                 }
               } else {
                 validate20.errors = [
-                  {
-                    instancePath: instancePath + '/token',
-                    schemaPath: '#/properties/token/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/token',
+                    '#/properties/token/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -74,15 +80,7 @@ const validators = {};
           }
         }
       } else {
-        validate20.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate20.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -106,37 +104,37 @@ const validators = {};
             if (typeof data0 === 'string') {
               if (data0.length > 255) {
                 validate21.errors = [
-                  {
-                    instancePath: instancePath + '/idempotency-key',
-                    schemaPath: '#/properties/idempotency-key/maxLength',
-                    keyword: 'maxLength',
-                    params: { limit: 255 },
-                    message: 'must NOT have more than 255 characters',
-                  },
+                  ajvError(
+                    instancePath + '/idempotency-key',
+                    '#/properties/idempotency-key/maxLength',
+                    'maxLength',
+                    { limit: 255 },
+                    'must NOT have more than 255 characters',
+                  ),
                 ];
                 return false;
               } else {
                 if (data0.length < 1) {
                   validate21.errors = [
-                    {
-                      instancePath: instancePath + '/idempotency-key',
-                      schemaPath: '#/properties/idempotency-key/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
+                    ajvError(
+                      instancePath + '/idempotency-key',
+                      '#/properties/idempotency-key/minLength',
+                      'minLength',
+                      { limit: 1 },
+                      'must NOT have fewer than 1 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (!pattern5.test(data0)) {
                     validate21.errors = [
-                      {
-                        instancePath: instancePath + '/idempotency-key',
-                        schemaPath: '#/properties/idempotency-key/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[\\x21-\\x7e]+$' },
-                        message: 'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
-                      },
+                      ajvError(
+                        instancePath + '/idempotency-key',
+                        '#/properties/idempotency-key/pattern',
+                        'pattern',
+                        { pattern: '^[\\x21-\\x7e]+$' },
+                        'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
+                      ),
                     ];
                     return false;
                   }
@@ -144,28 +142,20 @@ const validators = {};
               }
             } else {
               validate21.errors = [
-                {
-                  instancePath: instancePath + '/idempotency-key',
-                  schemaPath: '#/properties/idempotency-key/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
+                ajvError(
+                  instancePath + '/idempotency-key',
+                  '#/properties/idempotency-key/type',
+                  'type',
+                  { type: 'string' },
+                  'must be string',
+                ),
               ];
               return false;
             }
           }
         }
       } else {
-        validate21.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate21.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -189,13 +179,13 @@ const validators = {};
           (data.query === undefined && (missing0 = 'query'))
         ) {
           validate22.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -206,37 +196,37 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 255) {
                   validate22.errors = [
-                    {
-                      instancePath: instancePath + '/workflowId',
-                      schemaPath: '#/properties/workflowId/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 255 },
-                      message: 'must NOT have more than 255 characters',
-                    },
+                    ajvError(
+                      instancePath + '/workflowId',
+                      '#/properties/workflowId/maxLength',
+                      'maxLength',
+                      { limit: 255 },
+                      'must NOT have more than 255 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (data0.length < 1) {
                     validate22.errors = [
-                      {
-                        instancePath: instancePath + '/workflowId',
-                        schemaPath: '#/properties/workflowId/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/workflowId',
+                        '#/properties/workflowId/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   } else {
                     if (!pattern6.test(data0)) {
                       validate22.errors = [
-                        {
-                          instancePath: instancePath + '/workflowId',
-                          schemaPath: '#/properties/workflowId/pattern',
-                          keyword: 'pattern',
-                          params: { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                          message: 'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                        },
+                        ajvError(
+                          instancePath + '/workflowId',
+                          '#/properties/workflowId/pattern',
+                          'pattern',
+                          { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                          'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
+                        ),
                       ];
                       return false;
                     }
@@ -244,13 +234,13 @@ const validators = {};
                 }
               } else {
                 validate22.errors = [
-                  {
-                    instancePath: instancePath + '/workflowId',
-                    schemaPath: '#/properties/workflowId/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/workflowId',
+                    '#/properties/workflowId/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -267,25 +257,25 @@ const validators = {};
                 if (typeof data1 === 'string') {
                   if (!pattern7.test(data1)) {
                     validate22.errors = [
-                      {
-                        instancePath: instancePath + '/query',
-                        schemaPath: '#/properties/query/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
-                      },
+                      ajvError(
+                        instancePath + '/query',
+                        '#/properties/query/pattern',
+                        'pattern',
+                        { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
+                        'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
+                      ),
                     ];
                     return false;
                   }
                 } else {
                   validate22.errors = [
-                    {
-                      instancePath: instancePath + '/query',
-                      schemaPath: '#/properties/query/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
+                    ajvError(
+                      instancePath + '/query',
+                      '#/properties/query/type',
+                      'type',
+                      { type: 'string' },
+                      'must be string',
+                    ),
                   ];
                   return false;
                 }
@@ -297,15 +287,7 @@ const validators = {};
           }
         }
       } else {
-        validate22.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate22.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -325,13 +307,13 @@ const validators = {};
         let missing0;
         if (data.eventId === undefined && (missing0 = 'eventId')) {
           validate23.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -342,38 +324,38 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 512) {
                   validate23.errors = [
-                    {
-                      instancePath: instancePath + '/eventId',
-                      schemaPath: '#/properties/eventId/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 512 },
-                      message: 'must NOT have more than 512 characters',
-                    },
+                    ajvError(
+                      instancePath + '/eventId',
+                      '#/properties/eventId/maxLength',
+                      'maxLength',
+                      { limit: 512 },
+                      'must NOT have more than 512 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (data0.length < 1) {
                     validate23.errors = [
-                      {
-                        instancePath: instancePath + '/eventId',
-                        schemaPath: '#/properties/eventId/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/eventId',
+                        '#/properties/eventId/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   }
                 }
               } else {
                 validate23.errors = [
-                  {
-                    instancePath: instancePath + '/eventId',
-                    schemaPath: '#/properties/eventId/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/eventId',
+                    '#/properties/eventId/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -390,28 +372,27 @@ const validators = {};
                 if (typeof data1 === 'string') {
                   if (!pattern8.test(data1)) {
                     validate23.errors = [
-                      {
-                        instancePath: instancePath + '/receivedAt',
-                        schemaPath: '#/properties/receivedAt/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$' },
-                        message:
-                          'must match pattern "' +
+                      ajvError(
+                        instancePath + '/receivedAt',
+                        '#/properties/receivedAt/pattern',
+                        'pattern',
+                        { pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$' },
+                        'must match pattern "' +
                           '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$' +
                           '"',
-                      },
+                      ),
                     ];
                     return false;
                   }
                 } else {
                   validate23.errors = [
-                    {
-                      instancePath: instancePath + '/receivedAt',
-                      schemaPath: '#/properties/receivedAt/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
+                    ajvError(
+                      instancePath + '/receivedAt',
+                      '#/properties/receivedAt/type',
+                      'type',
+                      { type: 'string' },
+                      'must be string',
+                    ),
                   ];
                   return false;
                 }
@@ -425,13 +406,13 @@ const validators = {};
                 const _errs5 = errors;
                 if (typeof data.asNew !== 'boolean') {
                   validate23.errors = [
-                    {
-                      instancePath: instancePath + '/asNew',
-                      schemaPath: '#/properties/asNew/type',
-                      keyword: 'type',
-                      params: { type: 'boolean' },
-                      message: 'must be boolean',
-                    },
+                    ajvError(
+                      instancePath + '/asNew',
+                      '#/properties/asNew/type',
+                      'type',
+                      { type: 'boolean' },
+                      'must be boolean',
+                    ),
                   ];
                   return false;
                 }
@@ -443,15 +424,7 @@ const validators = {};
           }
         }
       } else {
-        validate23.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate23.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -473,13 +446,13 @@ const validators = {};
           (data.signal === undefined && (missing0 = 'signal'))
         ) {
           validate24.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -490,37 +463,37 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 255) {
                   validate24.errors = [
-                    {
-                      instancePath: instancePath + '/workflowId',
-                      schemaPath: '#/properties/workflowId/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 255 },
-                      message: 'must NOT have more than 255 characters',
-                    },
+                    ajvError(
+                      instancePath + '/workflowId',
+                      '#/properties/workflowId/maxLength',
+                      'maxLength',
+                      { limit: 255 },
+                      'must NOT have more than 255 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (data0.length < 1) {
                     validate24.errors = [
-                      {
-                        instancePath: instancePath + '/workflowId',
-                        schemaPath: '#/properties/workflowId/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/workflowId',
+                        '#/properties/workflowId/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   } else {
                     if (!pattern6.test(data0)) {
                       validate24.errors = [
-                        {
-                          instancePath: instancePath + '/workflowId',
-                          schemaPath: '#/properties/workflowId/pattern',
-                          keyword: 'pattern',
-                          params: { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                          message: 'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                        },
+                        ajvError(
+                          instancePath + '/workflowId',
+                          '#/properties/workflowId/pattern',
+                          'pattern',
+                          { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                          'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
+                        ),
                       ];
                       return false;
                     }
@@ -528,13 +501,13 @@ const validators = {};
                 }
               } else {
                 validate24.errors = [
-                  {
-                    instancePath: instancePath + '/workflowId',
-                    schemaPath: '#/properties/workflowId/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/workflowId',
+                    '#/properties/workflowId/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -551,25 +524,25 @@ const validators = {};
                 if (typeof data1 === 'string') {
                   if (!pattern7.test(data1)) {
                     validate24.errors = [
-                      {
-                        instancePath: instancePath + '/signal',
-                        schemaPath: '#/properties/signal/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
-                      },
+                      ajvError(
+                        instancePath + '/signal',
+                        '#/properties/signal/pattern',
+                        'pattern',
+                        { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
+                        'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
+                      ),
                     ];
                     return false;
                   }
                 } else {
                   validate24.errors = [
-                    {
-                      instancePath: instancePath + '/signal',
-                      schemaPath: '#/properties/signal/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
+                    ajvError(
+                      instancePath + '/signal',
+                      '#/properties/signal/type',
+                      'type',
+                      { type: 'string' },
+                      'must be string',
+                    ),
                   ];
                   return false;
                 }
@@ -581,15 +554,7 @@ const validators = {};
           }
         }
       } else {
-        validate24.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate24.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -611,13 +576,13 @@ const validators = {};
           (data.update === undefined && (missing0 = 'update'))
         ) {
           validate25.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -628,37 +593,37 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 255) {
                   validate25.errors = [
-                    {
-                      instancePath: instancePath + '/workflowId',
-                      schemaPath: '#/properties/workflowId/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 255 },
-                      message: 'must NOT have more than 255 characters',
-                    },
+                    ajvError(
+                      instancePath + '/workflowId',
+                      '#/properties/workflowId/maxLength',
+                      'maxLength',
+                      { limit: 255 },
+                      'must NOT have more than 255 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (data0.length < 1) {
                     validate25.errors = [
-                      {
-                        instancePath: instancePath + '/workflowId',
-                        schemaPath: '#/properties/workflowId/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/workflowId',
+                        '#/properties/workflowId/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   } else {
                     if (!pattern6.test(data0)) {
                       validate25.errors = [
-                        {
-                          instancePath: instancePath + '/workflowId',
-                          schemaPath: '#/properties/workflowId/pattern',
-                          keyword: 'pattern',
-                          params: { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                          message: 'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                        },
+                        ajvError(
+                          instancePath + '/workflowId',
+                          '#/properties/workflowId/pattern',
+                          'pattern',
+                          { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                          'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
+                        ),
                       ];
                       return false;
                     }
@@ -666,13 +631,13 @@ const validators = {};
                 }
               } else {
                 validate25.errors = [
-                  {
-                    instancePath: instancePath + '/workflowId',
-                    schemaPath: '#/properties/workflowId/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/workflowId',
+                    '#/properties/workflowId/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -689,25 +654,25 @@ const validators = {};
                 if (typeof data1 === 'string') {
                   if (!pattern7.test(data1)) {
                     validate25.errors = [
-                      {
-                        instancePath: instancePath + '/update',
-                        schemaPath: '#/properties/update/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
-                      },
+                      ajvError(
+                        instancePath + '/update',
+                        '#/properties/update/pattern',
+                        'pattern',
+                        { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
+                        'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
+                      ),
                     ];
                     return false;
                   }
                 } else {
                   validate25.errors = [
-                    {
-                      instancePath: instancePath + '/update',
-                      schemaPath: '#/properties/update/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
+                    ajvError(
+                      instancePath + '/update',
+                      '#/properties/update/type',
+                      'type',
+                      { type: 'string' },
+                      'must be string',
+                    ),
                   ];
                   return false;
                 }
@@ -719,15 +684,7 @@ const validators = {};
           }
         }
       } else {
-        validate25.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate25.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }
@@ -746,13 +703,13 @@ const validators = {};
         let missing0;
         if (data.workflowId === undefined && (missing0 = 'workflowId')) {
           validate26.errors = [
-            {
+            ajvError(
               instancePath,
-              schemaPath: '#/required',
-              keyword: 'required',
-              params: { missingProperty: missing0 },
-              message: "must have required property '" + missing0 + "'",
-            },
+              '#/required',
+              'required',
+              { missingProperty: missing0 },
+              "must have required property '" + missing0 + "'",
+            ),
           ];
           return false;
         } else {
@@ -763,37 +720,37 @@ const validators = {};
               if (typeof data0 === 'string') {
                 if (data0.length > 255) {
                   validate26.errors = [
-                    {
-                      instancePath: instancePath + '/workflowId',
-                      schemaPath: '#/properties/workflowId/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 255 },
-                      message: 'must NOT have more than 255 characters',
-                    },
+                    ajvError(
+                      instancePath + '/workflowId',
+                      '#/properties/workflowId/maxLength',
+                      'maxLength',
+                      { limit: 255 },
+                      'must NOT have more than 255 characters',
+                    ),
                   ];
                   return false;
                 } else {
                   if (data0.length < 1) {
                     validate26.errors = [
-                      {
-                        instancePath: instancePath + '/workflowId',
-                        schemaPath: '#/properties/workflowId/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
+                      ajvError(
+                        instancePath + '/workflowId',
+                        '#/properties/workflowId/minLength',
+                        'minLength',
+                        { limit: 1 },
+                        'must NOT have fewer than 1 characters',
+                      ),
                     ];
                     return false;
                   } else {
                     if (!pattern6.test(data0)) {
                       validate26.errors = [
-                        {
-                          instancePath: instancePath + '/workflowId',
-                          schemaPath: '#/properties/workflowId/pattern',
-                          keyword: 'pattern',
-                          params: { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                          message: 'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                        },
+                        ajvError(
+                          instancePath + '/workflowId',
+                          '#/properties/workflowId/pattern',
+                          'pattern',
+                          { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                          'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
+                        ),
                       ];
                       return false;
                     }
@@ -801,13 +758,13 @@ const validators = {};
                 }
               } else {
                 validate26.errors = [
-                  {
-                    instancePath: instancePath + '/workflowId',
-                    schemaPath: '#/properties/workflowId/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
+                  ajvError(
+                    instancePath + '/workflowId',
+                    '#/properties/workflowId/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
                 ];
                 return false;
               }
@@ -815,15 +772,7 @@ const validators = {};
           }
         }
       } else {
-        validate26.errors = [
-          {
-            instancePath,
-            schemaPath: '#/type',
-            keyword: 'type',
-            params: { type: 'object' },
-            message: 'must be object',
-          },
-        ];
+        validate26.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
         return false;
       }
     }

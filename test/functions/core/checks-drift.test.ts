@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import * as checks from '../../../functions/core/checks.generated.js';
 import { CORE_CHECKED_SCHEMAS } from '../../../functions/core/checked-schemas';
 import {
+  CHECK_RUNTIME_PATH,
+  checkRuntimeFile,
   DEFAULT_CHECKS_PATH,
   defaultConfigChecks,
   generatedCheckFiles,
@@ -27,6 +29,10 @@ describe('the generated checks', () => {
         expect(await readFile(join(repoRoot, path), 'utf8'), path).toBe(text);
     },
   );
+
+  it('share the run-time module the script generates', async () => {
+    expect(await readFile(join(repoRoot, CHECK_RUNTIME_PATH), 'utf8')).toBe(await checkRuntimeFile());
+  });
 
   it("of the default configuration's arguments are what the script generates", async () => {
     expect(await readFile(join(repoRoot, DEFAULT_CHECKS_PATH), 'utf8')).toBe(await defaultConfigChecks());
