@@ -25,6 +25,7 @@ import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { EventLog, WebhookMetrics } from '../adapters/ports';
 import type { EventRecorder } from '../adapters/event-log-recorder';
+import type { DeferredMetrics } from '../adapters/webhook-metrics';
 import type { TemporalClientProvider } from '../adapters/temporal-connection';
 import type { Reader } from '../adapters/temporal-reader';
 import type { WebhookQueues } from '../adapters/webhook-queues';
@@ -67,7 +68,8 @@ export interface HttpAppDeps {
   sources?: ReadonlyMap<string, SourceRuntime>;
   /** Where acknowledged webhooks go when not delivered at once (fallback queue, DLQ). */
   webhookQueues?: WebhookQueues;
-  metrics?: WebhookMetrics;
+  /** With `settled` (webhook-metrics.ts), a webhook's answer waits until its metric lines are written. */
+  metrics?: WebhookMetrics & Partial<DeferredMetrics>;
   /** The codec server's converter, authenticator and UI origins; absent = `/v1/codec` refuses everyone. */
   codec?: CodecDeps;
   /**
@@ -213,8 +215,21 @@ export function createHttpApp(deps: HttpAppDeps) {
     ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
   });
   // Any source name passes to the ingest: an unknown (or malformed) one is a 404 like any path that names nothing.
+  const metricsWritten = async () => {
+    try {
+      await deps.metrics?.settled?.();
+    } catch (error) {
+      logger.error('webhook metrics not written', { error: String(error) });
+    }
+  };
   app.post('/v1/webhooks/:source', async (c) => {
-    const answer = await ingestWebhook(c.req.param('source'), c.req.raw.headers, await bodyBytes(c));
+    let answer;
+    try {
+      answer = await ingestWebhook(c.req.param('source'), c.req.raw.headers, await bodyBytes(c));
+    } finally {
+      // Powertools loads on the first metric: its lines are out before the answer (and a freeze).
+      await metricsWritten();
+    }
     if (!answer.ok) return fail(answer.problem, c.req.path);
     const { status, body } = answer.value;
     return status === 200 ? c.json(body, 200) : c.json(body, 202);

@@ -19,7 +19,7 @@ import { lazySqsClient } from '../adapters/sqs-client';
 import { createSqsFallbackQueue } from '../adapters/sqs-fallback-queue';
 import { createActivityCompleter } from '../adapters/temporal-activity-completer';
 import { loadPayloadSettings } from '../adapters/temporal-data-converter';
-import { createWebhookMetrics } from '../adapters/webhook-metrics';
+import { createWebhookMetrics, type DeferredMetrics } from '../adapters/webhook-metrics';
 import { createWebhookQueues, type WebhookQueues } from '../adapters/webhook-queues';
 import { loadSourceRuntimes, type SourceRuntime } from '../adapters/webhook-secrets';
 import { tracingFromEnv } from '../adapters/tracing';
@@ -46,7 +46,7 @@ export interface GatewayRuntime extends DeliveryRuntime {
   sources: ReadonlyMap<string, SourceRuntime>;
   /** The fallback queue and DLQ for webhooks, as far as they are configured. */
   webhookQueues: WebhookQueues;
-  metrics?: WebhookMetrics;
+  metrics?: WebhookMetrics & DeferredMetrics;
   /** Largest request body: Lambda's when large payloads go to S3 (core/input-limits). */
   maxBodyBytes?: number;
   /** The codec server (`/v1/codec`): the clients' data converter, its authenticator, the UI origins. */

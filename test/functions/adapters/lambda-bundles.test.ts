@@ -87,6 +87,8 @@ describe('the prebuilt Lambda bundles', () => {
         '@temporalio/envconfig',
         'smol-toml',
         '@temporalio/common',
+        // Powertools metrics: on the first metric (webhook-metrics.ts), which a signal never writes.
+        '@aws-lambda-powertools/metrics',
       ];
       for (const lazy of lazyPackages) expect(initPackages.has(lazy), `${lazy} read at init`).toBe(false);
       // Inputs are checked by generated functions (core/checks.generated.js, the synth's argument checks):

@@ -3,7 +3,13 @@
  * a metric under the namespace, `service` and `source` dimensions the construct's dashboard searches.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createWebhookMetrics } from '../../../functions/adapters/webhook-metrics';
+import {
+  createTrustMetrics,
+  createWebhookMetrics,
+  WEBHOOK_METRIC_NAMES,
+  withMetricsWritten,
+} from '../../../functions/adapters/webhook-metrics';
+import { UNVERIFIED_ENVELOPE_METRIC } from '../../../functions/core/trust-metric-names';
 import { WEBHOOK_LATENCY_METRIC, WEBHOOK_METRICS } from '../../../functions/core/webhook-metric-names';
 
 interface EmfLine {
@@ -17,15 +23,15 @@ interface EmfLine {
   [field: string]: unknown;
 }
 
-/** Every JSON line written to stdout while `work` runs. */
-function emfLines(work: () => void): EmfLine[] {
+/** Every JSON line written to stdout while `work` runs (Powertools loads on the first metric). */
+async function emfLines(work: () => Promise<void>): Promise<EmfLine[]> {
   const lines: string[] = [];
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
     return true;
   });
   try {
-    work();
+    await work();
   } finally {
     spy.mockRestore();
   }
@@ -38,9 +44,12 @@ function emfLines(work: () => void): EmfLine[] {
 afterEach(() => vi.restoreAllMocks());
 
 describe('createWebhookMetrics', () => {
-  it('writes a delivered webhook end-to-end latency in milliseconds per source, where the dashboard looks', () => {
+  it('writes a delivered webhook end-to-end latency in milliseconds per source, where the dashboard looks', async () => {
     const metrics = createWebhookMetrics();
-    const [line, ...more] = emfLines(() => metrics.endToEnd?.('stripe', 41.6));
+    const [line, ...more] = await emfLines(async () => {
+      metrics.endToEnd?.('stripe', 41.6);
+      await metrics.settled();
+    });
     expect(more).toEqual([]);
     const [directive] = line!._aws.CloudWatchMetrics;
     expect(directive?.Namespace).toBe(WEBHOOK_METRICS.namespace);
@@ -51,5 +60,36 @@ describe('createWebhookMetrics', () => {
       source: 'stripe',
       [WEBHOOK_LATENCY_METRIC]: 42,
     });
+  });
+
+  it('writes every count asked for while Powertools loads, in order, once settled', async () => {
+    const metrics = createWebhookMetrics();
+    const lines = await emfLines(async () => {
+      metrics.count('ignored', 'github');
+      metrics.count('delivered', 'stripe');
+      await metrics.settled();
+      metrics.count('queued', 'stripe');
+    });
+    expect(lines.map((line) => [line.source, line._aws.CloudWatchMetrics[0]?.Metrics[0]?.Name])).toEqual([
+      ['github', WEBHOOK_METRIC_NAMES.ignored],
+      ['stripe', WEBHOOK_METRIC_NAMES.delivered],
+      ['stripe', WEBHOOK_METRIC_NAMES.queued],
+    ]);
+  });
+});
+
+describe('withMetricsWritten', () => {
+  it('ends an invocation only once the metrics it asked for are written', async () => {
+    const trust = createTrustMetrics();
+    const handler = withMetricsWritten(trust, (count: number) => {
+      for (let i = 0; i < count; i++) trust.unverifiedEnvelope();
+      return Promise.resolve('done');
+    });
+    let answer: string | undefined;
+    const lines = await emfLines(async () => {
+      answer = await handler(2);
+    });
+    expect(answer).toBe('done');
+    expect(lines.map((line) => line[UNVERIFIED_ENVELOPE_METRIC])).toEqual([1, 1]);
   });
 });
