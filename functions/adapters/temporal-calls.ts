@@ -22,8 +22,14 @@ export function toPayloads(...values: unknown[]): WirePayloads {
   return { payloads: values.map(toPayload) };
 }
 
+let processIdentity: string | undefined;
+
+/**
+ * The `identity` the gateway's calls carry: the function's name (or the process id). Both are fixed
+ * for the life of the process, so it is read once, not from `process.env` on every call.
+ */
 export function identity(): string {
-  return `event-gateway@${process.env.AWS_LAMBDA_FUNCTION_NAME ?? process.pid}`;
+  return (processIdentity ??= `event-gateway@${process.env.AWS_LAMBDA_FUNCTION_NAME ?? process.pid}`);
 }
 
 /**

@@ -105,6 +105,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class WireConnection {
   readonly workflowService: WireWorkflowService;
   #stale = false;
+  /** Each namespace's call headers, built once (the channel and `node:http2` copy them per call). */
+  readonly #headers = new Map<string, OutgoingHttpHeaders>();
 
   private constructor(
     private readonly channel: GrpcChannel,
@@ -144,10 +146,8 @@ export class WireConnection {
   async #call(method: keyof WireRpcs, request: unknown, deadline: number): Promise<unknown> {
     const [rpc, path] = METHOD_PATHS[method];
     const codec = codecFor(rpc);
-    const headers: OutgoingHttpHeaders = { ...this.metadata };
     const namespace = (request as { namespace?: unknown }).namespace;
-    // Temporal Cloud routes (and authorizes) by this header, as the SDK's namespace injector sets it.
-    if (typeof namespace === 'string' && namespace) headers['temporal-namespace'] = namespace;
+    const headers = this.#headersFor(typeof namespace === 'string' ? namespace : '');
     const encoded = codec.encode(request);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -162,6 +162,17 @@ export class WireConnection {
         await sleep(delay);
       }
     }
+  }
+
+  #headersFor(namespace: string): OutgoingHttpHeaders {
+    let headers = this.#headers.get(namespace);
+    if (!headers) {
+      headers = { ...this.metadata };
+      // Temporal Cloud routes (and authorizes) by this header, as the SDK's namespace injector sets it.
+      if (namespace) headers['temporal-namespace'] = namespace;
+      this.#headers.set(namespace, headers);
+    }
+    return headers;
   }
 
   /** Closes the connection once the calls still on it have ended. */

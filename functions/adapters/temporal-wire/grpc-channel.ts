@@ -104,13 +104,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Calls over one target, on a session opened when needed; see the module comment. */
 export class GrpcChannel {
   #link: Promise<Link> | undefined;
+  /** `#link` once connected: a call on a usable session starts without awaiting anything. */
+  #ready: Link | undefined;
   #closed = false;
+
+  /** No extra headers to merge into each call's (no `:authority` override). */
+  readonly #plainAuthority: boolean;
 
   constructor(
     private readonly target: ChannelTarget,
     /** Extra request headers: `:authority` when overridden. */
     private readonly baseHeaders: OutgoingHttpHeaders = {},
-  ) {}
+  ) {
+    this.#plainAuthority = Object.keys(baseHeaders).length === 0;
+  }
 
   /**
    * Connects, trying again (100 ms, growing 1.6× to 1 s) until `deadline` as grpc-js's
@@ -135,9 +142,14 @@ export class GrpcChannel {
     if (current?.usable) return current;
     if (current && current.active === 0) current.session.close();
     const attempt = (this.#link = openLink(this.target, deadline));
-    attempt.catch(() => {
-      if (this.#link === attempt) this.#link = undefined;
-    });
+    attempt.then(
+      (link) => {
+        if (this.#link === attempt) this.#ready = link;
+      },
+      () => {
+        if (this.#link === attempt) this.#link = undefined;
+      },
+    );
     return attempt;
   }
 
@@ -150,7 +162,8 @@ export class GrpcChannel {
   ): Promise<Buffer> {
     let link: Link;
     try {
-      link = await this.#session(deadline);
+      const ready = this.#ready;
+      link = !this.#closed && ready?.usable ? ready : await this.#session(deadline);
     } catch (error) {
       throw new GrpcCallError(
         Status.UNAVAILABLE,
@@ -162,7 +175,7 @@ export class GrpcChannel {
       return await callUnary({
         session: link.session,
         path,
-        headers: { ...this.baseHeaders, ...headers },
+        headers: this.#plainAuthority ? headers : { ...this.baseHeaders, ...headers },
         request,
         deadline,
         maxMessageBytes: MAX_RECEIVE_MESSAGE_BYTES,

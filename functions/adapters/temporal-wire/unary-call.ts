@@ -33,14 +33,16 @@ export function frameMessage(message: Uint8Array): Buffer {
   return frame;
 }
 
+const TIMEOUT_UNITS = [
+  ['m', 1],
+  ['S', 1_000],
+  ['M', 60_000],
+] as const;
+
 /** `grpc-timeout`: the time left in the largest unit that keeps it under 10⁸ (as grpc-js writes it). */
 export function grpcTimeout(deadline: number, now = Date.now()): string {
   const left = Math.max(deadline - now, 0);
-  for (const [unit, factor] of [
-    ['m', 1],
-    ['S', 1_000],
-    ['M', 60_000],
-  ] as const) {
+  for (const [unit, factor] of TIMEOUT_UNITS) {
     if (left / factor < 1e8) return `${Math.ceil(left / factor)}${unit}`;
   }
   return `${Math.ceil(left / 3_600_000)}H`;
