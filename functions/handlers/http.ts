@@ -2,7 +2,6 @@
  * HTTP ingest Lambda (API Gateway HTTP API, payload v2). Configuration, secrets and the Temporal
  * client provider are built during the init phase (top-level await), once per execution environment.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { createGatewayRuntime } from '../runtime/gateway-runtime';
 import { withTraceFlush } from '../adapters/tracing';
@@ -22,9 +21,12 @@ let payloadsPrepared = false;
  * GenerateDataKey in full). Not at init, so an environment that never takes a request never calls KMS.
  */
 const preparingPayloads: typeof app = (event, context) => {
-  const { rawPath, requestContext } = event as Partial<APIGatewayProxyEventV2>;
+  const { rawPath, requestContext } = event as {
+    rawPath?: string;
+    requestContext?: { http?: { method?: string } };
+  };
   // The codec server's routes are left out: its /decode, which the UI calls most, needs no new key.
-  if (!payloadsPrepared && requestContext?.http.method === 'POST' && !rawPath?.startsWith(CODEC_PATH)) {
+  if (!payloadsPrepared && requestContext?.http?.method === 'POST' && !rawPath?.startsWith(CODEC_PATH)) {
     payloadsPrepared = true;
     runtime.clients.dataConverter.prepare();
   }

@@ -52,7 +52,7 @@ async function coldHandler(kms: LocalKms): Promise<Handler> {
   vi.stubEnv('AWS_ACCESS_KEY_ID', LOCAL_KMS_CREDENTIALS.accessKeyId);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', LOCAL_KMS_CREDENTIALS.secretAccessKey);
   vi.resetModules();
-  const { handler } = (await import('../../../functions/handlers/http')) as { handler: Handler };
+  const { handler } = (await import('../../../functions/handlers/http')) as unknown as { handler: Handler };
   return handler;
 }
 
