@@ -1,16 +1,15 @@
 /**
  * The event log's one write on the request path — `PutObject` of a record — signed over
- * node:crypto (payloads/aws-sigv4.ts) and sent on a keep-alive agent, instead of through
+ * node:crypto (payloads/aws-sigv4.ts) and sent on a kept connection (event-log-s3-http.ts), instead of through
  * `@aws-sdk/client-s3`. A record is written for every event, before the answer: measured in one
  * process against the same S3 emulator, the SDK's `PutObject` costs ~580 µs of CPU per record and a
  * signed `PUT` ~126 µs (docs/benchmarks.md, "Event log"). Used where the credentials are in the
  * environment — a Lambda function's execution role, or a local emulator's stand-in keys; the
  * readers (`list`, `get`: the CLI, replay, the events page) keep the SDK.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { EventGatewayError } from '../../contract/errors';
 import { signAwsPost, type AwsCredentials } from '../../payloads/aws-sigv4';
+import { keptConnections } from './event-log-s3-http';
 
 /** S3 answered a record's `PUT` with an error, or did not answer in time. */
 export class S3PutError extends EventGatewayError {
@@ -86,16 +85,14 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT
 export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: string) => Promise<void> {
   const base = new URL(options.endpoint ?? `https://${options.bucket}.s3.${options.region}.amazonaws.com`);
   const pathStyle = options.endpoint !== undefined;
-  const secure = base.protocol === 'https:';
-  // One connection kept open between records (a Lambda serves one request at a time; the local
+  // Connections kept open between records (a Lambda serves one request at a time; the local
   // server many): the TLS handshake is paid once per execution environment, not per event.
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const send = secure ? httpsRequest : httpRequest;
+  const connections = keptConnections(base);
   const maxAttempts = options.maxAttempts ?? 2;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 1_500;
   const basePath = base.pathname.replace(/\/$/, '');
 
-  function attempt(key: string, body: string): Promise<void> {
+  async function attempt(key: string, body: string): Promise<void> {
     const path = `${basePath}${pathStyle ? `/${options.bucket}` : ''}/${s3KeyPath(key)}`;
     const headers = signAwsPost(
       {
@@ -110,62 +107,31 @@ export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: 
       },
       options.credentials(),
     );
-    headers['content-length'] = String(Buffer.byteLength(body));
-    return new Promise((resolve, reject) => {
-      // A timer of our own, not the request's `setTimeout`: that one re-arms the socket's idle timer
-      // on every read and write and adds and removes its listeners per request.
-      const timer = setTimeout(
-        () =>
-          outgoing.destroy(
-            Object.assign(
-              new S3PutError(`S3 did not answer the event record's PUT in ${attemptTimeoutMs} ms`),
-              { retryable: true },
-            ),
-          ),
-        attemptTimeoutMs,
+    let head = `PUT ${path} HTTP/1.1\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    head += `content-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    let status: number;
+    let answer: string;
+    try {
+      ({ status, body: answer } = await connections.exchange(head + body, attemptTimeoutMs));
+    } catch (error) {
+      const timedOut = (error as { code?: string }).code === 'ETIMEDOUT';
+      throw new S3PutError(
+        timedOut
+          ? `S3 did not answer the event record's PUT in ${attemptTimeoutMs} ms`
+          : `S3 could not be reached for the event record: ${(error as Error).message}`,
+        { cause: error },
       );
-      const settle = (error?: Error) => {
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve();
-      };
-      const outgoing = send(
-        {
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port,
-          path,
-          method: 'PUT',
-          agent,
-          headers,
-        },
-        (response: IncomingMessage) => {
-          const status = response.statusCode ?? 0;
-          response.on('error', settle);
-          if (status >= 200 && status < 300) {
-            // Read to its end, so the connection goes back to the agent for the next record.
-            response.on('end', () => settle()).resume();
-            return;
-          }
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const code = /<Code>([^<]+)<\/Code>/.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
-            const error = new S3PutError(`S3 refused the event record: ${status}${code ? ` ${code}` : ''}`);
-            settle(Object.assign(error, { retryable: isRetryableStatus(status) }));
-          });
-        },
-      );
-      outgoing.on('error', settle);
-      // The body as text: Node sends it in one write with the request's head (a Buffer goes as a
-      // second chunk of a corked `writev`).
-      outgoing.end(body);
-    });
+    }
+    if (status >= 200 && status < 300) return;
+    const code = /<Code>([^<]+)<\/Code>/.exec(answer)?.[1];
+    const error = new S3PutError(`S3 refused the event record: ${status}${code ? ` ${code}` : ''}`);
+    throw Object.assign(error, { retryable: isRetryableStatus(status) });
   }
 
   const retryable = (error: unknown): boolean =>
     (error as { retryable?: boolean }).retryable === true ||
-    NETWORK_CODES.has((error as { code?: string } | null)?.code ?? '');
+    NETWORK_CODES.has((error as { cause?: { code?: string } }).cause?.code ?? '');
 
   return async function put(key, body) {
     for (let tries = 1; ; tries++) {

@@ -1,0 +1,221 @@
+/**
+ * The event log's connections to S3: HTTP/1.1 over kept-alive sockets, for its one exchange — a
+ * request written whole, a response read whole (a record's `PUT`: `200` and no body, or an error
+ * and a little XML). Written over node:net and node:tls rather than node:http: a record is one
+ * request per event, and measured one at a time (as the paced benchmark sends them) node:http's
+ * client costs ~270 µs more CPU per request than the same exchange on a socket — its agent, its
+ * request and response streams, its parser's async resources (docs/event-log.md, "Cost"); undici
+ * costs no less. What it does not do it refuses: no pipelining (one exchange a socket at a time),
+ * no `Expect`, no upgrade; a response it cannot read fails the exchange and drops the socket.
+ */
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+
+/** A response read whole. */
+export interface S3HttpResponse {
+  readonly status: number;
+  /** The body as text (S3's error XML); empty for a stored record. */
+  readonly body: string;
+}
+
+/** The exchange failed before a whole response: the request may not have reached S3 (try again). */
+export interface ExchangeFailure extends Error {
+  readonly code: string;
+}
+
+const failure = (message: string, code: string): ExchangeFailure =>
+  Object.assign(new Error(message), { code });
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const LINE_END = Buffer.from('\r\n');
+
+interface Parsed {
+  readonly response: S3HttpResponse;
+  /** The server closes the connection after this response. */
+  readonly close: boolean;
+}
+
+/** The chunked body from `start`, or undefined until its last chunk is in. */
+function chunkedBody(data: Buffer, start: number): { body: Buffer; end: number } | undefined {
+  const parts: Buffer[] = [];
+  let at = start;
+  for (;;) {
+    const lineEnd = data.indexOf(LINE_END, at);
+    if (lineEnd < 0) return undefined;
+    const size = Number.parseInt(data.toString('latin1', at, lineEnd).split(';')[0]!, 16);
+    if (!Number.isInteger(size) || size < 0) throw failure('S3 sent a malformed chunk', 'EPROTO');
+    if (size === 0) {
+      // No trailers from S3: the last chunk is followed by an empty line.
+      const end = data.indexOf(LINE_END, lineEnd + 2);
+      return end < 0 ? undefined : { body: Buffer.concat(parts), end: end + 2 };
+    }
+    if (data.length < lineEnd + 2 + size + 2) return undefined;
+    parts.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+}
+
+/**
+ * The response at the start of `data`, or undefined while it is incomplete. `ended`: the server
+ * closed the connection (a body without a length ends there).
+ */
+export function parseResponse(data: Buffer, ended = false): Parsed | undefined {
+  const headEnd = data.indexOf(HEAD_END);
+  if (headEnd < 0) return undefined;
+  const [statusLine, ...lines] = data.toString('latin1', 0, headEnd).split('\r\n');
+  const statusMatch = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine ?? '');
+  if (!statusMatch) throw failure('S3 sent no HTTP/1.1 status line', 'EPROTO');
+  const status = Number(statusMatch[2]);
+  const bodyStart = headEnd + 4;
+  // An interim answer (100 Continue) is skipped: the final one follows.
+  if (status >= 100 && status < 200) return parseResponse(data.subarray(bodyStart), ended);
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const connection = headers.get('connection')?.toLowerCase() ?? '';
+  const close =
+    connection.includes('close') || (statusMatch[1] === '0' && !connection.includes('keep-alive'));
+  let body: Buffer;
+  if (status === 204 || status === 304) body = Buffer.alloc(0);
+  else if (headers.get('transfer-encoding')?.toLowerCase().includes('chunked')) {
+    const chunked = chunkedBody(data, bodyStart);
+    if (!chunked) return undefined;
+    body = chunked.body;
+  } else if (headers.has('content-length')) {
+    const length = Number(headers.get('content-length'));
+    if (!Number.isInteger(length) || length < 0) throw failure('S3 sent a malformed length', 'EPROTO');
+    if (data.length < bodyStart + length) return undefined;
+    body = data.subarray(bodyStart, bodyStart + length);
+  } else {
+    // Delimited by the end of the connection.
+    if (!ended) return undefined;
+    return { response: { status, body: data.toString('utf8', bodyStart) }, close: true };
+  }
+  return { response: { status, body: body.toString('utf8') }, close };
+}
+
+/** One socket and the exchange on it, if any. */
+class Connection {
+  private received: Buffer = Buffer.alloc(0);
+  private exchange:
+    { resolve: (response: S3HttpResponse) => void; reject: (error: Error) => void } | undefined;
+  /** False once the socket is closed, errored or unusable. */
+  usable = true;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly release: (connection: Connection) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.read(chunk, false));
+    socket.on('end', () => this.read(Buffer.alloc(0), true));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.fail(failure(`S3 connection failed: ${error.message}`, error.code ?? 'ECONNRESET')),
+    );
+    socket.on('close', () => this.fail(failure('S3 closed the connection before its answer', 'ECONNRESET')));
+  }
+
+  /** Writes the request; resolves with the whole response. */
+  send(request: string): Promise<S3HttpResponse> {
+    return new Promise((resolve, reject) => {
+      this.exchange = { resolve, reject };
+      this.socket.ref();
+      this.socket.write(request);
+    });
+  }
+
+  /** Ends the connection, failing its exchange (a timeout). */
+  destroy(error: Error): void {
+    this.fail(error);
+  }
+
+  private read(chunk: Buffer, ended: boolean): void {
+    this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
+    if (!this.exchange) {
+      // Bytes nobody asked for, or the server closing an idle connection: drop the socket.
+      if (this.received.length > 0 || ended) this.fail(failure('S3 sent an unasked answer', 'EPROTO'));
+      return;
+    }
+    let parsed: Parsed | undefined;
+    try {
+      parsed = parseResponse(this.received, ended);
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    if (!parsed) {
+      if (ended) this.fail(failure('S3 closed the connection mid-answer', 'ECONNRESET'));
+      return;
+    }
+    const { resolve } = this.exchange;
+    this.exchange = undefined;
+    this.received = Buffer.alloc(0);
+    if (parsed.close || ended) this.end();
+    else {
+      this.socket.unref();
+      this.release(this);
+    }
+    resolve(parsed.response);
+  }
+
+  private fail(error: Error): void {
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    this.end();
+    exchange?.reject(error);
+  }
+
+  private end(): void {
+    this.usable = false;
+    this.socket.destroy();
+  }
+}
+
+/** Kept connections to one origin (`http:` or `https:`), one exchange each at a time. */
+export interface S3Connections {
+  /** Sends `request` (head and body, whole) and reads the answer; fails after `timeoutMs`. */
+  exchange(request: string, timeoutMs: number): Promise<S3HttpResponse>;
+}
+
+export function keptConnections(origin: URL): S3Connections {
+  const secure = origin.protocol === 'https:';
+  const port = Number(origin.port) || (secure ? 443 : 80);
+  const host = origin.hostname.replace(/^\[|\]$/g, '');
+  const idle: Connection[] = [];
+  const release = (connection: Connection) => idle.push(connection);
+  const open = (): Connection =>
+    new Connection(
+      secure
+        ? connectTls({ host, port, servername: host, ALPNProtocols: ['http/1.1'] })
+        : connectTcp({ host, port }),
+      release,
+    );
+  /** The most recently used idle connection that is still open, else a new one. */
+  const take = (): Connection => {
+    for (let connection = idle.pop(); connection; connection = idle.pop())
+      if (connection.usable && !connection.socket.destroyed) return connection;
+    return open();
+  };
+  return {
+    async exchange(request, timeoutMs) {
+      const connection = take();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(failure(`S3 did not answer in ${timeoutMs} ms`, 'ETIMEDOUT')),
+          timeoutMs,
+        );
+      });
+      try {
+        return await Promise.race([connection.send(request), late]);
+      } catch (error) {
+        connection.destroy(error as Error);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
