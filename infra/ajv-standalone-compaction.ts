@@ -9,16 +9,19 @@
  * has exactly those properties), so code that does not fit is left as Ajv wrote it.
  */
 
-/** The index just past the JSON value that starts at `from` (an object, array, string or scalar). */
-function jsonValueEnd(text: string, from: number): number {
+/**
+ * The index just past the value that starts at `from`: a string, a bracketed group (brackets inside
+ * strings skipped), or a scalar, which ends at `;`; -1 if it does not end.
+ */
+function valueEnd(text: string, from: number): number {
   let depth = 0;
   for (let at = from; at < text.length; at++) {
-    const char = text[at];
+    const char = text.charAt(at);
     if (char === '"') {
       for (at++; text[at] !== '"'; at += text[at] === '\\' ? 2 : 1) if (at >= text.length) return -1;
       if (depth === 0) return at + 1;
-    } else if (char === '{' || char === '[') depth++;
-    else if (char === '}' || char === ']') {
+    } else if ('{[('.includes(char)) depth++;
+    else if ('}])'.includes(char)) {
       if (--depth === 0) return at + 1;
     } else if (depth === 0 && char === ';') return at;
   }
@@ -34,7 +37,7 @@ function withoutJsonStatements(code: string, start: RegExp, keep: (name: string,
   for (const match of [...code.matchAll(start)].reverse()) {
     const [head, name] = match;
     const from = match.index + head.length;
-    const end = jsonValueEnd(code, from);
+    const end = valueEnd(code, from);
     if (end < 0 || code[end] !== ';' || name === undefined) continue;
     try {
       JSON.parse(code.slice(from, end));
@@ -63,21 +66,6 @@ function prunedStandaloneCode(code: string): string {
   return withoutJsonStatements(withoutResets, EVALUATED_RECORD, () => false);
 }
 
-/** The index of the bracket closing the one at `from`, skipping strings; -1 if there is none. */
-function closingBracket(text: string, from: number): number {
-  let depth = 0;
-  for (let at = from; at < text.length; at++) {
-    const char = text[at];
-    if (char === '"') {
-      for (at++; text[at] !== '"'; at += text[at] === '\\' ? 2 : 1) if (at >= text.length) return -1;
-    } else if (char === '{' || char === '[' || char === '(') depth++;
-    else if (char === '}' || char === ']' || char === ')') {
-      if (--depth === 0) return at;
-    }
-  }
-  return -1;
-}
-
 /** The top-level comma-separated parts of `text` (an object literal's body), skipping strings and brackets. */
 function topLevelParts(text: string): string[] {
   const parts: string[] = [];
@@ -85,9 +73,9 @@ function topLevelParts(text: string): string[] {
   for (let at = 0; at < text.length; at++) {
     const char = text[at];
     if (char === '"' || char === '{' || char === '[' || char === '(') {
-      const end = char === '"' ? jsonValueEnd(text, at) - 1 : closingBracket(text, at);
+      const end = valueEnd(text, at);
       if (end < 0) return [];
-      at = end;
+      at = end - 1;
     } else if (char === ',') {
       parts.push(text.slice(start, at));
       start = at + 1;
@@ -107,7 +95,7 @@ function withErrorShorthand(code: string): string {
   let copied = 0;
   for (const match of code.matchAll(/\{instancePath[,:]/g)) {
     if (match.index < copied) continue;
-    const end = closingBracket(code, match.index);
+    const end = valueEnd(code, match.index) - 1;
     if (end < 0) continue;
     const values = topLevelParts(code.slice(match.index + 1, end)).map((part, index) => {
       const key = ERROR_KEYS[index];
