@@ -10,7 +10,13 @@
  * `$retryable`), so `kmsFailure` reads both clients' alike; throttling, server faults, timeouts and
  * network errors are retried as the SDK's standard strategy does (3 attempts, jittered backoff).
  */
-import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import {
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratedDataKey, KmsDataKeyClient } from './kms-operations';
 import { signAwsPost, type AwsCredentials } from './aws-sigv4';
@@ -191,7 +197,10 @@ export class LeanKmsClient implements KmsDataKeyClient {
       },
       credentials,
     );
-    const transport = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
+    // Imported statically (both are loaded by then: the Temporal channel loads tls, the bundle http),
+    // so a call started ahead of its encode (`prepare()`) is on the wire at once rather than after
+    // an `import()` that waits for the event loop.
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const request: RequestOptions = {
       protocol: url.protocol,
       hostname: url.hostname,
@@ -201,7 +210,7 @@ export class LeanKmsClient implements KmsDataKeyClient {
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
     };
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req: ClientRequest = transport.request(request, (response: IncomingMessage) => {
+      const req: ClientRequest = send(request, (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
