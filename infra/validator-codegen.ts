@@ -3,21 +3,20 @@
  * (functions/core/check.ts's `Check`): the functions run them instead of building zod (or Ajv)
  * validators at init. Used at build (the fixed schemas' `checks.generated.js`) and at synth (the
  * routing's argument schemas), so it must run in a team's `cdk synth`: Ajv's standalone mode writes
- * the code, compacted (./ajv-standalone-compaction.ts); the formats it uses are
- * defined in the module (./ajv-format-inlining.ts), and the few runtime helpers it `require`s (deep
- * equality) are copied into it as factories — no esbuild needed. The run-time part shared by every
- * module (./check-runtime-source.ts) is inlined, or imported from one shared module where several
- * modules are bundled together.
+ * the code, compacted (./ajv-standalone-compaction.ts) and at module level (each export a pure
+ * call, so a bundle drops the checks a function never imports); the formats it uses are defined in
+ * the module (./ajv-format-inlining.ts), and the few runtime helpers it `require`s (deep equality)
+ * are copied into it (./ajv-helper-inlining.ts) — no esbuild needed. The run-time part shared by
+ * every module (./check-runtime-source.ts) is inlined, or imported from one shared module where
+ * several modules are bundled together.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import Ajv2020, { Name, type Options } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormats from 'ajv-formats';
 import * as z from 'zod';
 import { EventGatewayError } from '../contract/errors';
 import { FORMATS_IDENTIFIER, inlinedFormatsCode } from './ajv-format-inlining';
+import { helperModules, INLINED_REQUIRE } from './ajv-helper-inlining';
 import { compactStandaloneCode } from './ajv-standalone-compaction';
 import { GENERATED_HEADER, INLINE_CHECK_RUNTIME } from './check-runtime-source';
 
@@ -45,48 +44,6 @@ const AJV_OPTIONS: Options = {
   strict: false,
   logger: false,
 };
-
-/** The path inside the node_modules folder that holds `file` (stable across machines). */
-function packagePath(file: string): string {
-  const at = file.lastIndexOf('node_modules/');
-  if (at < 0) throw new ValidatorCodegenError(`${file} is not inside node_modules`);
-  return file.slice(at + 'node_modules/'.length);
-}
-
-const REQUIRE_CALL = /require\("([^"]+)"\)/g;
-
-/**
- * The CommonJS modules the standalone code requires, and theirs, as a table of factories keyed by
- * their path in node_modules; each factory's `require` names resolve through `links`.
- */
-function inlineModules(code: string): { table: string; links: Record<string, string> } {
-  const factories = new Map<string, string>();
-  const links: Record<string, string> = {};
-  const visit = (source: string, resolveFrom: string, scope: Record<string, string>) => {
-    for (const [, specifier] of source.matchAll(REQUIRE_CALL)) {
-      if (!specifier || scope[specifier]) continue;
-      const file = createRequire(resolveFrom).resolve(specifier);
-      const key = packagePath(file);
-      scope[specifier] = key;
-      if (factories.has(key)) continue;
-      const text = readFileSync(file, 'utf8').replace(/\/\/# sourceMappingURL=.*$/m, '');
-      const own: Record<string, string> = {};
-      factories.set(key, '');
-      visit(text, file, own);
-      factories.set(
-        key,
-        `${JSON.stringify(key)}: [${JSON.stringify(own)}, function (module, exports, require) {\n${text}\n}]`,
-      );
-    }
-  };
-  // From this module: ajv and ajv-formats are this package's dependencies, wherever npm put them.
-  visit(code, fileURLToPath(import.meta.url), links);
-  const table = [...factories.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, factory]) => factory)
-    .join(',\n');
-  return { table, links };
-}
 
 /** JSON pointer → message, for every node of `schema` that carries {@link MESSAGES_KEYWORD}. */
 function collectMessages(schema: unknown, pointer: string, into: Record<string, string>) {
@@ -128,6 +85,8 @@ const hasDefaults = (schema: unknown): boolean =>
 
 /** A name usable as an ES module export (`export { x as "name" }` takes any string, but keep to identifiers). */
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const declares = (code: string, name: string) =>
+  new RegExp(`(?:function|const|let|var|import \\{) ${name.replaceAll('$', '\\$')}(?![\\w$])`).test(code);
 
 /** How a generated module gets its run-time part. */
 export interface CheckModuleOptions {
@@ -154,30 +113,21 @@ export function generateCheckModule(
   return Promise.resolve(generateCheckModuleSync(schemas, options));
 }
 
-/** The module table and loader of the CommonJS helpers Ajv's code requires (deep equality, …), if any. */
-function helperModules(code: string): { statements: string[]; require: string } {
-  const { table, links } = inlineModules(code);
-  if (table === '') return { statements: [], require: 'undefined' };
-  return {
-    statements: [
-      `const modules = {\n${table}\n};`,
-      'const loaded = {};',
-      'function requireFrom(links) {',
-      '  return (specifier) => {',
-      '    const key = links[specifier];',
-      '    if (key === undefined) throw new Error("not inlined: " + specifier);',
-      '    if (!loaded[key]) {',
-      '      const [own, factory] = modules[key];',
-      '      const module = { exports: {} };',
-      '      loaded[key] = module;',
-      '      factory(module, module.exports, requireFrom(own));',
-      '    }',
-      '    return loaded[key].exports;',
-      '  };',
-      '}',
-    ],
-    require: `requireFrom(${JSON.stringify(links)})`,
-  };
+const EXPORT_STATEMENT = /exports\.(v\d+) = (validate\d+);/g;
+
+/**
+ * Ajv's CommonJS module as module-level statements (no wrapper), so a bundler drops the validators
+ * of checks a function never imports; the validator each export names (`v0` → `validate20`).
+ */
+function moduleLevel(code: string): { statements: string; validators: Map<string, string> } {
+  const validators = new Map([...code.matchAll(EXPORT_STATEMENT)].map(([, id = '', fn = '']) => [id, fn]));
+  const statements = code
+    .replace(/^"use strict";/, '')
+    .replace(EXPORT_STATEMENT, '')
+    // An unescaped quote after `require(` is code: in a string literal it would be escaped.
+    .replace(/\brequire\("/g, `${INLINED_REQUIRE}("`)
+    .replace(/(?<=[;{}]|^)const (pattern\d+) = new RegExp\(/g, 'const $1 = /* @__PURE__ */ new RegExp(');
+  return { statements, validators };
 }
 
 /** {@link generateCheckModule}, synchronously: what a construct (built synchronously) calls at synth. */
@@ -204,26 +154,27 @@ export function generateCheckModuleSync(
   });
   const code = compactStandaloneCode(standaloneCode(ajv, ids));
   const formats = inlinedFormatsCode(code);
-  const helpers = helperModules(code);
-  const exports = names.map((name, index) => {
-    const messages: Record<string, string> = {};
-    collectMessages(schemas[name], '#', messages);
-    const value = `check(validators.v${index}, ${JSON.stringify(messages)}, ${hasDefaults(schemas[name])})`;
-    return IDENTIFIER.test(name)
-      ? `export const ${name} = ${value};`
-      : `const check${index} = ${value};\nexport { check${index} as ${JSON.stringify(name)} };`;
-  });
-  return [
+  const { statements, validators } = moduleLevel(code);
+  const body = [
     ...GENERATED_HEADER,
     ...(options.runtime === undefined ? [] : [`import { check } from ${JSON.stringify(options.runtime)};`]),
     ...(formats === '' ? [] : [formats]),
-    ...helpers.statements,
-    'const validators = {};',
-    `(function (exports, require) {\n${code}\n})(validators, ${helpers.require});`,
+    ...helperModules(code),
+    statements,
     ...(options.runtime === undefined ? [INLINE_CHECK_RUNTIME] : []),
-    ...exports,
-    '',
-  ].join('\n');
+  ];
+  const exports = names.map((name, index) => {
+    const messages: Record<string, string> = {};
+    collectMessages(schemas[name], '#', messages);
+    const validator = validators.get(`v${index}`);
+    if (!validator) throw new ValidatorCodegenError(`${name}: Ajv exported no validator`);
+    const value = `/* @__PURE__ */ check(${validator}, ${JSON.stringify(messages)}, ${hasDefaults(schemas[name])})`;
+    // A name the module declares already (`date`, `check`) is exported under one of the generator's own.
+    return IDENTIFIER.test(name) && !/^check\d+$/.test(name) && !declares(body.join('\n'), name)
+      ? `export const ${name} = ${value};`
+      : `const check${index} = ${value};\nexport { check${index} as ${JSON.stringify(name)} };`;
+  });
+  return [...body, ...exports, ''].join('\n');
 }
 
 type ZodInternals = {

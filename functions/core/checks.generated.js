@@ -58,102 +58,147 @@ function compareDateTime(dt1, dt2) {
 const inlinedFormats = {
   'date-time': fmtDef(getDateTime(true), compareDateTime),
 };
-const validators = {};
-(function (exports, require) {
-  'use strict';
-  const ajvError = (instancePath, schemaPath, keyword, params, message) => ({
-    instancePath,
-    schemaPath,
-    keyword,
-    params,
-    message,
-  });
-  exports.v0 = validate20;
-  const pattern4 = new RegExp('^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$', 'u');
-  const pattern5 = new RegExp('^[A-Za-z0-9_-]+$', 'u');
-  function validate20(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (data && typeof data == 'object' && !Array.isArray(data)) {
-        let missing0;
-        if (
-          (data.jti === undefined && (missing0 = 'jti')) ||
-          (data.exp === undefined && (missing0 = 'exp')) ||
-          (data.iat === undefined && (missing0 = 'iat')) ||
-          (data.wid === undefined && (missing0 = 'wid')) ||
-          (data.act === undefined && (missing0 = 'act'))
-        ) {
-          validate20.errors = [
-            ajvError(
-              instancePath,
-              '#/required',
-              'required',
-              { missingProperty: missing0 },
-              "must have required property '" + missing0 + "'",
-            ),
-          ];
-          return false;
-        } else {
-          if (data.jti !== undefined) {
-            let data0 = data.jti;
-            const _errs1 = errors;
-            if (errors === _errs1) {
-              if (typeof data0 === 'string') {
-                if (data0.length > 255) {
+const ajvError = (instancePath, schemaPath, keyword, params, message) => ({
+  instancePath,
+  schemaPath,
+  keyword,
+  params,
+  message,
+});
+const pattern4 = /* @__PURE__ */ new RegExp('^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$', 'u');
+const pattern5 = /* @__PURE__ */ new RegExp('^[A-Za-z0-9_-]+$', 'u');
+function validate20(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.jti === undefined && (missing0 = 'jti')) ||
+        (data.exp === undefined && (missing0 = 'exp')) ||
+        (data.iat === undefined && (missing0 = 'iat')) ||
+        (data.wid === undefined && (missing0 = 'wid')) ||
+        (data.act === undefined && (missing0 = 'act'))
+      ) {
+        validate20.errors = [
+          ajvError(
+            instancePath,
+            '#/required',
+            'required',
+            { missingProperty: missing0 },
+            "must have required property '" + missing0 + "'",
+          ),
+        ];
+        return false;
+      } else {
+        if (data.jti !== undefined) {
+          let data0 = data.jti;
+          const _errs1 = errors;
+          if (errors === _errs1) {
+            if (typeof data0 === 'string') {
+              if (data0.length > 255) {
+                validate20.errors = [
+                  ajvError(
+                    instancePath + '/jti',
+                    '#/properties/jti/maxLength',
+                    'maxLength',
+                    { limit: 255 },
+                    'must NOT have more than 255 characters',
+                  ),
+                ];
+                return false;
+              } else {
+                if (data0.length < 1) {
                   validate20.errors = [
                     ajvError(
                       instancePath + '/jti',
-                      '#/properties/jti/maxLength',
-                      'maxLength',
-                      { limit: 255 },
-                      'must NOT have more than 255 characters',
+                      '#/properties/jti/minLength',
+                      'minLength',
+                      { limit: 1 },
+                      'must NOT have fewer than 1 characters',
+                    ),
+                  ];
+                  return false;
+                }
+              }
+            } else {
+              validate20.errors = [
+                ajvError(
+                  instancePath + '/jti',
+                  '#/properties/jti/type',
+                  'type',
+                  { type: 'string' },
+                  'must be string',
+                ),
+              ];
+              return false;
+            }
+          }
+          var valid0 = _errs1 === errors;
+        } else {
+          var valid0 = true;
+        }
+        if (valid0) {
+          if (data.exp !== undefined) {
+            let data1 = data.exp;
+            const _errs3 = errors;
+            if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1))) {
+              validate20.errors = [
+                ajvError(
+                  instancePath + '/exp',
+                  '#/properties/exp/type',
+                  'type',
+                  { type: 'integer' },
+                  'must be integer',
+                ),
+              ];
+              return false;
+            }
+            if (errors === _errs3) {
+              if (typeof data1 == 'number') {
+                if (data1 > 9007199254740991 || isNaN(data1)) {
+                  validate20.errors = [
+                    ajvError(
+                      instancePath + '/exp',
+                      '#/properties/exp/maximum',
+                      'maximum',
+                      { comparison: '<=', limit: 9007199254740991 },
+                      'must be <= 9007199254740991',
                     ),
                   ];
                   return false;
                 } else {
-                  if (data0.length < 1) {
+                  if (data1 < -9007199254740991 || isNaN(data1)) {
                     validate20.errors = [
                       ajvError(
-                        instancePath + '/jti',
-                        '#/properties/jti/minLength',
-                        'minLength',
-                        { limit: 1 },
-                        'must NOT have fewer than 1 characters',
+                        instancePath + '/exp',
+                        '#/properties/exp/minimum',
+                        'minimum',
+                        { comparison: '>=', limit: -9007199254740991 },
+                        'must be >= -9007199254740991',
                       ),
                     ];
                     return false;
                   }
                 }
-              } else {
-                validate20.errors = [
-                  ajvError(
-                    instancePath + '/jti',
-                    '#/properties/jti/type',
-                    'type',
-                    { type: 'string' },
-                    'must be string',
-                  ),
-                ];
-                return false;
               }
             }
-            var valid0 = _errs1 === errors;
+            var valid0 = _errs3 === errors;
           } else {
             var valid0 = true;
           }
           if (valid0) {
-            if (data.exp !== undefined) {
-              let data1 = data.exp;
-              const _errs3 = errors;
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1))) {
+            if (data.iat !== undefined) {
+              let data2 = data.iat;
+              const _errs5 = errors;
+              if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2))) {
                 validate20.errors = [
                   ajvError(
-                    instancePath + '/exp',
-                    '#/properties/exp/type',
+                    instancePath + '/iat',
+                    '#/properties/iat/type',
                     'type',
                     { type: 'integer' },
                     'must be integer',
@@ -161,13 +206,13 @@ const validators = {};
                 ];
                 return false;
               }
-              if (errors === _errs3) {
-                if (typeof data1 == 'number') {
-                  if (data1 > 9007199254740991 || isNaN(data1)) {
+              if (errors === _errs5) {
+                if (typeof data2 == 'number') {
+                  if (data2 > 9007199254740991 || isNaN(data2)) {
                     validate20.errors = [
                       ajvError(
-                        instancePath + '/exp',
-                        '#/properties/exp/maximum',
+                        instancePath + '/iat',
+                        '#/properties/iat/maximum',
                         'maximum',
                         { comparison: '<=', limit: 9007199254740991 },
                         'must be <= 9007199254740991',
@@ -175,11 +220,11 @@ const validators = {};
                     ];
                     return false;
                   } else {
-                    if (data1 < -9007199254740991 || isNaN(data1)) {
+                    if (data2 < -9007199254740991 || isNaN(data2)) {
                       validate20.errors = [
                         ajvError(
-                          instancePath + '/exp',
-                          '#/properties/exp/minimum',
+                          instancePath + '/iat',
+                          '#/properties/iat/minimum',
                           'minimum',
                           { comparison: '>=', limit: -9007199254740991 },
                           'must be >= -9007199254740991',
@@ -190,697 +235,750 @@ const validators = {};
                   }
                 }
               }
-              var valid0 = _errs3 === errors;
+              var valid0 = _errs5 === errors;
             } else {
               var valid0 = true;
             }
             if (valid0) {
-              if (data.iat !== undefined) {
-                let data2 = data.iat;
-                const _errs5 = errors;
-                if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2))) {
-                  validate20.errors = [
-                    ajvError(
-                      instancePath + '/iat',
-                      '#/properties/iat/type',
-                      'type',
-                      { type: 'integer' },
-                      'must be integer',
-                    ),
-                  ];
-                  return false;
-                }
-                if (errors === _errs5) {
-                  if (typeof data2 == 'number') {
-                    if (data2 > 9007199254740991 || isNaN(data2)) {
+              if (data.wid !== undefined) {
+                let data3 = data.wid;
+                const _errs7 = errors;
+                if (errors === _errs7) {
+                  if (typeof data3 === 'string') {
+                    if (data3.length > 255) {
                       validate20.errors = [
                         ajvError(
-                          instancePath + '/iat',
-                          '#/properties/iat/maximum',
-                          'maximum',
-                          { comparison: '<=', limit: 9007199254740991 },
-                          'must be <= 9007199254740991',
+                          instancePath + '/wid',
+                          '#/properties/wid/maxLength',
+                          'maxLength',
+                          { limit: 255 },
+                          'must NOT have more than 255 characters',
                         ),
                       ];
                       return false;
                     } else {
-                      if (data2 < -9007199254740991 || isNaN(data2)) {
+                      if (data3.length < 1) {
                         validate20.errors = [
                           ajvError(
-                            instancePath + '/iat',
-                            '#/properties/iat/minimum',
-                            'minimum',
-                            { comparison: '>=', limit: -9007199254740991 },
-                            'must be >= -9007199254740991',
+                            instancePath + '/wid',
+                            '#/properties/wid/minLength',
+                            'minLength',
+                            { limit: 1 },
+                            'must NOT have fewer than 1 characters',
                           ),
                         ];
                         return false;
+                      } else {
+                        if (!pattern4.test(data3)) {
+                          validate20.errors = [
+                            ajvError(
+                              instancePath + '/wid',
+                              '#/properties/wid/pattern',
+                              'pattern',
+                              { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                              'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
+                            ),
+                          ];
+                          return false;
+                        }
                       }
                     }
+                  } else {
+                    validate20.errors = [
+                      ajvError(
+                        instancePath + '/wid',
+                        '#/properties/wid/type',
+                        'type',
+                        { type: 'string' },
+                        'must be string',
+                      ),
+                    ];
+                    return false;
                   }
                 }
-                var valid0 = _errs5 === errors;
+                var valid0 = _errs7 === errors;
               } else {
                 var valid0 = true;
               }
               if (valid0) {
-                if (data.wid !== undefined) {
-                  let data3 = data.wid;
-                  const _errs7 = errors;
-                  if (errors === _errs7) {
-                    if (typeof data3 === 'string') {
-                      if (data3.length > 255) {
-                        validate20.errors = [
-                          ajvError(
-                            instancePath + '/wid',
-                            '#/properties/wid/maxLength',
-                            'maxLength',
-                            { limit: 255 },
-                            'must NOT have more than 255 characters',
-                          ),
-                        ];
-                        return false;
-                      } else {
-                        if (data3.length < 1) {
-                          validate20.errors = [
-                            ajvError(
-                              instancePath + '/wid',
-                              '#/properties/wid/minLength',
-                              'minLength',
-                              { limit: 1 },
-                              'must NOT have fewer than 1 characters',
-                            ),
-                          ];
-                          return false;
-                        } else {
-                          if (!pattern4.test(data3)) {
-                            validate20.errors = [
-                              ajvError(
-                                instancePath + '/wid',
-                                '#/properties/wid/pattern',
-                                'pattern',
-                                { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                                'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                              ),
-                            ];
-                            return false;
-                          }
-                        }
-                      }
-                    } else {
-                      validate20.errors = [
-                        ajvError(
-                          instancePath + '/wid',
-                          '#/properties/wid/type',
-                          'type',
-                          { type: 'string' },
-                          'must be string',
-                        ),
-                      ];
-                      return false;
-                    }
-                  }
-                  var valid0 = _errs7 === errors;
-                } else {
-                  var valid0 = true;
-                }
-                if (valid0) {
-                  if (data.act !== undefined) {
-                    let data4 = data.act;
-                    const _errs9 = errors;
-                    const _errs10 = errors;
-                    let valid1 = false;
-                    let passing0 = null;
-                    const _errs11 = errors;
-                    if (errors === _errs11) {
-                      if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
-                        let missing1;
-                        if (
-                          (data4.kind === undefined && (missing1 = 'kind')) ||
-                          (data4.name === undefined && (missing1 = 'name'))
-                        ) {
-                          const err0 = ajvError(
-                            instancePath + '/act',
-                            '#/properties/act/oneOf/0/required',
-                            'required',
-                            { missingProperty: missing1 },
-                            "must have required property '" + missing1 + "'",
-                          );
-                          if (vErrors === null) {
-                            vErrors = [err0];
-                          } else {
-                            vErrors.push(err0);
-                          }
-                          errors++;
-                        } else {
-                          if (data4.kind !== undefined) {
-                            let data5 = data4.kind;
-                            const _errs13 = errors;
-                            if (typeof data5 !== 'string') {
-                              const err1 = ajvError(
-                                instancePath + '/act/kind',
-                                '#/properties/act/oneOf/0/properties/kind/type',
-                                'type',
-                                { type: 'string' },
-                                'must be string',
-                              );
-                              if (vErrors === null) {
-                                vErrors = [err1];
-                              } else {
-                                vErrors.push(err1);
-                              }
-                              errors++;
-                            }
-                            if ('signal' !== data5) {
-                              const err2 = ajvError(
-                                instancePath + '/act/kind',
-                                '#/properties/act/oneOf/0/properties/kind/const',
-                                'const',
-                                { allowedValue: 'signal' },
-                                'must be equal to constant',
-                              );
-                              if (vErrors === null) {
-                                vErrors = [err2];
-                              } else {
-                                vErrors.push(err2);
-                              }
-                              errors++;
-                            }
-                            var valid2 = _errs13 === errors;
-                          } else {
-                            var valid2 = true;
-                          }
-                          if (valid2) {
-                            if (data4.name !== undefined) {
-                              let data6 = data4.name;
-                              const _errs15 = errors;
-                              if (errors === _errs15) {
-                                if (typeof data6 === 'string') {
-                                  if (data6.length < 1) {
-                                    const err3 = ajvError(
-                                      instancePath + '/act/name',
-                                      '#/properties/act/oneOf/0/properties/name/minLength',
-                                      'minLength',
-                                      { limit: 1 },
-                                      'must NOT have fewer than 1 characters',
-                                    );
-                                    if (vErrors === null) {
-                                      vErrors = [err3];
-                                    } else {
-                                      vErrors.push(err3);
-                                    }
-                                    errors++;
-                                  }
-                                } else {
-                                  const err4 = ajvError(
-                                    instancePath + '/act/name',
-                                    '#/properties/act/oneOf/0/properties/name/type',
-                                    'type',
-                                    { type: 'string' },
-                                    'must be string',
-                                  );
-                                  if (vErrors === null) {
-                                    vErrors = [err4];
-                                  } else {
-                                    vErrors.push(err4);
-                                  }
-                                  errors++;
-                                }
-                              }
-                              var valid2 = _errs15 === errors;
-                            } else {
-                              var valid2 = true;
-                            }
-                          }
-                        }
-                      } else {
-                        const err5 = ajvError(
+                if (data.act !== undefined) {
+                  let data4 = data.act;
+                  const _errs9 = errors;
+                  const _errs10 = errors;
+                  let valid1 = false;
+                  let passing0 = null;
+                  const _errs11 = errors;
+                  if (errors === _errs11) {
+                    if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
+                      let missing1;
+                      if (
+                        (data4.kind === undefined && (missing1 = 'kind')) ||
+                        (data4.name === undefined && (missing1 = 'name'))
+                      ) {
+                        const err0 = ajvError(
                           instancePath + '/act',
-                          '#/properties/act/oneOf/0/type',
-                          'type',
-                          { type: 'object' },
-                          'must be object',
+                          '#/properties/act/oneOf/0/required',
+                          'required',
+                          { missingProperty: missing1 },
+                          "must have required property '" + missing1 + "'",
                         );
                         if (vErrors === null) {
-                          vErrors = [err5];
+                          vErrors = [err0];
                         } else {
-                          vErrors.push(err5);
+                          vErrors.push(err0);
                         }
                         errors++;
-                      }
-                    }
-                    var _valid0 = _errs11 === errors;
-                    if (_valid0) {
-                      valid1 = true;
-                      passing0 = 0;
-                      var props0 = {};
-                      props0.kind = true;
-                      props0.name = true;
-                    }
-                    const _errs17 = errors;
-                    if (errors === _errs17) {
-                      if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
-                        let missing2;
-                        if (
-                          (data4.kind === undefined && (missing2 = 'kind')) ||
-                          (data4.name === undefined && (missing2 = 'name'))
-                        ) {
-                          const err6 = ajvError(
-                            instancePath + '/act',
-                            '#/properties/act/oneOf/1/required',
-                            'required',
-                            { missingProperty: missing2 },
-                            "must have required property '" + missing2 + "'",
-                          );
-                          if (vErrors === null) {
-                            vErrors = [err6];
-                          } else {
-                            vErrors.push(err6);
-                          }
-                          errors++;
-                        } else {
-                          if (data4.kind !== undefined) {
-                            let data7 = data4.kind;
-                            const _errs19 = errors;
-                            if (typeof data7 !== 'string') {
-                              const err7 = ajvError(
-                                instancePath + '/act/kind',
-                                '#/properties/act/oneOf/1/properties/kind/type',
-                                'type',
-                                { type: 'string' },
-                                'must be string',
-                              );
-                              if (vErrors === null) {
-                                vErrors = [err7];
-                              } else {
-                                vErrors.push(err7);
-                              }
-                              errors++;
-                            }
-                            if ('update' !== data7) {
-                              const err8 = ajvError(
-                                instancePath + '/act/kind',
-                                '#/properties/act/oneOf/1/properties/kind/const',
-                                'const',
-                                { allowedValue: 'update' },
-                                'must be equal to constant',
-                              );
-                              if (vErrors === null) {
-                                vErrors = [err8];
-                              } else {
-                                vErrors.push(err8);
-                              }
-                              errors++;
-                            }
-                            var valid3 = _errs19 === errors;
-                          } else {
-                            var valid3 = true;
-                          }
-                          if (valid3) {
-                            if (data4.name !== undefined) {
-                              let data8 = data4.name;
-                              const _errs21 = errors;
-                              if (errors === _errs21) {
-                                if (typeof data8 === 'string') {
-                                  if (data8.length < 1) {
-                                    const err9 = ajvError(
-                                      instancePath + '/act/name',
-                                      '#/properties/act/oneOf/1/properties/name/minLength',
-                                      'minLength',
-                                      { limit: 1 },
-                                      'must NOT have fewer than 1 characters',
-                                    );
-                                    if (vErrors === null) {
-                                      vErrors = [err9];
-                                    } else {
-                                      vErrors.push(err9);
-                                    }
-                                    errors++;
-                                  }
-                                } else {
-                                  const err10 = ajvError(
-                                    instancePath + '/act/name',
-                                    '#/properties/act/oneOf/1/properties/name/type',
-                                    'type',
-                                    { type: 'string' },
-                                    'must be string',
-                                  );
-                                  if (vErrors === null) {
-                                    vErrors = [err10];
-                                  } else {
-                                    vErrors.push(err10);
-                                  }
-                                  errors++;
-                                }
-                              }
-                              var valid3 = _errs21 === errors;
-                            } else {
-                              var valid3 = true;
-                            }
-                          }
-                        }
                       } else {
-                        const err11 = ajvError(
-                          instancePath + '/act',
-                          '#/properties/act/oneOf/1/type',
-                          'type',
-                          { type: 'object' },
-                          'must be object',
-                        );
-                        if (vErrors === null) {
-                          vErrors = [err11];
-                        } else {
-                          vErrors.push(err11);
-                        }
-                        errors++;
-                      }
-                    }
-                    var _valid0 = _errs17 === errors;
-                    if (_valid0 && valid1) {
-                      valid1 = false;
-                      passing0 = [passing0, 1];
-                    } else {
-                      if (_valid0) {
-                        valid1 = true;
-                        passing0 = 1;
-                        if (props0 !== true) {
-                          props0 = props0 || {};
-                          props0.kind = true;
-                          props0.name = true;
-                        }
-                      }
-                      const _errs23 = errors;
-                      if (errors === _errs23) {
-                        if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
-                          let missing3;
-                          if (
-                            (data4.kind === undefined && (missing3 = 'kind')) ||
-                            (data4.taskToken === undefined && (missing3 = 'taskToken'))
-                          ) {
-                            const err12 = ajvError(
-                              instancePath + '/act',
-                              '#/properties/act/oneOf/2/required',
-                              'required',
-                              { missingProperty: missing3 },
-                              "must have required property '" + missing3 + "'",
+                        if (data4.kind !== undefined) {
+                          let data5 = data4.kind;
+                          const _errs13 = errors;
+                          if (typeof data5 !== 'string') {
+                            const err1 = ajvError(
+                              instancePath + '/act/kind',
+                              '#/properties/act/oneOf/0/properties/kind/type',
+                              'type',
+                              { type: 'string' },
+                              'must be string',
                             );
                             if (vErrors === null) {
-                              vErrors = [err12];
+                              vErrors = [err1];
                             } else {
-                              vErrors.push(err12);
+                              vErrors.push(err1);
                             }
                             errors++;
-                          } else {
-                            if (data4.kind !== undefined) {
-                              let data9 = data4.kind;
-                              const _errs25 = errors;
-                              if (typeof data9 !== 'string') {
-                                const err13 = ajvError(
-                                  instancePath + '/act/kind',
-                                  '#/properties/act/oneOf/2/properties/kind/type',
+                          }
+                          if ('signal' !== data5) {
+                            const err2 = ajvError(
+                              instancePath + '/act/kind',
+                              '#/properties/act/oneOf/0/properties/kind/const',
+                              'const',
+                              { allowedValue: 'signal' },
+                              'must be equal to constant',
+                            );
+                            if (vErrors === null) {
+                              vErrors = [err2];
+                            } else {
+                              vErrors.push(err2);
+                            }
+                            errors++;
+                          }
+                          var valid2 = _errs13 === errors;
+                        } else {
+                          var valid2 = true;
+                        }
+                        if (valid2) {
+                          if (data4.name !== undefined) {
+                            let data6 = data4.name;
+                            const _errs15 = errors;
+                            if (errors === _errs15) {
+                              if (typeof data6 === 'string') {
+                                if (data6.length < 1) {
+                                  const err3 = ajvError(
+                                    instancePath + '/act/name',
+                                    '#/properties/act/oneOf/0/properties/name/minLength',
+                                    'minLength',
+                                    { limit: 1 },
+                                    'must NOT have fewer than 1 characters',
+                                  );
+                                  if (vErrors === null) {
+                                    vErrors = [err3];
+                                  } else {
+                                    vErrors.push(err3);
+                                  }
+                                  errors++;
+                                }
+                              } else {
+                                const err4 = ajvError(
+                                  instancePath + '/act/name',
+                                  '#/properties/act/oneOf/0/properties/name/type',
                                   'type',
                                   { type: 'string' },
                                   'must be string',
                                 );
                                 if (vErrors === null) {
-                                  vErrors = [err13];
+                                  vErrors = [err4];
                                 } else {
-                                  vErrors.push(err13);
+                                  vErrors.push(err4);
                                 }
                                 errors++;
                               }
-                              if ('activity' !== data9) {
-                                const err14 = ajvError(
-                                  instancePath + '/act/kind',
-                                  '#/properties/act/oneOf/2/properties/kind/const',
-                                  'const',
-                                  { allowedValue: 'activity' },
-                                  'must be equal to constant',
+                            }
+                            var valid2 = _errs15 === errors;
+                          } else {
+                            var valid2 = true;
+                          }
+                        }
+                      }
+                    } else {
+                      const err5 = ajvError(
+                        instancePath + '/act',
+                        '#/properties/act/oneOf/0/type',
+                        'type',
+                        { type: 'object' },
+                        'must be object',
+                      );
+                      if (vErrors === null) {
+                        vErrors = [err5];
+                      } else {
+                        vErrors.push(err5);
+                      }
+                      errors++;
+                    }
+                  }
+                  var _valid0 = _errs11 === errors;
+                  if (_valid0) {
+                    valid1 = true;
+                    passing0 = 0;
+                    var props0 = {};
+                    props0.kind = true;
+                    props0.name = true;
+                  }
+                  const _errs17 = errors;
+                  if (errors === _errs17) {
+                    if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
+                      let missing2;
+                      if (
+                        (data4.kind === undefined && (missing2 = 'kind')) ||
+                        (data4.name === undefined && (missing2 = 'name'))
+                      ) {
+                        const err6 = ajvError(
+                          instancePath + '/act',
+                          '#/properties/act/oneOf/1/required',
+                          'required',
+                          { missingProperty: missing2 },
+                          "must have required property '" + missing2 + "'",
+                        );
+                        if (vErrors === null) {
+                          vErrors = [err6];
+                        } else {
+                          vErrors.push(err6);
+                        }
+                        errors++;
+                      } else {
+                        if (data4.kind !== undefined) {
+                          let data7 = data4.kind;
+                          const _errs19 = errors;
+                          if (typeof data7 !== 'string') {
+                            const err7 = ajvError(
+                              instancePath + '/act/kind',
+                              '#/properties/act/oneOf/1/properties/kind/type',
+                              'type',
+                              { type: 'string' },
+                              'must be string',
+                            );
+                            if (vErrors === null) {
+                              vErrors = [err7];
+                            } else {
+                              vErrors.push(err7);
+                            }
+                            errors++;
+                          }
+                          if ('update' !== data7) {
+                            const err8 = ajvError(
+                              instancePath + '/act/kind',
+                              '#/properties/act/oneOf/1/properties/kind/const',
+                              'const',
+                              { allowedValue: 'update' },
+                              'must be equal to constant',
+                            );
+                            if (vErrors === null) {
+                              vErrors = [err8];
+                            } else {
+                              vErrors.push(err8);
+                            }
+                            errors++;
+                          }
+                          var valid3 = _errs19 === errors;
+                        } else {
+                          var valid3 = true;
+                        }
+                        if (valid3) {
+                          if (data4.name !== undefined) {
+                            let data8 = data4.name;
+                            const _errs21 = errors;
+                            if (errors === _errs21) {
+                              if (typeof data8 === 'string') {
+                                if (data8.length < 1) {
+                                  const err9 = ajvError(
+                                    instancePath + '/act/name',
+                                    '#/properties/act/oneOf/1/properties/name/minLength',
+                                    'minLength',
+                                    { limit: 1 },
+                                    'must NOT have fewer than 1 characters',
+                                  );
+                                  if (vErrors === null) {
+                                    vErrors = [err9];
+                                  } else {
+                                    vErrors.push(err9);
+                                  }
+                                  errors++;
+                                }
+                              } else {
+                                const err10 = ajvError(
+                                  instancePath + '/act/name',
+                                  '#/properties/act/oneOf/1/properties/name/type',
+                                  'type',
+                                  { type: 'string' },
+                                  'must be string',
                                 );
                                 if (vErrors === null) {
-                                  vErrors = [err14];
+                                  vErrors = [err10];
                                 } else {
-                                  vErrors.push(err14);
+                                  vErrors.push(err10);
                                 }
                                 errors++;
                               }
-                              var valid4 = _errs25 === errors;
+                            }
+                            var valid3 = _errs21 === errors;
+                          } else {
+                            var valid3 = true;
+                          }
+                        }
+                      }
+                    } else {
+                      const err11 = ajvError(
+                        instancePath + '/act',
+                        '#/properties/act/oneOf/1/type',
+                        'type',
+                        { type: 'object' },
+                        'must be object',
+                      );
+                      if (vErrors === null) {
+                        vErrors = [err11];
+                      } else {
+                        vErrors.push(err11);
+                      }
+                      errors++;
+                    }
+                  }
+                  var _valid0 = _errs17 === errors;
+                  if (_valid0 && valid1) {
+                    valid1 = false;
+                    passing0 = [passing0, 1];
+                  } else {
+                    if (_valid0) {
+                      valid1 = true;
+                      passing0 = 1;
+                      if (props0 !== true) {
+                        props0 = props0 || {};
+                        props0.kind = true;
+                        props0.name = true;
+                      }
+                    }
+                    const _errs23 = errors;
+                    if (errors === _errs23) {
+                      if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
+                        let missing3;
+                        if (
+                          (data4.kind === undefined && (missing3 = 'kind')) ||
+                          (data4.taskToken === undefined && (missing3 = 'taskToken'))
+                        ) {
+                          const err12 = ajvError(
+                            instancePath + '/act',
+                            '#/properties/act/oneOf/2/required',
+                            'required',
+                            { missingProperty: missing3 },
+                            "must have required property '" + missing3 + "'",
+                          );
+                          if (vErrors === null) {
+                            vErrors = [err12];
+                          } else {
+                            vErrors.push(err12);
+                          }
+                          errors++;
+                        } else {
+                          if (data4.kind !== undefined) {
+                            let data9 = data4.kind;
+                            const _errs25 = errors;
+                            if (typeof data9 !== 'string') {
+                              const err13 = ajvError(
+                                instancePath + '/act/kind',
+                                '#/properties/act/oneOf/2/properties/kind/type',
+                                'type',
+                                { type: 'string' },
+                                'must be string',
+                              );
+                              if (vErrors === null) {
+                                vErrors = [err13];
+                              } else {
+                                vErrors.push(err13);
+                              }
+                              errors++;
+                            }
+                            if ('activity' !== data9) {
+                              const err14 = ajvError(
+                                instancePath + '/act/kind',
+                                '#/properties/act/oneOf/2/properties/kind/const',
+                                'const',
+                                { allowedValue: 'activity' },
+                                'must be equal to constant',
+                              );
+                              if (vErrors === null) {
+                                vErrors = [err14];
+                              } else {
+                                vErrors.push(err14);
+                              }
+                              errors++;
+                            }
+                            var valid4 = _errs25 === errors;
+                          } else {
+                            var valid4 = true;
+                          }
+                          if (valid4) {
+                            if (data4.taskToken !== undefined) {
+                              let data10 = data4.taskToken;
+                              const _errs27 = errors;
+                              if (errors === _errs27) {
+                                if (typeof data10 === 'string') {
+                                  if (data10.length < 1) {
+                                    const err15 = ajvError(
+                                      instancePath + '/act/taskToken',
+                                      '#/properties/act/oneOf/2/properties/taskToken/minLength',
+                                      'minLength',
+                                      { limit: 1 },
+                                      'must NOT have fewer than 1 characters',
+                                    );
+                                    if (vErrors === null) {
+                                      vErrors = [err15];
+                                    } else {
+                                      vErrors.push(err15);
+                                    }
+                                    errors++;
+                                  } else {
+                                    if (!pattern5.test(data10)) {
+                                      const err16 = ajvError(
+                                        instancePath + '/act/taskToken',
+                                        '#/properties/act/oneOf/2/properties/taskToken/pattern',
+                                        'pattern',
+                                        { pattern: '^[A-Za-z0-9_-]+$' },
+                                        'must match pattern "' + '^[A-Za-z0-9_-]+$' + '"',
+                                      );
+                                      if (vErrors === null) {
+                                        vErrors = [err16];
+                                      } else {
+                                        vErrors.push(err16);
+                                      }
+                                      errors++;
+                                    }
+                                  }
+                                } else {
+                                  const err17 = ajvError(
+                                    instancePath + '/act/taskToken',
+                                    '#/properties/act/oneOf/2/properties/taskToken/type',
+                                    'type',
+                                    { type: 'string' },
+                                    'must be string',
+                                  );
+                                  if (vErrors === null) {
+                                    vErrors = [err17];
+                                  } else {
+                                    vErrors.push(err17);
+                                  }
+                                  errors++;
+                                }
+                              }
+                              var valid4 = _errs27 === errors;
                             } else {
                               var valid4 = true;
                             }
-                            if (valid4) {
-                              if (data4.taskToken !== undefined) {
-                                let data10 = data4.taskToken;
-                                const _errs27 = errors;
-                                if (errors === _errs27) {
-                                  if (typeof data10 === 'string') {
-                                    if (data10.length < 1) {
-                                      const err15 = ajvError(
-                                        instancePath + '/act/taskToken',
-                                        '#/properties/act/oneOf/2/properties/taskToken/minLength',
-                                        'minLength',
-                                        { limit: 1 },
-                                        'must NOT have fewer than 1 characters',
-                                      );
-                                      if (vErrors === null) {
-                                        vErrors = [err15];
-                                      } else {
-                                        vErrors.push(err15);
-                                      }
-                                      errors++;
-                                    } else {
-                                      if (!pattern5.test(data10)) {
-                                        const err16 = ajvError(
-                                          instancePath + '/act/taskToken',
-                                          '#/properties/act/oneOf/2/properties/taskToken/pattern',
-                                          'pattern',
-                                          { pattern: '^[A-Za-z0-9_-]+$' },
-                                          'must match pattern "' + '^[A-Za-z0-9_-]+$' + '"',
-                                        );
-                                        if (vErrors === null) {
-                                          vErrors = [err16];
-                                        } else {
-                                          vErrors.push(err16);
-                                        }
-                                        errors++;
-                                      }
-                                    }
-                                  } else {
-                                    const err17 = ajvError(
-                                      instancePath + '/act/taskToken',
-                                      '#/properties/act/oneOf/2/properties/taskToken/type',
-                                      'type',
-                                      { type: 'string' },
-                                      'must be string',
-                                    );
-                                    if (vErrors === null) {
-                                      vErrors = [err17];
-                                    } else {
-                                      vErrors.push(err17);
-                                    }
-                                    errors++;
-                                  }
-                                }
-                                var valid4 = _errs27 === errors;
-                              } else {
-                                var valid4 = true;
-                              }
-                            }
                           }
+                        }
+                      } else {
+                        const err18 = ajvError(
+                          instancePath + '/act',
+                          '#/properties/act/oneOf/2/type',
+                          'type',
+                          { type: 'object' },
+                          'must be object',
+                        );
+                        if (vErrors === null) {
+                          vErrors = [err18];
                         } else {
-                          const err18 = ajvError(
-                            instancePath + '/act',
-                            '#/properties/act/oneOf/2/type',
+                          vErrors.push(err18);
+                        }
+                        errors++;
+                      }
+                    }
+                    var _valid0 = _errs23 === errors;
+                    if (_valid0 && valid1) {
+                      valid1 = false;
+                      passing0 = [passing0, 2];
+                    } else {
+                      if (_valid0) {
+                        valid1 = true;
+                        passing0 = 2;
+                        if (props0 !== true) {
+                          props0 = props0 || {};
+                          props0.kind = true;
+                          props0.taskToken = true;
+                        }
+                      }
+                    }
+                  }
+                  if (!valid1) {
+                    const err19 = ajvError(
+                      instancePath + '/act',
+                      '#/properties/act/oneOf',
+                      'oneOf',
+                      { passingSchemas: passing0 },
+                      'must match exactly one schema in oneOf',
+                    );
+                    if (vErrors === null) {
+                      vErrors = [err19];
+                    } else {
+                      vErrors.push(err19);
+                    }
+                    errors++;
+                    validate20.errors = vErrors;
+                    return false;
+                  } else {
+                    errors = _errs10;
+                    if (vErrors !== null) {
+                      if (_errs10) {
+                        vErrors.length = _errs10;
+                      } else {
+                        vErrors = null;
+                      }
+                    }
+                  }
+                  var valid0 = _errs9 === errors;
+                } else {
+                  var valid0 = true;
+                }
+                if (valid0) {
+                  if (data.sch !== undefined) {
+                    let data11 = data.sch;
+                    const _errs29 = errors;
+                    if (errors === _errs29) {
+                      if (data11 && typeof data11 == 'object' && !Array.isArray(data11)) {
+                        for (const key0 in data11) {
+                          const _errs31 = errors;
+                          if (typeof key0 !== 'string') {
+                            const err20 = {
+                              instancePath: instancePath + '/sch',
+                              schemaPath: '#/properties/sch/propertyNames/type',
+                              keyword: 'type',
+                              params: { type: 'string' },
+                              message: 'must be string',
+                              propertyName: key0,
+                            };
+                            if (vErrors === null) {
+                              vErrors = [err20];
+                            } else {
+                              vErrors.push(err20);
+                            }
+                            errors++;
+                          }
+                          var valid5 = _errs31 === errors;
+                          if (!valid5) {
+                            const err21 = ajvError(
+                              instancePath + '/sch',
+                              '#/properties/sch/propertyNames',
+                              'propertyNames',
+                              { propertyName: key0 },
+                              'property name must be valid',
+                            );
+                            if (vErrors === null) {
+                              vErrors = [err21];
+                            } else {
+                              vErrors.push(err21);
+                            }
+                            errors++;
+                            validate20.errors = vErrors;
+                            return false;
+                            break;
+                          }
+                        }
+                      } else {
+                        validate20.errors = [
+                          ajvError(
+                            instancePath + '/sch',
+                            '#/properties/sch/type',
                             'type',
                             { type: 'object' },
                             'must be object',
-                          );
-                          if (vErrors === null) {
-                            vErrors = [err18];
-                          } else {
-                            vErrors.push(err18);
-                          }
-                          errors++;
-                        }
-                      }
-                      var _valid0 = _errs23 === errors;
-                      if (_valid0 && valid1) {
-                        valid1 = false;
-                        passing0 = [passing0, 2];
-                      } else {
-                        if (_valid0) {
-                          valid1 = true;
-                          passing0 = 2;
-                          if (props0 !== true) {
-                            props0 = props0 || {};
-                            props0.kind = true;
-                            props0.taskToken = true;
-                          }
-                        }
+                          ),
+                        ];
+                        return false;
                       }
                     }
-                    if (!valid1) {
-                      const err19 = ajvError(
-                        instancePath + '/act',
-                        '#/properties/act/oneOf',
-                        'oneOf',
-                        { passingSchemas: passing0 },
-                        'must match exactly one schema in oneOf',
-                      );
-                      if (vErrors === null) {
-                        vErrors = [err19];
-                      } else {
-                        vErrors.push(err19);
-                      }
-                      errors++;
-                      validate20.errors = vErrors;
-                      return false;
-                    } else {
-                      errors = _errs10;
-                      if (vErrors !== null) {
-                        if (_errs10) {
-                          vErrors.length = _errs10;
-                        } else {
-                          vErrors = null;
-                        }
-                      }
-                    }
-                    var valid0 = _errs9 === errors;
+                    var valid0 = _errs29 === errors;
                   } else {
                     var valid0 = true;
-                  }
-                  if (valid0) {
-                    if (data.sch !== undefined) {
-                      let data11 = data.sch;
-                      const _errs29 = errors;
-                      if (errors === _errs29) {
-                        if (data11 && typeof data11 == 'object' && !Array.isArray(data11)) {
-                          for (const key0 in data11) {
-                            const _errs31 = errors;
-                            if (typeof key0 !== 'string') {
-                              const err20 = {
-                                instancePath: instancePath + '/sch',
-                                schemaPath: '#/properties/sch/propertyNames/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                                propertyName: key0,
-                              };
-                              if (vErrors === null) {
-                                vErrors = [err20];
-                              } else {
-                                vErrors.push(err20);
-                              }
-                              errors++;
-                            }
-                            var valid5 = _errs31 === errors;
-                            if (!valid5) {
-                              const err21 = ajvError(
-                                instancePath + '/sch',
-                                '#/properties/sch/propertyNames',
-                                'propertyNames',
-                                { propertyName: key0 },
-                                'property name must be valid',
-                              );
-                              if (vErrors === null) {
-                                vErrors = [err21];
-                              } else {
-                                vErrors.push(err21);
-                              }
-                              errors++;
-                              validate20.errors = vErrors;
-                              return false;
-                              break;
-                            }
-                          }
-                        } else {
-                          validate20.errors = [
-                            ajvError(
-                              instancePath + '/sch',
-                              '#/properties/sch/type',
-                              'type',
-                              { type: 'object' },
-                              'must be object',
-                            ),
-                          ];
-                          return false;
-                        }
-                      }
-                      var valid0 = _errs29 === errors;
-                    } else {
-                      var valid0 = true;
-                    }
                   }
                 }
               }
             }
           }
         }
-      } else {
-        validate20.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
-        return false;
       }
+    } else {
+      validate20.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
+      return false;
     }
-    validate20.errors = vErrors;
-    return errors === 0;
   }
-  exports.v1 = validate21;
-  function validate21(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (data && typeof data == 'object' && !Array.isArray(data)) {
-        let missing0;
-        if (data.reason === undefined && (missing0 = 'reason')) {
-          validate21.errors = [
-            ajvError(
-              instancePath,
-              '#/required',
-              'required',
-              { missingProperty: missing0 },
-              "must have required property '" + missing0 + "'",
-            ),
-          ];
-          return false;
-        } else {
-          if (data.reason !== undefined) {
-            let data0 = data.reason;
-            const _errs1 = errors;
-            if (errors === _errs1) {
-              if (typeof data0 === 'string') {
-                if (data0.length > 2000) {
-                  validate21.errors = [
-                    ajvError(
-                      instancePath + '/reason',
-                      '#/properties/reason/maxLength',
-                      'maxLength',
-                      { limit: 2000 },
-                      'must NOT have more than 2000 characters',
-                    ),
-                  ];
-                  return false;
-                } else {
-                  if (data0.length < 1) {
-                    validate21.errors = [
-                      ajvError(
-                        instancePath + '/reason',
-                        '#/properties/reason/minLength',
-                        'minLength',
-                        { limit: 1 },
-                        'must NOT have fewer than 1 characters',
-                      ),
-                    ];
-                    return false;
-                  }
-                }
-              } else {
+  validate20.errors = vErrors;
+  return errors === 0;
+}
+function validate21(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (data.reason === undefined && (missing0 = 'reason')) {
+        validate21.errors = [
+          ajvError(
+            instancePath,
+            '#/required',
+            'required',
+            { missingProperty: missing0 },
+            "must have required property '" + missing0 + "'",
+          ),
+        ];
+        return false;
+      } else {
+        if (data.reason !== undefined) {
+          let data0 = data.reason;
+          const _errs1 = errors;
+          if (errors === _errs1) {
+            if (typeof data0 === 'string') {
+              if (data0.length > 2000) {
                 validate21.errors = [
                   ajvError(
                     instancePath + '/reason',
-                    '#/properties/reason/type',
+                    '#/properties/reason/maxLength',
+                    'maxLength',
+                    { limit: 2000 },
+                    'must NOT have more than 2000 characters',
+                  ),
+                ];
+                return false;
+              } else {
+                if (data0.length < 1) {
+                  validate21.errors = [
+                    ajvError(
+                      instancePath + '/reason',
+                      '#/properties/reason/minLength',
+                      'minLength',
+                      { limit: 1 },
+                      'must NOT have fewer than 1 characters',
+                    ),
+                  ];
+                  return false;
+                }
+              }
+            } else {
+              validate21.errors = [
+                ajvError(
+                  instancePath + '/reason',
+                  '#/properties/reason/type',
+                  'type',
+                  { type: 'string' },
+                  'must be string',
+                ),
+              ];
+              return false;
+            }
+          }
+        }
+      }
+    } else {
+      validate21.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
+      return false;
+    }
+  }
+  validate21.errors = vErrors;
+  return errors === 0;
+}
+const formats0 = inlinedFormats['date-time'];
+const pattern6 = /* @__PURE__ */ new RegExp(
+  '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
+  'u',
+);
+function validate22(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.specversion === undefined && (missing0 = 'specversion')) ||
+        (data.id === undefined && (missing0 = 'id')) ||
+        (data.source === undefined && (missing0 = 'source')) ||
+        (data.type === undefined && (missing0 = 'type'))
+      ) {
+        validate22.errors = [
+          ajvError(
+            instancePath,
+            '#/required',
+            'required',
+            { missingProperty: missing0 },
+            "must have required property '" + missing0 + "'",
+          ),
+        ];
+        return false;
+      } else {
+        if (data.specversion !== undefined) {
+          let data0 = data.specversion;
+          const _errs2 = errors;
+          if (typeof data0 !== 'string') {
+            validate22.errors = [
+              ajvError(
+                instancePath + '/specversion',
+                '#/properties/specversion/type',
+                'type',
+                { type: 'string' },
+                'must be string',
+              ),
+            ];
+            return false;
+          }
+          if ('1.0' !== data0) {
+            validate22.errors = [
+              ajvError(
+                instancePath + '/specversion',
+                '#/properties/specversion/const',
+                'const',
+                { allowedValue: '1.0' },
+                'must be equal to constant',
+              ),
+            ];
+            return false;
+          }
+          var valid0 = _errs2 === errors;
+        } else {
+          var valid0 = true;
+        }
+        if (valid0) {
+          if (data.id !== undefined) {
+            let data1 = data.id;
+            const _errs4 = errors;
+            if (errors === _errs4) {
+              if (typeof data1 === 'string') {
+                if (data1.length < 1) {
+                  validate22.errors = [
+                    ajvError(
+                      instancePath + '/id',
+                      '#/properties/id/minLength',
+                      'minLength',
+                      { limit: 1 },
+                      'must NOT have fewer than 1 characters',
+                    ),
+                  ];
+                  return false;
+                }
+              } else {
+                validate22.errors = [
+                  ajvError(
+                    instancePath + '/id',
+                    '#/properties/id/type',
                     'type',
                     { type: 'string' },
                     'must be string',
@@ -889,90 +987,21 @@ const validators = {};
                 return false;
               }
             }
-          }
-        }
-      } else {
-        validate21.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
-        return false;
-      }
-    }
-    validate21.errors = vErrors;
-    return errors === 0;
-  }
-  exports.v2 = validate22;
-  const formats0 = inlinedFormats['date-time'];
-  const pattern6 = new RegExp(
-    '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
-    'u',
-  );
-  function validate22(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (data && typeof data == 'object' && !Array.isArray(data)) {
-        let missing0;
-        if (
-          (data.specversion === undefined && (missing0 = 'specversion')) ||
-          (data.id === undefined && (missing0 = 'id')) ||
-          (data.source === undefined && (missing0 = 'source')) ||
-          (data.type === undefined && (missing0 = 'type'))
-        ) {
-          validate22.errors = [
-            ajvError(
-              instancePath,
-              '#/required',
-              'required',
-              { missingProperty: missing0 },
-              "must have required property '" + missing0 + "'",
-            ),
-          ];
-          return false;
-        } else {
-          if (data.specversion !== undefined) {
-            let data0 = data.specversion;
-            const _errs2 = errors;
-            if (typeof data0 !== 'string') {
-              validate22.errors = [
-                ajvError(
-                  instancePath + '/specversion',
-                  '#/properties/specversion/type',
-                  'type',
-                  { type: 'string' },
-                  'must be string',
-                ),
-              ];
-              return false;
-            }
-            if ('1.0' !== data0) {
-              validate22.errors = [
-                ajvError(
-                  instancePath + '/specversion',
-                  '#/properties/specversion/const',
-                  'const',
-                  { allowedValue: '1.0' },
-                  'must be equal to constant',
-                ),
-              ];
-              return false;
-            }
-            var valid0 = _errs2 === errors;
+            var valid0 = _errs4 === errors;
           } else {
             var valid0 = true;
           }
           if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id;
-              const _errs4 = errors;
-              if (errors === _errs4) {
-                if (typeof data1 === 'string') {
-                  if (data1.length < 1) {
+            if (data.source !== undefined) {
+              let data2 = data.source;
+              const _errs6 = errors;
+              if (errors === _errs6) {
+                if (typeof data2 === 'string') {
+                  if (data2.length < 1) {
                     validate22.errors = [
                       ajvError(
-                        instancePath + '/id',
-                        '#/properties/id/minLength',
+                        instancePath + '/source',
+                        '#/properties/source/minLength',
                         'minLength',
                         { limit: 1 },
                         'must NOT have fewer than 1 characters',
@@ -983,8 +1012,8 @@ const validators = {};
                 } else {
                   validate22.errors = [
                     ajvError(
-                      instancePath + '/id',
-                      '#/properties/id/type',
+                      instancePath + '/source',
+                      '#/properties/source/type',
                       'type',
                       { type: 'string' },
                       'must be string',
@@ -993,21 +1022,21 @@ const validators = {};
                   return false;
                 }
               }
-              var valid0 = _errs4 === errors;
+              var valid0 = _errs6 === errors;
             } else {
               var valid0 = true;
             }
             if (valid0) {
-              if (data.source !== undefined) {
-                let data2 = data.source;
-                const _errs6 = errors;
-                if (errors === _errs6) {
-                  if (typeof data2 === 'string') {
-                    if (data2.length < 1) {
+              if (data.type !== undefined) {
+                let data3 = data.type;
+                const _errs8 = errors;
+                if (errors === _errs8) {
+                  if (typeof data3 === 'string') {
+                    if (data3.length < 1) {
                       validate22.errors = [
                         ajvError(
-                          instancePath + '/source',
-                          '#/properties/source/minLength',
+                          instancePath + '/type',
+                          '#/properties/type/minLength',
                           'minLength',
                           { limit: 1 },
                           'must NOT have fewer than 1 characters',
@@ -1018,8 +1047,8 @@ const validators = {};
                   } else {
                     validate22.errors = [
                       ajvError(
-                        instancePath + '/source',
-                        '#/properties/source/type',
+                        instancePath + '/type',
+                        '#/properties/type/type',
                         'type',
                         { type: 'string' },
                         'must be string',
@@ -1028,21 +1057,21 @@ const validators = {};
                     return false;
                   }
                 }
-                var valid0 = _errs6 === errors;
+                var valid0 = _errs8 === errors;
               } else {
                 var valid0 = true;
               }
               if (valid0) {
-                if (data.type !== undefined) {
-                  let data3 = data.type;
-                  const _errs8 = errors;
-                  if (errors === _errs8) {
-                    if (typeof data3 === 'string') {
-                      if (data3.length < 1) {
+                if (data.subject !== undefined) {
+                  let data4 = data.subject;
+                  const _errs10 = errors;
+                  if (errors === _errs10) {
+                    if (typeof data4 === 'string') {
+                      if (data4.length < 1) {
                         validate22.errors = [
                           ajvError(
-                            instancePath + '/type',
-                            '#/properties/type/minLength',
+                            instancePath + '/subject',
+                            '#/properties/subject/minLength',
                             'minLength',
                             { limit: 1 },
                             'must NOT have fewer than 1 characters',
@@ -1053,8 +1082,8 @@ const validators = {};
                     } else {
                       validate22.errors = [
                         ajvError(
-                          instancePath + '/type',
-                          '#/properties/type/type',
+                          instancePath + '/subject',
+                          '#/properties/subject/type',
                           'type',
                           { type: 'string' },
                           'must be string',
@@ -1063,111 +1092,111 @@ const validators = {};
                       return false;
                     }
                   }
-                  var valid0 = _errs8 === errors;
+                  var valid0 = _errs10 === errors;
                 } else {
                   var valid0 = true;
                 }
                 if (valid0) {
-                  if (data.subject !== undefined) {
-                    let data4 = data.subject;
-                    const _errs10 = errors;
-                    if (errors === _errs10) {
-                      if (typeof data4 === 'string') {
-                        if (data4.length < 1) {
+                  if (data.time !== undefined) {
+                    let data5 = data.time;
+                    const _errs12 = errors;
+                    if (errors === _errs12) {
+                      if (errors === _errs12) {
+                        if (typeof data5 === 'string') {
+                          if (!pattern6.test(data5)) {
+                            validate22.errors = [
+                              ajvError(
+                                instancePath + '/time',
+                                '#/properties/time/pattern',
+                                'pattern',
+                                {
+                                  pattern:
+                                    '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
+                                },
+                                'must match pattern "' +
+                                  '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$' +
+                                  '"',
+                              ),
+                            ];
+                            return false;
+                          } else {
+                            if (!formats0.validate(data5)) {
+                              validate22.errors = [
+                                ajvError(
+                                  instancePath + '/time',
+                                  '#/properties/time/format',
+                                  'format',
+                                  { format: 'date-time' },
+                                  'must match format "' + 'date-time' + '"',
+                                ),
+                              ];
+                              return false;
+                            }
+                          }
+                        } else {
                           validate22.errors = [
                             ajvError(
-                              instancePath + '/subject',
-                              '#/properties/subject/minLength',
-                              'minLength',
-                              { limit: 1 },
-                              'must NOT have fewer than 1 characters',
+                              instancePath + '/time',
+                              '#/properties/time/type',
+                              'type',
+                              { type: 'string' },
+                              'must be string',
                             ),
                           ];
                           return false;
                         }
-                      } else {
-                        validate22.errors = [
-                          ajvError(
-                            instancePath + '/subject',
-                            '#/properties/subject/type',
-                            'type',
-                            { type: 'string' },
-                            'must be string',
-                          ),
-                        ];
-                        return false;
                       }
                     }
-                    var valid0 = _errs10 === errors;
+                    var valid0 = _errs12 === errors;
                   } else {
                     var valid0 = true;
                   }
                   if (valid0) {
-                    if (data.time !== undefined) {
-                      let data5 = data.time;
-                      const _errs12 = errors;
-                      if (errors === _errs12) {
-                        if (errors === _errs12) {
-                          if (typeof data5 === 'string') {
-                            if (!pattern6.test(data5)) {
-                              validate22.errors = [
-                                ajvError(
-                                  instancePath + '/time',
-                                  '#/properties/time/pattern',
-                                  'pattern',
-                                  {
-                                    pattern:
-                                      '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
-                                  },
-                                  'must match pattern "' +
-                                    '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$' +
-                                    '"',
-                                ),
-                              ];
-                              return false;
-                            } else {
-                              if (!formats0.validate(data5)) {
-                                validate22.errors = [
-                                  ajvError(
-                                    instancePath + '/time',
-                                    '#/properties/time/format',
-                                    'format',
-                                    { format: 'date-time' },
-                                    'must match format "' + 'date-time' + '"',
-                                  ),
-                                ];
-                                return false;
-                              }
-                            }
-                          } else {
+                    if (data.datacontenttype !== undefined) {
+                      let data6 = data.datacontenttype;
+                      const _errs14 = errors;
+                      if (errors === _errs14) {
+                        if (typeof data6 === 'string') {
+                          if (data6.length < 1) {
                             validate22.errors = [
                               ajvError(
-                                instancePath + '/time',
-                                '#/properties/time/type',
-                                'type',
-                                { type: 'string' },
-                                'must be string',
+                                instancePath + '/datacontenttype',
+                                '#/properties/datacontenttype/minLength',
+                                'minLength',
+                                { limit: 1 },
+                                'must NOT have fewer than 1 characters',
                               ),
                             ];
                             return false;
                           }
+                        } else {
+                          validate22.errors = [
+                            ajvError(
+                              instancePath + '/datacontenttype',
+                              '#/properties/datacontenttype/type',
+                              'type',
+                              { type: 'string' },
+                              'must be string',
+                            ),
+                          ];
+                          return false;
                         }
                       }
-                      var valid0 = _errs12 === errors;
+                      var valid0 = _errs14 === errors;
                     } else {
                       var valid0 = true;
                     }
                     if (valid0) {
-                      if (data.datacontenttype !== undefined) {
-                        let data6 = data.datacontenttype;
-                        const _errs14 = errors;
-                        if (errors === _errs14) {
-                          if (typeof data6 === 'string') {
-                            if (data6.length < 1) {
+                      if (data.dataschema !== undefined) {
+                        let data7 = data.dataschema;
+                        const _errs16 = errors;
+                        if (errors === _errs16) {
+                          if (typeof data7 === 'string') {
+                            if (data7.length < 1) {
                               validate22.errors = [
                                 ajvError(
-                                  instancePath + '/datacontenttype',
-                                  '#/properties/datacontenttype/minLength',
+                                  instancePath + '/dataschema',
+                                  '#/properties/dataschema/minLength',
                                   'minLength',
                                   { limit: 1 },
                                   'must NOT have fewer than 1 characters',
@@ -1178,8 +1207,8 @@ const validators = {};
                           } else {
                             validate22.errors = [
                               ajvError(
-                                instancePath + '/datacontenttype',
-                                '#/properties/datacontenttype/type',
+                                instancePath + '/dataschema',
+                                '#/properties/dataschema/type',
                                 'type',
                                 { type: 'string' },
                                 'must be string',
@@ -1188,64 +1217,28 @@ const validators = {};
                             return false;
                           }
                         }
-                        var valid0 = _errs14 === errors;
+                        var valid0 = _errs16 === errors;
                       } else {
                         var valid0 = true;
                       }
                       if (valid0) {
-                        if (data.dataschema !== undefined) {
-                          let data7 = data.dataschema;
-                          const _errs16 = errors;
-                          if (errors === _errs16) {
-                            if (typeof data7 === 'string') {
-                              if (data7.length < 1) {
-                                validate22.errors = [
-                                  ajvError(
-                                    instancePath + '/dataschema',
-                                    '#/properties/dataschema/minLength',
-                                    'minLength',
-                                    { limit: 1 },
-                                    'must NOT have fewer than 1 characters',
-                                  ),
-                                ];
-                                return false;
-                              }
-                            } else {
-                              validate22.errors = [
-                                ajvError(
-                                  instancePath + '/dataschema',
-                                  '#/properties/dataschema/type',
-                                  'type',
-                                  { type: 'string' },
-                                  'must be string',
-                                ),
-                              ];
-                              return false;
-                            }
+                        if (data.data_base64 !== undefined) {
+                          const _errs18 = errors;
+                          if (typeof data.data_base64 !== 'string') {
+                            validate22.errors = [
+                              ajvError(
+                                instancePath + '/data_base64',
+                                '#/properties/data_base64/type',
+                                'type',
+                                { type: 'string' },
+                                'must be string',
+                              ),
+                            ];
+                            return false;
                           }
-                          var valid0 = _errs16 === errors;
+                          var valid0 = _errs18 === errors;
                         } else {
                           var valid0 = true;
-                        }
-                        if (valid0) {
-                          if (data.data_base64 !== undefined) {
-                            const _errs18 = errors;
-                            if (typeof data.data_base64 !== 'string') {
-                              validate22.errors = [
-                                ajvError(
-                                  instancePath + '/data_base64',
-                                  '#/properties/data_base64/type',
-                                  'type',
-                                  { type: 'string' },
-                                  'must be string',
-                                ),
-                              ];
-                              return false;
-                            }
-                            var valid0 = _errs18 === errors;
-                          } else {
-                            var valid0 = true;
-                          }
                         }
                       }
                     }
@@ -1255,188 +1248,204 @@ const validators = {};
             }
           }
         }
-      } else {
-        validate22.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
-        return false;
       }
+    } else {
+      validate22.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
+      return false;
     }
-    validate22.errors = vErrors;
-    return errors === 0;
   }
-  exports.v3 = validate23;
-  const pattern7 = new RegExp('^[\\x21-\\x7e]+$', 'u');
-  function validate23(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (typeof data === 'string') {
-        if (data.length > 512) {
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+const pattern7 = /* @__PURE__ */ new RegExp('^[\\x21-\\x7e]+$', 'u');
+function validate23(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (typeof data === 'string') {
+      if (data.length > 512) {
+        validate23.errors = [
+          ajvError(
+            instancePath,
+            '#/maxLength',
+            'maxLength',
+            { limit: 512 },
+            'must NOT have more than 512 characters',
+          ),
+        ];
+        return false;
+      } else {
+        if (data.length < 1) {
           validate23.errors = [
             ajvError(
               instancePath,
-              '#/maxLength',
-              'maxLength',
-              { limit: 512 },
-              'must NOT have more than 512 characters',
+              '#/minLength',
+              'minLength',
+              { limit: 1 },
+              'must NOT have fewer than 1 characters',
             ),
           ];
           return false;
         } else {
-          if (data.length < 1) {
+          if (!pattern7.test(data)) {
             validate23.errors = [
               ajvError(
                 instancePath,
-                '#/minLength',
-                'minLength',
-                { limit: 1 },
-                'must NOT have fewer than 1 characters',
+                '#/pattern',
+                'pattern',
+                { pattern: '^[\\x21-\\x7e]+$' },
+                'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
               ),
             ];
             return false;
-          } else {
-            if (!pattern7.test(data)) {
-              validate23.errors = [
-                ajvError(
-                  instancePath,
-                  '#/pattern',
-                  'pattern',
-                  { pattern: '^[\\x21-\\x7e]+$' },
-                  'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
-                ),
-              ];
-              return false;
-            }
           }
         }
-      } else {
-        validate23.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
-        return false;
       }
+    } else {
+      validate23.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
+      return false;
     }
-    validate23.errors = vErrors;
-    return errors === 0;
   }
-  exports.v4 = validate24;
-  function validate24(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (typeof data === 'string') {
-        if (data.length > 255) {
+  validate23.errors = vErrors;
+  return errors === 0;
+}
+function validate24(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (typeof data === 'string') {
+      if (data.length > 255) {
+        validate24.errors = [
+          ajvError(
+            instancePath,
+            '#/maxLength',
+            'maxLength',
+            { limit: 255 },
+            'must NOT have more than 255 characters',
+          ),
+        ];
+        return false;
+      } else {
+        if (data.length < 1) {
           validate24.errors = [
             ajvError(
               instancePath,
-              '#/maxLength',
-              'maxLength',
-              { limit: 255 },
-              'must NOT have more than 255 characters',
+              '#/minLength',
+              'minLength',
+              { limit: 1 },
+              'must NOT have fewer than 1 characters',
             ),
           ];
           return false;
         } else {
-          if (data.length < 1) {
+          if (!pattern7.test(data)) {
             validate24.errors = [
               ajvError(
                 instancePath,
-                '#/minLength',
-                'minLength',
-                { limit: 1 },
-                'must NOT have fewer than 1 characters',
+                '#/pattern',
+                'pattern',
+                { pattern: '^[\\x21-\\x7e]+$' },
+                'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
               ),
             ];
             return false;
-          } else {
-            if (!pattern7.test(data)) {
-              validate24.errors = [
-                ajvError(
-                  instancePath,
-                  '#/pattern',
-                  'pattern',
-                  { pattern: '^[\\x21-\\x7e]+$' },
-                  'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
-                ),
-              ];
-              return false;
-            }
           }
         }
-      } else {
-        validate24.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
+      }
+    } else {
+      validate24.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
+      return false;
+    }
+  }
+  validate24.errors = vErrors;
+  return errors === 0;
+}
+const pattern9 = /* @__PURE__ */ new RegExp('^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$', 'u');
+function validate25(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (typeof data === 'string') {
+      if (!pattern9.test(data)) {
+        validate25.errors = [
+          ajvError(
+            instancePath,
+            '#/pattern',
+            'pattern',
+            { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
+            'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
+          ),
+        ];
         return false;
       }
+    } else {
+      validate25.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
+      return false;
     }
-    validate24.errors = vErrors;
-    return errors === 0;
   }
-  exports.v5 = validate25;
-  const pattern9 = new RegExp('^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$', 'u');
-  function validate25(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (typeof data === 'string') {
-        if (!pattern9.test(data)) {
-          validate25.errors = [
-            ajvError(
-              instancePath,
-              '#/pattern',
-              'pattern',
-              { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' },
-              'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$' + '"',
-            ),
-          ];
-          return false;
-        }
-      } else {
-        validate25.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+function validate26(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.workflowId === undefined && (missing0 = 'workflowId')) ||
+        (data.signal === undefined && (missing0 = 'signal')) ||
+        (data.payload === undefined && (missing0 = 'payload'))
+      ) {
+        validate26.errors = [
+          ajvError(
+            instancePath,
+            '#/required',
+            'required',
+            { missingProperty: missing0 },
+            "must have required property '" + missing0 + "'",
+          ),
+        ];
         return false;
-      }
-    }
-    validate25.errors = vErrors;
-    return errors === 0;
-  }
-  exports.v6 = validate26;
-  function validate26(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (data && typeof data == 'object' && !Array.isArray(data)) {
-        let missing0;
-        if (
-          (data.workflowId === undefined && (missing0 = 'workflowId')) ||
-          (data.signal === undefined && (missing0 = 'signal')) ||
-          (data.payload === undefined && (missing0 = 'payload'))
-        ) {
-          validate26.errors = [
-            ajvError(
-              instancePath,
-              '#/required',
-              'required',
-              { missingProperty: missing0 },
-              "must have required property '" + missing0 + "'",
-            ),
-          ];
-          return false;
+      } else {
+        if (data.workflowId !== undefined) {
+          const _errs1 = errors;
+          if (typeof data.workflowId !== 'string') {
+            validate26.errors = [
+              ajvError(
+                instancePath + '/workflowId',
+                '#/properties/workflowId/type',
+                'type',
+                { type: 'string' },
+                'must be string',
+              ),
+            ];
+            return false;
+          }
+          var valid0 = _errs1 === errors;
         } else {
-          if (data.workflowId !== undefined) {
-            const _errs1 = errors;
-            if (typeof data.workflowId !== 'string') {
+          var valid0 = true;
+        }
+        if (valid0) {
+          if (data.signal !== undefined) {
+            const _errs3 = errors;
+            if (typeof data.signal !== 'string') {
               validate26.errors = [
                 ajvError(
-                  instancePath + '/workflowId',
-                  '#/properties/workflowId/type',
+                  instancePath + '/signal',
+                  '#/properties/signal/type',
                   'type',
                   { type: 'string' },
                   'must be string',
@@ -1444,18 +1453,18 @@ const validators = {};
               ];
               return false;
             }
-            var valid0 = _errs1 === errors;
+            var valid0 = _errs3 === errors;
           } else {
             var valid0 = true;
           }
           if (valid0) {
-            if (data.signal !== undefined) {
-              const _errs3 = errors;
-              if (typeof data.signal !== 'string') {
+            if (data.eventId !== undefined) {
+              const _errs5 = errors;
+              if (typeof data.eventId !== 'string') {
                 validate26.errors = [
                   ajvError(
-                    instancePath + '/signal',
-                    '#/properties/signal/type',
+                    instancePath + '/eventId',
+                    '#/properties/eventId/type',
                     'type',
                     { type: 'string' },
                     'must be string',
@@ -1463,18 +1472,18 @@ const validators = {};
                 ];
                 return false;
               }
-              var valid0 = _errs3 === errors;
+              var valid0 = _errs5 === errors;
             } else {
               var valid0 = true;
             }
             if (valid0) {
-              if (data.eventId !== undefined) {
-                const _errs5 = errors;
-                if (typeof data.eventId !== 'string') {
+              if (data.suppliedId !== undefined) {
+                const _errs7 = errors;
+                if (typeof data.suppliedId !== 'string') {
                   validate26.errors = [
                     ajvError(
-                      instancePath + '/eventId',
-                      '#/properties/eventId/type',
+                      instancePath + '/suppliedId',
+                      '#/properties/suppliedId/type',
                       'type',
                       { type: 'string' },
                       'must be string',
@@ -1482,160 +1491,188 @@ const validators = {};
                   ];
                   return false;
                 }
-                var valid0 = _errs5 === errors;
+                var valid0 = _errs7 === errors;
               } else {
                 var valid0 = true;
               }
               if (valid0) {
-                if (data.suppliedId !== undefined) {
-                  const _errs7 = errors;
-                  if (typeof data.suppliedId !== 'string') {
+                if (data.neverStart !== undefined) {
+                  const _errs9 = errors;
+                  if (typeof data.neverStart !== 'boolean') {
                     validate26.errors = [
                       ajvError(
-                        instancePath + '/suppliedId',
-                        '#/properties/suppliedId/type',
+                        instancePath + '/neverStart',
+                        '#/properties/neverStart/type',
                         'type',
-                        { type: 'string' },
-                        'must be string',
+                        { type: 'boolean' },
+                        'must be boolean',
                       ),
                     ];
                     return false;
                   }
-                  var valid0 = _errs7 === errors;
+                  var valid0 = _errs9 === errors;
                 } else {
                   var valid0 = true;
-                }
-                if (valid0) {
-                  if (data.neverStart !== undefined) {
-                    const _errs9 = errors;
-                    if (typeof data.neverStart !== 'boolean') {
-                      validate26.errors = [
-                        ajvError(
-                          instancePath + '/neverStart',
-                          '#/properties/neverStart/type',
-                          'type',
-                          { type: 'boolean' },
-                          'must be boolean',
-                        ),
-                      ];
-                      return false;
-                    }
-                    var valid0 = _errs9 === errors;
-                  } else {
-                    var valid0 = true;
-                  }
                 }
               }
             }
           }
         }
-      } else {
-        validate26.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
-        return false;
       }
+    } else {
+      validate26.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
+      return false;
     }
-    validate26.errors = vErrors;
-    return errors === 0;
   }
-  exports.v7 = validate27;
-  function validate27(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (data && typeof data == 'object' && !Array.isArray(data)) {
-        let missing0;
-        if (data.webhook === undefined && (missing0 = 'webhook')) {
-          validate27.errors = [
-            ajvError(
-              instancePath,
-              '#/required',
-              'required',
-              { missingProperty: missing0 },
-              "must have required property '" + missing0 + "'",
-            ),
-          ];
-          return false;
-        } else {
-          const _errs1 = errors;
-          for (const key0 in data) {
-            if (!(key0 === 'webhook' || key0 === 'gatewaySeal')) {
-              validate27.errors = [
-                ajvError(
-                  instancePath,
-                  '#/additionalProperties',
-                  'additionalProperties',
-                  { additionalProperty: key0 },
-                  'must NOT have additional properties',
-                ),
-              ];
-              return false;
-              break;
-            }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+function validate27(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (data.webhook === undefined && (missing0 = 'webhook')) {
+        validate27.errors = [
+          ajvError(
+            instancePath,
+            '#/required',
+            'required',
+            { missingProperty: missing0 },
+            "must have required property '" + missing0 + "'",
+          ),
+        ];
+        return false;
+      } else {
+        const _errs1 = errors;
+        for (const key0 in data) {
+          if (!(key0 === 'webhook' || key0 === 'gatewaySeal')) {
+            validate27.errors = [
+              ajvError(
+                instancePath,
+                '#/additionalProperties',
+                'additionalProperties',
+                { additionalProperty: key0 },
+                'must NOT have additional properties',
+              ),
+            ];
+            return false;
+            break;
           }
-          if (_errs1 === errors) {
-            if (data.webhook !== undefined) {
-              let data0 = data.webhook;
-              const _errs2 = errors;
-              if (errors === _errs2) {
-                if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-                  let missing1;
-                  if (
-                    (data0.source === undefined && (missing1 = 'source')) ||
-                    (data0.verifiedBy === undefined && (missing1 = 'verifiedBy')) ||
-                    (data0.eventId === undefined && (missing1 = 'eventId')) ||
-                    (data0.headers === undefined && (missing1 = 'headers')) ||
-                    (data0.body === undefined && (missing1 = 'body')) ||
-                    (data0.receivedAt === undefined && (missing1 = 'receivedAt'))
-                  ) {
-                    validate27.errors = [
-                      ajvError(
-                        instancePath + '/webhook',
-                        '#/properties/webhook/required',
-                        'required',
-                        { missingProperty: missing1 },
-                        "must have required property '" + missing1 + "'",
-                      ),
-                    ];
-                    return false;
-                  } else {
-                    const _errs4 = errors;
-                    for (const key1 in data0) {
-                      if (!(
-                        key1 === 'source' ||
-                        key1 === 'verifiedBy' ||
-                        key1 === 'eventId' ||
-                        key1 === 'eventType' ||
-                        key1 === 'headers' ||
-                        key1 === 'body' ||
-                        key1 === 'receivedAt'
-                      )) {
-                        validate27.errors = [
-                          ajvError(
-                            instancePath + '/webhook',
-                            '#/properties/webhook/additionalProperties',
-                            'additionalProperties',
-                            { additionalProperty: key1 },
-                            'must NOT have additional properties',
-                          ),
-                        ];
-                        return false;
-                        break;
-                      }
+        }
+        if (_errs1 === errors) {
+          if (data.webhook !== undefined) {
+            let data0 = data.webhook;
+            const _errs2 = errors;
+            if (errors === _errs2) {
+              if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
+                let missing1;
+                if (
+                  (data0.source === undefined && (missing1 = 'source')) ||
+                  (data0.verifiedBy === undefined && (missing1 = 'verifiedBy')) ||
+                  (data0.eventId === undefined && (missing1 = 'eventId')) ||
+                  (data0.headers === undefined && (missing1 = 'headers')) ||
+                  (data0.body === undefined && (missing1 = 'body')) ||
+                  (data0.receivedAt === undefined && (missing1 = 'receivedAt'))
+                ) {
+                  validate27.errors = [
+                    ajvError(
+                      instancePath + '/webhook',
+                      '#/properties/webhook/required',
+                      'required',
+                      { missingProperty: missing1 },
+                      "must have required property '" + missing1 + "'",
+                    ),
+                  ];
+                  return false;
+                } else {
+                  const _errs4 = errors;
+                  for (const key1 in data0) {
+                    if (!(
+                      key1 === 'source' ||
+                      key1 === 'verifiedBy' ||
+                      key1 === 'eventId' ||
+                      key1 === 'eventType' ||
+                      key1 === 'headers' ||
+                      key1 === 'body' ||
+                      key1 === 'receivedAt'
+                    )) {
+                      validate27.errors = [
+                        ajvError(
+                          instancePath + '/webhook',
+                          '#/properties/webhook/additionalProperties',
+                          'additionalProperties',
+                          { additionalProperty: key1 },
+                          'must NOT have additional properties',
+                        ),
+                      ];
+                      return false;
+                      break;
                     }
-                    if (_errs4 === errors) {
-                      if (data0.source !== undefined) {
-                        let data1 = data0.source;
-                        const _errs5 = errors;
-                        if (errors === _errs5) {
-                          if (typeof data1 === 'string') {
-                            if (data1.length > 64) {
+                  }
+                  if (_errs4 === errors) {
+                    if (data0.source !== undefined) {
+                      let data1 = data0.source;
+                      const _errs5 = errors;
+                      if (errors === _errs5) {
+                        if (typeof data1 === 'string') {
+                          if (data1.length > 64) {
+                            validate27.errors = [
+                              ajvError(
+                                instancePath + '/webhook/source',
+                                '#/properties/webhook/properties/source/maxLength',
+                                'maxLength',
+                                { limit: 64 },
+                                'must NOT have more than 64 characters',
+                              ),
+                            ];
+                            return false;
+                          } else {
+                            if (data1.length < 1) {
                               validate27.errors = [
                                 ajvError(
                                   instancePath + '/webhook/source',
-                                  '#/properties/webhook/properties/source/maxLength',
+                                  '#/properties/webhook/properties/source/minLength',
+                                  'minLength',
+                                  { limit: 1 },
+                                  'must NOT have fewer than 1 characters',
+                                ),
+                              ];
+                              return false;
+                            }
+                          }
+                        } else {
+                          validate27.errors = [
+                            ajvError(
+                              instancePath + '/webhook/source',
+                              '#/properties/webhook/properties/source/type',
+                              'type',
+                              { type: 'string' },
+                              'must be string',
+                            ),
+                          ];
+                          return false;
+                        }
+                      }
+                      var valid1 = _errs5 === errors;
+                    } else {
+                      var valid1 = true;
+                    }
+                    if (valid1) {
+                      if (data0.verifiedBy !== undefined) {
+                        let data2 = data0.verifiedBy;
+                        const _errs7 = errors;
+                        if (errors === _errs7) {
+                          if (typeof data2 === 'string') {
+                            if (data2.length > 64) {
+                              validate27.errors = [
+                                ajvError(
+                                  instancePath + '/webhook/verifiedBy',
+                                  '#/properties/webhook/properties/verifiedBy/maxLength',
                                   'maxLength',
                                   { limit: 64 },
                                   'must NOT have more than 64 characters',
@@ -1643,11 +1680,11 @@ const validators = {};
                               ];
                               return false;
                             } else {
-                              if (data1.length < 1) {
+                              if (data2.length < 1) {
                                 validate27.errors = [
                                   ajvError(
-                                    instancePath + '/webhook/source',
-                                    '#/properties/webhook/properties/source/minLength',
+                                    instancePath + '/webhook/verifiedBy',
+                                    '#/properties/webhook/properties/verifiedBy/minLength',
                                     'minLength',
                                     { limit: 1 },
                                     'must NOT have fewer than 1 characters',
@@ -1659,8 +1696,8 @@ const validators = {};
                           } else {
                             validate27.errors = [
                               ajvError(
-                                instancePath + '/webhook/source',
-                                '#/properties/webhook/properties/source/type',
+                                instancePath + '/webhook/verifiedBy',
+                                '#/properties/webhook/properties/verifiedBy/type',
                                 'type',
                                 { type: 'string' },
                                 'must be string',
@@ -1669,46 +1706,59 @@ const validators = {};
                             return false;
                           }
                         }
-                        var valid1 = _errs5 === errors;
+                        var valid1 = _errs7 === errors;
                       } else {
                         var valid1 = true;
                       }
                       if (valid1) {
-                        if (data0.verifiedBy !== undefined) {
-                          let data2 = data0.verifiedBy;
-                          const _errs7 = errors;
-                          if (errors === _errs7) {
-                            if (typeof data2 === 'string') {
-                              if (data2.length > 64) {
+                        if (data0.eventId !== undefined) {
+                          let data3 = data0.eventId;
+                          const _errs9 = errors;
+                          if (errors === _errs9) {
+                            if (typeof data3 === 'string') {
+                              if (data3.length > 255) {
                                 validate27.errors = [
                                   ajvError(
-                                    instancePath + '/webhook/verifiedBy',
-                                    '#/properties/webhook/properties/verifiedBy/maxLength',
+                                    instancePath + '/webhook/eventId',
+                                    '#/properties/webhook/properties/eventId/maxLength',
                                     'maxLength',
-                                    { limit: 64 },
-                                    'must NOT have more than 64 characters',
+                                    { limit: 255 },
+                                    'must NOT have more than 255 characters',
                                   ),
                                 ];
                                 return false;
                               } else {
-                                if (data2.length < 1) {
+                                if (data3.length < 1) {
                                   validate27.errors = [
                                     ajvError(
-                                      instancePath + '/webhook/verifiedBy',
-                                      '#/properties/webhook/properties/verifiedBy/minLength',
+                                      instancePath + '/webhook/eventId',
+                                      '#/properties/webhook/properties/eventId/minLength',
                                       'minLength',
                                       { limit: 1 },
                                       'must NOT have fewer than 1 characters',
                                     ),
                                   ];
                                   return false;
+                                } else {
+                                  if (!pattern7.test(data3)) {
+                                    validate27.errors = [
+                                      ajvError(
+                                        instancePath + '/webhook/eventId',
+                                        '#/properties/webhook/properties/eventId/pattern',
+                                        'pattern',
+                                        { pattern: '^[\\x21-\\x7e]+$' },
+                                        'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
+                                      ),
+                                    ];
+                                    return false;
+                                  }
                                 }
                               }
                             } else {
                               validate27.errors = [
                                 ajvError(
-                                  instancePath + '/webhook/verifiedBy',
-                                  '#/properties/webhook/properties/verifiedBy/type',
+                                  instancePath + '/webhook/eventId',
+                                  '#/properties/webhook/properties/eventId/type',
                                   'type',
                                   { type: 'string' },
                                   'must be string',
@@ -1717,59 +1767,33 @@ const validators = {};
                               return false;
                             }
                           }
-                          var valid1 = _errs7 === errors;
+                          var valid1 = _errs9 === errors;
                         } else {
                           var valid1 = true;
                         }
                         if (valid1) {
-                          if (data0.eventId !== undefined) {
-                            let data3 = data0.eventId;
-                            const _errs9 = errors;
-                            if (errors === _errs9) {
-                              if (typeof data3 === 'string') {
-                                if (data3.length > 255) {
+                          if (data0.eventType !== undefined) {
+                            let data4 = data0.eventType;
+                            const _errs11 = errors;
+                            if (errors === _errs11) {
+                              if (typeof data4 === 'string') {
+                                if (data4.length > 500) {
                                   validate27.errors = [
                                     ajvError(
-                                      instancePath + '/webhook/eventId',
-                                      '#/properties/webhook/properties/eventId/maxLength',
+                                      instancePath + '/webhook/eventType',
+                                      '#/properties/webhook/properties/eventType/maxLength',
                                       'maxLength',
-                                      { limit: 255 },
-                                      'must NOT have more than 255 characters',
+                                      { limit: 500 },
+                                      'must NOT have more than 500 characters',
                                     ),
                                   ];
                                   return false;
-                                } else {
-                                  if (data3.length < 1) {
-                                    validate27.errors = [
-                                      ajvError(
-                                        instancePath + '/webhook/eventId',
-                                        '#/properties/webhook/properties/eventId/minLength',
-                                        'minLength',
-                                        { limit: 1 },
-                                        'must NOT have fewer than 1 characters',
-                                      ),
-                                    ];
-                                    return false;
-                                  } else {
-                                    if (!pattern7.test(data3)) {
-                                      validate27.errors = [
-                                        ajvError(
-                                          instancePath + '/webhook/eventId',
-                                          '#/properties/webhook/properties/eventId/pattern',
-                                          'pattern',
-                                          { pattern: '^[\\x21-\\x7e]+$' },
-                                          'must match pattern "' + '^[\\x21-\\x7e]+$' + '"',
-                                        ),
-                                      ];
-                                      return false;
-                                    }
-                                  }
                                 }
                               } else {
                                 validate27.errors = [
                                   ajvError(
-                                    instancePath + '/webhook/eventId',
-                                    '#/properties/webhook/properties/eventId/type',
+                                    instancePath + '/webhook/eventType',
+                                    '#/properties/webhook/properties/eventType/type',
                                     'type',
                                     { type: 'string' },
                                     'must be string',
@@ -1778,33 +1802,103 @@ const validators = {};
                                 return false;
                               }
                             }
-                            var valid1 = _errs9 === errors;
+                            var valid1 = _errs11 === errors;
                           } else {
                             var valid1 = true;
                           }
                           if (valid1) {
-                            if (data0.eventType !== undefined) {
-                              let data4 = data0.eventType;
-                              const _errs11 = errors;
-                              if (errors === _errs11) {
-                                if (typeof data4 === 'string') {
-                                  if (data4.length > 500) {
-                                    validate27.errors = [
-                                      ajvError(
-                                        instancePath + '/webhook/eventType',
-                                        '#/properties/webhook/properties/eventType/maxLength',
-                                        'maxLength',
-                                        { limit: 500 },
-                                        'must NOT have more than 500 characters',
-                                      ),
-                                    ];
-                                    return false;
+                            if (data0.headers !== undefined) {
+                              let data5 = data0.headers;
+                              const _errs13 = errors;
+                              if (errors === _errs13) {
+                                if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
+                                  for (const key2 in data5) {
+                                    const _errs15 = errors;
+                                    if (typeof key2 !== 'string') {
+                                      const err0 = {
+                                        instancePath: instancePath + '/webhook/headers',
+                                        schemaPath:
+                                          '#/properties/webhook/properties/headers/propertyNames/type',
+                                        keyword: 'type',
+                                        params: { type: 'string' },
+                                        message: 'must be string',
+                                        propertyName: key2,
+                                      };
+                                      if (vErrors === null) {
+                                        vErrors = [err0];
+                                      } else {
+                                        vErrors.push(err0);
+                                      }
+                                      errors++;
+                                    }
+                                    var valid2 = _errs15 === errors;
+                                    if (!valid2) {
+                                      const err1 = ajvError(
+                                        instancePath + '/webhook/headers',
+                                        '#/properties/webhook/properties/headers/propertyNames',
+                                        'propertyNames',
+                                        { propertyName: key2 },
+                                        'property name must be valid',
+                                      );
+                                      if (vErrors === null) {
+                                        vErrors = [err1];
+                                      } else {
+                                        vErrors.push(err1);
+                                      }
+                                      errors++;
+                                      validate27.errors = vErrors;
+                                      return false;
+                                      break;
+                                    }
+                                  }
+                                  if (valid2) {
+                                    for (const key3 in data5) {
+                                      const _errs18 = errors;
+                                      if (typeof data5[key3] !== 'string') {
+                                        validate27.errors = [
+                                          ajvError(
+                                            instancePath +
+                                              '/webhook/headers/' +
+                                              key3.replace(/~/g, '~0').replace(/\//g, '~1'),
+                                            '#/properties/webhook/properties/headers/additionalProperties/type',
+                                            'type',
+                                            { type: 'string' },
+                                            'must be string',
+                                          ),
+                                        ];
+                                        return false;
+                                      }
+                                      var valid3 = _errs18 === errors;
+                                      if (!valid3) {
+                                        break;
+                                      }
+                                    }
                                   }
                                 } else {
                                   validate27.errors = [
                                     ajvError(
-                                      instancePath + '/webhook/eventType',
-                                      '#/properties/webhook/properties/eventType/type',
+                                      instancePath + '/webhook/headers',
+                                      '#/properties/webhook/properties/headers/type',
+                                      'type',
+                                      { type: 'object' },
+                                      'must be object',
+                                    ),
+                                  ];
+                                  return false;
+                                }
+                              }
+                              var valid1 = _errs13 === errors;
+                            } else {
+                              var valid1 = true;
+                            }
+                            if (valid1) {
+                              if (data0.body !== undefined) {
+                                const _errs20 = errors;
+                                if (typeof data0.body !== 'string') {
+                                  validate27.errors = [
+                                    ajvError(
+                                      instancePath + '/webhook/body',
+                                      '#/properties/webhook/properties/body/type',
                                       'type',
                                       { type: 'string' },
                                       'must be string',
@@ -1812,104 +1906,18 @@ const validators = {};
                                   ];
                                   return false;
                                 }
-                              }
-                              var valid1 = _errs11 === errors;
-                            } else {
-                              var valid1 = true;
-                            }
-                            if (valid1) {
-                              if (data0.headers !== undefined) {
-                                let data5 = data0.headers;
-                                const _errs13 = errors;
-                                if (errors === _errs13) {
-                                  if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-                                    for (const key2 in data5) {
-                                      const _errs15 = errors;
-                                      if (typeof key2 !== 'string') {
-                                        const err0 = {
-                                          instancePath: instancePath + '/webhook/headers',
-                                          schemaPath:
-                                            '#/properties/webhook/properties/headers/propertyNames/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                          propertyName: key2,
-                                        };
-                                        if (vErrors === null) {
-                                          vErrors = [err0];
-                                        } else {
-                                          vErrors.push(err0);
-                                        }
-                                        errors++;
-                                      }
-                                      var valid2 = _errs15 === errors;
-                                      if (!valid2) {
-                                        const err1 = ajvError(
-                                          instancePath + '/webhook/headers',
-                                          '#/properties/webhook/properties/headers/propertyNames',
-                                          'propertyNames',
-                                          { propertyName: key2 },
-                                          'property name must be valid',
-                                        );
-                                        if (vErrors === null) {
-                                          vErrors = [err1];
-                                        } else {
-                                          vErrors.push(err1);
-                                        }
-                                        errors++;
-                                        validate27.errors = vErrors;
-                                        return false;
-                                        break;
-                                      }
-                                    }
-                                    if (valid2) {
-                                      for (const key3 in data5) {
-                                        const _errs18 = errors;
-                                        if (typeof data5[key3] !== 'string') {
-                                          validate27.errors = [
-                                            ajvError(
-                                              instancePath +
-                                                '/webhook/headers/' +
-                                                key3.replace(/~/g, '~0').replace(/\//g, '~1'),
-                                              '#/properties/webhook/properties/headers/additionalProperties/type',
-                                              'type',
-                                              { type: 'string' },
-                                              'must be string',
-                                            ),
-                                          ];
-                                          return false;
-                                        }
-                                        var valid3 = _errs18 === errors;
-                                        if (!valid3) {
-                                          break;
-                                        }
-                                      }
-                                    }
-                                  } else {
-                                    validate27.errors = [
-                                      ajvError(
-                                        instancePath + '/webhook/headers',
-                                        '#/properties/webhook/properties/headers/type',
-                                        'type',
-                                        { type: 'object' },
-                                        'must be object',
-                                      ),
-                                    ];
-                                    return false;
-                                  }
-                                }
-                                var valid1 = _errs13 === errors;
+                                var valid1 = _errs20 === errors;
                               } else {
                                 var valid1 = true;
                               }
                               if (valid1) {
-                                if (data0.body !== undefined) {
-                                  const _errs20 = errors;
-                                  if (typeof data0.body !== 'string') {
+                                if (data0.receivedAt !== undefined) {
+                                  const _errs22 = errors;
+                                  if (typeof data0.receivedAt !== 'string') {
                                     validate27.errors = [
                                       ajvError(
-                                        instancePath + '/webhook/body',
-                                        '#/properties/webhook/properties/body/type',
+                                        instancePath + '/webhook/receivedAt',
+                                        '#/properties/webhook/properties/receivedAt/type',
                                         'type',
                                         { type: 'string' },
                                         'must be string',
@@ -1917,29 +1925,9 @@ const validators = {};
                                     ];
                                     return false;
                                   }
-                                  var valid1 = _errs20 === errors;
+                                  var valid1 = _errs22 === errors;
                                 } else {
                                   var valid1 = true;
-                                }
-                                if (valid1) {
-                                  if (data0.receivedAt !== undefined) {
-                                    const _errs22 = errors;
-                                    if (typeof data0.receivedAt !== 'string') {
-                                      validate27.errors = [
-                                        ajvError(
-                                          instancePath + '/webhook/receivedAt',
-                                          '#/properties/webhook/properties/receivedAt/type',
-                                          'type',
-                                          { type: 'string' },
-                                          'must be string',
-                                        ),
-                                      ];
-                                      return false;
-                                    }
-                                    var valid1 = _errs22 === errors;
-                                  } else {
-                                    var valid1 = true;
-                                  }
                                 }
                               }
                             }
@@ -1948,111 +1936,110 @@ const validators = {};
                       }
                     }
                   }
-                } else {
-                  validate27.errors = [
-                    ajvError(
-                      instancePath + '/webhook',
-                      '#/properties/webhook/type',
-                      'type',
-                      { type: 'object' },
-                      'must be object',
-                    ),
-                  ];
-                  return false;
                 }
+              } else {
+                validate27.errors = [
+                  ajvError(
+                    instancePath + '/webhook',
+                    '#/properties/webhook/type',
+                    'type',
+                    { type: 'object' },
+                    'must be object',
+                  ),
+                ];
+                return false;
               }
-              var valid0 = _errs2 === errors;
+            }
+            var valid0 = _errs2 === errors;
+          } else {
+            var valid0 = true;
+          }
+          if (valid0) {
+            if (data.gatewaySeal !== undefined) {
+              const _errs24 = errors;
+              if (typeof data.gatewaySeal !== 'string') {
+                validate27.errors = [
+                  ajvError(
+                    instancePath + '/gatewaySeal',
+                    '#/properties/gatewaySeal/type',
+                    'type',
+                    { type: 'string' },
+                    'must be string',
+                  ),
+                ];
+                return false;
+              }
+              var valid0 = _errs24 === errors;
             } else {
               var valid0 = true;
             }
-            if (valid0) {
-              if (data.gatewaySeal !== undefined) {
-                const _errs24 = errors;
-                if (typeof data.gatewaySeal !== 'string') {
-                  validate27.errors = [
-                    ajvError(
-                      instancePath + '/gatewaySeal',
-                      '#/properties/gatewaySeal/type',
-                      'type',
-                      { type: 'string' },
-                      'must be string',
-                    ),
-                  ];
-                  return false;
-                }
-                var valid0 = _errs24 === errors;
-              } else {
-                var valid0 = true;
-              }
-            }
           }
         }
-      } else {
-        validate27.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
-        return false;
       }
+    } else {
+      validate27.errors = [ajvError(instancePath, '#/type', 'type', { type: 'object' }, 'must be object')];
+      return false;
     }
-    validate27.errors = vErrors;
-    return errors === 0;
   }
-  exports.v8 = validate28;
-  function validate28(
-    data,
-    { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-  ) {
-    let vErrors = null;
-    let errors = 0;
-    if (errors === 0) {
-      if (typeof data === 'string') {
-        if (data.length > 255) {
+  validate27.errors = vErrors;
+  return errors === 0;
+}
+function validate28(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (typeof data === 'string') {
+      if (data.length > 255) {
+        validate28.errors = [
+          ajvError(
+            instancePath,
+            '#/maxLength',
+            'maxLength',
+            { limit: 255 },
+            'must NOT have more than 255 characters',
+          ),
+        ];
+        return false;
+      } else {
+        if (data.length < 1) {
           validate28.errors = [
             ajvError(
               instancePath,
-              '#/maxLength',
-              'maxLength',
-              { limit: 255 },
-              'must NOT have more than 255 characters',
+              '#/minLength',
+              'minLength',
+              { limit: 1 },
+              'must NOT have fewer than 1 characters',
             ),
           ];
           return false;
         } else {
-          if (data.length < 1) {
+          if (!pattern4.test(data)) {
             validate28.errors = [
               ajvError(
                 instancePath,
-                '#/minLength',
-                'minLength',
-                { limit: 1 },
-                'must NOT have fewer than 1 characters',
+                '#/pattern',
+                'pattern',
+                { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
+                'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
               ),
             ];
             return false;
-          } else {
-            if (!pattern4.test(data)) {
-              validate28.errors = [
-                ajvError(
-                  instancePath,
-                  '#/pattern',
-                  'pattern',
-                  { pattern: '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' },
-                  'must match pattern "' + '^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$' + '"',
-                ),
-              ];
-              return false;
-            }
           }
         }
-      } else {
-        validate28.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
-        return false;
       }
+    } else {
+      validate28.errors = [ajvError(instancePath, '#/type', 'type', { type: 'string' }, 'must be string')];
+      return false;
     }
-    validate28.errors = vErrors;
-    return errors === 0;
   }
-})(validators, undefined);
-export const callbackClaims = check(
-  validators.v0,
+  validate28.errors = vErrors;
+  return errors === 0;
+}
+export const callbackClaims = /* @__PURE__ */ check(
+  validate20,
   {
     '#/properties/wid/minLength': 'must not be empty',
     '#/properties/wid/maxLength': 'must be at most 255 characters',
@@ -2060,9 +2047,9 @@ export const callbackClaims = check(
   },
   false,
 );
-export const callbackFailureBody = check(validators.v1, {}, false);
-export const cloudEvent = check(
-  validators.v2,
+export const callbackFailureBody = /* @__PURE__ */ check(validate21, {}, false);
+export const cloudEvent = /* @__PURE__ */ check(
+  validate22,
   {
     '#/properties/specversion/*': 'must be "1.0"',
     '#/properties/id/minLength': 'must be a non-empty string',
@@ -2075,8 +2062,8 @@ export const cloudEvent = check(
   },
   false,
 );
-export const deliveryEventId = check(
-  validators.v3,
+export const deliveryEventId = /* @__PURE__ */ check(
+  validate23,
   {
     '#/minLength': 'must not be empty',
     '#/maxLength': 'must be at most 512 characters',
@@ -2084,8 +2071,8 @@ export const deliveryEventId = check(
   },
   false,
 );
-export const eventId = check(
-  validators.v4,
+export const eventId = /* @__PURE__ */ check(
+  validate24,
   {
     '#/minLength': 'must not be empty',
     '#/maxLength': 'must be at most 255 characters',
@@ -2093,14 +2080,14 @@ export const eventId = check(
   },
   false,
 );
-export const operationName = check(
-  validators.v5,
+export const operationName = /* @__PURE__ */ check(
+  validate25,
   { '#/pattern': 'must be a plain identifier (letters, digits, _ . : -)' },
   false,
 );
-export const sqsSignalMessage = check(validators.v6, {}, false);
-export const webhookEnvelope = check(
-  validators.v7,
+export const sqsSignalMessage = /* @__PURE__ */ check(validate26, {}, false);
+export const webhookEnvelope = /* @__PURE__ */ check(
+  validate27,
   {
     '#/properties/webhook/properties/eventId/minLength': 'must not be empty',
     '#/properties/webhook/properties/eventId/maxLength': 'must be at most 255 characters',
@@ -2108,8 +2095,8 @@ export const webhookEnvelope = check(
   },
   false,
 );
-export const workflowId = check(
-  validators.v8,
+export const workflowId = /* @__PURE__ */ check(
+  validate28,
   {
     '#/minLength': 'must not be empty',
     '#/maxLength': 'must be at most 255 characters',

@@ -113,6 +113,18 @@ describe('generateCheckModuleSync', () => {
     expectSameDecisions(checks.beforeYearEnd, schemas.beforeYearEnd, ['2026-06-01', '2027-01-01', 'x']);
   });
 
+  it('exports a check whose name the module declares already (a format function, the runtime) under that name', async () => {
+    const schemas = {
+      date: { type: 'string', format: 'date' },
+      check: { type: 'number' },
+      check0: { type: 'string' },
+    };
+    const checks = await load(generateCheckModuleSync(schemas));
+    expectSameDecisions(checks.date, schemas.date, ['2026-02-28', '2026-02-30', 1]);
+    expectSameDecisions(checks.check, schemas.check, [1, 'x']);
+    expectSameDecisions(checks.check0, schemas.check0, [1, 'x']);
+  });
+
   it('carries no format, schema constant or module loader that its schemas do not need', () => {
     const text = generateCheckModuleSync({ name: { type: 'object', properties: { a: { type: 'string' } } } });
     expect(text).not.toContain('inlinedFormats');
