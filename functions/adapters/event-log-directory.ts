@@ -3,33 +3,24 @@
  * bucket's layout under it — so the CLI and the events page read both alike. A record is written to
  * a temporary file and renamed into place: a reader never sees half a record.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { createEventLogStore, type EventLogObjects, type EventLogStoreOptions } from './event-log-store';
 import type { EventLog } from './ports';
 
 const isMissing = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ENOENT';
 
-/**
- * A file written beside its place and renamed into it. Synchronous on purpose: a record is half a
- * kilobyte to the page cache, and each thread-pool round trip of the promise API (mkdir, open,
- * write, close, rename: five) costs more CPU than its system call — measured, the synchronous write
- * takes about half the CPU per record (docs/event-log.md, "Cost"). The store serves the local stacks
- * only, where blocking the event loop for the tens of microseconds of a write costs nothing that matters.
- */
-function writeAtomically(path: string, body: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, body);
-  renameSync(temporary, path);
-}
-
 /** The directory as a store of objects: a key is a relative path (`/`-separated). */
 export function directoryObjects(root: string): EventLogObjects {
   const pathOf = (key: string) => join(root, ...key.split('/'));
   return {
-    put: (key, body) => Promise.resolve().then(() => writeAtomically(pathOf(key), body)),
+    async put(key, body) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = `${path}.tmp`;
+      await writeFile(temporary, body);
+      await rename(temporary, path);
+    },
     async list(prefix) {
       // Prefixes here always end at a folder (`events/2026/12/07/`, an event's folder).
       const folder = pathOf(prefix.replace(/\/$/, ''));
