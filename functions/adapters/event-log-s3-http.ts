@@ -3,7 +3,7 @@
  * request written whole, a response read whole (a record's `PUT`: `200` and no body, or an error
  * and a little XML). Written over node:net and node:tls rather than node:http: a record is one
  * request per event, and measured one at a time (as the paced benchmark sends them) node:http's
- * client costs ~270 µs more CPU per request than the same exchange on a socket — its agent, its
+ * client costs ~300 µs more CPU per request than the same exchange on a socket — its agent, its
  * request and response streams, its parser's async resources (docs/event-log.md, "Cost"); undici
  * costs no less. What it does not do it refuses: no pipelining (one exchange a socket at a time),
  * no `Expect`, no upgrade; a response it cannot read fails the exchange and drops the socket.
