@@ -17,9 +17,9 @@ let payloadsPrepared = false;
 /**
  * The first POST outside the codec server (a delivery, most likely) starts what its encode needs
  * from the network — the built-in codec's KMS data key, signed and queued before the request is
- * checked, on the wire at its first wait — and opens the Temporal connection beside it, so a cold
- * start waits for KMS and Temporal side by side rather than one after the other. Not at init, so an
- * environment that never takes a request never calls KMS.
+ * checked, on the wire at its first wait. Not at init, so an environment that never takes a request
+ * never calls KMS. (Opening the Temporal connection here too was tried and dropped: with 5 ms of
+ * latency each way to KMS and to Temporal, the first encrypted signal took ~20 ms longer.)
  */
 const preparingPayloads: typeof app = (event, context) => {
   const { rawPath, requestContext } = event as {
@@ -29,11 +29,7 @@ const preparingPayloads: typeof app = (event, context) => {
   // The codec server's routes are left out: its /decode, which the UI calls most, needs no new key.
   if (!payloadsPrepared && requestContext?.http?.method === 'POST' && !rawPath?.startsWith(CODEC_PATH)) {
     payloadsPrepared = true;
-    const { dataConverter } = runtime.clients;
-    dataConverter.prepare();
-    // With a codec, the encode would wait for KMS before the signal opens its connection: open it
-    // now (a failed connect is forgotten, and the signal's own call connects again as before).
-    if (dataConverter.encodes) runtime.clients.get().catch(() => undefined);
+    runtime.clients.dataConverter.prepare();
   }
   return app(event, context);
 };
