@@ -8,8 +8,8 @@
  * costs no less. What it does not do it refuses: no pipelining (one exchange a socket at a time),
  * no `Expect`, no upgrade; a response it cannot read fails the exchange and drops the socket.
  */
-import { connect as connectTcp, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 
 /** A response read whole. */
 export interface S3HttpResponse {
@@ -179,7 +179,20 @@ export interface S3Connections {
   exchange(request: string, timeoutMs: number): Promise<S3HttpResponse>;
 }
 
-export function keptConnections(origin: URL): S3Connections {
+/** What an `https:` origin's connections trust besides its name. */
+export interface S3TlsOptions {
+  /**
+   * The CAs trusted instead of the default — the system's and NODE_EXTRA_CA_CERTS (what S3 needs);
+   * for a server whose certificate a test made.
+   */
+  readonly ca?: ConnectionOptions['ca'];
+}
+
+/**
+ * Connections to `origin`, kept between exchanges. An `https:` origin's certificate is checked
+ * against its host name and the default CAs, or `tls.ca` when given.
+ */
+export function keptConnections(origin: URL, tls: S3TlsOptions = {}): S3Connections {
   const secure = origin.protocol === 'https:';
   const port = Number(origin.port) || (secure ? 443 : 80);
   const host = origin.hostname.replace(/^\[|\]$/g, '');
@@ -188,7 +201,14 @@ export function keptConnections(origin: URL): S3Connections {
   const open = (): Connection =>
     new Connection(
       secure
-        ? connectTls({ host, port, servername: host, ALPNProtocols: ['http/1.1'] })
+        ? connectTls({
+            host,
+            port,
+            // The name for SNI (S3's virtual-hosted buckets need it); none for an address (RFC 6066).
+            servername: isIP(host) ? undefined : host,
+            ALPNProtocols: ['http/1.1'],
+            ...(tls.ca && { ca: tls.ca }),
+          })
         : connectTcp({ host, port }),
       release,
     );

@@ -1,105 +1,18 @@
 /**
  * A real gRPC server (grpc-js) speaking Temporal's WorkflowService wire format over plain TCP, TLS
- * or mTLS, with certificates made by `openssl` — so the lean client's transport options are checked
+ * or mTLS, with certificates made by `openssl` (test/support/test-certificates.ts) — so the lean client's transport options are checked
  * against a real TLS handshake and real HTTP/2 framing. Each RPC answers from a script and records
  * the metadata it saw; responses are encoded by `@temporalio/proto`'s full types (the oracle).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Metadata } from '@grpc/grpc-js';
 import { Server, ServerCredentials, type ServiceError, status } from '@grpc/grpc-js';
 import protos from '@temporalio/proto';
+import type { Certificates } from '../../../support/test-certificates';
+
+// The certificate maker is shared with other TLS tests; re-exported for this file's callers.
+export { makeCertificates, type Certificates } from '../../../support/test-certificates';
 
 const ws = protos.temporal.api.workflowservice.v1;
-
-export interface Certificates {
-  dir: string;
-  ca: Buffer;
-  serverCert: Buffer;
-  serverKey: Buffer;
-  clientCert: Buffer;
-  clientKey: Buffer;
-  /** The name in the server certificate (not the address it listens on). */
-  serverName: string;
-  cleanup(): Promise<void>;
-}
-
-function openssl(dir: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
-
-/** A CA, a server certificate for `temporal.test` and a client certificate, all signed by the CA. */
-export async function makeCertificates(): Promise<Certificates> {
-  const dir = await mkdtemp(join(tmpdir(), 'wire-tls-'));
-  const serverName = 'temporal.test';
-  openssl(
-    dir,
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=wire-test-ca',
-  );
-  await writeFile(join(dir, 'server.ext'), `subjectAltName=DNS:${serverName}\nextendedKeyUsage=serverAuth\n`);
-  await writeFile(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [name, subject] of [
-    ['server', `/CN=${serverName}`],
-    ['client', '/CN=event-gateway'],
-  ] as const) {
-    openssl(
-      dir,
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      subject,
-    );
-    openssl(
-      dir,
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
-  const read = (file: string) => readFile(join(dir, file));
-  return {
-    dir,
-    ca: await read('ca.pem'),
-    serverCert: await read('server.pem'),
-    serverKey: await read('server.key'),
-    clientCert: await read('client.pem'),
-    clientKey: await read('client.key'),
-    serverName,
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
 
 export type Security = { kind: 'plain' } | { kind: 'tls'; certs: Certificates; requireClientCert?: boolean };
 
