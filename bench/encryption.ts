@@ -8,9 +8,8 @@
  *   on both alike). The KMS emulator's CPU is metered apart: in AWS, KMS is not on the gateway's CPU.
  * - The ingest function's init and cold start to the first signal: the same ingest bundle with and
  *   without the key in its environment, fresh processes taking turns. Init must not call KMS (the
- *   codec and the KMS client are imported at init; the handler asks for the data key as its first
- *   POST arrives, and the first signal's encode uses it or joins the call in flight); the
- *   emulator's log counts the data keys it generated during the init-only runs.
+ *   codec and the KMS client are imported at init, the data key is generated on the first signal);
+ *   the emulator's log counts the data keys it generated during the init-only runs.
  *
  * The load's workflows have no worker (as in the throughput section), so nothing decodes here; the
  * section checks instead that the encrypted gateway's signal is stored `binary/encrypted`.

@@ -108,27 +108,12 @@ export class KmsDataKeys {
     for (;;) {
       const reserved = this.reserve();
       if (reserved) return reserved;
-      await this.generateOnce();
+      // Concurrent payloads wait for one GenerateDataKey rather than each asking for its own.
+      this.generating ??= this.generate().finally(() => {
+        this.generating = undefined;
+      });
+      await this.generating;
     }
-  }
-
-  /**
-   * Asks KMS for the next data key now, without waiting and without counting a use, when no key is
-   * within its limits and none is on its way: the first encode then finds it ready, or joins the
-   * same GenerateDataKey. A failure is left to that encode, which meets it (or, once it has passed,
-   * asks KMS again) exactly as when it asks first.
-   */
-  prefetch(): void {
-    const current = this.current;
-    if (current && current.uses < this.limits.maxUses && this.limits.now() < current.expiresAt) return;
-    this.generateOnce().catch(() => undefined);
-  }
-
-  /** The GenerateDataKey in flight, else a new one: concurrent payloads wait for one rather than each asking. */
-  private generateOnce(): Promise<void> {
-    return (this.generating ??= this.generate().finally(() => {
-      this.generating = undefined;
-    }));
   }
 
   /** The plaintext of a payload's data key: from the cache, else from KMS Decrypt (once per key). */

@@ -93,17 +93,6 @@ export class KmsEncryptionCodec implements PayloadCodec {
     this.keys = new KmsDataKeys(kmsClientOf(options.kms), options.keyId, limits);
   }
 
-  /**
-   * Starts fetching the data key the next {@link encode} needs (KMS GenerateDataKey), without
-   * waiting; nothing when the current key is still within its limits. The gateway calls it on a
-   * process's first delivery request, so KMS answers while the request is parsed and routed rather
-   * than after. Constructing the codec still makes no KMS call. A failure is not reported here: the
-   * encode meets it, as it would have without this call.
-   */
-  prepare(): void {
-    this.keys.prefetch();
-  }
-
   /** Encrypts each payload whole (metadata included) into a `binary/encrypted` payload. */
   encode(payloads: Payload[], _context?: SerializationContext): Promise<Payload[]> {
     // Not an async function: while the data key is within its limits (every payload but the first

@@ -197,9 +197,8 @@ export class LeanKmsClient implements KmsDataKeyClient {
       },
       credentials,
     );
-    // Imported statically (both are loaded by then: the Temporal channel loads tls, the bundle http),
-    // so a call started ahead of its encode (`prepare()`) is on the wire at once rather than after
-    // an `import()` that waits for the event loop.
+    // Imported statically: both are loaded by then (the Temporal channel loads tls, the bundle
+    // http), and an `import()` here would cost the first call an extra turn of the event loop.
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const request: RequestOptions = {
       protocol: url.protocol,

@@ -54,14 +54,6 @@ export interface TemporalDataConverter {
   /** Whether large payloads go to a bucket (the HTTP paths then take bodies up to Lambda's limit). */
   readonly offloads: boolean;
   /**
-   * Starts, without waiting, what the next encode needs from the network: each codec's `prepare()`
-   * when it has one ({@link PreparablePayloadCodec}: the built-in codec's data key from KMS). A
-   * handler calls it as a delivery request arrives, so the key is fetched while the request is
-   * parsed, authenticated and routed rather than after; the encode joins the fetch in flight and
-   * meets its failure as it would have met its own. Never throws.
-   */
-  prepare(): void;
-  /**
    * Values → payloads: the payload converter, every codec in order, then the large ones to the store.
    * `workflowType` only when the call starts the workflow (it names the stored object, as the SDK's).
    */
@@ -88,18 +80,6 @@ export interface TemporalDataConverter {
 }
 
 /**
- * A payload codec that can start fetching what its next encode needs (a data key) ahead of it, such
- * as the built-in `KmsEncryptionCodec`; a team's codec may offer the same method. `prepare` must
- * neither wait nor throw for a fetch that fails: the encode meets that failure.
- */
-export interface PreparablePayloadCodec extends PayloadCodec {
-  prepare(): void;
-}
-
-const isPreparable = (codec: PayloadCodec): codec is PreparablePayloadCodec =>
-  typeof (codec as Partial<PreparablePayloadCodec>).prepare === 'function';
-
-/**
  * A data converter running `codecs` for `namespace` (the serialization context the SDK passes to
  * codecs names the namespace and the workflow: the built-in codec names them in its errors).
  */
@@ -111,19 +91,9 @@ export function createDataConverter(
   const context = (workflowId: string | undefined): SerializationContext | undefined =>
     workflowId === undefined ? undefined : { type: 'workflow', namespace, workflowId };
   const decodeOrder = [...codecs].reverse();
-  const preparable = codecs.filter(isPreparable);
   const converter: TemporalDataConverter = {
     encodes: codecs.length > 0,
     offloads: store !== undefined,
-    prepare() {
-      for (const codec of preparable) {
-        try {
-          codec.prepare();
-        } catch {
-          // A team codec's prepare that throws: its encode will say what is wrong, with the event.
-        }
-      }
-    },
     async toPayloads(values, workflowId, workflowType) {
       // A value the converter refuses throws PayloadConversionError: the event's fault, not the codec's.
       let payloads: WirePayload[] = values.map(toPayload);

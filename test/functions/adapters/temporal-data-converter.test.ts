@@ -95,25 +95,6 @@ describe('the lean data converter', () => {
     expect(await converter.fromPayloads({ payloads: [] })).toBeNull();
   });
 
-  it("prepare() calls each codec's prepare, skips codecs without one, and never throws", () => {
-    const prepared: string[] = [];
-    const preparing = (name: string, fails = false) => ({
-      ...namedCodec(name, []),
-      prepare() {
-        prepared.push(name);
-        if (fails) throw new Error(`${name} cannot prepare`);
-      },
-    });
-    const converter = createDataConverter('ns', [
-      preparing('A', true),
-      namedCodec('plain', []),
-      preparing('B'),
-    ]);
-    expect(() => converter.prepare()).not.toThrow();
-    expect(prepared).toEqual(['A', 'B']);
-    expect(() => createDataConverter('ns').prepare()).not.toThrow();
-  });
-
   it("wraps a codec's failure with its verdict (retryable or not); a value the converter refuses stays the event's error", async () => {
     const unavailable = new KmsUnavailableError('KMS is unavailable', { keyId: 'k' });
     const rejected = new PayloadKeyRejectedError('KMS rejected key k', { keyId: 'k' });
