@@ -114,6 +114,14 @@ export function generateCheckModule(
 }
 
 const EXPORT_STATEMENT = /exports\.(v\d+) = (validate\d+);/g;
+const USE_STRICT = '"use strict";';
+/**
+ * Ajv's calls of its run-time helpers: `require` and its parenthesis right before a quote (in a
+ * string literal that quote would be escaped). Built from a string, not written as a regular
+ * expression literal: import scanners (TypeScript's `preProcessFile`, which the package test uses
+ * on the built module) read a quote inside one as the start of a specifier.
+ */
+const HELPER_REQUIRE = new RegExp(String.raw`\brequire\((?=")`, 'g');
 
 /**
  * Ajv's CommonJS module as module-level statements (no wrapper), so a bundler drops the validators
@@ -121,11 +129,9 @@ const EXPORT_STATEMENT = /exports\.(v\d+) = (validate\d+);/g;
  */
 function moduleLevel(code: string): { statements: string; validators: Map<string, string> } {
   const validators = new Map([...code.matchAll(EXPORT_STATEMENT)].map(([, id = '', fn = '']) => [id, fn]));
-  const statements = code
-    .replace(/^"use strict";/, '')
+  const statements = (code.startsWith(USE_STRICT) ? code.slice(USE_STRICT.length) : code)
     .replace(EXPORT_STATEMENT, '')
-    // An unescaped quote after `require(` is code: in a string literal it would be escaped.
-    .replace(/\brequire\("/g, `${INLINED_REQUIRE}("`)
+    .replace(HELPER_REQUIRE, `${INLINED_REQUIRE}(`)
     .replace(/(?<=[;{}]|^)const (pattern\d+) = new RegExp\(/g, 'const $1 = /* @__PURE__ */ new RegExp(');
   return { statements, validators };
 }
