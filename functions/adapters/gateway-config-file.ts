@@ -125,10 +125,10 @@ async function prebuiltChecks(env: Env): Promise<PrebuiltChecks> {
 
 /**
  * A sealed configuration compiled with the generated checks; undefined when a schema has none (a
- * checks file missing or older than the configuration), and then the caller builds them with zod.
+ * checks file missing or older than the configuration), and then the caller compiles it again with
+ * zod for the schemas without one.
  */
-async function compileSealed(config: ValidatedGatewayConfig, env: Env): Promise<GatewayConfig | undefined> {
-  const checks = await prebuiltChecks(env);
+function compileSealed(config: ValidatedGatewayConfig, checks: PrebuiltChecks): GatewayConfig | undefined {
   let missing = false;
   const generated: ArgumentCheckFactory = (schema) => {
     const check = checks(schema);
@@ -153,13 +153,14 @@ export async function gatewayConfigFromText(
   const digest = env[GATEWAY_ENV.configSha256];
   if (digest && digest === gatewayConfigDigest(text)) {
     const config = parseConfigJson(text) as ValidatedGatewayConfig;
-    const sealed = await compileSealed(config, env);
+    const checks = await prebuiltChecks(env);
+    const sealed = compileSealed(config, checks);
     if (sealed) return sealed;
     warn(
       `No generated check for some argument schemas (${GATEWAY_CHECKS_FILE_NAME} missing or older than the configuration): building them with zod.`,
     );
     const { compileValidatedGatewayConfig } = await import('../core/gateway-config');
-    return compileValidatedGatewayConfig(config);
+    return compileValidatedGatewayConfig(config, checks);
   }
   if (digest) {
     warn(

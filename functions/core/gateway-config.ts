@@ -62,8 +62,16 @@ const eagerChecks =
     }
   };
 
-/** Argument checks built by zod when a request first needs each (a configuration validated before). */
-const lazyChecks: ArgumentCheckFactory = (schema) => ({ check: memoised(() => jsonSchemaCheck(schema)) });
+/**
+ * Argument checks of a configuration validated before: the prebuilt one where a schema has it, else
+ * built by zod when a request first needs it.
+ */
+const lazyChecks =
+  (prebuilt?: PrebuiltChecks): ArgumentCheckFactory =>
+  (schema) => {
+    const generated = prebuilt?.(schema);
+    return { check: generated ? () => generated : memoised(() => jsonSchemaCheck(schema)) };
+  };
 
 function validated(input: unknown): ValidatedGatewayConfig {
   const parsed = GatewayConfigSchema.safeParse(input);
@@ -95,12 +103,15 @@ export function validateGatewayConfig(input: unknown): ValidatedGatewayConfig {
 
 /**
  * Compiles a configuration {@link validateGatewayConfig} returned, without validating it again:
- * no zod parse, and each argument's check built by zod when first used. Patterns, routes and
+ * no zod parse, and each argument's check the `prebuilt` one if any, else built by zod when first used. Patterns, routes and
  * sources are still compiled, and their problems still thrown. (A sealed configuration in a function
  * runs the checks the synth generated instead: adapters/gateway-config-file.ts.)
  */
-export function compileValidatedGatewayConfig(config: ValidatedGatewayConfig): GatewayConfig {
-  return compileGatewayConfig(config, lazyChecks);
+export function compileValidatedGatewayConfig(
+  config: ValidatedGatewayConfig,
+  prebuilt?: PrebuiltChecks,
+): GatewayConfig {
+  return compileGatewayConfig(config, lazyChecks(prebuilt));
 }
 
 /** Parses the configuration from its JSON text (as found in an environment variable). */
