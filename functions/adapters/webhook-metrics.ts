@@ -13,6 +13,7 @@
  */
 import type * as PowertoolsMetrics from '@aws-lambda-powertools/metrics';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { GatewayLogger } from './logger';
 import type { WebhookMetrics } from './ports';
 import { UNVERIFIED_ENVELOPE_METRIC } from '../core/trust-metric-names';
 import { WEBHOOK_LATENCY_METRIC, WEBHOOK_METRICS } from '../core/webhook-metric-names';
@@ -114,20 +115,36 @@ export function createTrustMetrics(): { unverifiedEnvelope(): void } & DeferredM
 }
 
 /**
+ * Waits until the metrics asked for so far are written (nothing to wait for without `settled`); a
+ * metric that could not be written is logged, and fails nothing.
+ */
+export async function metricsWritten(
+  metrics: Partial<DeferredMetrics> | undefined,
+  logger: GatewayLogger,
+): Promise<void> {
+  try {
+    await metrics?.settled?.();
+  } catch (error) {
+    logger.error('metrics not written: @aws-lambda-powertools/metrics did not load', {
+      error: String(error),
+    });
+  }
+}
+
+/**
  * Wraps a handler so each invocation ends only once the metrics it asked for are written (see the
  * module comment); a metric that could not be written does not fail the invocation.
  */
 export function withMetricsWritten<H extends (...args: never[]) => Promise<unknown>>(
   metrics: DeferredMetrics,
+  logger: GatewayLogger,
   handler: H,
 ): H {
   const writing = async (...args: Parameters<H>) => {
     try {
       return await handler(...args);
     } finally {
-      await metrics.settled().catch((error: unknown) => {
-        console.error('metrics not written: @aws-lambda-powertools/metrics did not load', error);
-      });
+      await metricsWritten(metrics, logger);
     }
   };
   return writing as H;

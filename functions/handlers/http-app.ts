@@ -25,7 +25,7 @@ import { problemResponse } from '../adapters/http-problem';
 import type { GatewayLogger } from '../adapters/logger';
 import type { EventLog, WebhookMetrics } from '../adapters/ports';
 import type { EventRecorder } from '../adapters/event-log-recorder';
-import type { DeferredMetrics } from '../adapters/webhook-metrics';
+import { metricsWritten, type DeferredMetrics } from '../adapters/webhook-metrics';
 import type { TemporalClientProvider } from '../adapters/temporal-connection';
 import type { Reader } from '../adapters/temporal-reader';
 import type { WebhookQueues } from '../adapters/webhook-queues';
@@ -215,20 +215,13 @@ export function createHttpApp(deps: HttpAppDeps) {
     ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
   });
   // Any source name passes to the ingest: an unknown (or malformed) one is a 404 like any path that names nothing.
-  const metricsWritten = async () => {
-    try {
-      await deps.metrics?.settled?.();
-    } catch (error) {
-      logger.error('webhook metrics not written', { error: String(error) });
-    }
-  };
   app.post('/v1/webhooks/:source', async (c) => {
     let answer;
     try {
       answer = await ingestWebhook(c.req.param('source'), c.req.raw.headers, await bodyBytes(c));
     } finally {
       // Powertools loads on the first metric: its lines are out before the answer (and a freeze).
-      await metricsWritten();
+      await metricsWritten(deps.metrics, logger);
     }
     if (!answer.ok) return fail(answer.problem, c.req.path);
     const { status, body } = answer.value;

@@ -25,6 +25,7 @@ export const handler = withLambdaContext(
     runtime.tracing,
     withMetricsWritten(
       trustMetrics,
+      logger,
       createSqsBatchHandler({
         ...runtime,
         redelivery: createSqsRedelivery(lazySqsClient()),

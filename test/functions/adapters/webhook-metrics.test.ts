@@ -9,6 +9,7 @@ import {
   WEBHOOK_METRIC_NAMES,
   withMetricsWritten,
 } from '../../../functions/adapters/webhook-metrics';
+import { silentLogger } from '../../../functions/adapters/logger';
 import { UNVERIFIED_ENVELOPE_METRIC } from '../../../functions/core/trust-metric-names';
 import { WEBHOOK_LATENCY_METRIC, WEBHOOK_METRICS } from '../../../functions/core/webhook-metric-names';
 
@@ -81,7 +82,7 @@ describe('createWebhookMetrics', () => {
 describe('withMetricsWritten', () => {
   it('ends an invocation only once the metrics it asked for are written', async () => {
     const trust = createTrustMetrics();
-    const handler = withMetricsWritten(trust, (count: number) => {
+    const handler = withMetricsWritten(trust, silentLogger, (count: number) => {
       for (let i = 0; i < count; i++) trust.unverifiedEnvelope();
       return Promise.resolve('done');
     });
