@@ -1,6 +1,6 @@
 /**
  * The event log's one write on the request path — `PutObject` of a record — signed over
- * node:crypto (payloads/aws-sigv4.ts) and sent on a kept connection (event-log-s3-http.ts), instead of through
+ * node:crypto (payloads/aws-sigv4.ts) and sent on a kept connection (payloads/aws-http1-client.ts), instead of through
  * `@aws-sdk/client-s3`. A record is written for every event, before the answer: measured in one
  * process against the same S3 emulator, the SDK's `PutObject` costs ~580 µs of CPU per record and a
  * signed `PUT` ~126 µs (docs/benchmarks.md, "Event log"). Used where the credentials are in the
@@ -9,7 +9,7 @@
  */
 import { EventGatewayError } from '../../contract/errors';
 import { signAwsPost, type AwsCredentials } from '../../payloads/aws-sigv4';
-import { keptConnections } from './event-log-s3-http';
+import { keptConnections } from '../../payloads/aws-http1-client';
 
 /** S3 answered a record's `PUT` with an error, or did not answer in time. */
 export class S3PutError extends EventGatewayError {

@@ -1,12 +1,13 @@
 /**
- * The event log's connections to S3: HTTP/1.1 over kept-alive sockets, for its one exchange — a
- * request written whole, a response read whole (a record's `PUT`: `200` and no body, or an error
- * and a little XML). Written over node:net and node:tls rather than node:http: a record is one
- * request per event, and measured one at a time (as the paced benchmark sends them) node:http's
- * client costs ~300 µs more CPU per request than the same exchange on a socket — its agent, its
- * request and response streams, its parser's async resources (docs/event-log.md, "Cost"); undici
- * costs no less. What it does not do it refuses: no pipelining (one exchange a socket at a time),
- * no `Expect`, no upgrade; a response it cannot read fails the exchange and drops the socket.
+ * The project's lean AWS requests' HTTP/1.1 transport: kept-alive sockets to one origin, one exchange
+ * at a time on each — a request written whole, a response read whole. Used by the event log's record
+ * `PUT` (functions/adapters/event-log-s3-put.ts: `200` and no body, or an error and a little XML) and
+ * the codec's KMS calls (kms-json-client.ts: a small JSON answer). Written over node:net and node:tls
+ * rather than node:http: measured one request at a time (as the paced benchmark sends them)
+ * node:http's client costs ~300 µs more CPU per request than the same exchange on a socket — its
+ * agent, its request and response streams, its parser's async resources (docs/event-log.md, "Cost");
+ * undici costs no less. What it does not do it refuses: no pipelining (one exchange a socket at a
+ * time), no `Expect`, no upgrade; a response it cannot read fails the exchange and drops the socket.
  */
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';

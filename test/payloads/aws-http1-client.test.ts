@@ -6,8 +6,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { keptConnections, parseResponse } from '../../../functions/adapters/event-log-s3-http';
-import { createLeanS3Put, S3PutError } from '../../../functions/adapters/event-log-s3-put';
+import { keptConnections, parseResponse } from '../../payloads/aws-http1-client';
+import { createLeanS3Put, S3PutError } from '../../functions/adapters/event-log-s3-put';
 
 const OK = 'HTTP/1.1 200 OK\r\nEtag: "x"\r\nContent-Length: 0\r\n\r\n';
 const request = (n: number) => `PUT /b/k${n} HTTP/1.1\r\nhost: s3\r\ncontent-length: 2\r\n\r\n{}`;

@@ -8,8 +8,8 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createTcpServer, connect, type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keptConnections } from '../../../functions/adapters/event-log-s3-http';
-import { makeCertificates, type Certificates } from '../../support/test-certificates';
+import { keptConnections } from '../../payloads/aws-http1-client';
+import { makeCertificates, type Certificates } from '../support/test-certificates';
 
 const RECORD = '{"event":"order-shipped","secret":"s3cr3t"}';
 const put = (n: number) =>
