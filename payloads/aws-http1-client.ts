@@ -15,11 +15,11 @@ import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 /** A response read whole. */
 export interface S3HttpResponse {
   readonly status: number;
-  /** The body as text (S3's error XML); empty for a stored record. */
+  /** The body as text (S3's error XML, KMS's JSON); empty for a stored record. */
   readonly body: string;
 }
 
-/** The exchange failed before a whole response: the request may not have reached S3 (try again). */
+/** The exchange failed before a whole response: the request may not have reached the server (try again). */
 export interface ExchangeFailure extends Error {
   readonly code: string;
 }
@@ -37,14 +37,14 @@ interface Parsed {
 }
 
 /** The chunked body from `start`, or undefined until its last chunk is in. */
-function chunkedBody(data: Buffer, start: number): { body: Buffer; end: number } | undefined {
+function chunkedBody(data: Buffer, start: number, peer: string): { body: Buffer; end: number } | undefined {
   const parts: Buffer[] = [];
   let at = start;
   for (;;) {
     const lineEnd = data.indexOf(LINE_END, at);
     if (lineEnd < 0) return undefined;
     const size = Number.parseInt(data.toString('latin1', at, lineEnd).split(';')[0]!, 16);
-    if (!Number.isInteger(size) || size < 0) throw failure('S3 sent a malformed chunk', 'EPROTO');
+    if (!Number.isInteger(size) || size < 0) throw failure(`${peer} sent a malformed chunk`, 'EPROTO');
     if (size === 0) {
       // No trailers from S3: the last chunk is followed by an empty line.
       const end = data.indexOf(LINE_END, lineEnd + 2);
@@ -58,18 +58,18 @@ function chunkedBody(data: Buffer, start: number): { body: Buffer; end: number }
 
 /**
  * The response at the start of `data`, or undefined while it is incomplete. `ended`: the server
- * closed the connection (a body without a length ends there).
+ * closed the connection (a body without a length ends there). `peer` names the server in errors.
  */
-export function parseResponse(data: Buffer, ended = false): Parsed | undefined {
+export function parseResponse(data: Buffer, ended = false, peer = 'S3'): Parsed | undefined {
   const headEnd = data.indexOf(HEAD_END);
   if (headEnd < 0) return undefined;
   const [statusLine, ...lines] = data.toString('latin1', 0, headEnd).split('\r\n');
   const statusMatch = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine ?? '');
-  if (!statusMatch) throw failure('S3 sent no HTTP/1.1 status line', 'EPROTO');
+  if (!statusMatch) throw failure(`${peer} sent no HTTP/1.1 status line`, 'EPROTO');
   const status = Number(statusMatch[2]);
   const bodyStart = headEnd + 4;
   // An interim answer (100 Continue) is skipped: the final one follows.
-  if (status >= 100 && status < 200) return parseResponse(data.subarray(bodyStart), ended);
+  if (status >= 100 && status < 200) return parseResponse(data.subarray(bodyStart), ended, peer);
   const headers = new Map<string, string>();
   for (const line of lines) {
     const colon = line.indexOf(':');
@@ -81,12 +81,12 @@ export function parseResponse(data: Buffer, ended = false): Parsed | undefined {
   let body: Buffer;
   if (status === 204 || status === 304) body = Buffer.alloc(0);
   else if (headers.get('transfer-encoding')?.toLowerCase().includes('chunked')) {
-    const chunked = chunkedBody(data, bodyStart);
+    const chunked = chunkedBody(data, bodyStart, peer);
     if (!chunked) return undefined;
     body = chunked.body;
   } else if (headers.has('content-length')) {
     const length = Number(headers.get('content-length'));
-    if (!Number.isInteger(length) || length < 0) throw failure('S3 sent a malformed length', 'EPROTO');
+    if (!Number.isInteger(length) || length < 0) throw failure(`${peer} sent a malformed length`, 'EPROTO');
     if (data.length < bodyStart + length) return undefined;
     body = data.subarray(bodyStart, bodyStart + length);
   } else {
@@ -95,6 +95,21 @@ export function parseResponse(data: Buffer, ended = false): Parsed | undefined {
     return { response: { status, body: data.toString('utf8', bodyStart) }, close: true };
   }
   return { response: { status, body: body.toString('utf8') }, close };
+}
+
+/**
+ * A request as {@link S3Connections.exchange} sends it, head and body in one string: the request line,
+ * `headers` as given (the signed ones, `host` among them), the body's length, the body.
+ */
+export function requestText(
+  method: string,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+): string {
+  let head = `${method} ${path} HTTP/1.1\r\n`;
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  return `${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 /** One socket and the exchange on it, if any. */
@@ -108,14 +123,17 @@ class Connection {
   constructor(
     readonly socket: Socket,
     private readonly release: (connection: Connection) => void,
+    private readonly peer: string,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.read(chunk, false));
     socket.on('end', () => this.read(Buffer.alloc(0), true));
     socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.fail(failure(`S3 connection failed: ${error.message}`, error.code ?? 'ECONNRESET')),
+      this.fail(failure(`${peer} connection failed: ${error.message}`, error.code ?? 'ECONNRESET')),
     );
-    socket.on('close', () => this.fail(failure('S3 closed the connection before its answer', 'ECONNRESET')));
+    socket.on('close', () =>
+      this.fail(failure(`${peer} closed the connection before its answer`, 'ECONNRESET')),
+    );
   }
 
   /** Writes the request; resolves with the whole response. */
@@ -136,18 +154,19 @@ class Connection {
     this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
     if (!this.exchange) {
       // Bytes nobody asked for, or the server closing an idle connection: drop the socket.
-      if (this.received.length > 0 || ended) this.fail(failure('S3 sent an unasked answer', 'EPROTO'));
+      if (this.received.length > 0 || ended)
+        this.fail(failure(`${this.peer} sent an unasked answer`, 'EPROTO'));
       return;
     }
     let parsed: Parsed | undefined;
     try {
-      parsed = parseResponse(this.received, ended);
+      parsed = parseResponse(this.received, ended, this.peer);
     } catch (error) {
       this.fail(error as Error);
       return;
     }
     if (!parsed) {
-      if (ended) this.fail(failure('S3 closed the connection mid-answer', 'ECONNRESET'));
+      if (ended) this.fail(failure(`${this.peer} closed the connection mid-answer`, 'ECONNRESET'));
       return;
     }
     const { resolve } = this.exchange;
@@ -180,13 +199,15 @@ export interface S3Connections {
   exchange(request: string, timeoutMs: number): Promise<S3HttpResponse>;
 }
 
-/** What an `https:` origin's connections trust besides its name. */
+/** What an `https:` origin's connections trust besides its name, and what errors call the server. */
 export interface S3TlsOptions {
   /**
-   * The CAs trusted instead of the default — the system's and NODE_EXTRA_CA_CERTS (what S3 needs);
+   * The CAs trusted instead of the default — the system's and NODE_EXTRA_CA_CERTS (what AWS needs);
    * for a server whose certificate a test made.
    */
   readonly ca?: ConnectionOptions['ca'];
+  /** The server's name in error messages (`KMS did not answer in 5000 ms`). @default 'S3' (the event log's) */
+  readonly peer?: string;
 }
 
 /**
@@ -197,6 +218,7 @@ export function keptConnections(origin: URL, tls: S3TlsOptions = {}): S3Connecti
   const secure = origin.protocol === 'https:';
   const port = Number(origin.port) || (secure ? 443 : 80);
   const host = origin.hostname.replace(/^\[|\]$/g, '');
+  const peer = tls.peer ?? 'S3';
   const idle: Connection[] = [];
   const release = (connection: Connection) => idle.push(connection);
   const open = (): Connection =>
@@ -212,6 +234,7 @@ export function keptConnections(origin: URL, tls: S3TlsOptions = {}): S3Connecti
           })
         : connectTcp({ host, port }),
       release,
+      peer,
     );
   /** The most recently used idle connection that is still open, else a new one. */
   const take = (): Connection => {
@@ -225,7 +248,7 @@ export function keptConnections(origin: URL, tls: S3TlsOptions = {}): S3Connecti
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(failure(`S3 did not answer in ${timeoutMs} ms`, 'ETIMEDOUT')),
+          () => reject(failure(`${peer} did not answer in ${timeoutMs} ms`, 'ETIMEDOUT')),
           timeoutMs,
         );
       });

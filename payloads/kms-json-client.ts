@@ -1,29 +1,27 @@
 /**
  * A lean KMS client for the codec's two operations, `GenerateDataKey` and `Decrypt`: KMS's JSON 1.1
  * protocol (`POST /`, `X-Amz-Target: TrentService.<operation>`, base64 blobs) signed with SigV4
- * (aws-sigv4.ts, node:crypto), sent with node:http(s). The AWS SDK's KMS client costs a Lambda cold start
- * about 40 ms of module loading (`@smithy/core`, the client, its protocol stack, docs/benchmarks.md);
- * this costs about none. It takes its credentials as Lambda gives them (environment variables);
- * anywhere else (an ECS task role, profiles, SSO) the codec uses the SDK (kms-client.ts).
+ * (aws-sigv4.ts, node:crypto), sent on a kept HTTP/1.1 connection of its own (aws-http1-client.ts,
+ * node:net/node:tls). The AWS SDK's KMS client costs a Lambda cold start about 40 ms of module
+ * loading (`@smithy/core`, the client, its protocol stack, docs/benchmarks.md); this costs about
+ * none. And not node:https: the first data key is asked for on a cold start's first signal, where
+ * the process's first node:http request costs several ms of CPU more than the same exchange on a
+ * socket (its agent, streams and parser set up; docs/benchmarks.md, "The cold start's extra").
+ * It takes its credentials as Lambda gives them (environment variables); anywhere else (an ECS task
+ * role, profiles, SSO) the codec uses the SDK (kms-client.ts).
  *
  * Failures are thrown in the SDK's shape (`name`, `$fault`, `$metadata.httpStatusCode`,
  * `$retryable`), so `kmsFailure` reads both clients' alike; throttling, server faults, timeouts and
  * network errors are retried as the SDK's standard strategy does (3 attempts, jittered backoff).
  */
-import {
-  request as httpRequest,
-  type ClientRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratedDataKey, KmsDataKeyClient } from './kms-operations';
+import { keptConnections, requestText, type S3Connections } from './aws-http1-client';
 import { signAwsPost, type AwsCredentials } from './aws-sigv4';
+import { EventGatewayError } from '../contract/errors';
 
 /** AWS credentials as Lambda puts them in the environment. */
 export type KmsCredentials = AwsCredentials;
-import { EventGatewayError } from '../contract/errors';
 
 export interface LeanKmsClientOptions {
   readonly region: string;
@@ -36,7 +34,7 @@ export interface LeanKmsClientOptions {
   readonly credentials: KmsCredentials | (() => KmsCredentials);
   /** Attempts per call, the first included. @default 3 (the SDK's standard retry strategy) */
   readonly maxAttempts?: number;
-  /** How long one attempt may wait for KMS (to connect, or between bytes of its answer). @default 5_000 */
+  /** How long one attempt may wait for KMS's whole answer, connecting included. @default 5_000 */
   readonly attemptTimeoutMs?: number;
 }
 
@@ -126,12 +124,15 @@ export class LeanKmsClient implements KmsDataKeyClient {
   private readonly url: URL;
   private readonly maxAttempts: number;
   private readonly attemptTimeoutMs: number;
+  /** Kept between calls: a data key is renewed every few minutes, each renewal on a warm connection. */
+  private readonly connections: S3Connections;
 
   constructor(private readonly options: LeanKmsClientOptions) {
     const partition = PARTITIONS.find((p) => p.region.test(options.region));
     const endpoint =
       options.endpoint ?? `https://kms.${options.region}.${partition?.dnsSuffix ?? 'amazonaws.com'}`;
     this.url = new URL(endpoint);
+    this.connections = keptConnections(this.url, { peer: 'KMS' });
     this.maxAttempts = options.maxAttempts ?? 3;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
   }
@@ -197,34 +198,19 @@ export class LeanKmsClient implements KmsDataKeyClient {
       },
       credentials,
     );
-    // Imported statically: both are loaded by then (the Temporal channel loads tls, the bundle
-    // http), and an `import()` here would cost the first call an extra turn of the event loop.
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    const request: RequestOptions = {
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port || undefined,
-      method: 'POST',
-      path: '/',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-    };
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req: ClientRequest = send(request, (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-      });
-      req.setTimeout(this.attemptTimeoutMs, () =>
-        req.destroy(
-          new KmsTimeoutError(`KMS ${call.operation} took more than ${this.attemptTimeoutMs} ms to answer.`),
-        ),
+    const request = requestText('POST', '/', headers, body);
+    let status: number;
+    let text: string;
+    try {
+      ({ status, body: text } = await this.connections.exchange(request, this.attemptTimeoutMs));
+    } catch (error) {
+      // The transport's failures carry the socket's code (ECONNRESET, ETIMEDOUT…), which isRetryable reads.
+      if ((error as { code?: string }).code !== 'ETIMEDOUT') throw error;
+      throw new KmsTimeoutError(
+        `KMS ${call.operation} took more than ${this.attemptTimeoutMs} ms to answer.`,
+        { cause: error },
       );
-      req.on('error', reject);
-      req.end(body);
-    });
+    }
     const answer = parseJson(text);
     if (status >= 200 && status < 300) return answer;
     // `__type` is the code, sometimes namespaced (`com.amazonaws.kms#NotFoundException`).
