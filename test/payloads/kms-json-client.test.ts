@@ -6,6 +6,7 @@ import { LOCAL_KMS_CREDENTIALS, startLocalKms, type LocalKms } from '../../local
 import {
   KmsEncryptionCodec,
   KmsServiceError,
+  KmsTimeoutError,
   KmsUnavailableError,
   LeanKmsClient,
   PayloadKeyRejectedError,
@@ -29,22 +30,36 @@ const lean = (server: LocalKms, maxAttempts = 3) =>
 
 const CONTEXT = { 'temporal-payload-format': 'kms-aes256gcm/v1' };
 
-/** A stand-in for KMS that records each request and gives the next of its canned answers. */
-async function kmsStandIn(answers: { status: number; body: object }[]) {
+/**
+ * A stand-in for KMS that records each request and gives the next of its canned answers (`silent`:
+ * none, ever), counting the connections it accepts.
+ */
+async function kmsStandIn(answers: ({ status: number; body: object } | 'silent')[]) {
   const requests: { headers: IncomingHttpHeaders; body: string }[] = [];
+  let connections = 0;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       requests.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
       const answer = answers[Math.min(requests.length - 1, answers.length - 1)]!;
+      if (answer === 'silent') return;
       response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' });
       response.end(JSON.stringify(answer.body));
     });
   });
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { endpoint, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    endpoint,
+    requests,
+    connections: () => connections,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 describe('LeanKmsClient against local-kms', () => {
@@ -171,6 +186,49 @@ describe('LeanKmsClient on the wire', () => {
       } finally {
         await standIn.close();
       }
+    }
+  });
+});
+
+describe('LeanKmsClient connections', () => {
+  const ok = { status: 200, body: { Plaintext: Buffer.alloc(32).toString('base64') } };
+  const input = { KeyId: 'k', CiphertextBlob: new Uint8Array([1]), EncryptionContext: CONTEXT };
+
+  it('keeps its connection to KMS between calls', async () => {
+    const standIn = await kmsStandIn([ok]);
+    try {
+      const client = new LeanKmsClient({
+        endpoint: standIn.endpoint,
+        region: 'us-east-1',
+        credentials: LOCAL_KMS_CREDENTIALS,
+      });
+      for (let call = 0; call < 3; call += 1) await client.decrypt(input);
+      expect({ requests: standIn.requests.length, connections: standIn.connections() }).toEqual({
+        requests: 3,
+        connections: 1,
+      });
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it('gives up an attempt KMS does not answer in time, and tries again', async () => {
+    const standIn = await kmsStandIn(['silent']);
+    try {
+      const client = new LeanKmsClient({
+        endpoint: standIn.endpoint,
+        region: 'us-east-1',
+        credentials: LOCAL_KMS_CREDENTIALS,
+        maxAttempts: 2,
+        attemptTimeoutMs: 100,
+      });
+      const error = await client.decrypt(input).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KmsTimeoutError);
+      expect((error as Error).message).toBe('KMS Decrypt took more than 100 ms to answer.');
+      expect((error as Error).cause).toMatchObject({ message: 'KMS did not answer in 100 ms' });
+      expect(standIn.requests).toHaveLength(2);
+    } finally {
+      await standIn.close();
     }
   });
 });
