@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -165,8 +165,8 @@ export interface CostsByModuleOptions {
 }
 
 /**
- * Self time by module of a process that ran its TypeScript unbundled (the gateway child under tsx):
- * each sample's leaf frame by its file, packages by name, our files by directory.
+ * Self time by module of a gateway child, unbundled under tsx or bundled with a `.map` beside it:
+ * each sample's leaf frame by its source file, packages by name, our files by directory.
  */
 export async function costsByModule(
   profilePath: string,
@@ -175,6 +175,30 @@ export async function costsByModule(
 ): Promise<InitCost[]> {
   const profile = JSON.parse(await readFile(profilePath, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  // A bundle (the gateway child as bench/gateway-bundle.ts builds it) names its sources through the
+  // `.map` beside it: a frame's function starts in the module it came from.
+  const maps = new Map<string, SourceMap | undefined>();
+  for (const { url } of new Set(profile.nodes.map((node) => node.callFrame))) {
+    if (!url.startsWith('file:') || maps.has(url)) continue;
+    const mapPath = `${fileURLToPath(url)}.map`;
+    maps.set(
+      url,
+      existsSync(mapPath)
+        ? new SourceMap(JSON.parse(await readFile(mapPath, 'utf8')) as SourceMapPayload)
+        : undefined,
+    );
+  }
+  const moduleOfFrame = (frame: CallFrame): string => {
+    const path = fileURLToPath(frame.url);
+    const map = maps.get(frame.url);
+    if (!map) return moduleOfSource(relative(repoRoot, path));
+    const { originalSource } = map.findEntry(frame.lineNumber, frame.columnNumber) as {
+      originalSource?: string;
+    };
+    return originalSource
+      ? moduleOfSource(relative(repoRoot, resolve(dirname(path), originalSource)))
+      : '(esbuild glue)';
+  };
   const totals = new Map<string, number>();
   const cap = options.maxSampleMicros ?? Number.POSITIVE_INFINITY;
   let total = 0;
@@ -190,8 +214,7 @@ export async function costsByModule(
       const parts = frame.url.slice('node:'.length).split('/');
       const depth = options.nodeInternalsByFolder && parts[0] === 'internal' && parts.length > 2 ? 2 : 1;
       name = `(node) ${parts.slice(0, depth).join('/')}`;
-    } else if (frame.url.startsWith('file:'))
-      name = moduleOfSource(relative(repoRoot, fileURLToPath(frame.url)));
+    } else if (frame.url.startsWith('file:')) name = moduleOfFrame(frame);
     else name = '(other code)';
     totals.set(name, (totals.get(name) ?? 0) + micros);
   });

@@ -41,7 +41,7 @@ import {
   type InitTimes,
   type LambdaVariant,
 } from './lambda-init';
-import { startGatewayChild } from './gateway-sides';
+import { startBundledGatewayChild } from './gateway-bundle';
 import { renderMarkdown, type BenchOutput } from './report';
 import {
   directRate,
@@ -418,7 +418,8 @@ async function main(): Promise<void> {
         [GATEWAY_ENV.queueUrl]: undefined,
         [GATEWAY_ENV.sqsEndpoint]: undefined,
       };
-      const gateway = await startGatewayChild(repoRoot, env);
+      // Bundled, as `event-gateway dev` and the Lambda run the gateway (gateway-bundle.ts says why).
+      const gateway = await startBundledGatewayChild(repoRoot, env);
       stoppers.push(() => gateway.child.stop());
       const gatewayUrl = gateway.url;
       const runtime = await createGatewayRuntime(env, silentLogger);
@@ -565,7 +566,7 @@ async function main(): Promise<void> {
       commit: gitDescription(),
       temporal: `temporal server start-dev, in-memory, headless: ${await temporalVersion()}`,
       gateway:
-        "local HTTP server (@hono/node-server, the ingest Lambda's app) in its own Node process via tsx; load from the bench process",
+        "local HTTP server (@hono/node-server, the ingest Lambda's app) in its own Node process, bundled as `event-gateway dev` runs it (bench/gateway-bundle.ts); load from the bench process",
       note: 'a shared 2-core machine: compare figures within this run, not across runs',
     },
     ...results,

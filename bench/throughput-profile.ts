@@ -1,6 +1,6 @@
 /**
  * Where the gateway's CPU per signal goes, and what a change to its request path saved, in one run:
- * `npx tsx bench/throughput-profile.ts [--baseline <dir>] [--rounds 4] [--seconds 4] [--profile]`.
+ * `npx tsx bench/throughput-profile.ts [--baseline <dir>] [--rounds 4] [--seconds 4] [--profile] [--tsx]`.
  *
  * One Temporal dev server; the gateway child of this tree (`current`) and, with `--baseline`, the
  * gateway child of another copy of the repository (say the commit before the change, its
@@ -9,7 +9,8 @@
  * compared is CPU ms per signal of the gateway process against the direct client's (the bench
  * process during the direct run), so a busy minute of the shared machine falls on all sides.
  * `--profile` adds one profiled run per gateway (gateway-child.ts, SIGUSR2 → SIGTERM) and prints
- * its self time by module in µs per signal.
+ * its self time by module in µs per signal. Each gateway child runs bundled, as users run the
+ * gateway (gateway-bundle.ts); `--tsx` runs the sources under tsx instead.
  */
 import { setTimeout } from 'node:timers/promises';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { freePort } from '../local/java-process';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { costsByModule, type InitCost } from './cpu-profile';
+import { bundledGatewayChild } from './gateway-bundle';
 import { startCpuMeter } from './cpu-usage';
 import { GATEWAY_READY_PREFIX, startAndWaitFor, type BenchChild } from './processes';
 import { directRate, gatewayRate, startPool, type LoadTarget, type RateSample } from './signal-load';
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '4' },
     profile: { type: 'boolean', default: false },
+    tsx: { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -86,10 +89,13 @@ try {
     [GATEWAY_ENV.sqsEndpoint]: undefined,
   };
   const startGateway = async (root: string, extra: Record<string, string> = {}) => {
+    const { command, args } = values.tsx
+      ? { command: process.execPath, args: ['--import', 'tsx', join(root, 'bench', 'gateway-child.ts')] }
+      : await bundledGatewayChild(root);
     const started = await startAndWaitFor(
       {
-        command: process.execPath,
-        args: ['--import', 'tsx', join(root, 'bench', 'gateway-child.ts')],
+        command,
+        args,
         env: { ...env, ...extra },
         cwd: root,
       },
