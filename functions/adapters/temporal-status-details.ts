@@ -4,11 +4,10 @@
  * The classification needs two of them: a `QueryFailedFailure` (a query handler threw), and the
  * `cause` of a `ResourceExhaustedFailure`, which tells
  * "this workflow has too many updates in flight" (CONCURRENT_LIMIT) or "this workflow is closing"
- * (BUSY_WORKFLOW) from a throttled namespace. Decoded with `protobufjs/minimal`'s reader (the wire
- * codecs' own runtime: protobufjs 7 under the `protobufjs-v7` alias, see temporal-wire/generate.ts)
- * over the three small messages involved, so nothing more is loaded.
+ * (BUSY_WORKFLOW) from a throttled namespace. Decoded with the wire codecs' own reader
+ * (temporal-wire/protobuf-wire.ts) over the three small messages involved, so nothing more is loaded.
  */
-import protobuf from 'protobufjs-v7/minimal.js';
+import { Reader } from './temporal-wire/protobuf-wire';
 import {
   classifyTemporalError,
   type Classification,
@@ -36,8 +35,8 @@ function statusDetailsBytes(error: unknown): Uint8Array | undefined {
 }
 
 /** Calls `onField(fieldNumber, reader)` for each field; the callback reads it or returns false to skip. */
-function readFields(bytes: Uint8Array, onField: (field: number, reader: protobuf.Reader) => boolean): void {
-  const reader = protobuf.Reader.create(bytes);
+function readFields(bytes: Uint8Array, onField: (field: number, reader: Reader) => boolean): void {
+  const reader = Reader.create(bytes);
   while (reader.pos < reader.len) {
     const tag = reader.uint32();
     if (!onField(tag >>> 3, reader)) reader.skipType(tag & 7);
