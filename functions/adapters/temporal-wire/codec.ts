@@ -1,7 +1,7 @@
 /**
  * Encodes and decodes the lean client's messages: static code generated from the pruned descriptor
- * (`codecs.generated.js`) over protobufjs 7's `minimal` (the `protobufjs-v7` alias) — no reflection,
- * nothing built at import. The alternatives were measured (docs/benchmarks.md, "The lean Temporal
+ * (`codecs.generated.js`, written by protobufjs 7's code generator) over the wire runtime in
+ * protobuf-wire.ts — no reflection, nothing built at import. The alternatives were measured (docs/benchmarks.md, "The lean Temporal
  * client").
  */
 import { RPC_CODECS } from './codecs.generated.js';
