@@ -1,8 +1,8 @@
 /**
  * Encodes and decodes the lean client's messages: static code generated from the pruned descriptor
  * (`codecs.generated.js`, written by protobufjs 7's code generator) over the wire runtime in
- * protobuf-wire.ts — no reflection, nothing built at import. The alternatives were measured (docs/benchmarks.md, "The lean Temporal
- * client").
+ * protobuf-wire.ts — no reflection, nothing built at import. The alternatives were measured
+ * (docs/benchmarks.md, "The lean Temporal client").
  */
 import { RPC_CODECS } from './codecs.generated.js';
 import type { WireMethod } from './schema';
