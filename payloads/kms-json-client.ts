@@ -16,8 +16,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratedDataKey, KmsDataKeyClient } from './kms-operations';
-import { keptConnections, requestText, type S3Connections } from './aws-http1-client';
-import { signAwsPost, type AwsCredentials } from './aws-sigv4';
+import { keptConnections, type S3Connections } from './aws-http1-client';
+import { signedHttp1Request, type AwsCredentials } from './aws-sigv4';
 import { EventGatewayError } from '../contract/errors';
 
 /** AWS credentials as Lambda puts them in the environment. */
@@ -185,7 +185,7 @@ export class LeanKmsClient implements KmsDataKeyClient {
     const credentials =
       typeof options.credentials === 'function' ? options.credentials() : options.credentials;
     const body = JSON.stringify(call.body);
-    const headers = signAwsPost(
+    const request = signedHttp1Request(
       {
         host: url.host,
         region: options.region,
@@ -198,7 +198,6 @@ export class LeanKmsClient implements KmsDataKeyClient {
       },
       credentials,
     );
-    const request = requestText('POST', '/', headers, body);
     let status: number;
     let text: string;
     try {
