@@ -100,6 +100,9 @@ export async function encodeOperation(
   );
   if (isRefused(args) || !target.startIfMissing)
     return isRefused(args) ? args : { args, startArgs: undefined };
+  // No start arguments (the usual target): what the converter answers for no values, with no codec
+  // call, without another round of awaits per signal.
+  if (target.startArgs.length === 0) return { args, startArgs: { payloads: [] } };
   const startArgs = await encodeOrRefuse(converter, 'start arguments', () => target.startArgs, call);
   return isRefused(startArgs) ? startArgs : { args, startArgs };
 }

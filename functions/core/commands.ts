@@ -140,7 +140,9 @@ export interface Prepared<C> {
 /**
  * The check every ingress path runs: resolve the target, validate the event id, check the
  * operation and its argument. `named` is the operation's field of the command (`{ signal }`,
- * `{ update }`, none for a start).
+ * `{ update }`, none for a start). `resolved` is the target a caller already resolved for
+ * `input.workflowId` with {@link resolveTarget} (the HTTP routes do, to answer 403 before reading
+ * the body), so it is not resolved twice.
  */
 function prepare<N extends object>(
   config: GatewayConfig,
@@ -148,8 +150,9 @@ function prepare<N extends object>(
   kind: 'signal' | 'update' | 'start',
   name: string,
   named: N,
+  resolved: Target | undefined,
 ): Result<Prepared<StartCommand & N>> {
-  const target = resolveTarget(config, input.workflowId);
+  const target = resolved ? ok(resolved) : resolveTarget(config, input.workflowId);
   if (!target.ok) return target;
   const eventId = validateField(deliveryEventId, input.eventId, 'eventId');
   if (!eventId.ok) return eventId;
@@ -168,23 +171,32 @@ function prepare<N extends object>(
   });
 }
 
-/** Resolves and validates a signal in one step: the check every ingress path runs. */
+/**
+ * Resolves and validates a signal in one step: the check every ingress path runs. `resolved`: the
+ * target already resolved for this workflow id, if the caller has it.
+ */
 export function prepareSignal(
   config: GatewayConfig,
   input: CommandInput & { signal: string },
+  resolved?: Target,
 ): Result<Prepared<SignalCommand>> {
-  return prepare(config, input, 'signal', input.signal, { signal: input.signal });
+  return prepare(config, input, 'signal', input.signal, { signal: input.signal }, resolved);
 }
 
 /** Resolves and validates an update: the target declares it and the argument fits its schema. */
 export function prepareUpdate(
   config: GatewayConfig,
   input: CommandInput & { update: string },
+  resolved?: Target,
 ): Result<Prepared<UpdateCommand>> {
-  return prepare(config, input, 'update', input.update, { update: input.update });
+  return prepare(config, input, 'update', input.update, { update: input.update }, resolved);
 }
 
 /** Resolves and validates a start: the target allows starts and the input fits its schema. */
-export function prepareStart(config: GatewayConfig, input: CommandInput): Result<Prepared<StartCommand>> {
-  return prepare(config, input, 'start', 'start', {});
+export function prepareStart(
+  config: GatewayConfig,
+  input: CommandInput,
+  resolved?: Target,
+): Result<Prepared<StartCommand>> {
+  return prepare(config, input, 'start', 'start', {}, resolved);
 }

@@ -18,7 +18,7 @@ import {
 } from '../core/commands';
 import { ANONYMOUS_CALLER, EVENT_ID_ENTRIES, namespaceEventId } from '../core/event-ids';
 import { summarizeDeliveries } from '../core/event-outcome';
-import type { GatewayConfig } from '../core/gateway-config-model';
+import type { GatewayConfig, Target } from '../core/gateway-config-model';
 import { wireArguments } from '../core/operation-arguments';
 import type { Delivery } from '../core/outcomes';
 import type { Problem } from '../core/problems';
@@ -107,17 +107,17 @@ export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: WorkflowRouteDep
       : parseJsonBytes(bytes, c.req.header('content-type'), deps.maxBodyBytes);
   };
 
-  /** The command a request asks for, checked in core against its target. */
-  function prepare(operation: Operation, input: CommandInput): Result<Deliverable> {
+  /** The command a request asks for, checked in core against its target (already resolved). */
+  function prepare(operation: Operation, input: CommandInput, target: Target): Result<Deliverable> {
     const kinded = <K extends Operation['kind'], C>(kind: K, prepared: Result<Prepared<C>>) =>
       prepared.ok ? ok({ kind, ...prepared.value }) : prepared;
     switch (operation.kind) {
       case 'signal':
-        return kinded('signal', prepareSignal(config, { ...input, signal: operation.signal }));
+        return kinded('signal', prepareSignal(config, { ...input, signal: operation.signal }, target));
       case 'update':
-        return kinded('update', prepareUpdate(config, { ...input, update: operation.update }));
+        return kinded('update', prepareUpdate(config, { ...input, update: operation.update }, target));
       case 'start':
-        return kinded('start', prepareStart(config, input));
+        return kinded('start', prepareStart(config, input, target));
     }
   }
 
@@ -142,7 +142,7 @@ export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: WorkflowRouteDep
     const ids = eventIdOf(c, idempotencyKey);
     if (!ids.ok) return fail(ids.problem, path);
     const input = { workflowId, payload: body.value, ...ids.value, source: EVENT_SOURCES.http };
-    const prepared = prepare(operation, input);
+    const prepared = prepare(operation, input, target.value);
     if (!prepared.ok) return fail(prepared.problem, path);
     const recording = recorder.enabled ? await beginRecord(c, ids.value.eventId, operation.kind) : undefined;
     const delivery = await deliverer.deliver(prepared.value, { queue: true });
