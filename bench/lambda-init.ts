@@ -27,7 +27,7 @@ import {
   gatewayConfigDigest,
 } from '../functions/adapters/gateway-config-file';
 import { DEFAULT_GATEWAY_CONFIG } from '../functions/core/default-config';
-import { GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
+import { DEMO_SOURCE_SECRET_ENV, GATEWAY_ENV, TEMPORAL_ENV } from '../functions/core/env-names';
 import { routingToConfigJson } from '../infra/props/routing';
 import { initCostsByModule, type InitCost } from './cpu-profile';
 import { median, round } from './stats';
@@ -75,8 +75,31 @@ const SEALED_ROUTING = {
 };
 
 /**
- * What each function gets from the stack (minus secret ARNs, which would reach Secrets Manager at
- * init). Every variant gets the GatewayFunction construct's common environment, including
+ * Each demo source's signing secret, as a value. In AWS every webhook source has one (the construct
+ * makes a Secrets Manager secret per source, read at init); without them the ingest function would
+ * build no verifier and log a "webhook source disabled" warning per source at init, which a deployed
+ * function never does. Values here, not ARNs: the bench leaves Secrets Manager's round trip out.
+ */
+const SOURCE_SECRETS: Record<string, string> = Object.fromEntries(
+  Object.entries(DEMO_SOURCE_SECRET_ENV).map(([source, variable]) => [
+    variable,
+    // Standard Webhooks secrets are `whsec_` + base64; the others take any string.
+    source === 'standard-webhooks'
+      ? `whsec_${Buffer.from(`bench-${source}-secret`).toString('base64')}`
+      : `bench-${source}-secret`,
+  ]),
+);
+
+/**
+ * The key that seals queue messages, as a value: a deployed stack gives both functions one through
+ * Secrets Manager (GATEWAY_ENVELOPE_KEY_SECRET_ARN); without it each function makes a key of its own
+ * and warns at init, which a deployed function never does.
+ */
+const ENVELOPE_KEY = { [GATEWAY_ENV.envelopeKey]: 'bench-envelope-key-0123456789abcdef' };
+
+/**
+ * What each function gets from the stack (its secrets as values, see SOURCE_SECRETS and
+ * ENVELOPE_KEY: secret ARNs would reach Secrets Manager at init). Every variant gets the GatewayFunction construct's common environment, including
  * `NODE_OPTIONS=--enable-source-maps`, so all four pay for reading their source map alike.
  */
 export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<string, string> {
@@ -98,6 +121,8 @@ export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<s
       return {
         ...common,
         ...SEALED_ROUTING,
+        ...SOURCE_SECRETS,
+        ...ENVELOPE_KEY,
         [GATEWAY_ENV.auth]: 'api-key',
         [GATEWAY_ENV.apiKeys]: 'bench-api-key-0123456789',
         [GATEWAY_ENV.queueUrl]: QUEUE_URL,
@@ -106,6 +131,7 @@ export function lambdaEnv(variant: LambdaVariant, sourceMaps: boolean): Record<s
       return {
         ...common,
         ...SEALED_ROUTING,
+        ...ENVELOPE_KEY,
         [GATEWAY_ENV.queueUrl]: QUEUE_URL,
         [GATEWAY_ENV.dlqUrl]: `${QUEUE_URL}-dlq`,
         [GATEWAY_ENV.fifoDlqUrl]: `${QUEUE_URL}-dlq.fifo`,
