@@ -6,9 +6,11 @@
  * that measures the gateway's CPU builds `bench/gateway-child.ts` of the tree it measures (this
  * one, or a baseline copy) with the options of `buildDevApp` (scripts/build.ts), once per process.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { DEFAULT_GATEWAY_CHECKS_FILE_NAME } from '../functions/adapters/gateway-config-file';
 import { handlerBuildOptions } from '../infra/lambda-handlers';
 import type { GatewayChild } from './gateway-sides';
 import { GATEWAY_READY_PREFIX, startAndWaitFor } from './processes';
@@ -49,6 +51,11 @@ async function buildGatewayChild(root: string): Promise<GatewayChildCommand> {
     sourcemap: true,
     external: [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), '@temporalio/*'],
   });
+  // As beside each prebuilt Lambda handler (scripts/build.ts): the default configuration's generated
+  // argument checks, which gateway-config-file.ts looks for beside its bundle; without them the
+  // local server builds those checks with zod and runs zod on every signal's argument.
+  const checks = join(root, 'functions', 'adapters', DEFAULT_GATEWAY_CHECKS_FILE_NAME);
+  if (existsSync(checks)) await copyFile(checks, join(outDir, DEFAULT_GATEWAY_CHECKS_FILE_NAME));
   return { command: process.execPath, args: [join(outDir, 'index.mjs')] };
 }
 
