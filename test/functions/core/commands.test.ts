@@ -41,6 +41,17 @@ describe('preparing a signal', () => {
     });
   });
 
+  it('takes the target its caller already resolved, and checks the command against it as before', () => {
+    const resolved = resolveTarget(config, 'staged-1');
+    if (!resolved.ok) throw new Error('the default target declares staged-1');
+    const input = { workflowId: 'staged-1', signal: 'advanceStage', payload: { stage: 1 }, eventId: 'e-1' };
+    expect(prepareSignal(config, input, resolved.value)).toEqual(prepareSignal(config, input));
+    expect(prepareSignal(config, { ...input, payload: { stage: 'two' } }, resolved.value)).toMatchObject({
+      ok: false,
+      problem: { code: 'invalid-request', field: 'body.stage' },
+    });
+  });
+
   it('refuses a signal the target does not declare with 403 operation-not-allowed', () => {
     expect(signal({ signal: 'cancelEverything' })).toMatchObject({
       ok: false,
