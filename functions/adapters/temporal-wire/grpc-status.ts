@@ -59,6 +59,9 @@ export class WireMetadata {
   }
 }
 
+/** The metadata of an OK status: nothing reads it, so one empty instance serves every call. */
+const NO_METADATA = new WireMetadata();
+
 /** A call that did not end with status OK: what grpc-js called a `ServiceError`. */
 export class GrpcCallError extends EventGatewayError {
   override readonly name = 'GrpcCallError';
@@ -90,7 +93,9 @@ export function errorFromHttpStatus(httpStatus: number, metadata?: WireMetadata)
 
 /**
  * The status in trailers (or a trailers-only response): `grpc-status`, the percent-encoded
- * `grpc-message`, and the rest as metadata; undefined when the headers carry no status.
+ * `grpc-message`, and the rest as metadata; undefined when the headers carry no status. Only a
+ * failed call's metadata is read (temporal-status-details.ts): an OK status carries none, so a
+ * delivered signal does not copy its trailers.
  */
 export function statusFromTrailers(
   headers: IncomingHttpHeaders,
@@ -106,7 +111,12 @@ export function statusFromTrailers(
       details = message;
     }
   }
-  return { code: Number(status), details, metadata: WireMetadata.fromHttp2Headers(headers) };
+  const code = Number(status);
+  return {
+    code,
+    details,
+    metadata: code === Status.OK ? NO_METADATA : WireMetadata.fromHttp2Headers(headers),
+  };
 }
 
 /**
