@@ -203,13 +203,14 @@ export async function loadPayloadCodecs(env: Record<string, string | undefined>)
 /**
  * The built-in codec. In Lambda (and against the local emulator) it calls KMS with its lean JSON
  * client (payloads/kms-json-client.ts), not the AWS SDK's, whose modules cost a cold start about
- * 40 ms (docs/benchmarks.md, payload encryption).
+ * 40 ms (docs/benchmarks.md, payload encryption). Imported from payloads/gateway-payloads.ts, as the
+ * large payload store is: one chunk of the bundle for both, and the payload proto they share.
  */
 async function loadBuiltInCodec(env: Record<string, string | undefined>): Promise<PayloadCodec[]> {
   const keyId = env[PAYLOAD_ENV.kmsKeyId]?.trim();
   if (!keyId) return [];
   const endpoint = env[PAYLOAD_ENV.kmsEndpoint]?.trim();
-  const { KmsEncryptionCodec, LeanKmsClient } = await import('../../payloads/lean-kms-codec');
+  const { KmsEncryptionCodec, LeanKmsClient } = await import('../../payloads/gateway-payloads');
   return [
     new KmsEncryptionCodec({
       keyId,
@@ -242,7 +243,7 @@ export async function loadLargePayloadStore(
     );
   }
   const endpoint = env[PAYLOAD_ENV.s3Endpoint]?.trim();
-  const { S3PayloadStore } = await import('../../payloads/s3-payload-store');
+  const { S3PayloadStore } = await import('../../payloads/gateway-payloads');
   return new S3PayloadStore({
     bucket,
     ...(thresholdBytes !== undefined ? { thresholdBytes } : {}),
