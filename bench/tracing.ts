@@ -59,6 +59,8 @@ export interface TracingResult {
   exportsDuringLoad: number;
   exportedBytesPerSignal: number;
   init: { offMs: number; onMs: number; ratio: number; offCpuMs: number; onCpuMs: number; runs: number };
+  /** With `BENCH_TRACING_BASELINE`: the same paced A/B of another checkout's gateway, taking turns with this one's. */
+  baseline?: BaselineComparison;
   /** Where the extra CPU goes, on − off: self µs per signal by module, profiled over one warm load run a side. */
   extraCost: { gatewayUnderLoad: InitCost[]; gatewayProfileRuns: number };
   bundle: {
@@ -68,6 +70,25 @@ export interface TracingResult {
     otelOnDemandKiB: number;
   };
   method: string;
+}
+
+/**
+ * This checkout's off and on beside another checkout's (a clone at the commit before a change), all
+ * four paced at one rate and taking turns, so a change's effect on on ÷ off is read within one run.
+ */
+export interface BaselineComparison {
+  repoRoot: string;
+  rate: number;
+  rounds: number;
+  /** Gateway CPU ms per signal of each side. */
+  gatewayCpuMsPerSignal: { off: number; on: number; baseOff: number; baseOn: number };
+  /** on ÷ off of this checkout and of the baseline's, over all rounds. */
+  ratio: number;
+  baselineRatio: number;
+  /** The same two ratios round by round (each round: the four sides' runs of that round). */
+  ratioPerRound: number[];
+  baselineRatioPerRound: number[];
+  errors: number;
 }
 
 /** What the section needs of the run; `gatewayEnv` is the gateway child's environment, tracing off. */
@@ -88,7 +109,7 @@ export class TracingBenchError extends EventGatewayError {
 
 /** What OpenTelemetry brings into the bundle: the SDK and the gateway's modules that import it. */
 const OTEL_INPUT =
-  /node_modules\/@opentelemetry\/|functions\/adapters\/(tracing-otel|tracing-otlp-json|tracing-otlp-post|xray-otlp-exporter)\.ts$/;
+  /node_modules\/@opentelemetry\/|functions\/adapters\/(tracing-otel|tracing-otlp-json|tracing-otlp-json-export|tracing-otlp-post|xray-otlp-exporter)\.ts$/;
 
 /** An OTLP/HTTP endpoint that takes every export: counts them and their bytes. */
 async function startSpanSink() {
@@ -182,6 +203,50 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
     );
     log(`tracing: paced at ${paced.rate}/s, gateway CPU on ÷ off ${paced.gatewayCpuRatio}`);
 
+    const baselineRoot = process.env.BENCH_TRACING_BASELINE;
+    let baseline: BaselineComparison | undefined;
+    if (baselineRoot) {
+      const baseOff = await startGatewayChild(baselineRoot, offEnv);
+      const baseOn = await startGatewayChild(baselineRoot, { ...offEnv, ...onEnv });
+      stoppers.push(
+        () => baseOff.child.stop(),
+        () => baseOn.child.stop(),
+      );
+      await gatewayRate(baseOff.url, ctx.loadTarget, 8, 1);
+      await gatewayRate(baseOn.url, ctx.loadTarget, 8, 1);
+      const gateways = { off, on, baseOff, baseOn };
+      const rounds = Number(process.env.BENCH_TRACING_BASELINE_ROUNDS) || plan.rounds * 2;
+      const runs = await takeTurns(
+        ['off', 'baseOff', 'on', 'baseOn'] as const,
+        rounds,
+        (side) => measure(gateways[side], paced.rate),
+        (round_) => log(`tracing: baseline round ${round_ + 1}/${rounds}`),
+      );
+      const gatewayCpu = (side: keyof typeof gateways, from = 0, to = rounds) =>
+        cpuPerSignal(runs[side].slice(from, to)).gateway ?? NaN;
+      const perRound = (a: keyof typeof gateways, b: keyof typeof gateways) =>
+        Array.from({ length: rounds }, (_, r) => round(gatewayCpu(a, r, r + 1) / gatewayCpu(b, r, r + 1), 3));
+      baseline = {
+        repoRoot: baselineRoot,
+        rate: paced.rate,
+        rounds,
+        gatewayCpuMsPerSignal: {
+          off: gatewayCpu('off'),
+          on: gatewayCpu('on'),
+          baseOff: gatewayCpu('baseOff'),
+          baseOn: gatewayCpu('baseOn'),
+        },
+        ratio: round(gatewayCpu('on') / gatewayCpu('off'), 3),
+        baselineRatio: round(gatewayCpu('baseOn') / gatewayCpu('baseOff'), 3),
+        ratioPerRound: perRound('on', 'off'),
+        baselineRatioPerRound: perRound('baseOn', 'baseOff'),
+        errors: Object.values(runs).reduce((a, side) => a + errorsOf(side), 0),
+      };
+      log(
+        `tracing: beside ${baselineRoot}: on ÷ off ${baseline.ratio}, baseline's ${baseline.baselineRatio}`,
+      );
+    }
+
     const profileRuns = plan.profileRuns ?? 1;
     log(`tracing: CPU profiles of both gateways under load (${profileRuns} a side)`);
     const profileOf = (env: Record<string, string | undefined>, name: string) =>
@@ -241,6 +306,7 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
         gatewayProfileRuns: profileRuns,
       },
       bundle,
+      ...(baseline ? { baseline } : {}),
       method:
         `two gateway child processes on one dev server, off = no ${OTEL_ENV.endpoint} (trace context only), on = ` +
         'an OTLP/HTTP sink in the bench process (BatchSpanProcessor, the OTLP/HTTP JSON exporter: the request span ' +

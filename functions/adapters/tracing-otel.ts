@@ -4,8 +4,9 @@
  * Temporal call or enqueue), each started under an explicit parent: so instead of the SDK's tracer —
  * a context object, a sampler, attribute limits, a propagator's parse and format, and closures per
  * span — a {@link GatewaySpan} is one plain object that is both the scope's {@link LiveSpan} and the
- * SDK's `ReadableSpan`, handed to the SDK's `BatchSpanProcessor` and any SDK `SpanExporter`
- * (tracing-otlp-json.ts's, or X-Ray's in xray-otlp-exporter.ts). Nothing is registered globally.
+ * SDK's `ReadableSpan`: written as OTLP JSON into its batch's bytes when it ends (tracing-otlp-json-export.ts),
+ * or, for X-Ray, handed to the SDK's `BatchSpanProcessor` and its protobuf exporter
+ * (xray-otlp-exporter.ts). Nothing is registered globally.
  */
 import {
   SpanKind as OtelSpanKind,
@@ -18,10 +19,10 @@ import {
 } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { Resource, type IResource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { TraceContext } from '../core/trace-context';
 import { newSpanId, newTraceId } from './tracing-ids';
-import { OtlpJsonTraceExporter } from './tracing-otlp-json';
+import { OtlpJsonBatchExporter } from './tracing-otlp-json-export';
 import { samplerFromEnv, type GatewaySampler } from './tracing-sampler';
 import type { EventTraceFields, LiveSpan, SpanKind, SpanStarter } from './tracing-spans';
 import { XrayOtlpExporter, xrayOtlpRegion, type AwsCredentials } from './xray-otlp-exporter';
@@ -46,6 +47,13 @@ const KINDS: Record<SpanKind, OtelSpanKind> = {
 
 /** The instrumentation scope every gateway span is exported under. */
 const SCOPE = { name: 'temporal-event-gateway' } as const;
+
+/** What a span without links, events or a status set shares with every other (no objects per span). */
+const NONE: never[] = Object.freeze([]) as never[];
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
+/** The longest an ended span waits to be exported from a long-lived process. */
+const EXPORT_DELAY_MS = 1_000;
 
 function addAttributes(attributes: Attributes, fields: EventTraceFields): void {
   for (const key of FIELD_NAMES) {
@@ -74,10 +82,10 @@ const flags = (sampled: boolean) => (sampled ? TraceFlags.SAMPLED : TraceFlags.N
 export class GatewaySpan implements LiveSpan, ReadableSpan {
   readonly context: TraceContext;
   readonly attributes: Attributes = {};
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  status: SpanStatus = UNSET;
   ended = false;
-  readonly links = [];
-  readonly events = [];
+  readonly links = NONE;
+  readonly events = NONE;
   readonly droppedAttributesCount = 0;
   readonly droppedEventsCount = 0;
   readonly droppedLinksCount = 0;
@@ -143,12 +151,31 @@ export interface OtlpSpanStarterOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** X-Ray's OTLP endpoint needs SigV4 and protobuf; any other takes OTLP/HTTP JSON. */
-function exporterFor(options: OtlpSpanStarterOptions): SpanExporter {
+/** Where ended spans go, batched, until they are posted. */
+interface SpanBatches {
+  add(span: GatewaySpan): void;
+  flush(): Promise<void>;
+}
+
+/**
+ * X-Ray's OTLP endpoint needs SigV4 and protobuf (the SDK's serializer, behind its batch processor);
+ * any other takes OTLP/HTTP JSON, written span by span as they end.
+ */
+function batchesFor(options: OtlpSpanStarterOptions, resource: IResource): SpanBatches {
   const region = xrayOtlpRegion(options.url);
-  return region && options.credentials
-    ? new XrayOtlpExporter({ url: options.url, region, credentials: options.credentials })
-    : new OtlpJsonTraceExporter({ url: options.url, env: options.env ?? process.env });
+  if (region && options.credentials) {
+    const xray = new XrayOtlpExporter({ url: options.url, region, credentials: options.credentials });
+    const processor = new BatchSpanProcessor(xray, { scheduledDelayMillis: EXPORT_DELAY_MS });
+    return { add: (span) => processor.onEnd(span), flush: () => processor.forceFlush() };
+  }
+  const env = options.env ?? process.env;
+  return new OtlpJsonBatchExporter({
+    url: options.url,
+    env,
+    resource,
+    scope: SCOPE,
+    delayMs: EXPORT_DELAY_MS,
+  });
 }
 
 /**
@@ -187,8 +214,8 @@ export function createOtlpSpanStarter(options: OtlpSpanStarterOptions): SpanStar
   const sampler = samplerFromEnv(env);
   const resource = Resource.default().merge(new Resource({ 'service.name': options.serviceName }));
   // Batches in a long-lived process; the Lambda entries flush before they answer.
-  const processor = new BatchSpanProcessor(exporterFor(options), { scheduledDelayMillis: 1_000 });
-  const toProcessor = (span: GatewaySpan) => processor.onEnd(span);
+  const batches = batchesFor(options, resource);
+  const toBatch = (span: GatewaySpan) => batches.add(span);
 
   return {
     start(name, kind, parent, fields) {
@@ -201,11 +228,11 @@ export function createOtlpSpanStarter(options: OtlpSpanStarterOptions): SpanStar
         ids,
         parentSpanId,
         resource,
-        exported ? toProcessor : undefined,
+        exported ? toBatch : undefined,
       );
       addAttributes(span.attributes, fields);
       return span;
     },
-    flush: () => processor.forceFlush(),
+    flush: () => batches.flush(),
   };
 }

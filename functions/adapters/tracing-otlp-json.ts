@@ -1,47 +1,19 @@
 /**
- * The gateway's OTLP/HTTP JSON span exporter (an SDK `SpanExporter`): the request body written
- * straight from the spans as the OTLP JSON encoding defines it (hex ids, nanosecond times as strings,
- * the enums as numbers; https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding), without the
- * SDK transformer's intermediate objects and its HTTP exporter's retry queue, and posted with
- * node:http(s). It honours the OTLP exporter's headers, timeout and gzip variables as the SDK's does.
+ * OTLP/HTTP JSON of the gateway's spans, written straight from them as the OTLP JSON encoding defines
+ * it (hex ids, nanosecond times as strings, the enums as numbers;
+ * https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding) into bytes, without the SDK
+ * transformer's intermediate objects nor a string per span. Held equal to the SDK's own
+ * `JsonTraceSerializer` by test; posted in batches by tracing-otlp-json-export.ts.
  */
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { PendingExports, postOtlp } from './tracing-otlp-post';
+import type { InstrumentationLibrary } from '@opentelemetry/core';
+import type { IResource } from '@opentelemetry/resources';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
-const gzipAsync = promisify(gzip);
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-export interface OtlpJsonTraceExporterOptions {
-  /** The OTLP/HTTP traces URL (`…/v1/traces`). */
-  readonly url: string;
-  /** `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS`, `…_TIMEOUT`, `…_COMPRESSION` are read from it. */
-  readonly env: Env;
+/** An HrTime as OTLP's decimal nanoseconds. */
+function nanos([seconds, nanoseconds]: HrTime): string {
+  return seconds === 0 ? String(nanoseconds) : `${seconds}${String(nanoseconds).padStart(9, '0')}`;
 }
-
-/** The trace-specific variable, else the general one (the OTLP exporter's precedence). */
-const otlpSetting = (env: Env, name: string) =>
-  env[`OTEL_EXPORTER_OTLP_TRACES_${name}`] ?? env[`OTEL_EXPORTER_OTLP_${name}`];
-
-/** `key1=value1,key2=value2` (values URL-encoded), the general variable's entries under the trace one's. */
-function headersOf(env: Env): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const list of [env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS]) {
-    for (const entry of list?.split(',') ?? []) {
-      const at = entry.indexOf('=');
-      if (at <= 0) continue;
-      headers[decodeURIComponent(entry.slice(0, at).trim())] = decodeURIComponent(entry.slice(at + 1).trim());
-    }
-  }
-  return headers;
-}
-
-const nanos = ([seconds, nanoseconds]: HrTime) =>
-  seconds === 0 ? String(nanoseconds) : `${seconds}${String(nanoseconds).padStart(9, '0')}`;
 
 const json = JSON.stringify;
 
@@ -65,31 +37,206 @@ function keyValues(attributes: Attributes | undefined, lead = ','): string {
   return out ? `${lead}"attributes":[${out}]` : '';
 }
 
-/** One span's JSON text; the ids are hex already, as OTLP JSON wants them. */
-function otlpSpan(span: ReadableSpan): string {
+/** `,"events":[…]` and `,"links":[…]`, or nothing (the gateway's own spans have neither). */
+function eventsAndLinks(span: ReadableSpan): string {
+  const { events, links } = span;
+  let out = '';
+  if (events.length > 0) {
+    const each = events.map(
+      (event) =>
+        `{"name":${json(event.name)},"timeUnixNano":"${nanos(event.time)}"${keyValues(event.attributes)}}`,
+    );
+    out += `,"events":[${each.join(',')}]`;
+  }
+  if (links.length > 0) {
+    const each = links.map(
+      (link) =>
+        `{"traceId":"${link.context.traceId}","spanId":"${link.context.spanId}"${keyValues(link.attributes)}}`,
+    );
+    out += `,"links":[${each.join(',')}]`;
+  }
+  return out;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * OTLP JSON written straight into bytes: the fragments and what is ASCII by char code, a string
+ * needing no escape between its quotes as it is, anything else as JSON.stringify's text in UTF-8. A
+ * span's text is no string of its own, nor the concatenations and copy that building one costs.
+ */
+export class JsonBytes {
+  private bytes: Buffer;
+  private at = 0;
+
+  constructor(private readonly initialBytes: number) {
+    this.bytes = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.at;
+  }
+
+  /** Text known to be ASCII (the format's own fragments, hex ids, numbers). */
+  ascii(text: string): void {
+    const { length } = text;
+    this.room(length);
+    const { bytes } = this;
+    let at = this.at;
+    for (let i = 0; i < length; i += 1) bytes[at++] = text.charCodeAt(i);
+    this.at = at;
+  }
+
+  /** A non-negative integer's decimal digits, zero-padded to `width`. */
+  digits(value: number, width = 1): void {
+    let count = 1;
+    for (let rest = Math.floor(value / 10); rest > 0; rest = Math.floor(rest / 10)) count += 1;
+    count = Math.max(count, width);
+    this.room(count);
+    let rest = value;
+    for (let at = this.at + count - 1; at >= this.at; at -= 1) {
+      this.bytes[at] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this.at += count;
+  }
+
+  /** Any JSON text, as UTF-8. */
+  text(text: string): void {
+    this.room(text.length * 3);
+    this.at += this.bytes.write(text, this.at);
+  }
+
+  /** `value` as a JSON string literal. */
+  string(value: string): void {
+    const { length } = value;
+    this.room(length + 2);
+    const { bytes } = this;
+    const from = this.at;
+    let at = from;
+    bytes[at++] = QUOTE;
+    for (let i = 0; i < length; i += 1) {
+      const code = value.charCodeAt(i);
+      if (code < 0x20 || code > 0x7e || code === QUOTE || code === BACKSLASH) {
+        this.at = from;
+        this.text(json(value));
+        return;
+      }
+      bytes[at++] = code;
+    }
+    bytes[at++] = QUOTE;
+    this.at = at;
+  }
+
+  /** The bytes written, handed over: the next write starts a buffer of its own. */
+  take(): Buffer {
+    const taken = this.bytes.subarray(0, this.at);
+    this.bytes = Buffer.allocUnsafe(this.initialBytes);
+    this.at = 0;
+    return taken;
+  }
+
+  /** The bytes written, as text. */
+  toString(): string {
+    return this.bytes.toString('utf8', 0, this.at);
+  }
+
+  private room(bytes: number): void {
+    if (this.bytes.length - this.at >= bytes) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.at + bytes));
+    this.bytes.copy(grown, 0, 0, this.at);
+    this.bytes = grown;
+  }
+}
+
+/** `,"attributes":[…]` of `attributes` (none: nothing, OTLP's default), string values written directly. */
+function writeAttributes(out: JsonBytes, attributes: Attributes): void {
+  let first = true;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value === undefined) continue;
+    out.ascii(first ? ',"attributes":[{"key":' : ',{"key":');
+    first = false;
+    out.string(key);
+    if (typeof value === 'string') {
+      out.ascii(',"value":{"stringValue":');
+      out.string(value);
+      out.ascii('}}');
+    } else {
+      out.text(`,"value":${anyValue(value)}}`);
+    }
+  }
+  if (!first) out.ascii(']');
+}
+
+/** An HrTime as OTLP's decimal nanoseconds, between quotes (as {@link nanos} writes it). */
+function writeNanos(out: JsonBytes, [seconds, nanoseconds]: HrTime): void {
+  out.ascii('"');
+  if (seconds === 0) out.digits(nanoseconds);
+  else {
+    out.digits(seconds);
+    out.digits(nanoseconds, 9);
+  }
+  out.ascii('"');
+}
+
+/**
+ * One span's OTLP JSON; the ids are hex already, as OTLP JSON wants them. Piece by piece, the
+ * constant pieces literals: no string is made for the span's text.
+ */
+export function writeSpan(out: JsonBytes, span: ReadableSpan): void {
   const ids = span.spanContext();
   const { status } = span;
-  const events = span.events.map(
-    (event) =>
-      `{"name":${json(event.name)},"timeUnixNano":"${nanos(event.time)}"${keyValues(event.attributes)}}`,
-  );
-  const links = span.links.map(
-    (link) =>
-      `{"traceId":"${link.context.traceId}","spanId":"${link.context.spanId}"${keyValues(link.attributes)}}`,
-  );
-  return (
-    `{"traceId":"${ids.traceId}","spanId":"${ids.spanId}"` +
-    (span.parentSpanId ? `,"parentSpanId":"${span.parentSpanId}"` : '') +
-    (ids.traceState ? `,"traceState":${json(ids.traceState.serialize())}` : '') +
-    // OTLP's SpanKind counts from UNSPECIFIED = 0; the API's from INTERNAL = 0.
-    `,"name":${json(span.name)},"kind":${span.kind + 1}` +
-    `,"startTimeUnixNano":"${nanos(span.startTime)}","endTimeUnixNano":"${nanos(span.endTime)}"` +
-    keyValues(span.attributes) +
-    (events.length > 0 ? `,"events":[${events.join(',')}]` : '') +
-    (links.length > 0 ? `,"links":[${links.join(',')}]` : '') +
-    `,"status":{"code":${status.code}${status.message ? `,"message":${json(status.message)}` : ''}}}`
-  );
+  out.ascii('{"traceId":"');
+  out.ascii(ids.traceId);
+  out.ascii('","spanId":"');
+  out.ascii(ids.spanId);
+  if (span.parentSpanId) {
+    out.ascii('","parentSpanId":"');
+    out.ascii(span.parentSpanId);
+  }
+  out.ascii('"');
+  if (ids.traceState) {
+    out.ascii(',"traceState":');
+    out.string(ids.traceState.serialize());
+  }
+  out.ascii(',"name":');
+  out.string(span.name);
+  // OTLP's SpanKind counts from UNSPECIFIED = 0; the API's from INTERNAL = 0.
+  out.ascii(',"kind":');
+  out.digits(span.kind + 1);
+  out.ascii(',"startTimeUnixNano":');
+  writeNanos(out, span.startTime);
+  out.ascii(',"endTimeUnixNano":');
+  writeNanos(out, span.endTime);
+  writeAttributes(out, span.attributes);
+  const rest = eventsAndLinks(span);
+  if (rest) out.text(rest);
+  out.ascii(',"status":{"code":');
+  out.digits(status.code);
+  if (status.message) {
+    out.ascii(',"message":');
+    out.string(status.message);
+  }
+  out.ascii('}}');
 }
+
+/** `{"resource":…,"scopeSpans":[` — a resource's entry up to its scopes. */
+const resourceOpen = (resource: IResource) =>
+  `{"resource":{${keyValues(resource.attributes, '')}},"scopeSpans":[`;
+
+/** `{"scope":…,"spans":[` — a scope's entry up to its spans. */
+const scopeOpen = ({ name, version }: InstrumentationLibrary) =>
+  `{"scope":{"name":${json(name)}${version ? `,"version":${json(version)}` : ''}},"spans":[`;
+
+/** The head of a request of one resource's spans of one scope, up to the spans (then {@link REQUEST_TAIL}). */
+export const otlpJsonRequestHead = (resource: IResource, scope: InstrumentationLibrary) =>
+  `{"resourceSpans":[${resourceOpen(resource)}${scopeOpen(scope)}`;
+
+/** The end of a request begun by {@link otlpJsonRequestHead}. */
+export const REQUEST_TAIL = ']}]}]}';
 
 /** The OTLP JSON `ExportTraceServiceRequest` of `spans`, grouped by resource and instrumentation scope. */
 export function otlpJsonTraceRequest(spans: readonly ReadableSpan[]): string {
@@ -103,55 +250,20 @@ export function otlpJsonTraceRequest(spans: readonly ReadableSpan[]): string {
     if (list) list.push(span);
     else scopes.set(key, [span]);
   }
-  const resourceSpans = [...byResource].map(([resource, scopes]) => {
-    const scopeSpans = [...scopes.values()].map((scoped) => {
-      const { name, version } = scoped[0]!.instrumentationLibrary;
-      const scope = `{"name":${json(name)}${version ? `,"version":${json(version)}` : ''}}`;
-      return `{"scope":${scope},"spans":[${scoped.map(otlpSpan).join(',')}]}`;
+  const out = new JsonBytes(16 * 1024);
+  out.ascii('{"resourceSpans":[');
+  [...byResource].forEach(([resource, scopes], r) => {
+    out.text(`${r > 0 ? ',' : ''}${resourceOpen(resource)}`);
+    [...scopes.values()].forEach((scoped, s) => {
+      out.text(`${s > 0 ? ',' : ''}${scopeOpen(scoped[0]!.instrumentationLibrary)}`);
+      scoped.forEach((span, index) => {
+        if (index > 0) out.ascii(',');
+        writeSpan(out, span);
+      });
+      out.ascii(']}');
     });
-    return `{"resource":{${keyValues(resource.attributes, '')}},"scopeSpans":[${scopeSpans.join(',')}]}`;
+    out.ascii(']}');
   });
-  return `{"resourceSpans":[${resourceSpans.join(',')}]}`;
-}
-
-/** Posts spans as OTLP/HTTP JSON to a collector (or any OTLP/HTTP endpoint). */
-export class OtlpJsonTraceExporter implements SpanExporter {
-  private readonly pending = new PendingExports();
-  private readonly target: URL;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
-  private readonly gzip: boolean;
-
-  constructor(options: OtlpJsonTraceExporterOptions) {
-    this.target = new URL(options.url);
-    this.gzip = otlpSetting(options.env, 'COMPRESSION') === 'gzip';
-    this.headers = {
-      ...headersOf(options.env),
-      'content-type': 'application/json',
-      ...(this.gzip ? { 'content-encoding': 'gzip' } : {}),
-    };
-    this.timeoutMs = Number(otlpSetting(options.env, 'TIMEOUT')) || 10_000;
-  }
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    const json = otlpJsonTraceRequest(spans);
-    const sending = (this.gzip ? gzipAsync(json) : Promise.resolve(json)).then((body) =>
-      postOtlp({
-        target: this.target,
-        headers: this.headers,
-        body,
-        timeoutMs: this.timeoutMs,
-        label: 'OTLP endpoint',
-      }),
-    );
-    this.pending.track(sending, done);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.pending.settled();
-  }
-
-  shutdown(): Promise<void> {
-    return this.forceFlush();
-  }
+  out.ascii(']}');
+  return out.toString();
 }

@@ -114,6 +114,35 @@ describe('otlpJsonTraceRequest', () => {
     const sdk = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans))) as unknown;
     expect(ours).toEqual(withoutDefaults(sdk));
   });
+
+  it('writes escapes, text beyond ASCII and times of any width as the SDK does', () => {
+    const memory = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      resource: new Resource({ 'service.name': 'gateway-tëst' }),
+      spanProcessors: [new SimpleSpanProcessor(memory)],
+    });
+    const tracer = provider.getTracer('temporal-event-gateway');
+    const names = [
+      'POST /v1/webhooks/"quoted"\\path',
+      'ünïcödé 😀 \u2028',
+      'tab\there\nnew line \u0001',
+      'del\u007f',
+      'back\\slash',
+    ];
+    names.forEach((name, index) => {
+      const span = tracer.startSpan(name, {
+        startTime: [index, 5 * 10 ** index],
+        attributes: { [name]: name, 'event_gateway.event_id': `evt_${index}`, 'lone surrogate': '\ud800x' },
+      });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+      span.end([index + 1, 7]);
+    });
+    const spans = memory.getFinishedSpans();
+
+    const ours = JSON.parse(otlpJsonTraceRequest(spans)) as unknown;
+    const sdk = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans))) as unknown;
+    expect(ours).toEqual(withoutDefaults(sdk));
+  });
 });
 
 describe('the gateway’s spans', () => {
@@ -159,6 +188,23 @@ describe('the gateway’s spans', () => {
     expect(BigInt(exportedRequest!.endTimeUnixNano)).toBeGreaterThanOrEqual(
       BigInt(exportedCall!.endTimeUnixNano),
     );
+  });
+
+  it('posts a batch once it holds OTEL_BSP_MAX_EXPORT_BATCH_SIZE spans, the rest on flush', async () => {
+    const endpoint = await otlpEndpoint();
+    const spans = createOtlpSpanStarter({
+      url: endpoint.url,
+      serviceName: 'gateway-test',
+      env: { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2' },
+    });
+    const started = ['first', 'second', 'third'].map((name) => spans.start(name, 'internal', undefined, {}));
+    for (const span of started) span.end();
+    await spans.flush();
+
+    expect(endpoint.received.map((request) => spansOf(request.body).map((span) => span.name))).toEqual([
+      ['first', 'second'],
+      ['third'],
+    ]);
   });
 
   it('continues a sender’s unsampled trace without exporting it, keeping its tracestate', async () => {
