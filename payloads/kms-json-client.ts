@@ -14,7 +14,6 @@
  * `$retryable`), so `kmsFailure` reads both clients' alike; throttling, server faults, timeouts and
  * network errors are retried as the SDK's standard strategy does (3 attempts, jittered backoff).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratedDataKey, KmsDataKeyClient } from './kms-operations';
 import { keptConnections, type S3Connections } from './aws-http1-client';
 import { signedHttp1Request, type AwsCredentials } from './aws-sigv4';
@@ -219,6 +218,12 @@ export class LeanKmsClient implements KmsDataKeyClient {
     throw new KmsServiceError(code, typeof message === 'string' ? message : text.slice(0, 200), status);
   }
 }
+
+/**
+ * A pause between attempts, on the global timer: not node:timers/promises, a builtin the gateway's
+ * bundle would otherwise load at every encrypted cold start for a retry that seldom happens.
+ */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function parseJson(text: string): Record<string, unknown> {
   try {
