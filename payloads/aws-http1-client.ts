@@ -119,6 +119,8 @@ class Connection {
     { resolve: (response: S3HttpResponse) => void; reject: (error: Error) => void } | undefined;
   /** False once the socket is closed, errored or unusable. */
   usable = true;
+  /** When its last exchange ended (performance.now()), while it waits for the next. */
+  idleSince = 0;
 
   constructor(
     readonly socket: Socket,
@@ -175,6 +177,7 @@ class Connection {
     if (parsed.close || ended) this.end();
     else {
       this.socket.unref();
+      this.idleSince = performance.now();
       this.release(this);
     }
     resolve(parsed.response);
@@ -208,6 +211,13 @@ export interface S3TlsOptions {
   readonly ca?: ConnectionOptions['ca'];
   /** The server's name in error messages (`KMS did not answer in 5000 ms`). @default 'S3' (the event log's) */
   readonly peer?: string;
+  /**
+   * How long a connection may idle and still be reused; an older one is closed and a new one opened.
+   * For a client that calls seldom (KMS, every few minutes): a server closes idle connections, and
+   * in a Lambda frozen meanwhile the close is seen only after the next request was written on it —
+   * a reset to retry. @default no limit (the event log writes a record per event)
+   */
+  readonly maxIdleMs?: number;
 }
 
 /**
@@ -236,10 +246,14 @@ export function keptConnections(origin: URL, tls: S3TlsOptions = {}): S3Connecti
       release,
       peer,
     );
-  /** The most recently used idle connection that is still open, else a new one. */
+  const maxIdleMs = tls.maxIdleMs ?? Number.POSITIVE_INFINITY;
+  /** The most recently used idle connection that is still open and not idle too long, else a new one. */
   const take = (): Connection => {
-    for (let connection = idle.pop(); connection; connection = idle.pop())
-      if (connection.usable && !connection.socket.destroyed) return connection;
+    for (let connection = idle.pop(); connection; connection = idle.pop()) {
+      if (!connection.usable || connection.socket.destroyed) continue;
+      if (performance.now() - connection.idleSince <= maxIdleMs) return connection;
+      connection.socket.destroy();
+    }
     return open();
   };
   return {

@@ -123,7 +123,7 @@ export class LeanKmsClient implements KmsDataKeyClient {
   private readonly url: URL;
   private readonly maxAttempts: number;
   private readonly attemptTimeoutMs: number;
-  /** Kept between calls: a data key is renewed every few minutes, each renewal on a warm connection. */
+  /** Kept between calls close together (a burst of Decrypts of several data keys, a retry). */
   private readonly connections: S3Connections;
 
   constructor(private readonly options: LeanKmsClientOptions) {
@@ -131,7 +131,9 @@ export class LeanKmsClient implements KmsDataKeyClient {
     const endpoint =
       options.endpoint ?? `https://kms.${options.region}.${partition?.dnsSuffix ?? 'amazonaws.com'}`;
     this.url = new URL(endpoint);
-    this.connections = keptConnections(this.url, { peer: 'KMS' });
+    // Reused within a few seconds only, as node:https's agent did (its sockets idle out after 5 s):
+    // the next data key is asked for minutes later, on a connection KMS has likely closed.
+    this.connections = keptConnections(this.url, { peer: 'KMS', maxIdleMs: 4_000 });
     this.maxAttempts = options.maxAttempts ?? 3;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
   }

@@ -98,6 +98,19 @@ describe('the event log’s kept connections to S3', () => {
     }
   });
 
+  it('opens a new connection rather than reuse one idle longer than maxIdleMs', async () => {
+    const server = await rawServer((socket) => socket.write(OK));
+    try {
+      const connections = keptConnections(server.origin, { maxIdleMs: 1 });
+      await connections.exchange(request(0), 2_000);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await expect(connections.exchange(request(1), 2_000)).resolves.toEqual({ status: 200, body: '' });
+      expect(server.connections()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('gives a connection up when the server closes it, after an answer or while it idles', async () => {
     let idleClosed: Promise<unknown> = Promise.resolve();
     const server = await rawServer((socket, index) => {
