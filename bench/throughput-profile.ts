@@ -1,6 +1,7 @@
 /**
  * Where the gateway's CPU per signal goes, and what a change to its request path saved, in one run:
- * `npx tsx bench/throughput-profile.ts [--baseline <dir>] [--rounds 4] [--seconds 4] [--profile] [--tsx]`.
+ * `npx tsx bench/throughput-profile.ts [--baseline <dir>] [--rounds 4] [--seconds 4] [--profile] [--tsx]
+ * [--rate <signals/s>]`.
  *
  * One Temporal dev server; the gateway child of this tree (`current`) and, with `--baseline`, the
  * gateway child of another copy of the repository (say the commit before the change, its
@@ -11,6 +12,10 @@
  * `--profile` adds one profiled run per gateway (gateway-child.ts, SIGUSR2 → SIGTERM) and prints
  * its self time by module in µs per signal. Each gateway child runs bundled, as users run the
  * gateway (gateway-bundle.ts); `--tsx` runs the sources under tsx instead.
+ *
+ * `--rate <signals/s>` paces the gateways' runs (not the direct client's) to that rate: on a loaded
+ * machine a closed loop gives each side the rate its share of the cores allows, and CPU per signal
+ * falls with the rate (more requests per event-loop turn), so a paced A/B compares the same work.
  */
 import { setTimeout } from 'node:timers/promises';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -45,10 +50,13 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '4' },
     profile: { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
+    rate: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
+/** Gateways paced to this many signals per second (all connections together), else closed loop. */
+const pacedRate = values.rate === undefined ? undefined : Number(values.rate);
 const log = (line: string) => console.log(`[profile] ${line}`);
 const PROFILE_OPTIONS = { maxSampleMicros: 2_000, nodeInternalsByFolder: true };
 
@@ -156,7 +164,7 @@ try {
       record(
         name,
         await metered(gateway.child.process.pid, () =>
-          gatewayRate(gateway.url, target, CONCURRENCY, seconds),
+          gatewayRate(gateway.url, target, CONCURRENCY, seconds, pacedRate),
         ),
       );
     }
