@@ -182,10 +182,15 @@ try {
         `× direct ${round(cpu / direct, 3)}, signals/s median ${round(median(rates[name]!))}`,
     );
   }
-  if (values.baseline)
+  if (values.baseline) {
+    // Each round's own ratio too: the two sides of a round ran seconds apart, so a drift of the
+    // shared machine's load, which moves whole rounds, cancels out of it.
+    const perRound = perSignal.current!.map((cpu, i) => cpu / perSignal.baseline![i]!);
     log(
-      `current ÷ baseline CPU per signal: ${round(median(perSignal.current!) / median(perSignal.baseline!), 3)}`,
+      `current ÷ baseline CPU per signal: ${round(median(perSignal.current!) / median(perSignal.baseline!), 3)}; ` +
+        `per round median ${round(median(perRound), 3)}, lower in ${perRound.filter((r) => r < 1).length} of ${perRound.length}`,
     );
+  }
 
   if (values.profile) {
     const dir = join(repoRoot, 'dist', 'bench', 'throughput-profiles');
