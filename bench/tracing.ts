@@ -194,6 +194,7 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
     // The batch processor exports every second: the last batch of the last on run lands after it.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const exportsDuringLoad = sink.counts.exports - before.exports;
+    const bytesDuringLoad = sink.counts.bytes - before.bytes;
     if (exportsDuringLoad === 0) throw new TracingBenchError('the traced gateway exported no spans');
     const onCompleted = completedOf(onRuns);
     const offCpu = cpuPerSignal(offRuns);
@@ -220,7 +221,13 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
         ['off', 'baseOff', 'on', 'baseOn'] as const,
         rounds,
         (side) => measure(gateways[side], paced.rate),
-        (round_) => log(`tracing: baseline round ${round_ + 1}/${rounds}`),
+        (round_, sofar) => {
+          const last = (side: keyof typeof gateways) => cpuPerSignal(sofar[side].slice(-1)).gateway;
+          log(
+            `tracing: baseline round ${round_ + 1}/${rounds}: gateway CPU ms/signal off ${last('off')}, ` +
+              `on ${last('on')}, baseline off ${last('baseOff')}, on ${last('baseOn')}`,
+          );
+        },
       );
       const gatewayCpu = (side: keyof typeof gateways, from = 0, to = rounds) =>
         cpuPerSignal(runs[side].slice(from, to)).gateway ?? NaN;
@@ -292,7 +299,7 @@ export async function tracingSection(plan: TracingPlan, ctx: TracingContext): Pr
       offErrors: errorsOf(offRuns),
       onErrors: errorsOf(onRuns),
       exportsDuringLoad,
-      exportedBytesPerSignal: round((sink.counts.bytes - before.bytes) / Math.max(1, onCompleted)),
+      exportedBytesPerSignal: round(bytesDuringLoad / Math.max(1, onCompleted)),
       init: {
         offMs: initOff.initMs,
         onMs: initOn.initMs,

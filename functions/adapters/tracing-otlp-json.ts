@@ -183,8 +183,8 @@ function writeNanos(out: JsonBytes, [seconds, nanoseconds]: HrTime): void {
 }
 
 /**
- * One span's OTLP JSON; the ids are hex already, as OTLP JSON wants them. Piece by piece, the
- * constant pieces literals: no string is made for the span's text.
+ * One span's OTLP JSON; the ids are hex already, as OTLP JSON wants them. Written piece by piece
+ * (the format's fragments are literals), so no string is built for the span's text.
  */
 export function writeSpan(out: JsonBytes, span: ReadableSpan): void {
   const ids = span.spanContext();
