@@ -172,6 +172,14 @@ export async function buildDevApp(options: BuildOptions = {}): Promise<string> {
       sourcemap: false,
       external: [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), '@temporalio/*'],
     });
+    // The default configuration's generated argument checks beside it, as beside each Lambda
+    // handler: the local server then validates with the very checks a deployed function runs,
+    // instead of building them with zod (adapters/gateway-config-file.ts looks beside its bundle).
+    const { DEFAULT_GATEWAY_CHECKS_FILE_NAME } = await import('../functions/adapters/gateway-config-file');
+    await cp(
+      join(repoRoot, 'functions', 'adapters', DEFAULT_GATEWAY_CHECKS_FILE_NAME),
+      join(devDir, DEFAULT_GATEWAY_CHECKS_FILE_NAME),
+    );
     // Zipkin's too: the stack starts the local trace backend (local/trace-backend.ts).
     for (const tool of ['elasticmq', 'zipkin']) {
       await cp(join(repoRoot, 'local', 'maven', tool), join(devDir, 'maven', tool), { recursive: true });
