@@ -39,6 +39,11 @@ export function createSignaler(
     pacing,
     async signal(command, target) {
       const requestId = deliveryRequestId(command.workflowId, command.signal, command.eventId);
+      // The connection is opened (on a cold start: a TLS handshake) while the arguments are encoded
+      // — with an encryption codec, the first signal's KMS round trip — rather than after them. Its
+      // failure is awaited below, inside the try that answers it; this catch only keeps it handled.
+      const connected = clients.get();
+      connected.catch(() => undefined);
       const encoded = await encodeOperation(clients.dataConverter, target, {
         kind: 'signal',
         name: command.signal,
@@ -55,7 +60,7 @@ export function createSignaler(
         return heldBack(pacing, command.workflowId, detail);
       }
       try {
-        const client = await clients.get();
+        const client = await connected;
         const service = client.workflowService;
         const common = {
           namespace: clients.namespace,
