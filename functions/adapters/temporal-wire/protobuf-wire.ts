@@ -96,21 +96,28 @@ export class Writer {
     return this;
   }
 
-  /** Starts a nested message: its length prefix is written when `ldelim` closes it. */
+  /**
+   * Starts a nested message. One byte is kept for its length prefix, the size of most nested
+   * messages' prefix (under 128 bytes), so `ldelim` moves the nested bytes only for longer ones.
+   */
   fork(): this {
+    this.reserve(1);
     this.forks.push(this.pos);
+    this.pos += 1;
     return this;
   }
 
-  /** Closes the nested message `fork` opened: moves its bytes up to make room for the length. */
+  /** Closes the nested message `fork` opened, writing its length prefix in front of it. */
   ldelim(): this {
     const start = this.forks.pop();
     if (start === undefined) throw new RangeError('ldelim without fork');
-    const length = this.pos - start;
-    const prefix = varintSize(length);
-    this.reserve(prefix);
-    this.buf.copyWithin(start + prefix, start, this.pos);
-    const end = this.pos + prefix;
+    const length = this.pos - start - 1;
+    const extra = varintSize(length) - 1;
+    if (extra > 0) {
+      this.reserve(extra);
+      this.buf.copyWithin(start + 1 + extra, start + 1, this.pos);
+    }
+    const end = this.pos + extra;
     this.pos = start;
     this.varint32(length);
     this.pos = end;
