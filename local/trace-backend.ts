@@ -36,6 +36,12 @@ export interface TraceBackendOptions {
 export interface FindTraceOptions {
   /** Wait until the trace has at least this many spans (spans of one trace arrive in batches). @default 1 */
   readonly minSpans?: number;
+  /**
+   * Wait until the trace has a span of each of these names — as many as a name is listed. Spans
+   * arrive from several processes in batches of their own, so a count alone may be reached before
+   * the one a caller looks for. @default none
+   */
+  readonly spanNames?: readonly string[];
   /** @default 20_000 */
   readonly timeoutMs?: number;
 }
@@ -56,6 +62,17 @@ export interface TraceBackend {
   findTrace(traceId: string, options?: FindTraceOptions): Promise<readonly ZipkinSpan[]>;
   /** Stops the collector first (it flushes to Zipkin), then Zipkin. */
   stop(): Promise<void>;
+}
+
+/** The names in `wanted` that `spans` do not hold as often as listed. */
+function missingSpanNames(spans: readonly ZipkinSpan[], wanted: readonly string[]): string[] {
+  const left = spans.map((span) => span.name);
+  return wanted.filter((name) => {
+    const at = left.indexOf(name);
+    if (at < 0) return true;
+    left.splice(at, 1);
+    return false;
+  });
 }
 
 /** Starts Zipkin, then the collector feeding it; stops what started if the other fails. */
@@ -90,14 +107,16 @@ export async function startTraceBackend(options: TraceBackendOptions = {}): Prom
     uiUrl: zipkin.uiUrl,
     otlpHttpEndpoint: collector.otlpHttpEndpoint,
     otlpGrpcEndpoint: collector.otlpGrpcEndpoint,
-    async findTrace(traceId, { minSpans = 1, timeoutMs = 20_000 } = {}) {
+    async findTrace(traceId, { minSpans = 1, spanNames = [], timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const spans = await zipkin.findTrace(traceId);
-        if (spans && spans.length >= minSpans) return spans;
+        const missing = missingSpanNames(spans ?? [], spanNames);
+        if (spans && spans.length >= minSpans && missing.length === 0) return spans;
         if (Date.now() > deadline) {
           throw new TraceBackendError(
-            `Zipkin had ${spans?.length ?? 0} span(s) of trace ${traceId} after ${timeoutMs} ms; expected ${minSpans}.`,
+            `Zipkin had ${spans?.length ?? 0} span(s) of trace ${traceId} after ${timeoutMs} ms; expected ${minSpans}` +
+              (missing.length > 0 ? `, and spans named ${missing.join(', ')}.` : '.'),
           );
         }
         await sleep(200);

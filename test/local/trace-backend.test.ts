@@ -96,6 +96,16 @@ describe('startTraceBackend', () => {
       localEndpoint: { serviceName: 'event-gateway-ingest' },
       tags: { 'event_gateway.source': 'stripe', 'event_gateway.event_id': 'evt_trace_test' },
     });
+    // Waiting for spans by name: found once each is there as often as listed, else named as missing.
+    await expect(backend.findTrace(traceId, { spanNames: ['post /webhooks/stripe'] })).resolves.toHaveLength(
+      1,
+    );
+    await expect(
+      backend.findTrace(traceId, {
+        spanNames: ['post /webhooks/stripe', 'post /webhooks/stripe'],
+        timeoutMs: 0,
+      }),
+    ).rejects.toThrow(/spans named post \/webhooks\/stripe\./);
     // An unknown trace is not found (the query API answers 404, not an empty trace).
     await expect(backend.findTrace(hex(16), { timeoutMs: 0 })).rejects.toThrow(/had 0 span/);
   });
