@@ -8,7 +8,7 @@
  * readers (`list`, `get`: the CLI, replay, the events page) keep the SDK.
  */
 import { EventGatewayError } from '../../contract/errors';
-import { signAwsPost, type AwsCredentials } from '../../payloads/aws-sigv4';
+import { signedHttp1Request, type AwsCredentials } from '../../payloads/aws-sigv4';
 import { keptConnections } from '../../payloads/aws-http1-client';
 
 /** S3 answered a record's `PUT` with an error, or did not answer in time. */
@@ -94,7 +94,7 @@ export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: 
 
   async function attempt(key: string, body: string): Promise<void> {
     const path = `${basePath}${pathStyle ? `/${options.bucket}` : ''}/${s3KeyPath(key)}`;
-    const headers = signAwsPost(
+    const request = signedHttp1Request(
       {
         method: 'PUT',
         host: base.host,
@@ -107,13 +107,10 @@ export function createLeanS3Put(options: LeanS3PutOptions): (key: string, body: 
       },
       options.credentials(),
     );
-    let head = `PUT ${path} HTTP/1.1\r\n`;
-    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-    head += `content-length: ${Buffer.byteLength(body)}\r\n\r\n`;
     let status: number;
     let answer: string;
     try {
-      ({ status, body: answer } = await connections.exchange(head + body, attemptTimeoutMs));
+      ({ status, body: answer } = await connections.exchange(request, attemptTimeoutMs));
     } catch (error) {
       const timedOut = (error as { code?: string }).code === 'ETIMEDOUT';
       throw new S3PutError(
