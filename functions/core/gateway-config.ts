@@ -103,8 +103,8 @@ export function validateGatewayConfig(input: unknown): ValidatedGatewayConfig {
 
 /**
  * Compiles a configuration {@link validateGatewayConfig} returned, without validating it again:
- * no zod parse, and each argument's check the `prebuilt` one if any, else built by zod when first used. Patterns, routes and
- * sources are still compiled, and their problems still thrown. (A sealed configuration in a function
+ * no zod parse, and each argument's check the `prebuilt` one if any, else built by zod when first
+ * used. Patterns, routes and sources are still compiled, and their problems still thrown. (A sealed configuration in a function
  * runs the checks the synth generated instead: adapters/gateway-config-file.ts.)
  */
 export function compileValidatedGatewayConfig(
